@@ -1,0 +1,37 @@
+//! A server-side OAuth attempt: it lives in the database so any instance can finish
+//! any callback. The `state` is stored hashed; the attempt is single use.
+
+use crate::enums::{AttemptStatus, Network};
+use sea_orm::entity::prelude::*;
+
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[sea_orm(table_name = "connection_attempts")]
+pub struct Model {
+    #[sea_orm(primary_key, auto_increment = false)]
+    pub id: Uuid,
+    pub tenant_id: Uuid,
+    pub user_id: Uuid,
+    pub network: Network,
+    /// SHA-256 of the `state` sent to the network, hex.
+    #[sea_orm(unique)]
+    pub state_hash: String,
+    /// Sealed PKCE verifier, for networks that take PKCE.
+    pub pkce_verifier: Option<Vec<u8>>,
+    pub return_to: Option<String>,
+    /// Set for a reconnect: the integration this attempt renews.
+    pub integration_id: Option<Uuid>,
+    pub status: AttemptStatus,
+    pub failure: Option<String>,
+    /// Accounts offered for `selectAccount` (ids and names, never tokens).
+    pub candidates: Option<Json>,
+    /// Sealed grant kept while waiting for `selectAccount`.
+    pub sealed_grant: Option<Vec<u8>>,
+    pub expires_at: DateTimeUtc,
+    pub created_at: DateTimeUtc,
+    pub completed_at: Option<DateTimeUtc>,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}

@@ -1,0 +1,33 @@
+//! The append-only audit trail. Events of a tenant form a hash chain numbered by a
+//! gapless sequence; the sequence number is also the subscription cursor.
+
+use crate::enums::{EventKind, Status, StatusReason};
+use sea_orm::entity::prelude::*;
+
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[sea_orm(table_name = "integration_events")]
+pub struct Model {
+    #[sea_orm(primary_key, auto_increment = false)]
+    pub tenant_id: Uuid,
+    #[sea_orm(primary_key, auto_increment = false)]
+    pub seq: i64,
+    pub integration_id: Uuid,
+    pub kind: EventKind,
+    /// The acting user; `None` for the system (expiry, probes, network callbacks).
+    pub actor_id: Option<Uuid>,
+    pub from_status: Option<Status>,
+    pub to_status: Option<Status>,
+    pub reason: Option<StatusReason>,
+    pub note: Option<String>,
+    /// An owner approving their own integration (SELF_MANAGED mode).
+    pub self_approval: bool,
+    pub request_id: Option<String>,
+    pub occurred_at: DateTimeUtc,
+    pub prev_hash: String,
+    pub hash: String,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}

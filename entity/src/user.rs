@@ -1,0 +1,27 @@
+//! A person of a tenant, known by the `sub` claim; provisioned on first sight.
+
+use sea_orm::entity::prelude::*;
+
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[sea_orm(table_name = "users")]
+pub struct Model {
+    #[sea_orm(primary_key, auto_increment = false)]
+    pub id: Uuid,
+    pub tenant_id: Uuid,
+    pub subject: String,
+    pub email: Option<String>,
+    pub name: Option<String>,
+    /// Whether the Daily Digest is sent to this user.
+    pub digest_enabled: bool,
+    /// Local hour (0–23) at which the digest is sent, in `timezone`.
+    pub digest_hour: i32,
+    /// IANA time zone name for the digest hour.
+    pub timezone: String,
+    pub created_at: DateTimeUtc,
+    pub last_seen_at: DateTimeUtc,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}

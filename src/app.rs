@@ -1,0 +1,15 @@
+//! The shared state every request sees.
+
+use crate::{auth::Verifier, config::Config, store::Store};
+
+/// Built once by [`Socialgate::build`](crate::Socialgate::build) and shared by reference
+/// counting between the router, the schema and background work.
+#[derive(Debug)]
+pub struct App {
+    /// The configuration the server was built with.
+    pub config: Config,
+    /// Database access; every query goes through it.
+    pub store: Store,
+    /// Verifies bearer tokens with the pinned algorithm.
+    pub verifier: Verifier,
+}

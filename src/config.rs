@@ -1,0 +1,152 @@
+//! Typed configuration, loaded once.
+//!
+//! The library never reads the environment: `main.rs` hands [`Config::load`] the
+//! process's variables and the optional `--config` TOML file, and everything else
+//! receives a finished `Config`. File keys are the variable names without the
+//! `SOCIALGATE_` prefix, in lower case (`jwt_secret = "…"`); a variable wins over the file.
+
+use std::{fmt, net::SocketAddr, path::PathBuf};
+
+use serde::Deserialize;
+
+use crate::error::{AppError, AppResult};
+
+/// A secret value that cannot be printed by accident: `Debug` shows `[redacted]`
+/// and there is no `Display`. Read it with [`Secret::expose`].
+#[derive(Clone, Deserialize, PartialEq, Eq)]
+#[serde(transparent)]
+pub struct Secret(String);
+
+impl Secret {
+    pub fn new(value: impl Into<String>) -> Self {
+        Secret(value.into())
+    }
+
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("[redacted]")
+    }
+}
+
+/// Everything socialgate can be told. See the README's configuration table.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(default)]
+pub struct Config {
+    /// Address to listen on (`SOCIALGATE_LISTEN`).
+    pub listen: SocketAddr,
+    /// SeaORM database URL (`SOCIALGATE_DATABASE_URL`): SQLite or PostgreSQL.
+    pub database_url: String,
+    /// URL under which browsers reach this server, for OAuth redirects and links
+    /// (`SOCIALGATE_PUBLIC_URL`); defaults to `http://{listen}`.
+    pub public_url: Option<String>,
+    /// Folder for generated development secrets (`SOCIALGATE_DATA_DIR`).
+    pub data_dir: PathBuf,
+    /// HS256 secret for verifying tokens (`SOCIALGATE_JWT_SECRET`).
+    pub jwt_secret: Option<Secret>,
+    /// PEM public key, RS256 or ES256 (`SOCIALGATE_JWT_PUBLIC_KEY`).
+    pub jwt_public_key: Option<Secret>,
+    /// Required `iss` claim (`SOCIALGATE_JWT_ISSUER`).
+    pub jwt_issuer: Option<String>,
+    /// Required `aud` claim (`SOCIALGATE_JWT_AUDIENCE`).
+    pub jwt_audience: Option<String>,
+    /// `tracing` filter (`SOCIALGATE_LOG`), e.g. `info,socialgate=debug`.
+    pub log: String,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            listen: SocketAddr::from(([127, 0, 0, 1], 8080)),
+            database_url: "sqlite://socialgate.db?mode=rwc".to_owned(),
+            public_url: None,
+            data_dir: PathBuf::from(".socialgate"),
+            jwt_secret: None,
+            jwt_public_key: None,
+            jwt_issuer: None,
+            jwt_audience: None,
+            log: "info".to_owned(),
+        }
+    }
+}
+
+const PREFIX: &str = "SOCIALGATE_";
+
+/// Variables with the prefix that are not configuration (they steer the test suite).
+const NOT_CONFIG: &[&str] = &["TEST_DATABASE_URL", "REQUIRE_POSTGRES"];
+
+impl Config {
+    /// Builds the configuration from a TOML document (may be empty) overlaid with
+    /// `SOCIALGATE_*` variables. Empty variables count as unset.
+    pub fn load(
+        file: Option<&str>,
+        vars: impl IntoIterator<Item = (String, String)>,
+    ) -> AppResult<Config> {
+        let mut table: toml::Table = match file {
+            Some(text) => text
+                .parse()
+                .map_err(|e| AppError::BadUserInput(format!("config file: {e}")))?,
+            None => toml::Table::new(),
+        };
+        for (name, value) in vars {
+            let Some(key) = name.strip_prefix(PREFIX) else {
+                continue;
+            };
+            if value.is_empty() || NOT_CONFIG.contains(&key) {
+                continue;
+            }
+            table.insert(key.to_ascii_lowercase(), toml::Value::String(value));
+        }
+        let config: Config = toml::Value::Table(table)
+            .try_into()
+            .map_err(|e| AppError::BadUserInput(format!("configuration: {e}")))?;
+        Ok(config)
+    }
+
+    /// The public base URL without a trailing slash.
+    pub fn public_url(&self) -> String {
+        match &self.public_url {
+            Some(url) => url.trim_end_matches('/').to_owned(),
+            None => format!("http://{}", self.listen),
+        }
+    }
+
+    /// True when no verification key is configured: `serve` then runs in dev mode.
+    pub fn is_dev_mode(&self) -> bool {
+        self.jwt_secret.is_none() && self.jwt_public_key.is_none()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn variables_override_the_file_and_secrets_do_not_print() {
+        let file = "listen = \"127.0.0.1:9000\"\njwt_secret = \"from-file\"\n";
+        let vars = [
+            ("SOCIALGATE_JWT_SECRET".to_owned(), "from-env".to_owned()),
+            (
+                "SOCIALGATE_TEST_DATABASE_URL".to_owned(),
+                "ignored".to_owned(),
+            ),
+            ("HOME".to_owned(), "/root".to_owned()),
+        ];
+        let config = Config::load(Some(file), vars).unwrap();
+        assert_eq!(config.listen.port(), 9000);
+        assert_eq!(config.jwt_secret.as_ref().unwrap().expose(), "from-env");
+        assert!(!format!("{config:?}").contains("from-env"));
+        assert_eq!(config.public_url(), "http://127.0.0.1:9000");
+    }
+
+    #[test]
+    fn a_bad_value_names_the_key() {
+        let err =
+            Config::load(None, [("SOCIALGATE_LISTEN".to_owned(), "nope".to_owned())]).unwrap_err();
+        assert!(err.to_string().contains("listen"), "{err}");
+    }
+}

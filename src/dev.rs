@@ -1,0 +1,66 @@
+//! Dev mode (DESIGN §5): with no JWT key configured, socialgate still runs, but only on
+//! loopback, with a generated HS256 secret kept in the data folder so tokens survive
+//! restarts. Binding elsewhere without a key is refused with the variable to set.
+
+use std::{fs, io::Write, path::Path};
+
+use base64::{Engine, engine::general_purpose::STANDARD};
+use rand::RngCore;
+
+use crate::{
+    config::{Config, Secret},
+    error::{AppError, AppResult},
+};
+
+const SECRET_FILE: &str = "dev-jwt-secret";
+
+/// Refuses dev mode anywhere but loopback.
+pub fn check_listen(config: &Config) -> AppResult<()> {
+    if config.is_dev_mode() && !config.listen.ip().is_loopback() {
+        return Err(AppError::BadUserInput(format!(
+            "refusing to listen on {} without a JWT key: set SOCIALGATE_JWT_SECRET (HS256) or \
+             SOCIALGATE_JWT_PUBLIC_KEY (RS256/ES256 PEM), or listen on 127.0.0.1",
+            config.listen
+        )));
+    }
+    Ok(())
+}
+
+/// The dev secret of `data_dir`, created (readable by the owner only) on first use.
+pub fn secret(data_dir: &Path) -> AppResult<Secret> {
+    let path = data_dir.join(SECRET_FILE);
+    if let Ok(text) = fs::read_to_string(&path) {
+        let text = text.trim();
+        if text.len() >= 32 {
+            return Ok(Secret::new(text));
+        }
+    }
+    fs::create_dir_all(data_dir)
+        .map_err(|e| AppError::internal(format!("cannot create {}: {e}", data_dir.display())))?;
+    let mut bytes = [0u8; 32];
+    rand::rng().fill_bytes(&mut bytes);
+    let value = STANDARD.encode(bytes);
+    let mut options = fs::OpenOptions::new();
+    options.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(0o600);
+    }
+    let mut file = options
+        .open(&path)
+        .map_err(|e| AppError::internal(format!("cannot write {}: {e}", path.display())))?;
+    file.write_all(value.as_bytes())
+        .map_err(|e| AppError::internal(format!("cannot write {}: {e}", path.display())))?;
+    Ok(Secret::new(value))
+}
+
+/// Puts the dev secret into `config` when no key is configured; returns whether it did.
+pub fn apply(config: &mut Config) -> AppResult<bool> {
+    if !config.is_dev_mode() {
+        return Ok(false);
+    }
+    check_listen(config)?;
+    config.jwt_secret = Some(secret(&config.data_dir)?);
+    Ok(true)
+}

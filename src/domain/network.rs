@@ -1,0 +1,52 @@
+//! The networks socialgate knows, what each connects, and the default per-user limits.
+//! X/Twitter is listed so that clients can show why it is missing.
+
+use super::{AccountKind, Network};
+
+/// A network as listed to clients, supported or not.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ListedNetwork {
+    Supported(Network),
+    /// X (Twitter): listed, never connectable.
+    X,
+}
+
+/// Why X is not offered (PROVIDERS.md).
+pub const X_UNSUPPORTED_REASON: &str = "X (Twitter) is not supported: its API charges for every \
+     request, reading and posting alike, so probing and posting for many advisors is not viable.";
+
+/// Every listed network, in the order clients show them.
+pub const LISTED: [ListedNetwork; 4] = [
+    ListedNetwork::Supported(Network::Linkedin),
+    ListedNetwork::Supported(Network::Facebook),
+    ListedNetwork::Supported(Network::Instagram),
+    ListedNetwork::X,
+];
+
+/// The kind of account a network connects.
+pub fn account_kind(network: Network) -> AccountKind {
+    match network {
+        Network::Linkedin => AccountKind::MemberProfile,
+        Network::Facebook => AccountKind::FacebookPage,
+        Network::Instagram => AccountKind::InstagramProfessional,
+    }
+}
+
+/// Default number of live integrations a user may have per network (DESIGN §1).
+pub fn default_limit(network: Network) -> i32 {
+    match network {
+        Network::Linkedin => 2,
+        Network::Facebook | Network::Instagram => 1,
+    }
+}
+
+/// One sentence on what connecting this network means, for the "Connect" screen.
+pub fn describe(network: Network) -> &'static str {
+    match network {
+        Network::Linkedin => "A LinkedIn member profile, signed in with OpenID Connect.",
+        Network::Facebook => "A Facebook Page you manage (personal profiles cannot be connected).",
+        Network::Instagram => {
+            "An Instagram professional (business or creator) account; personal accounts cannot be connected."
+        }
+    }
+}

@@ -1,0 +1,66 @@
+//! Plain-words explanation and remedy for every status reason: the "Review" screen and
+//! the Daily Digest show these, so they speak to an advisor, not to an engineer.
+
+use super::StatusReason;
+
+/// What happened, in one sentence.
+pub fn explanation(reason: StatusReason) -> &'static str {
+    use StatusReason::*;
+    match reason {
+        Connected => "The account was connected and is waiting for compliance review.",
+        ComplianceApproved => "Compliance approved this account.",
+        ComplianceRejected => "Compliance rejected this account.",
+        Reconnected => "The account was reconnected.",
+        PermissionsReduced => {
+            "The account was reconnected with fewer permissions than were approved, so it needs review again."
+        }
+        Disconnected => "The account was disconnected and its access was removed.",
+        TokenExpired => "The network's sign-in for this account expired.",
+        DataAccessExpired => {
+            "Facebook stopped sharing data because you have not used the app for 90 days."
+        }
+        RefreshExpired => "LinkedIn's one-year sign-in window for this account ended.",
+        PasswordChanged => "The account's password was changed, which signs out connected apps.",
+        AppDeauthorized => "The app was removed from the account's settings on the network.",
+        DataDeletionRequested => "The account owner asked the network to delete the app's data.",
+        CheckpointRequired => "The network locked the account until you confirm it is yours.",
+        UserUnconfirmed => "The network account is not confirmed yet.",
+        TokenInvalidated => "The network ended the session, for example after a sign-out.",
+        PageRoleLost => "You no longer have a role on this Facebook Page that allows posting.",
+        AccessRevoked => "Access was revoked at the network.",
+        PermissionRevoked => "A permission needed for posting was removed at the network.",
+        AccountUnlinked => "The Instagram account is no longer linked to its Facebook Page.",
+        RefreshRevoked => "LinkedIn no longer accepts this account's saved sign-in.",
+    }
+}
+
+/// What to do about it, in one sentence; `None` when nothing is needed.
+pub fn remedy(reason: StatusReason) -> Option<&'static str> {
+    use StatusReason::*;
+    match reason {
+        Connected | Reconnected => Some("Wait for compliance to review the account."),
+        PermissionsReduced => Some(
+            "Wait for compliance to review it, or reconnect and grant every requested permission.",
+        ),
+        ComplianceApproved | Disconnected => None,
+        ComplianceRejected => {
+            Some("Read compliance's note; reconnect to resubmit or disconnect it.")
+        }
+        TokenExpired
+        | DataAccessExpired
+        | RefreshExpired
+        | TokenInvalidated
+        | RefreshRevoked
+        | AccessRevoked
+        | AppDeauthorized
+        | DataDeletionRequested => Some("Reconnect the account to restore access."),
+        PasswordChanged => Some("Reconnect the account, signing in with the new password."),
+        CheckpointRequired => Some("Sign in at facebook.com, complete the check, then reconnect."),
+        UserUnconfirmed => Some("Confirm the account at the network, then reconnect."),
+        PageRoleLost => {
+            Some("Ask a Page admin to give you content or full control, then reconnect.")
+        }
+        PermissionRevoked => Some("Reconnect and grant every requested permission."),
+        AccountUnlinked => Some("Link the Instagram account to its Page again, then reconnect."),
+    }
+}

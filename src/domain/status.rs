@@ -1,0 +1,239 @@
+//! The status machine of DESIGN §1 and the actions it offers a viewer.
+//!
+//! [`transition`] is the only place that decides a new status; services apply what it
+//! returns and record it in the audit trail. [`available_actions`] derives the
+//! "Review" button from the same rules plus the viewer's role and the tenant's mode.
+
+use super::{ComplianceMode, Status, StatusReason};
+use crate::auth::Role;
+
+/// Something that may change an integration's status.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Change {
+    /// Compliance approves.
+    Approve,
+    /// Compliance rejects.
+    Reject,
+    /// The token expired or the network says so (reason: TOKEN_EXPIRED and kin).
+    Expire(StatusReason),
+    /// The network withdrew access (reason from PROVIDERS.md).
+    Invalidate(StatusReason),
+    /// The owner connected the same account again.
+    Reconnect {
+        /// Approved before, same account, no fewer permissions, tenant does not ask for
+        /// re-approval.
+        approval_stands: bool,
+        /// The grant has fewer permissions than were approved.
+        permissions_reduced: bool,
+    },
+}
+
+/// Why a change is refused.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Refused {
+    pub from: Status,
+    pub change: Change,
+}
+
+impl std::fmt::Display for Refused {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let what = match self.change {
+            Change::Approve => "approve",
+            Change::Reject => "reject",
+            Change::Expire(_) => "expire",
+            Change::Invalidate(_) => "invalidate",
+            Change::Reconnect { .. } => "reconnect",
+        };
+        write!(f, "cannot {what} an integration that is {:?}", self.from)
+    }
+}
+
+/// The status and reason after `change`, or why it is refused.
+pub fn transition(from: Status, change: Change) -> Result<(Status, StatusReason), Refused> {
+    use Status::*;
+    let refused = || Refused { from, change };
+    match (from, change) {
+        (Pending, Change::Approve) => Ok((Active, StatusReason::ComplianceApproved)),
+        (Pending | Active, Change::Reject) => Ok((Rejected, StatusReason::ComplianceRejected)),
+        (Pending | Active, Change::Expire(reason)) if is_expiry(reason) => Ok((Expired, reason)),
+        (Pending | Active, Change::Invalidate(reason)) if is_invalidation(reason) => {
+            Ok((Invalid, reason))
+        }
+        (
+            Expired | Invalid,
+            Change::Reconnect {
+                approval_stands: true,
+                ..
+            },
+        ) => Ok((Active, StatusReason::Reconnected)),
+        (
+            Expired | Invalid | Rejected,
+            Change::Reconnect {
+                permissions_reduced,
+                ..
+            },
+        ) => Ok((
+            Pending,
+            if permissions_reduced {
+                StatusReason::PermissionsReduced
+            } else {
+                StatusReason::Reconnected
+            },
+        )),
+        _ => Err(refused()),
+    }
+}
+
+/// Reasons that mean EXPIRED.
+pub fn is_expiry(reason: StatusReason) -> bool {
+    matches!(
+        reason,
+        StatusReason::TokenExpired | StatusReason::DataAccessExpired | StatusReason::RefreshExpired
+    )
+}
+
+/// Reasons that mean INVALID.
+pub fn is_invalidation(reason: StatusReason) -> bool {
+    use StatusReason::*;
+    matches!(
+        reason,
+        PasswordChanged
+            | AppDeauthorized
+            | DataDeletionRequested
+            | CheckpointRequired
+            | UserUnconfirmed
+            | TokenInvalidated
+            | PageRoleLost
+            | AccessRevoked
+            | PermissionRevoked
+            | AccountUnlinked
+            | RefreshRevoked
+    )
+}
+
+/// What a viewer can do to an integration now.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Action {
+    Approve,
+    Reject,
+    Reconnect,
+    Disconnect,
+    AddNote,
+}
+
+/// The facts [`available_actions`] decides from.
+#[derive(Debug, Clone, Copy)]
+pub struct Situation<'a> {
+    pub viewer_roles: &'a std::collections::BTreeSet<Role>,
+    pub viewer_is_owner: bool,
+    pub mode: ComplianceMode,
+    pub status: Status,
+    pub disconnected: bool,
+}
+
+/// May this viewer approve or reject (four eyes unless the tenant is SELF_MANAGED)?
+pub fn may_review(
+    viewer_roles: &std::collections::BTreeSet<Role>,
+    is_owner: bool,
+    mode: ComplianceMode,
+) -> bool {
+    let reviewer = viewer_roles.contains(&Role::Compliance) || viewer_roles.contains(&Role::Admin);
+    reviewer && (!is_owner || mode == ComplianceMode::SelfManaged)
+}
+
+/// The actions offered to the viewer, in a stable order.
+pub fn available_actions(s: Situation<'_>) -> Vec<Action> {
+    if s.disconnected {
+        return Vec::new();
+    }
+    let reviewer =
+        s.viewer_roles.contains(&Role::Compliance) || s.viewer_roles.contains(&Role::Admin);
+    let may_review = may_review(s.viewer_roles, s.viewer_is_owner, s.mode);
+    let mut actions = Vec::new();
+    if may_review && transition(s.status, Change::Approve).is_ok() {
+        actions.push(Action::Approve);
+    }
+    if may_review && transition(s.status, Change::Reject).is_ok() {
+        actions.push(Action::Reject);
+    }
+    let reconnectable = matches!(
+        s.status,
+        Status::Expired | Status::Invalid | Status::Rejected
+    );
+    if s.viewer_is_owner && reconnectable {
+        actions.push(Action::Reconnect);
+    }
+    if s.viewer_is_owner || s.viewer_roles.contains(&Role::Admin) {
+        actions.push(Action::Disconnect);
+    }
+    if reviewer {
+        actions.push(Action::AddNote);
+    }
+    actions
+}
+
+/// How far ahead `expiresSoon` looks: a week leaves time to reconnect before posts fail.
+pub const EXPIRES_SOON_WINDOW: chrono::Duration = chrono::Duration::days(7);
+
+/// True when a usable integration's token ends within [`EXPIRES_SOON_WINDOW`] of `now`.
+pub fn expires_soon(
+    status: Status,
+    token_expires_at: Option<chrono::DateTime<chrono::Utc>>,
+    now: chrono::DateTime<chrono::Utc>,
+) -> bool {
+    matches!(status, Status::Pending | Status::Active)
+        && token_expires_at.is_some_and(|at| at <= now + EXPIRES_SOON_WINDOW)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::BTreeSet;
+
+    #[test]
+    fn only_the_table_of_design_is_allowed() {
+        use Status::*;
+        let all = [Pending, Active, Expired, Invalid, Rejected];
+        for from in all {
+            assert_eq!(transition(from, Change::Approve).is_ok(), from == Pending);
+            assert_eq!(
+                transition(from, Change::Reject).is_ok(),
+                matches!(from, Pending | Active)
+            );
+            assert_eq!(
+                transition(from, Change::Expire(StatusReason::TokenExpired)).is_ok(),
+                matches!(from, Pending | Active)
+            );
+            assert!(transition(from, Change::Expire(StatusReason::PasswordChanged)).is_err());
+            let standing = Change::Reconnect {
+                approval_stands: true,
+                permissions_reduced: false,
+            };
+            match transition(from, standing) {
+                Ok((to, _)) => {
+                    assert!(matches!(from, Expired | Invalid | Rejected));
+                    assert_eq!(to, if from == Rejected { Pending } else { Active });
+                }
+                Err(_) => assert!(matches!(from, Pending | Active)),
+            }
+        }
+    }
+
+    #[test]
+    fn four_eyes_hides_approve_from_the_owner() {
+        let roles: BTreeSet<Role> = [Role::Compliance, Role::Advisor].into();
+        let situation = |mode, owner| Situation {
+            viewer_roles: &roles,
+            viewer_is_owner: owner,
+            mode,
+            status: Status::Pending,
+            disconnected: false,
+        };
+        let own = available_actions(situation(ComplianceMode::BrokerDealer, true));
+        assert!(!own.contains(&Action::Approve) && own.contains(&Action::Disconnect));
+        let other = available_actions(situation(ComplianceMode::BrokerDealer, false));
+        assert!(other.contains(&Action::Approve) && !other.contains(&Action::Disconnect));
+        let self_managed = available_actions(situation(ComplianceMode::SelfManaged, true));
+        assert!(self_managed.contains(&Action::Approve));
+    }
+}

@@ -1,0 +1,102 @@
+//! The one error type of socialgate and its policy.
+//!
+//! Every variant maps to a stable `extensions.code` that clients switch on (DESIGN §2).
+//! Messages of client errors are written for the person reading them in GraphiQL or in
+//! a frontend toast. Database and internal errors are logged with their detail and shown
+//! only as `INTERNAL`, so that no SQL, token or stack trace ever reaches a client.
+
+use async_graphql::ErrorExtensions;
+
+/// Result of every service and store function.
+pub type AppResult<T> = Result<T, AppError>;
+
+#[derive(Debug, thiserror::Error)]
+pub enum AppError {
+    /// No token, or a token that failed verification. `UNAUTHENTICATED`.
+    #[error("{0}")]
+    Unauthenticated(String),
+    /// The caller is known but their role or the tenant's rules forbid this. `FORBIDDEN`.
+    #[error("{0}")]
+    Forbidden(String),
+    /// The object does not exist or belongs to another tenant or owner; the two are
+    /// never told apart. `NOT_FOUND`.
+    #[error("{0} not found")]
+    NotFound(&'static str),
+    /// Malformed or out-of-range input. `BAD_USER_INPUT`.
+    #[error("{0}")]
+    BadUserInput(String),
+    /// The status machine does not allow this change from the current status.
+    /// `INVALID_TRANSITION`.
+    #[error("{0}")]
+    InvalidTransition(String),
+    /// The per-user limit of a network is used up. `LIMIT_REACHED`.
+    #[error("{0}")]
+    LimitReached(String),
+    /// The network is not supported (X/Twitter). `UNSUPPORTED_NETWORK`.
+    #[error("{0}")]
+    UnsupportedNetwork(String),
+    /// A reconnect returned another external account than the integration's.
+    /// `ACCOUNT_MISMATCH`.
+    #[error("{0}")]
+    AccountMismatch(String),
+    /// Someone else changed the object first; read it again and retry. `CONFLICT`.
+    #[error("{0}")]
+    Conflict(String),
+    /// The network answered with an error we could not map. `PROVIDER_ERROR`.
+    #[error("{0}")]
+    Provider(String),
+    /// Too many requests, here or at the network. `RATE_LIMITED`.
+    #[error("{0}")]
+    RateLimited(String),
+    /// A database failure: logged, shown as `INTERNAL`.
+    #[error("database error: {0}")]
+    Database(#[from] sea_orm::DbErr),
+    /// Anything else that is our fault: logged, shown as `INTERNAL`.
+    #[error("{0}")]
+    Internal(String),
+}
+
+impl AppError {
+    /// The stable `extensions.code` of this error.
+    pub fn code(&self) -> &'static str {
+        match self {
+            AppError::Unauthenticated(_) => "UNAUTHENTICATED",
+            AppError::Forbidden(_) => "FORBIDDEN",
+            AppError::NotFound(_) => "NOT_FOUND",
+            AppError::BadUserInput(_) => "BAD_USER_INPUT",
+            AppError::InvalidTransition(_) => "INVALID_TRANSITION",
+            AppError::LimitReached(_) => "LIMIT_REACHED",
+            AppError::UnsupportedNetwork(_) => "UNSUPPORTED_NETWORK",
+            AppError::AccountMismatch(_) => "ACCOUNT_MISMATCH",
+            AppError::Conflict(_) => "CONFLICT",
+            AppError::Provider(_) => "PROVIDER_ERROR",
+            AppError::RateLimited(_) => "RATE_LIMITED",
+            AppError::Database(_) | AppError::Internal(_) => "INTERNAL",
+        }
+    }
+
+    pub fn internal(context: impl std::fmt::Display) -> Self {
+        AppError::Internal(context.to_string())
+    }
+
+    /// The message a client may see.
+    pub fn public_message(&self) -> String {
+        match self {
+            AppError::Database(_) | AppError::Internal(_) => {
+                "internal error; it has been logged".to_owned()
+            }
+            other => other.to_string(),
+        }
+    }
+}
+
+impl ErrorExtensions for AppError {
+    fn extend(&self) -> async_graphql::Error {
+        if matches!(self, AppError::Database(_) | AppError::Internal(_)) {
+            tracing::error!(error = %self, "internal error");
+        }
+        async_graphql::Error::new(self.public_message()).extend_with(|_, ext| {
+            ext.set("code", self.code());
+        })
+    }
+}

@@ -1,0 +1,140 @@
+//! Query roots, one per domain, merged into [`QueryRoot`]. Each resolver: typed
+//! context, one service call, one conversion.
+
+use async_graphql::{
+    Context, ID, MergedObject, Object, ResultExt, SimpleObject,
+    connection::{Connection, Edge},
+};
+
+use super::{
+    context::ContextExt,
+    types::{Integration, IntegrationFilter, NetworkInfo, Viewer, enums::IntegrationStatus},
+};
+use crate::{
+    domain::ids::{IdKind, decode, decode_cursor, encode_cursor},
+    service::{integrations, networks},
+    store::integrations::ListFilter,
+};
+
+#[derive(MergedObject, Default)]
+pub struct QueryRoot(ViewerQuery, NetworkQuery, IntegrationQuery);
+
+#[derive(Default)]
+pub struct ViewerQuery;
+
+#[Object]
+impl ViewerQuery {
+    /// The caller: who they are, their roles and their tenant.
+    async fn viewer(&self, ctx: &Context<'_>) -> async_graphql::Result<Viewer> {
+        Ok(Viewer {
+            actor: ctx.actor().await?.clone(),
+        })
+    }
+}
+
+#[derive(Default)]
+pub struct NetworkQuery;
+
+#[Object]
+impl NetworkQuery {
+    /// Every network, supported or not, with the viewer's limit and slots used.
+    async fn networks(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<NetworkInfo>> {
+        let views = networks::list(&ctx.app()?.store, ctx.actor().await?)
+            .await
+            .extend()?;
+        Ok(views.into_iter().map(NetworkInfo).collect())
+    }
+}
+
+#[derive(Default)]
+pub struct IntegrationQuery;
+
+/// Page cost for complexity: a list costs its page size times its children.
+pub(crate) fn page_cost(first: Option<i32>, child_complexity: usize) -> usize {
+    let size = first.map_or(integrations::DEFAULT_PAGE as usize, |n| n.max(0) as usize);
+    size.max(1) * child_complexity + 1
+}
+
+/// Live integrations per status.
+#[derive(SimpleObject)]
+pub struct IntegrationCount {
+    pub status: IntegrationStatus,
+    pub count: i64,
+}
+
+/// Extra fields of the integrations connection.
+pub struct IntegrationTotals {
+    filter: ListFilter,
+}
+
+#[Object]
+impl IntegrationTotals {
+    /// How many integrations match the filter, on all pages (counted only when asked).
+    async fn total_count(&self, ctx: &Context<'_>) -> async_graphql::Result<u64> {
+        integrations::total(&ctx.app()?.store, ctx.actor().await?, &self.filter)
+            .await
+            .extend()
+    }
+}
+
+pub type IntegrationConnection = Connection<String, Integration, IntegrationTotals>;
+
+#[Object]
+impl IntegrationQuery {
+    /// One integration by id; null with NOT_FOUND when it does not exist or is not yours.
+    async fn integration(
+        &self,
+        ctx: &Context<'_>,
+        id: ID,
+    ) -> async_graphql::Result<Option<Integration>> {
+        let id = decode(IdKind::Integration, &id).extend()?;
+        let model = integrations::get(&ctx.app()?.store, ctx.actor().await?, id)
+            .await
+            .extend()?;
+        Ok(Some(Integration(model)))
+    }
+
+    /// Integrations the viewer may see, oldest first. `first` is at most 100.
+    #[graphql(complexity = "page_cost(first, child_complexity)")]
+    async fn integrations(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+        filter: Option<IntegrationFilter>,
+    ) -> async_graphql::Result<IntegrationConnection> {
+        let filter = ListFilter::try_from(filter.unwrap_or_default()).extend()?;
+        let after = after.as_deref().map(decode_cursor).transpose().extend()?;
+        let page = integrations::list(&ctx.app()?.store, ctx.actor().await?, &filter, after, first)
+            .await
+            .extend()?;
+        let mut connection = Connection::with_additional_fields(
+            page.has_previous,
+            page.has_next,
+            IntegrationTotals { filter },
+        );
+        connection.edges = page
+            .items
+            .into_iter()
+            .map(|m| Edge::new(encode_cursor(m.id), Integration(m)))
+            .collect();
+        Ok(connection)
+    }
+
+    /// Live integrations per status (every status listed, zero when none).
+    async fn integration_counts(
+        &self,
+        ctx: &Context<'_>,
+    ) -> async_graphql::Result<Vec<IntegrationCount>> {
+        let counts = integrations::counts(&ctx.app()?.store, ctx.actor().await?)
+            .await
+            .extend()?;
+        Ok(counts
+            .into_iter()
+            .map(|(status, count)| IntegrationCount {
+                status: status.into(),
+                count,
+            })
+            .collect())
+    }
+}

@@ -1,0 +1,77 @@
+//! `AuditEvent`: one entry of the tenant's tamper-evident trail.
+
+use async_graphql::{Context, ID, Object};
+use chrono::{DateTime, Utc};
+use entity::integration_event;
+
+use super::{
+    User,
+    enums::{AuditEventKind, IntegrationStatus, StatusReason},
+    integration::load_user,
+};
+use crate::{
+    domain::ids::{IdKind, encode},
+    graphql::loaders::TenantKey,
+};
+
+pub struct AuditEvent(pub integration_event::Model);
+
+#[Object]
+impl AuditEvent {
+    /// The tenant-wide, gapless sequence number (also the subscription cursor).
+    async fn sequence(&self) -> i64 {
+        self.0.seq
+    }
+    async fn kind(&self) -> AuditEventKind {
+        self.0.kind.into()
+    }
+    async fn integration_id(&self) -> ID {
+        ID(encode(IdKind::Integration, self.0.integration_id))
+    }
+    /// Who did it; null for the system (expiry, network signals).
+    async fn actor(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<User>> {
+        match self.0.actor_id {
+            Some(id) => Ok(Some(
+                load_user(
+                    ctx,
+                    TenantKey {
+                        tenant_id: self.0.tenant_id,
+                        id,
+                    },
+                )
+                .await?,
+            )),
+            None => Ok(None),
+        }
+    }
+    async fn from_status(&self) -> Option<IntegrationStatus> {
+        self.0.from_status.map(Into::into)
+    }
+    async fn to_status(&self) -> Option<IntegrationStatus> {
+        self.0.to_status.map(Into::into)
+    }
+    async fn reason(&self) -> Option<StatusReason> {
+        self.0.reason.map(Into::into)
+    }
+    async fn note(&self) -> Option<&str> {
+        self.0.note.as_deref()
+    }
+    /// The owner approved their own integration (SELF_MANAGED tenants).
+    async fn self_approval(&self) -> bool {
+        self.0.self_approval
+    }
+    async fn request_id(&self) -> Option<&str> {
+        self.0.request_id.as_deref()
+    }
+    async fn occurred_at(&self) -> DateTime<Utc> {
+        self.0.occurred_at
+    }
+    /// Hash of the previous event of the tenant's chain.
+    async fn previous_hash(&self) -> &str {
+        &self.0.prev_hash
+    }
+    /// SHA-256 over the previous hash and this event's canonical form.
+    async fn hash(&self) -> &str {
+        &self.0.hash
+    }
+}

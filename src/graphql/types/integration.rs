@@ -1,0 +1,241 @@
+//! `Integration`, its notes, and the list filter input.
+
+use async_graphql::{Context, ErrorExtensions, ID, InputObject, Object};
+use chrono::{DateTime, Utc};
+use entity::{compliance_note, integration};
+
+use super::{
+    AuditEvent, User,
+    enums::{AccountKind, IntegrationAction, IntegrationStatus, Network, StatusReason},
+};
+use crate::{
+    domain::{
+        ids::{IdKind, decode, encode},
+        reason,
+        status::{Situation, available_actions, expires_soon},
+    },
+    error::AppError,
+    graphql::{
+        context::ContextExt,
+        loaders::{Loaders, TenantKey},
+    },
+    store::{integrations::ListFilter, now},
+};
+
+/// A connected account of one user.
+pub struct Integration(pub integration::Model);
+
+impl Integration {
+    fn key(&self) -> TenantKey {
+        TenantKey {
+            tenant_id: self.0.tenant_id,
+            id: self.0.id,
+        }
+    }
+}
+
+pub(crate) fn loaders<'a>(ctx: &'a Context<'_>) -> async_graphql::Result<&'a Loaders> {
+    ctx.data::<Loaders>()
+        .map_err(|_| AppError::internal("request without loaders").extend())
+}
+
+/// Loads a user through the request's loader; a missing row is an internal error
+/// (foreign keys guarantee it exists).
+pub(crate) async fn load_user(ctx: &Context<'_>, key: TenantKey) -> async_graphql::Result<User> {
+    loaders(ctx)?
+        .users
+        .load_one(key)
+        .await
+        .map_err(|e| e.extend())?
+        .map(User)
+        .ok_or_else(|| AppError::internal(format!("user {} missing", key.id)).extend())
+}
+
+#[Object]
+impl Integration {
+    async fn id(&self) -> ID {
+        ID(encode(IdKind::Integration, self.0.id))
+    }
+    async fn network(&self) -> Network {
+        self.0.network.into()
+    }
+    async fn account_kind(&self) -> AccountKind {
+        self.0.account_kind.into()
+    }
+    /// The account's id at the network (member id, Page id, Instagram user id).
+    async fn external_account_id(&self) -> &str {
+        &self.0.external_account_id
+    }
+    async fn display_name(&self) -> &str {
+        &self.0.display_name
+    }
+    async fn profile_url(&self) -> Option<&str> {
+        self.0.profile_url.as_deref()
+    }
+    async fn owner(&self, ctx: &Context<'_>) -> async_graphql::Result<User> {
+        load_user(
+            ctx,
+            TenantKey {
+                tenant_id: self.0.tenant_id,
+                id: self.0.owner_id,
+            },
+        )
+        .await
+    }
+    async fn status(&self) -> IntegrationStatus {
+        self.0.status.into()
+    }
+    async fn status_reason(&self) -> StatusReason {
+        self.0.status_reason.into()
+    }
+    /// The reason in plain words.
+    async fn status_explanation(&self) -> &'static str {
+        reason::explanation(self.0.status_reason)
+    }
+    /// What the user should do about it; null when nothing.
+    async fn status_remedy(&self) -> Option<&'static str> {
+        reason::remedy(self.0.status_reason)
+    }
+    async fn status_changed_at(&self) -> DateTime<Utc> {
+        self.0.status_changed_at
+    }
+    async fn connected_at(&self) -> DateTime<Utc> {
+        self.0.connected_at
+    }
+    /// When compliance approved it; null if never, or since rejected.
+    async fn approved_at(&self) -> Option<DateTime<Utc>> {
+        self.0.approved_at
+    }
+    async fn token_expires_at(&self) -> Option<DateTime<Utc>> {
+        self.0.token_expires_at
+    }
+    /// The token of a usable integration ends within seven days.
+    async fn expires_soon(&self) -> bool {
+        expires_soon(self.0.status, self.0.token_expires_at, now())
+    }
+    /// Last time the network was asked whether the token still works.
+    async fn last_checked_at(&self) -> Option<DateTime<Utc>> {
+        self.0.last_checked_at
+    }
+    /// Passing faults in a row at the last checks (timeouts, 5xx); they never change
+    /// the status by themselves.
+    async fn consecutive_failures(&self) -> i32 {
+        self.0.consecutive_failures
+    }
+    /// Set once disconnected; the row and its history are kept.
+    async fn disconnected_at(&self) -> Option<DateTime<Utc>> {
+        self.0.disconnected_at
+    }
+    #[graphql(complexity = "5 * child_complexity")]
+    async fn compliance_notes(
+        &self,
+        ctx: &Context<'_>,
+    ) -> async_graphql::Result<Vec<ComplianceNote>> {
+        let notes = loaders(ctx)?
+            .notes
+            .load_one(self.key())
+            .await
+            .map_err(|e| e.extend())?;
+        Ok(notes
+            .unwrap_or_default()
+            .into_iter()
+            .map(ComplianceNote)
+            .collect())
+    }
+    /// Every status change and note, oldest first.
+    #[graphql(complexity = "5 * child_complexity")]
+    async fn history(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<AuditEvent>> {
+        let events = loaders(ctx)?
+            .history
+            .load_one(self.key())
+            .await
+            .map_err(|e| e.extend())?;
+        Ok(events
+            .unwrap_or_default()
+            .into_iter()
+            .map(AuditEvent)
+            .collect())
+    }
+    /// What the viewer may do now (drives the "Review" button).
+    async fn available_actions(
+        &self,
+        ctx: &Context<'_>,
+    ) -> async_graphql::Result<Vec<IntegrationAction>> {
+        let actor = ctx.actor().await?;
+        let actions = available_actions(Situation {
+            viewer_roles: &actor.roles,
+            viewer_is_owner: actor.user_id == self.0.owner_id,
+            mode: actor.tenant.compliance_mode,
+            status: self.0.status,
+            disconnected: self.0.disconnected_at.is_some(),
+        });
+        Ok(actions.into_iter().map(IntegrationAction::from).collect())
+    }
+}
+
+/// A note compliance wrote on an integration.
+pub struct ComplianceNote(pub compliance_note::Model);
+
+#[Object]
+impl ComplianceNote {
+    async fn id(&self) -> ID {
+        ID(encode(IdKind::ComplianceNote, self.0.id))
+    }
+    async fn author(&self, ctx: &Context<'_>) -> async_graphql::Result<User> {
+        load_user(
+            ctx,
+            TenantKey {
+                tenant_id: self.0.tenant_id,
+                id: self.0.author_id,
+            },
+        )
+        .await
+    }
+    async fn body(&self) -> &str {
+        &self.0.body
+    }
+    async fn created_at(&self) -> DateTime<Utc> {
+        self.0.created_at
+    }
+}
+
+/// Which integrations to list. Every field narrows; omitted fields do not.
+#[derive(InputObject, Default, Debug)]
+pub struct IntegrationFilter {
+    pub statuses: Option<Vec<IntegrationStatus>>,
+    pub networks: Option<Vec<Network>>,
+    /// Only this owner's (a `User` id).
+    pub owner: Option<ID>,
+    /// Only those whose token expires before this time.
+    pub expiring_before: Option<DateTime<Utc>>,
+    /// Include disconnected integrations (hidden by default).
+    #[graphql(default = false)]
+    pub include_disconnected: bool,
+}
+
+impl TryFrom<IntegrationFilter> for ListFilter {
+    type Error = AppError;
+
+    fn try_from(input: IntegrationFilter) -> Result<Self, Self::Error> {
+        Ok(ListFilter {
+            statuses: input
+                .statuses
+                .unwrap_or_default()
+                .into_iter()
+                .map(Into::into)
+                .collect(),
+            networks: input
+                .networks
+                .unwrap_or_default()
+                .into_iter()
+                .map(Into::into)
+                .collect(),
+            owner_id: input
+                .owner
+                .map(|id| decode(IdKind::User, &id))
+                .transpose()?,
+            expiring_before: input.expiring_before,
+            include_disconnected: input.include_disconnected,
+        })
+    }
+}

@@ -1,0 +1,63 @@
+//! `NetworkInfo`: what each network connects, and whether it is supported at all.
+
+use async_graphql::Object;
+
+use super::enums::{AccountKind, Network, NetworkKey};
+use crate::{
+    domain::network::{ListedNetwork, X_UNSUPPORTED_REASON, account_kind, describe},
+    service::networks::NetworkView,
+};
+
+pub struct NetworkInfo(pub NetworkView);
+
+#[Object]
+impl NetworkInfo {
+    async fn key(&self) -> NetworkKey {
+        match self.0.listed {
+            ListedNetwork::Supported(n) => match Network::from(n) {
+                Network::Linkedin => NetworkKey::Linkedin,
+                Network::Facebook => NetworkKey::Facebook,
+                Network::Instagram => NetworkKey::Instagram,
+            },
+            ListedNetwork::X => NetworkKey::X,
+        }
+    }
+    /// The network to pass to `connectIntegration`; null when unsupported.
+    async fn network(&self) -> Option<Network> {
+        match self.0.listed {
+            ListedNetwork::Supported(n) => Some(n.into()),
+            ListedNetwork::X => None,
+        }
+    }
+    async fn supported(&self) -> bool {
+        matches!(self.0.listed, ListedNetwork::Supported(_))
+    }
+    /// Why the network cannot be connected; null when supported.
+    async fn unsupported_reason(&self) -> Option<&'static str> {
+        match self.0.listed {
+            ListedNetwork::Supported(_) => None,
+            ListedNetwork::X => Some(X_UNSUPPORTED_REASON),
+        }
+    }
+    async fn account_kind(&self) -> Option<AccountKind> {
+        match self.0.listed {
+            ListedNetwork::Supported(n) => Some(account_kind(n).into()),
+            ListedNetwork::X => None,
+        }
+    }
+    /// What connecting it means, in one sentence.
+    async fn description(&self) -> &'static str {
+        match self.0.listed {
+            ListedNetwork::Supported(n) => describe(n),
+            ListedNetwork::X => X_UNSUPPORTED_REASON,
+        }
+    }
+    /// How many the viewer may connect (the tenant's per-user limit).
+    async fn limit(&self) -> i32 {
+        self.0.limit
+    }
+    /// How many of those slots the viewer already uses.
+    async fn used(&self) -> i32 {
+        self.0.used
+    }
+}

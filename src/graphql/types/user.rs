@@ -1,0 +1,90 @@
+//! People: `User` (owners, authors, actors) and `Viewer` (the caller).
+
+use async_graphql::{ID, Object};
+use chrono::{DateTime, Utc};
+use entity::{tenant, user};
+use std::sync::Arc;
+
+use super::enums::{ComplianceMode, Role};
+use crate::{
+    auth::Actor,
+    domain::{
+        Network,
+        ids::{IdKind, encode},
+    },
+    store::tenants::limit_of,
+};
+
+/// A person of the tenant.
+pub struct User(pub user::Model);
+
+#[Object]
+impl User {
+    async fn id(&self) -> ID {
+        ID(encode(IdKind::User, self.0.id))
+    }
+    /// The `sub` claim of the person's tokens.
+    async fn subject(&self) -> &str {
+        &self.0.subject
+    }
+    async fn name(&self) -> Option<&str> {
+        self.0.name.as_deref()
+    }
+    async fn email(&self) -> Option<&str> {
+        self.0.email.as_deref()
+    }
+}
+
+/// The caller, as the server knows them.
+pub struct Viewer {
+    pub actor: Actor,
+}
+
+#[Object]
+impl Viewer {
+    async fn id(&self) -> ID {
+        ID(encode(IdKind::User, self.actor.user_id))
+    }
+    async fn subject(&self) -> &str {
+        &self.actor.subject
+    }
+    async fn roles(&self) -> Vec<Role> {
+        self.actor.roles.iter().copied().map(Role::from).collect()
+    }
+    async fn tenant(&self) -> Tenant {
+        Tenant(self.actor.tenant.clone())
+    }
+}
+
+/// The caller's tenant and its settings.
+pub struct Tenant(pub Arc<tenant::Model>);
+
+#[Object]
+impl Tenant {
+    async fn id(&self) -> ID {
+        ID(encode(crate::domain::ids::IdKind::Tenant, self.0.id))
+    }
+    /// The `tenant_id` claim of this tenant's tokens.
+    async fn external_id(&self) -> &str {
+        &self.0.external_id
+    }
+    async fn compliance_mode(&self) -> ComplianceMode {
+        self.0.compliance_mode.into()
+    }
+    /// Whether every reconnect needs approval again.
+    async fn reapproval_on_reconnect(&self) -> bool {
+        self.0.reapproval_on_reconnect
+    }
+    async fn linkedin_limit(&self) -> i32 {
+        limit_of(&self.0, Network::Linkedin)
+    }
+    async fn facebook_limit(&self) -> i32 {
+        limit_of(&self.0, Network::Facebook)
+    }
+    async fn instagram_limit(&self) -> i32 {
+        limit_of(&self.0, Network::Instagram)
+    }
+    async fn created_at(&self) -> DateTime<Utc> {
+        self.0.created_at
+    }
+}

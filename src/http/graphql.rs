@@ -1,0 +1,140 @@
+//! `POST/GET /graphql` and `/graphiql`.
+
+use async_graphql::{
+    ParseRequestError,
+    http::GraphiQLSource,
+    parser::{parse_query, types::OperationType},
+};
+use async_graphql_axum::{GraphQLRequest, GraphQLResponse};
+use axum::{
+    Json,
+    extract::State,
+    http::{HeaderMap, Method, StatusCode, header::AUTHORIZATION},
+    response::{Html, IntoResponse, Response},
+};
+use serde_json::json;
+
+use super::{HttpState, REQUEST_ID};
+use crate::{
+    auth::Claims,
+    graphql::{context::RequestAuth, loaders::Loaders},
+};
+
+/// A GraphQL-shaped error answer outside execution (bad body, wrong method).
+fn error_response(status: StatusCode, code: &str, message: &str) -> Response {
+    let body = json!({ "errors": [{ "message": message, "extensions": { "code": code } }] });
+    (status, Json(body)).into_response()
+}
+
+/// Why a request body could not be read as one GraphQL operation.
+pub(super) struct Rejected(ParseRequestError);
+
+impl From<ParseRequestError> for Rejected {
+    fn from(e: ParseRequestError) -> Self {
+        Rejected(e)
+    }
+}
+
+impl IntoResponse for Rejected {
+    fn into_response(self) -> Response {
+        match self.0 {
+            ParseRequestError::UnsupportedBatch => error_response(
+                StatusCode::BAD_REQUEST,
+                "BAD_USER_INPUT",
+                "batched requests are not accepted: send one operation per request",
+            ),
+            ParseRequestError::PayloadTooLarge => error_response(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "BAD_USER_INPUT",
+                "request body is larger than 256 KiB",
+            ),
+            ParseRequestError::Io(e) if e.to_string().contains("length limit exceeded") => {
+                error_response(
+                    StatusCode::PAYLOAD_TOO_LARGE,
+                    "BAD_USER_INPUT",
+                    "request body is larger than 256 KiB",
+                )
+            }
+            other => error_response(
+                StatusCode::BAD_REQUEST,
+                "BAD_USER_INPUT",
+                &format!("cannot read the GraphQL request: {other}"),
+            ),
+        }
+    }
+}
+
+/// Reads the bearer token: `Ok(None)` without one, `Err` with why when it is bad.
+fn claims(state: &HttpState, headers: &HeaderMap) -> Result<Option<Claims>, String> {
+    let Some(value) = headers.get(AUTHORIZATION) else {
+        return Ok(None);
+    };
+    let value = value
+        .to_str()
+        .map_err(|_| "Authorization header is not text".to_owned())?;
+    let token = value
+        .strip_prefix("Bearer ")
+        .or_else(|| value.strip_prefix("bearer "))
+        .ok_or_else(|| "Authorization must be `Bearer <token>`".to_owned())?;
+    state
+        .app
+        .verifier
+        .verify(token.trim())
+        .map(Some)
+        .map_err(|e| e.to_string())
+}
+
+/// True when the operation the request would run is a mutation or subscription.
+fn writes(request: &async_graphql::Request) -> bool {
+    let Ok(document) = parse_query(&request.query) else {
+        return false; // execution reports the syntax error
+    };
+    let chosen = match &request.operation_name {
+        Some(name) => document
+            .operations
+            .iter()
+            .find(|(n, _)| n.is_some_and(|n| n.as_str() == name))
+            .map(|(_, op)| op.node.ty),
+        None => document.operations.iter().next().map(|(_, op)| op.node.ty),
+    };
+    matches!(
+        chosen,
+        Some(OperationType::Mutation | OperationType::Subscription)
+    )
+}
+
+pub(super) async fn handle(
+    State(state): State<HttpState>,
+    method: Method,
+    headers: HeaderMap,
+    request: Result<GraphQLRequest<Rejected>, Rejected>,
+) -> Response {
+    let request = match request {
+        Ok(request) => request.into_inner(),
+        Err(rejected) => return rejected.into_response(),
+    };
+    if method == Method::GET && writes(&request) {
+        return error_response(
+            StatusCode::METHOD_NOT_ALLOWED,
+            "BAD_USER_INPUT",
+            "mutations are accepted only over POST",
+        );
+    }
+    let request_id = headers
+        .get(REQUEST_ID)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned);
+    let auth = RequestAuth::new(claims(&state, &headers), request_id);
+    let request = request.data(auth).data(Loaders::new(&state.app.store));
+    GraphQLResponse::from(state.schema.execute(request).await).into_response()
+}
+
+pub(super) async fn graphiql() -> Html<String> {
+    Html(
+        GraphiQLSource::build()
+            .endpoint("/graphql")
+            .subscription_endpoint("/graphql/ws")
+            .title("socialgate")
+            .finish(),
+    )
+}

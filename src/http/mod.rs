@@ -1,0 +1,62 @@
+//! The axum router: GraphQL over HTTP, GraphiQL, health and readiness.
+//!
+//! [`router`] returns a `Router<()>` ready to serve or to nest inside another app.
+//! Limits that protect the server sit here: a 256 KiB request body, single (never
+//! batched) operations, and mutations only over POST.
+
+mod graphql;
+mod health;
+
+use std::{sync::Arc, time::Duration};
+
+use axum::{Router, routing::get};
+use http::{HeaderName, Request};
+use tower_http::{
+    limit::RequestBodyLimitLayer,
+    request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer},
+    timeout::TimeoutLayer,
+    trace::TraceLayer,
+};
+
+use crate::{app::App, graphql::AppSchema};
+
+/// Largest accepted request body.
+pub const MAX_BODY_BYTES: usize = 256 * 1024;
+
+/// Header that carries the request id in both directions.
+pub const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
+
+/// What the handlers share.
+#[derive(Clone)]
+pub(crate) struct HttpState {
+    pub app: Arc<App>,
+    pub schema: AppSchema,
+}
+
+/// The complete HTTP surface of socialgate.
+pub fn router(app: Arc<App>, schema: AppSchema) -> Router {
+    let state = HttpState { app, schema };
+    Router::new()
+        .route("/graphql", get(graphql::handle).post(graphql::handle))
+        .route("/graphiql", get(graphql::graphiql))
+        .route("/healthz", get(health::healthz))
+        .route("/readyz", get(health::readyz))
+        .with_state(state)
+        .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES))
+        .layer(TimeoutLayer::with_status_code(
+            http::StatusCode::REQUEST_TIMEOUT,
+            Duration::from_secs(30),
+        ))
+        .layer(PropagateRequestIdLayer::new(REQUEST_ID))
+        .layer(
+            TraceLayer::new_for_http().make_span_with(|request: &Request<_>| {
+                let id = request
+                    .headers()
+                    .get(REQUEST_ID)
+                    .and_then(|v| v.to_str().ok())
+                    .unwrap_or("-");
+                tracing::info_span!("request", method = %request.method(), path = %request.uri().path(), request_id = %id)
+            }),
+        )
+        .layer(SetRequestIdLayer::new(REQUEST_ID, MakeRequestUuid))
+}

@@ -1,0 +1,78 @@
+//! socialgate: an embeddable GraphQL API server that connects advisors' LinkedIn
+//! profiles, Facebook Pages and Instagram professional accounts, keeps them healthy
+//! and puts each through compliance review.
+//!
+//! Embed it by building [`Socialgate`] from a [`Config`] and nesting
+//! [`Socialgate::router`] in your axum app; or run the `socialgate` binary. The
+//! library reads no environment variables and starts no runtime of its own.
+
+pub mod app;
+pub mod auth;
+pub mod config;
+pub mod dev;
+pub mod domain;
+pub mod error;
+pub mod graphql;
+pub mod http;
+pub mod service;
+pub mod store;
+
+use std::sync::Arc;
+
+pub use config::Config;
+pub use error::{AppError, AppResult};
+
+use crate::{app::App, auth::Verifier, graphql::AppSchema, store::Store};
+
+/// A built server: database connected and migrated, schema ready.
+pub struct Socialgate {
+    app: Arc<App>,
+    schema: AppSchema,
+}
+
+impl Socialgate {
+    /// Connects to `config.database_url`, applies migrations and builds the schema.
+    /// A JWT key must be configured (the binary's dev mode puts one there).
+    pub async fn build(config: Config) -> AppResult<Self> {
+        let store = Store::connect(&config.database_url).await?;
+        Self::with_store(config, store).await
+    }
+
+    /// Like [`Socialgate::build`] over an existing store (embedding apps; tests that
+    /// watch the connection).
+    pub async fn with_store(config: Config, store: Store) -> AppResult<Self> {
+        store.migrate().await?;
+        let verifier = Verifier::from_config(&config)?;
+        let app = Arc::new(App {
+            config,
+            store,
+            verifier,
+        });
+        let schema = graphql::build(app.clone());
+        Ok(Socialgate { app, schema })
+    }
+
+    /// The HTTP surface, ready to serve or nest.
+    pub fn router(&self) -> axum::Router {
+        http::router(self.app.clone(), self.schema.clone())
+    }
+
+    /// The executable schema (for in-process use).
+    pub fn schema(&self) -> AppSchema {
+        self.schema.clone()
+    }
+
+    /// The shared state.
+    pub fn app(&self) -> &Arc<App> {
+        &self.app
+    }
+
+    /// Closes the database pool once every clone of the state is gone.
+    pub async fn shutdown(self) -> AppResult<()> {
+        drop(self.schema);
+        match Arc::try_unwrap(self.app) {
+            Ok(app) => app.store.close().await,
+            Err(_) => Ok(()),
+        }
+    }
+}

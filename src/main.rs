@@ -1,0 +1,234 @@
+//! The `socialgate` binary: reads the environment and the optional config file once,
+//! then hands a typed `Config` to the library. Everything else lives in the library.
+
+use std::{path::PathBuf, process::ExitCode, time::Duration};
+
+use clap::{Parser, Subcommand};
+use socialgate::{
+    AppError, AppResult, Config, Socialgate,
+    auth::{Role, TokenMinter},
+    dev,
+    service::seed::{SeedOptions, seed},
+    store::Store,
+};
+use tokio::net::TcpListener;
+
+#[derive(Parser)]
+#[command(
+    name = "socialgate",
+    version,
+    about = "Connect, watch and compliance-review advisors' social accounts over GraphQL"
+)]
+struct Cli {
+    /// TOML file with configuration; SOCIALGATE_* variables override it.
+    #[arg(long, global = true)]
+    config: Option<PathBuf>,
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run the server (the default).
+    Serve,
+    /// Apply database migrations and exit.
+    Migrate,
+    /// Print the GraphQL SDL.
+    Schema,
+    /// Mint a token with the configured (or dev) HS256 secret.
+    Token {
+        #[arg(long)]
+        tenant: String,
+        #[arg(long)]
+        sub: String,
+        /// advisor, compliance or admin; repeat for several.
+        #[arg(long = "role", required = true)]
+        roles: Vec<Role>,
+        /// Lifetime, e.g. 30m, 1h, 7d.
+        #[arg(long, default_value = "1h", value_parser = parse_ttl)]
+        ttl: Duration,
+    },
+    /// Create realistic demo data; prints one JSON line per tenant.
+    Seed {
+        #[arg(long, default_value_t = 1)]
+        tenants: usize,
+        #[arg(long, default_value_t = 5)]
+        users_per_tenant: usize,
+        /// Random seed, for repeatable shapes of data.
+        #[arg(long, default_value_t = 7)]
+        rng_seed: u64,
+    },
+}
+
+fn parse_ttl(text: &str) -> Result<Duration, String> {
+    let (number, unit) = text.split_at(text.trim_end_matches(char::is_alphabetic).len());
+    let n: u64 = number
+        .parse()
+        .map_err(|_| format!("bad duration {text:?}; try 30m, 1h or 7d"))?;
+    let secs = match unit {
+        "s" => n,
+        "m" => n * 60,
+        "h" | "" => n * 3600,
+        "d" => n * 86_400,
+        _ => return Err(format!("bad unit in {text:?}; use s, m, h or d")),
+    };
+    Ok(Duration::from_secs(secs))
+}
+
+fn load_config(path: Option<&PathBuf>) -> AppResult<Config> {
+    let file =
+        match path {
+            Some(path) => Some(std::fs::read_to_string(path).map_err(|e| {
+                AppError::BadUserInput(format!("cannot read {}: {e}", path.display()))
+            })?),
+            None => None,
+        };
+    Config::load(file.as_deref(), std::env::vars())
+}
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match run(cli).await {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("socialgate: {error}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run(cli: Cli) -> AppResult<()> {
+    let mut config = load_config(cli.config.as_ref())?;
+    match cli.command.unwrap_or(Command::Serve) {
+        Command::Schema => {
+            print!("{}", socialgate::graphql::sdl());
+            Ok(())
+        }
+        Command::Migrate => {
+            let store = Store::connect(&config.database_url).await?;
+            store.migrate().await?;
+            println!("migrations applied to {}", redact_url(&config.database_url));
+            Ok(())
+        }
+        Command::Token {
+            tenant,
+            sub,
+            roles,
+            ttl,
+        } => {
+            let minter = minter(&config)?;
+            println!("{}", minter.mint(&tenant, &sub, &roles, ttl)?);
+            Ok(())
+        }
+        Command::Seed {
+            tenants,
+            users_per_tenant,
+            rng_seed,
+        } => {
+            let store = Store::connect(&config.database_url).await?;
+            store.migrate().await?;
+            let options = SeedOptions {
+                tenants,
+                users_per_tenant,
+                rng_seed,
+            };
+            for tenant in seed(&store, options).await? {
+                let line = serde_json::to_string(&tenant).map_err(AppError::internal)?;
+                println!("{line}");
+            }
+            Ok(())
+        }
+        Command::Serve => serve(&mut config).await,
+    }
+}
+
+fn minter(config: &Config) -> AppResult<TokenMinter> {
+    let secret = match (&config.jwt_secret, &config.jwt_public_key) {
+        (Some(secret), _) => secret.clone(),
+        (None, Some(_)) => {
+            return Err(AppError::BadUserInput(
+                "tokens are verified with SOCIALGATE_JWT_PUBLIC_KEY; mint them with your identity provider".into(),
+            ));
+        }
+        (None, None) => dev::secret(&config.data_dir)?,
+    };
+    Ok(TokenMinter::new(
+        &secret,
+        config.jwt_issuer.clone(),
+        config.jwt_audience.clone(),
+    ))
+}
+
+async fn serve(config: &mut Config) -> AppResult<()> {
+    init_tracing(&config.log);
+    let dev_mode = dev::apply(config)?;
+    let listener = TcpListener::bind(config.listen)
+        .await
+        .map_err(|e| AppError::internal(format!("cannot listen on {}: {e}", config.listen)))?;
+    let server = Socialgate::build(config.clone()).await?;
+    let base = config.public_url();
+    tracing::info!(listen = %config.listen, database = %redact_url(&config.database_url), "socialgate serving");
+    println!("socialgate is listening on {base}");
+    println!("  GraphiQL:  {base}/graphiql");
+    println!("  GraphQL:   {base}/graphql");
+    if dev_mode {
+        let token = minter(config)?.mint(
+            "dev",
+            "dev-admin",
+            &[Role::Admin, Role::Compliance, Role::Advisor],
+            Duration::from_secs(24 * 3600),
+        )?;
+        println!(
+            "\nDev mode (no JWT key configured; loopback only). A token for tenant \"dev\", valid 24 h:\n"
+        );
+        println!("  {token}\n");
+        println!("In GraphiQL, add the header {{\"Authorization\": \"Bearer <token>\"}}.");
+        println!("More tokens: socialgate token --tenant dev --sub alice --role advisor");
+    }
+    axum::serve(listener, server.router())
+        .with_graceful_shutdown(shutdown_signal())
+        .await
+        .map_err(|e| AppError::internal(format!("server error: {e}")))?;
+    server.shutdown().await
+}
+
+/// A database URL without its password, for logs.
+fn redact_url(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(scheme), Some(at)) if at > scheme => {
+            let creds = &url[scheme + 3..at];
+            let user = creds.split(':').next().unwrap_or("");
+            format!("{}{}@{}", &url[..scheme + 3], user, &url[at + 1..])
+        }
+        _ => url.to_owned(),
+    }
+}
+
+fn init_tracing(filter: &str) {
+    let filter = tracing_subscriber::EnvFilter::try_new(filter)
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    let _ = tracing_subscriber::fmt().with_env_filter(filter).try_init();
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = terminate => {},
+    }
+    tracing::info!("shutting down");
+}

@@ -1,0 +1,338 @@
+//! Realistic demo and benchmark data (`socialgate seed`).
+//!
+//! Every row goes through the same store functions as real traffic, and every status
+//! is reached by a legal transition recorded in the audit chain, so seeded tenants
+//! verify like real ones.
+
+use chrono::Duration;
+use entity::{
+    compliance_note,
+    enums::{EventKind, Network, Status, StatusReason},
+    integration,
+};
+use rand::{Rng, SeedableRng, rngs::StdRng, seq::IndexedRandom};
+use sea_orm::{ActiveValue::Set, EntityTrait, TransactionTrait};
+use serde::Serialize;
+use uuid::Uuid;
+
+use crate::{
+    domain::{
+        network::account_kind,
+        status::{Change, transition},
+    },
+    error::AppResult,
+    store::{Store, events, events::NewEvent, now, tenants, users},
+};
+
+/// How much to create.
+#[derive(Debug, Clone, Copy)]
+pub struct SeedOptions {
+    pub tenants: usize,
+    pub users_per_tenant: usize,
+    /// Same seed, same shape of data (ids and tenant names still differ per run).
+    pub rng_seed: u64,
+}
+
+/// One created tenant, printed as a JSON line so tokens can be minted for it.
+#[derive(Debug, Clone, Serialize)]
+pub struct SeededTenant {
+    /// The `tenant_id` claim to put in tokens.
+    pub tenant_id: String,
+    /// A subject that owns integrations (role advisor).
+    pub advisor: String,
+    /// A compliance officer's subject.
+    pub compliance: String,
+    pub integrations: usize,
+}
+
+const FIRST: [&str; 12] = [
+    "Avery", "Jordan", "Morgan", "Riley", "Casey", "Taylor", "Quinn", "Harper", "Rowan", "Elliot",
+    "Sasha", "Devon",
+];
+const LAST: [&str; 12] = [
+    "Chen",
+    "Okafor",
+    "Lindqvist",
+    "Moreau",
+    "Patel",
+    "Garcia",
+    "Nakamura",
+    "Kowalski",
+    "Byrne",
+    "Haddad",
+    "Silva",
+    "Novak",
+];
+const INVALID_REASONS: [StatusReason; 5] = [
+    StatusReason::PasswordChanged,
+    StatusReason::AccessRevoked,
+    StatusReason::PageRoleLost,
+    StatusReason::CheckpointRequired,
+    StatusReason::TokenInvalidated,
+];
+
+/// Creates `options.tenants` tenants, each in one transaction.
+pub async fn seed(store: &Store, options: SeedOptions) -> AppResult<Vec<SeededTenant>> {
+    let mut rng = StdRng::seed_from_u64(options.rng_seed);
+    let mut created = Vec::with_capacity(options.tenants);
+    for _ in 0..options.tenants {
+        created.push(seed_tenant(store, &mut rng, options.users_per_tenant).await?);
+    }
+    Ok(created)
+}
+
+async fn seed_tenant(
+    store: &Store,
+    rng: &mut StdRng,
+    users_count: usize,
+) -> AppResult<SeededTenant> {
+    let txn = store.db().begin().await?;
+    let external_id = format!("demo-{}", &Uuid::new_v4().simple().to_string()[..8]);
+    let tenant = tenants::provision(&txn, &external_id).await?;
+    let compliance = users::provision(
+        &txn,
+        tenant.id,
+        "compliance-1",
+        users::Profile {
+            email: Some("compliance@example.com"),
+            name: Some("Dana Compliance"),
+        },
+    )
+    .await?;
+    let mut integration_count = 0;
+    for n in 1..=users_count.max(1) {
+        let first = *FIRST.choose(rng).unwrap_or(&"Alex");
+        let last = *LAST.choose(rng).unwrap_or(&"Smith");
+        let name = format!("{first} {last}");
+        let email = format!(
+            "{}.{}{n}@example.com",
+            first.to_lowercase(),
+            last.to_lowercase()
+        );
+        let subject = format!("advisor-{n}");
+        let owner = users::provision(
+            &txn,
+            tenant.id,
+            &subject,
+            users::Profile {
+                email: Some(&email),
+                name: Some(&name),
+            },
+        )
+        .await?;
+        // At most the default limits: two LinkedIn profiles, one Page, one Instagram.
+        let mut slots = vec![
+            Network::Linkedin,
+            Network::Facebook,
+            Network::Instagram,
+            Network::Linkedin,
+        ];
+        let wanted = rng.random_range(1..=4);
+        slots.truncate(wanted);
+        for (i, network) in slots.into_iter().enumerate() {
+            let target = *[
+                Status::Pending,
+                Status::Active,
+                Status::Active,
+                Status::Active,
+                Status::Expired,
+                Status::Invalid,
+                Status::Rejected,
+            ]
+            .choose(rng)
+            .unwrap_or(&Status::Pending);
+            seed_integration(
+                &txn,
+                rng,
+                tenant.id,
+                owner.id,
+                compliance.id,
+                network,
+                (&name, last, i),
+                target,
+            )
+            .await?;
+            integration_count += 1;
+        }
+    }
+    txn.commit().await?;
+    Ok(SeededTenant {
+        tenant_id: external_id,
+        advisor: "advisor-1".to_owned(),
+        compliance: "compliance-1".to_owned(),
+        integrations: integration_count,
+    })
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn seed_integration(
+    txn: &sea_orm::DatabaseTransaction,
+    rng: &mut StdRng,
+    tenant_id: Uuid,
+    owner_id: Uuid,
+    reviewer_id: Uuid,
+    network: Network,
+    (owner_name, last, index): (&str, &str, usize),
+    target: Status,
+) -> AppResult<()> {
+    let at = now();
+    let connected_at = at - Duration::days(rng.random_range(1..50));
+    let (display_name, external_id, profile_url) = match network {
+        Network::Linkedin => {
+            let id = format!("li-{}", Uuid::new_v4().simple());
+            (
+                owner_name.to_owned(),
+                id.clone(),
+                Some(format!("https://www.linkedin.com/in/{id}")),
+            )
+        }
+        Network::Facebook => {
+            let id = format!(
+                "{}",
+                rng.random_range(100_000_000_000_000u64..999_999_999_999_999)
+            );
+            (
+                format!("{last} Wealth Partners"),
+                id.clone(),
+                Some(format!("https://www.facebook.com/{id}")),
+            )
+        }
+        Network::Instagram => {
+            let handle = format!("{}.wealth{index}", last.to_lowercase());
+            let id = format!(
+                "{}",
+                rng.random_range(17_000_000_000_000_000u64..17_999_999_999_999_999)
+            );
+            (
+                format!("@{handle}"),
+                id,
+                Some(format!("https://www.instagram.com/{handle}")),
+            )
+        }
+    };
+    let expires_at = match target {
+        Status::Expired => at - Duration::days(rng.random_range(1..10)),
+        _ => connected_at + Duration::days(60),
+    };
+    let id = Uuid::now_v7();
+    let mut row = integration::ActiveModel {
+        id: Set(id),
+        tenant_id: Set(tenant_id),
+        owner_id: Set(owner_id),
+        network: Set(network),
+        account_kind: Set(account_kind(network)),
+        external_account_id: Set(external_id),
+        display_name: Set(display_name),
+        profile_url: Set(profile_url),
+        status: Set(Status::Pending),
+        status_reason: Set(StatusReason::Connected),
+        status_changed_at: Set(connected_at),
+        connected_at: Set(connected_at),
+        approved_at: Set(None),
+        approved_scopes: Set(None),
+        token_expires_at: Set(Some(expires_at)),
+        last_checked_at: Set(Some(at - Duration::hours(rng.random_range(1..24)))),
+        consecutive_failures: Set(0),
+        version: Set(1),
+        disconnected_at: Set(None),
+        created_at: Set(connected_at),
+        updated_at: Set(at),
+    };
+    integration::Entity::insert(row.clone())
+        .exec_without_returning(txn)
+        .await?;
+    let event = |from, to, reason, actor, note: Option<&str>| NewEvent {
+        integration_id: id,
+        kind: EventKind::Transition,
+        actor_id: actor,
+        from_status: from,
+        to_status: Some(to),
+        reason: Some(reason),
+        note: note.map(str::to_owned),
+        self_approval: false,
+        request_id: Some("seed".to_owned()),
+    };
+    events::append(
+        txn,
+        tenant_id,
+        event(
+            None,
+            Status::Pending,
+            StatusReason::Connected,
+            Some(owner_id),
+            None,
+        ),
+    )
+    .await?;
+
+    // Walk legal transitions to the target status.
+    let mut path: Vec<(Change, Option<Uuid>, Option<&str>)> = Vec::new();
+    match target {
+        Status::Pending => {}
+        Status::Active => path.push((
+            Change::Approve,
+            Some(reviewer_id),
+            Some("Profile matches the advisor's registration."),
+        )),
+        Status::Expired => {
+            path.push((Change::Approve, Some(reviewer_id), None));
+            path.push((Change::Expire(StatusReason::TokenExpired), None, None));
+        }
+        Status::Invalid => {
+            let reason = *INVALID_REASONS
+                .choose(rng)
+                .unwrap_or(&StatusReason::AccessRevoked);
+            path.push((Change::Approve, Some(reviewer_id), None));
+            path.push((Change::Invalidate(reason), None, None));
+        }
+        Status::Rejected => path.push((
+            Change::Reject,
+            Some(reviewer_id),
+            Some("Page name does not match the registered business name."),
+        )),
+    }
+    let mut status = Status::Pending;
+    for (change, actor, note) in path {
+        let Ok((to, reason)) = transition(status, change) else {
+            continue;
+        };
+        events::append(txn, tenant_id, event(Some(status), to, reason, actor, note)).await?;
+        if change == Change::Approve {
+            row.approved_at = Set(Some(at));
+            row.approved_scopes = Set(Some("openid profile email w_member_social".to_owned()));
+        }
+        status = to;
+        row.status = Set(to);
+        row.status_reason = Set(reason);
+        row.status_changed_at = Set(at);
+    }
+    row.version = Set(1 + i32::from(status != Status::Pending));
+    if status != Status::Pending {
+        integration::Entity::update(row).exec(txn).await?;
+    }
+    if rng.random_bool(0.3) {
+        let body = "Reviewed disclosures on the profile; nothing further needed.";
+        compliance_note::Entity::insert(compliance_note::ActiveModel {
+            id: Set(Uuid::now_v7()),
+            tenant_id: Set(tenant_id),
+            integration_id: Set(id),
+            author_id: Set(reviewer_id),
+            body: Set(body.to_owned()),
+            created_at: Set(now()),
+        })
+        .exec_without_returning(txn)
+        .await?;
+        let mut note = event(
+            None,
+            status,
+            StatusReason::Connected,
+            Some(reviewer_id),
+            Some(body),
+        );
+        note.kind = EventKind::Note;
+        note.to_status = None;
+        note.reason = None;
+        events::append(txn, tenant_id, note).await?;
+    }
+    Ok(())
+}

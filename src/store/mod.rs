@@ -1,0 +1,93 @@
+//! Tenant-scoped data access: the only place that builds queries.
+//!
+//! Every function takes the tenant (or a [`Scope`], which holds it), so no query can
+//! forget tenancy. Modules are named for the table they serve. Writes that change
+//! state run in one transaction with their audit event (see [`events::append`]).
+
+pub mod events;
+pub mod integrations;
+pub mod notes;
+pub mod tenants;
+pub mod users;
+
+use std::time::Duration;
+
+use chrono::{DateTime, SubsecRound, Utc};
+use migration::{Migrator, MigratorTrait};
+use sea_orm::{
+    ConnectOptions, Database, DatabaseBackend, DatabaseConnection, sqlx::sqlite::SqliteJournalMode,
+};
+use uuid::Uuid;
+
+use crate::error::AppResult;
+
+/// The rows a reader may see: a tenant, and within it optionally one owner's rows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Scope {
+    pub tenant_id: Uuid,
+    /// `Some` for advisors: only integrations they own.
+    pub owner_id: Option<Uuid>,
+}
+
+/// Handle on the database; cheap to clone.
+#[derive(Clone, Debug)]
+pub struct Store {
+    db: DatabaseConnection,
+}
+
+impl Store {
+    /// Connects to `url` (SQLite or PostgreSQL). SQLite files get WAL and a busy
+    /// timeout so readers do not block the writer.
+    pub async fn connect(url: &str) -> AppResult<Store> {
+        let mut options = ConnectOptions::new(url.to_owned());
+        options
+            .max_connections(if url.starts_with("sqlite") { 8 } else { 16 })
+            .min_connections(1)
+            .acquire_timeout(Duration::from_secs(10))
+            .sqlx_logging(false)
+            .map_sqlx_sqlite_opts(|opts| {
+                opts.journal_mode(SqliteJournalMode::Wal)
+                    .busy_timeout(Duration::from_secs(10))
+                    .foreign_keys(true)
+            });
+        let db = Database::connect(options).await?;
+        Ok(Store { db })
+    }
+
+    /// Wraps an existing connection (embedding apps, and tests that count statements).
+    pub fn from_connection(db: DatabaseConnection) -> Store {
+        Store { db }
+    }
+
+    /// Applies pending migrations.
+    pub async fn migrate(&self) -> AppResult<()> {
+        Migrator::up(&self.db, None).await?;
+        Ok(())
+    }
+
+    /// One round trip, for readiness.
+    pub async fn ping(&self) -> AppResult<()> {
+        self.db.ping().await?;
+        Ok(())
+    }
+
+    pub fn backend(&self) -> DatabaseBackend {
+        self.db.get_database_backend()
+    }
+
+    pub(crate) fn db(&self) -> &DatabaseConnection {
+        &self.db
+    }
+
+    /// Closes the pool.
+    pub async fn close(self) -> AppResult<()> {
+        self.db.close().await?;
+        Ok(())
+    }
+}
+
+/// The current time at the precision every backend stores (microseconds), so a value
+/// read back equals the value written; the audit hash depends on that.
+pub fn now() -> DateTime<Utc> {
+    Utc::now().trunc_subsecs(6)
+}
