@@ -2,12 +2,13 @@
 //! context, one service call, one conversion.
 
 use async_graphql::{
-    Context, ID, MergedObject, Object, ResultExt, SimpleObject,
+    Context, ErrorExtensions, ID, MergedObject, Object, ResultExt, SimpleObject,
     connection::{Connection, Edge},
 };
 
 use super::{
     context::ContextExt,
+    types::integration::loaders,
     types::{Integration, IntegrationFilter, NetworkInfo, Viewer, enums::IntegrationStatus},
 };
 use crate::{
@@ -108,6 +109,14 @@ impl IntegrationQuery {
         let page = integrations::list(&ctx.app()?.store, ctx.actor().await?, &filter, after, first)
             .await
             .extend()?;
+        let loaders = loaders(ctx)?;
+        let look = ctx.look_ahead();
+        for node in [look.field("edges").field("node"), look.field("nodes")] {
+            loaders
+                .prime(&node, &page.items)
+                .await
+                .map_err(|e| e.extend())?;
+        }
         let mut connection = Connection::with_additional_fields(
             page.has_previous,
             page.has_next,

@@ -126,7 +126,16 @@ pub(super) async fn handle(
         .map(str::to_owned);
     let auth = RequestAuth::new(claims(&state, &headers), request_id);
     let request = request.data(auth).data(Loaders::new(&state.app.store));
-    GraphQLResponse::from(state.schema.execute(request).await).into_response()
+    let mut response = state.schema.execute(request).await;
+    // Resolver errors carry their code already; what is left are parse, validation and
+    // limit errors from async-graphql itself, all caused by the request.
+    for error in &mut response.errors {
+        let extensions = error.extensions.get_or_insert_with(Default::default);
+        if extensions.get("code").is_none() {
+            extensions.set("code", "BAD_USER_INPUT");
+        }
+    }
+    GraphQLResponse::from(response).into_response()
 }
 
 pub(super) async fn graphiql() -> Html<String> {

@@ -36,9 +36,16 @@ pub struct Store {
 }
 
 impl Store {
-    /// Connects to `url` (SQLite or PostgreSQL). SQLite files get WAL and a busy
-    /// timeout so readers do not block the writer.
+    /// Connects to `url` (SQLite or PostgreSQL) with [`Store::options`].
     pub async fn connect(url: &str) -> AppResult<Store> {
+        let db = Database::connect(Self::options(url)).await?;
+        Ok(Store { db })
+    }
+
+    /// The pool settings socialgate uses: SQLite files get WAL, foreign keys and a busy
+    /// timeout so readers do not block the writer. Public so that an embedding app or a
+    /// test can adjust them and pass the connection to [`Store::from_connection`].
+    pub fn options(url: &str) -> ConnectOptions {
         let mut options = ConnectOptions::new(url.to_owned());
         options
             .max_connections(if url.starts_with("sqlite") { 8 } else { 16 })
@@ -50,8 +57,7 @@ impl Store {
                     .busy_timeout(Duration::from_secs(10))
                     .foreign_keys(true)
             });
-        let db = Database::connect(options).await?;
-        Ok(Store { db })
+        options
     }
 
     /// Wraps an existing connection (embedding apps, and tests that count statements).

@@ -126,7 +126,7 @@ impl Integration {
     async fn disconnected_at(&self) -> Option<DateTime<Utc>> {
         self.0.disconnected_at
     }
-    #[graphql(complexity = "5 * child_complexity")]
+    #[graphql(complexity = "3 * child_complexity")]
     async fn compliance_notes(
         &self,
         ctx: &Context<'_>,
@@ -143,7 +143,7 @@ impl Integration {
             .collect())
     }
     /// Every status change and note, oldest first.
-    #[graphql(complexity = "5 * child_complexity")]
+    #[graphql(complexity = "3 * child_complexity")]
     async fn history(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<AuditEvent>> {
         let events = loaders(ctx)?
             .history

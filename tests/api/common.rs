@@ -1,0 +1,282 @@
+//! Test harness: a real server on a real database per test.
+//!
+//! [`run`] gives each test its own SQLite file or PostgreSQL database, builds the app
+//! through the same `Socialgate::with_store` as production, serves the real router on
+//! a loopback port, and counts every SQL statement the app sends. PostgreSQL is used
+//! when reachable (`SOCIALGATE_TEST_DATABASE_URL`, default the local server); with
+//! `SOCIALGATE_REQUIRE_POSTGRES=1` an unreachable server fails the test.
+
+use std::{
+    future::Future,
+    sync::{
+        Arc,
+        atomic::{AtomicUsize, Ordering},
+    },
+    time::{Duration, SystemTime, UNIX_EPOCH},
+};
+
+use sea_orm::{ConnectionTrait, Database, DatabaseConnection, Statement};
+use serde_json::{Value, json};
+use socialgate::{
+    Config, Socialgate,
+    auth::{Role, TokenMinter},
+    config::Secret,
+    service::seed::{SeedOptions, SeededTenant, seed},
+    store::Store,
+};
+use tokio::net::TcpListener;
+
+pub const SECRET: &str = "test-secret-that-is-long-enough-for-hs256";
+pub const ISSUER: &str = "socialgate-tests";
+pub const AUDIENCE: &str = "socialgate";
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// A running server and what a test needs to talk to it.
+pub struct TestApp {
+    pub backend: Backend,
+    pub base: String,
+    pub http: reqwest::Client,
+    pub minter: TokenMinter,
+    pub store: Store,
+    statements: Arc<AtomicUsize>,
+    _dir: Option<tempfile::TempDir>,
+}
+
+impl TestApp {
+    /// A token for `sub` in `tenant` with `roles`, valid for an hour.
+    pub fn token(&self, tenant: &str, sub: &str, roles: &[Role]) -> String {
+        self.minter
+            .mint(tenant, sub, roles, Duration::from_secs(3600))
+            .expect("mint token")
+    }
+
+    /// POSTs a GraphQL request and returns the JSON body (any status).
+    pub async fn gql(&self, token: Option<&str>, query: &str, variables: Value) -> Value {
+        let mut request = self
+            .http
+            .post(format!("{}/graphql", self.base))
+            .json(&json!({ "query": query, "variables": variables }));
+        if let Some(token) = token {
+            request = request.bearer_auth(token);
+        }
+        let response = request.send().await.expect("send");
+        response.json().await.expect("json body")
+    }
+
+    /// Statements sent to the database so far.
+    pub fn statements(&self) -> usize {
+        self.statements.load(Ordering::SeqCst)
+    }
+
+    /// Seeds `tenants` tenants of `users` advisors each (fixed random seed).
+    pub async fn seed(&self, tenants: usize, users: usize) -> Vec<SeededTenant> {
+        seed(
+            &self.store,
+            SeedOptions {
+                tenants,
+                users_per_tenant: users,
+                rng_seed: 42,
+            },
+        )
+        .await
+        .expect("seed")
+    }
+}
+
+/// The `extensions.code` of every error in a response.
+pub fn codes(body: &Value) -> Vec<String> {
+    body["errors"]
+        .as_array()
+        .map(|errors| {
+            errors
+                .iter()
+                .map(|e| {
+                    e["extensions"]["code"]
+                        .as_str()
+                        .unwrap_or("<none>")
+                        .to_owned()
+                })
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+fn postgres_admin_url() -> String {
+    std::env::var("SOCIALGATE_TEST_DATABASE_URL")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".to_owned())
+}
+
+fn postgres_required() -> bool {
+    std::env::var("SOCIALGATE_REQUIRE_POSTGRES").is_ok_and(|v| v == "1" || v == "true")
+}
+
+fn with_database(url: &str, name: &str) -> String {
+    let (base, query) = url
+        .split_once('?')
+        .map_or((url, None), |(b, q)| (b, Some(q)));
+    let base = base.rsplit_once('/').map_or(base, |(b, _)| b);
+    match query {
+        Some(q) => format!("{base}/{name}?{q}"),
+        None => format!("{base}/{name}"),
+    }
+}
+
+/// Creates a fresh PostgreSQL database; `None` when the server is unreachable and not
+/// required. Databases of earlier runs older than an hour are dropped on the way.
+async fn postgres_database() -> Option<(String, String)> {
+    let admin_url = postgres_admin_url();
+    let admin =
+        match tokio::time::timeout(Duration::from_secs(5), Database::connect(&admin_url)).await {
+            Ok(Ok(db)) => db,
+            other => {
+                if postgres_required() {
+                    panic!("PostgreSQL is required but unreachable at {admin_url}: {other:?}");
+                }
+                eprintln!("skipping: PostgreSQL unreachable at {admin_url}");
+                return None;
+            }
+        };
+    let now = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .expect("clock")
+        .as_secs();
+    drop_stale(&admin, now).await;
+    let name = format!("sg_test_{now}_{}", uuid::Uuid::new_v4().simple());
+    admin
+        .execute_unprepared(&format!("CREATE DATABASE {name}"))
+        .await
+        .expect("create test database");
+    admin.close().await.ok();
+    Some((with_database(&admin_url, &name), name))
+}
+
+async fn drop_stale(admin: &DatabaseConnection, now: u64) {
+    let rows = admin
+        .query_all_raw(Statement::from_string(
+            admin.get_database_backend(),
+            "SELECT datname FROM pg_database WHERE datname LIKE 'sg_test_%'",
+        ))
+        .await
+        .unwrap_or_default();
+    for row in rows {
+        let Ok(name) = row.try_get::<String>("", "datname") else {
+            continue;
+        };
+        let created = name
+            .split('_')
+            .nth(2)
+            .and_then(|t| t.parse::<u64>().ok())
+            .unwrap_or(now);
+        if now.saturating_sub(created) > 3600 {
+            let _ = admin
+                .execute_unprepared(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+                .await;
+        }
+    }
+}
+
+async fn drop_database(name: &str) {
+    if let Ok(admin) = Database::connect(&postgres_admin_url()).await {
+        let _ = admin
+            .execute_unprepared(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+            .await;
+        admin.close().await.ok();
+    }
+}
+
+/// Builds a server on a fresh database of `backend`; `None` to skip.
+pub async fn spawn(backend: Backend) -> Option<(TestApp, Option<String>)> {
+    let (url, dir, pg_name) = match backend {
+        Backend::Sqlite => {
+            let dir = tempfile::tempdir().expect("tempdir");
+            let url = format!("sqlite://{}?mode=rwc", dir.path().join("test.db").display());
+            (url, Some(dir), None)
+        }
+        Backend::Postgres => {
+            let (url, name) = postgres_database().await?;
+            (url, None, Some(name))
+        }
+    };
+    let mut options = Store::options(&url);
+    options.max_connections(5);
+    let mut db = Database::connect(options)
+        .await
+        .expect("connect test database");
+    let statements = Arc::new(AtomicUsize::new(0));
+    let counter = statements.clone();
+    db.set_metric_callback(move |_| {
+        counter.fetch_add(1, Ordering::SeqCst);
+    });
+    let store = Store::from_connection(db);
+    let config = Config {
+        database_url: url,
+        jwt_secret: Some(Secret::new(SECRET)),
+        jwt_issuer: Some(ISSUER.to_owned()),
+        jwt_audience: Some(AUDIENCE.to_owned()),
+        ..Config::default()
+    };
+    let server = Socialgate::with_store(config, store.clone())
+        .await
+        .expect("build app");
+    let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let base = format!("http://{}", listener.local_addr().expect("addr"));
+    let router = server.router();
+    tokio::spawn(async move {
+        let _ = axum::serve(listener, router).await;
+    });
+    let app = TestApp {
+        backend,
+        base,
+        http: reqwest::Client::new(),
+        minter: TokenMinter::new(
+            &Secret::new(SECRET),
+            Some(ISSUER.to_owned()),
+            Some(AUDIENCE.to_owned()),
+        ),
+        store,
+        statements,
+        _dir: dir,
+    };
+    Some((app, pg_name))
+}
+
+/// Runs `test` against a fresh server on `backend`, then drops its database.
+pub async fn run<F, Fut>(backend: Backend, test: F)
+where
+    F: FnOnce(TestApp) -> Fut,
+    Fut: Future<Output = ()>,
+{
+    let Some((app, pg_name)) = spawn(backend).await else {
+        return;
+    };
+    test(app).await;
+    if let Some(name) = pg_name {
+        drop_database(&name).await;
+    }
+}
+
+/// Declares a test that runs once on SQLite and once on PostgreSQL.
+#[macro_export]
+macro_rules! db_test {
+    ($name:ident, $body:expr) => {
+        mod $name {
+            #[allow(unused_imports)]
+            use super::*;
+
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn sqlite() {
+                $crate::common::run($crate::common::Backend::Sqlite, $body).await
+            }
+
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn postgres() {
+                $crate::common::run($crate::common::Backend::Postgres, $body).await
+            }
+        }
+    };
+}
