@@ -17,8 +17,6 @@ pub struct Model {
     /// Nonce followed by ciphertext of the refresh token, when the network granted one.
     pub refresh_token: Option<Vec<u8>>,
     pub refresh_expires_at: Option<DateTimeUtc>,
-    /// Space-separated permissions granted with the token.
-    pub scopes: String,
     pub updated_at: DateTimeUtc,
 }
 

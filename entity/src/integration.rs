@@ -24,6 +24,8 @@ pub struct Model {
     /// Set when compliance approved it; cleared by a rejection. "Approval still stands"
     /// on reconnect is decided against this and `approved_scopes`.
     pub approved_at: Option<DateTimeUtc>,
+    /// Space-separated permissions (scopes, Page tasks) the current grant holds.
+    pub granted_scopes: String,
     /// Space-separated permissions (scopes, Page tasks) held when approved.
     pub approved_scopes: Option<String>,
     pub token_expires_at: Option<DateTimeUtc>,

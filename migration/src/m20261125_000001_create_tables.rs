@@ -52,6 +52,7 @@ enum Integrations {
     StatusReason,
     StatusChangedAt,
     ConnectedAt,
+    GrantedScopes,
     ApprovedAt,
     ApprovedScopes,
     TokenExpiresAt,
@@ -72,7 +73,6 @@ enum Credentials {
     AccessToken,
     RefreshToken,
     RefreshExpiresAt,
-    Scopes,
     UpdatedAt,
 }
 
@@ -241,6 +241,7 @@ impl MigrationTrait for Migration {
                     .col(string_len(Integrations::StatusReason, 32))
                     .col(ts(Integrations::StatusChangedAt))
                     .col(ts(Integrations::ConnectedAt))
+                    .col(text(Integrations::GrantedScopes))
                     .col(ts_null(Integrations::ApprovedAt))
                     .col(text_null(Integrations::ApprovedScopes))
                     .col(ts_null(Integrations::TokenExpiresAt))
@@ -313,7 +314,6 @@ impl MigrationTrait for Migration {
                     .col(blob(Credentials::AccessToken))
                     .col(blob_null(Credentials::RefreshToken))
                     .col(ts_null(Credentials::RefreshExpiresAt))
-                    .col(text(Credentials::Scopes))
                     .col(ts(Credentials::UpdatedAt))
                     .foreign_key(&mut fk(
                         "fk_credentials_integration",

@@ -1,7 +1,11 @@
 //! The audit hash chain: `hash = SHA-256(previous hash ‖ canonical event)`.
 //!
-//! The canonical form is a JSON object with a fixed field order and RFC 3339 times in
-//! microseconds, so anyone can recompute it offline from an export.
+//! The canonical form is the event as compact JSON with its keys sorted, times in RFC
+//! 3339 with microseconds: anyone can recompute a hash from an exported line by
+//! dropping `prev_hash` and `hash`, sorting the keys and hashing `prev_hash` followed
+//! by that JSON.
+
+use std::collections::BTreeMap;
 
 use chrono::{DateTime, SecondsFormat, Utc};
 use serde::Serialize;
@@ -36,8 +40,16 @@ fn rfc3339_micros<S: serde::Serializer>(at: &DateTime<Utc>, s: S) -> Result<S::O
 pub fn chain_hash(prev_hash: &str, event: &CanonicalEvent<'_>) -> String {
     let mut hasher = Sha256::new();
     hasher.update(prev_hash.as_bytes());
-    // Serializing a struct of plain values cannot fail; an empty body would still
-    // break the chain visibly rather than silently.
-    hasher.update(serde_json::to_vec(event).unwrap_or_default());
+    hasher.update(canonical_json(event));
     hex::encode(hasher.finalize())
+}
+
+/// Compact JSON with sorted keys. Serializing plain values cannot fail; were it to, the
+/// empty body would break the chain visibly rather than silently.
+pub fn canonical_json(event: &CanonicalEvent<'_>) -> Vec<u8> {
+    let sorted: BTreeMap<String, serde_json::Value> = match serde_json::to_value(event) {
+        Ok(serde_json::Value::Object(map)) => map.into_iter().collect(),
+        _ => BTreeMap::new(),
+    };
+    serde_json::to_vec(&sorted).unwrap_or_default()
 }

@@ -3,8 +3,10 @@
 //! without a server and reused by every service.
 
 pub mod audit;
+pub mod coverage;
 pub mod ids;
 pub mod network;
+pub mod policy;
 pub mod reason;
 pub mod status;
 

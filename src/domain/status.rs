@@ -4,7 +4,7 @@
 //! returns and record it in the audit trail. [`available_actions`] derives the
 //! "Review" button from the same rules plus the viewer's role and the tenant's mode.
 
-use super::{ComplianceMode, Status, StatusReason};
+use super::{ComplianceMode, Status, StatusReason, policy};
 use crate::auth::Role;
 
 /// Something that may change an integration's status.
@@ -59,6 +59,17 @@ pub fn transition(from: Status, change: Change) -> Result<(Status, StatusReason)
         (Pending | Active, Change::Invalidate(reason)) if is_invalidation(reason) => {
             Ok((Invalid, reason))
         }
+        // Connecting an account that is live renews its grant: the status stays,
+        // unless an approved integration came back with fewer permissions.
+        (Pending, Change::Reconnect { .. }) => Ok((Pending, StatusReason::Reconnected)),
+        (
+            Active,
+            Change::Reconnect {
+                permissions_reduced: true,
+                ..
+            },
+        ) => Ok((Invalid, StatusReason::PermissionRevoked)),
+        (Active, Change::Reconnect { .. }) => Ok((Active, StatusReason::Reconnected)),
         (
             Expired | Invalid,
             Change::Reconnect {
@@ -131,24 +142,12 @@ pub struct Situation<'a> {
     pub disconnected: bool,
 }
 
-/// May this viewer approve or reject (four eyes unless the tenant is SELF_MANAGED)?
-pub fn may_review(
-    viewer_roles: &std::collections::BTreeSet<Role>,
-    is_owner: bool,
-    mode: ComplianceMode,
-) -> bool {
-    let reviewer = viewer_roles.contains(&Role::Compliance) || viewer_roles.contains(&Role::Admin);
-    reviewer && (!is_owner || mode == ComplianceMode::SelfManaged)
-}
-
 /// The actions offered to the viewer, in a stable order.
 pub fn available_actions(s: Situation<'_>) -> Vec<Action> {
     if s.disconnected {
         return Vec::new();
     }
-    let reviewer =
-        s.viewer_roles.contains(&Role::Compliance) || s.viewer_roles.contains(&Role::Admin);
-    let may_review = may_review(s.viewer_roles, s.viewer_is_owner, s.mode);
+    let may_review = policy::review(s.viewer_roles, s.viewer_is_owner, s.mode).is_ok();
     let mut actions = Vec::new();
     if may_review && transition(s.status, Change::Approve).is_ok() {
         actions.push(Action::Approve);
@@ -160,13 +159,13 @@ pub fn available_actions(s: Situation<'_>) -> Vec<Action> {
         s.status,
         Status::Expired | Status::Invalid | Status::Rejected
     );
-    if s.viewer_is_owner && reconnectable {
+    if reconnectable && policy::reconnect(s.viewer_is_owner).is_ok() {
         actions.push(Action::Reconnect);
     }
-    if s.viewer_is_owner || s.viewer_roles.contains(&Role::Admin) {
+    if policy::disconnect(s.viewer_roles, s.viewer_is_owner).is_ok() {
         actions.push(Action::Disconnect);
     }
-    if reviewer {
+    if policy::note(s.viewer_roles).is_ok() {
         actions.push(Action::AddNote);
     }
     actions
@@ -209,13 +208,22 @@ mod tests {
                 approval_stands: true,
                 permissions_reduced: false,
             };
-            match transition(from, standing) {
-                Ok((to, _)) => {
-                    assert!(matches!(from, Expired | Invalid | Rejected));
-                    assert_eq!(to, if from == Rejected { Pending } else { Active });
-                }
-                Err(_) => assert!(matches!(from, Pending | Active)),
-            }
+            let (to, _) = transition(from, standing).expect("reconnect is always possible");
+            let want = match from {
+                Rejected | Pending => Pending,
+                Active | Expired | Invalid => Active,
+            };
+            assert_eq!(to, want, "reconnect from {from:?}");
+            let reduced = Change::Reconnect {
+                approval_stands: false,
+                permissions_reduced: true,
+            };
+            let (to, _) = transition(from, reduced).expect("reconnect");
+            assert_eq!(
+                to,
+                if from == Active { Invalid } else { Pending },
+                "reduced from {from:?}"
+            );
         }
     }
 

@@ -9,16 +9,18 @@ use async_graphql::{
 use super::{
     context::ContextExt,
     types::integration::loaders,
-    types::{Integration, IntegrationFilter, NetworkInfo, Viewer, enums::IntegrationStatus},
+    types::{
+        AuditEvent, Integration, IntegrationFilter, NetworkInfo, Viewer, enums::IntegrationStatus,
+    },
 };
 use crate::{
     domain::ids::{IdKind, decode, decode_cursor, encode_cursor},
-    service::{integrations, networks},
+    service::{audit, integrations, networks},
     store::integrations::ListFilter,
 };
 
 #[derive(MergedObject, Default)]
-pub struct QueryRoot(ViewerQuery, NetworkQuery, IntegrationQuery);
+pub struct QueryRoot(ViewerQuery, NetworkQuery, IntegrationQuery, AuditQuery);
 
 #[derive(Default)]
 pub struct ViewerQuery;
@@ -145,5 +147,66 @@ impl IntegrationQuery {
                 count,
             })
             .collect())
+    }
+}
+
+/// The verdict of `verifyAuditTrail`.
+#[derive(SimpleObject)]
+pub struct AuditVerification {
+    /// True when every event's hash recomputes and the sequence has no gap.
+    pub intact: bool,
+    /// Events in the tenant's chain.
+    pub event_count: i64,
+    /// The first sequence number that does not verify; null when intact.
+    pub first_broken_sequence: Option<i64>,
+    /// Hash of the newest event (what an examiner would note down).
+    pub head_hash: String,
+}
+
+#[derive(Default)]
+pub struct AuditQuery;
+
+#[Object]
+impl AuditQuery {
+    /// Every event of one integration, oldest first (compliance and admins).
+    async fn audit_trail(
+        &self,
+        ctx: &Context<'_>,
+        integration_id: ID,
+    ) -> async_graphql::Result<Vec<AuditEvent>> {
+        let id = decode(IdKind::Integration, &integration_id).extend()?;
+        let events = audit::trail(&ctx.app()?.store, ctx.actor().await?, id)
+            .await
+            .extend()?;
+        Ok(events.into_iter().map(AuditEvent).collect())
+    }
+
+    /// Recomputes the tenant's hash chain (compliance and admins).
+    async fn verify_audit_trail(
+        &self,
+        ctx: &Context<'_>,
+    ) -> async_graphql::Result<AuditVerification> {
+        let v = audit::verify(&ctx.app()?.store, ctx.actor().await?)
+            .await
+            .extend()?;
+        Ok(AuditVerification {
+            intact: v.first_broken.is_none(),
+            event_count: v.events,
+            first_broken_sequence: v.first_broken,
+            head_hash: v.head_hash,
+        })
+    }
+
+    /// The tenant's events in `[from, to)` as JSON lines with their hashes, for
+    /// offline re-verification (compliance and admins).
+    async fn audit_export(
+        &self,
+        ctx: &Context<'_>,
+        from: Option<chrono::DateTime<chrono::Utc>>,
+        to: Option<chrono::DateTime<chrono::Utc>>,
+    ) -> async_graphql::Result<String> {
+        audit::export(&ctx.app()?.store, ctx.actor().await?, from, to)
+            .await
+            .extend()
     }
 }

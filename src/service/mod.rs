@@ -2,7 +2,12 @@
 //! its reads or its one transaction through `store`, and returns domain values; the
 //! GraphQL layer only converts.
 
+pub mod audit;
+pub mod change;
 pub mod integrations;
+pub mod lifecycle;
 pub mod networks;
+pub mod review;
 pub mod seed;
+pub mod settings;
 pub mod viewer;

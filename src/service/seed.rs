@@ -11,7 +11,7 @@ use entity::{
     integration,
 };
 use rand::{Rng, SeedableRng, rngs::StdRng, seq::IndexedRandom};
-use sea_orm::{ActiveValue::Set, EntityTrait, TransactionTrait};
+use sea_orm::{ActiveValue::Set, EntityTrait};
 use serde::Serialize;
 use uuid::Uuid;
 
@@ -21,7 +21,11 @@ use crate::{
         status::{Change, transition},
     },
     error::AppResult,
-    store::{Store, events, events::NewEvent, now, tenants, users},
+    store::{
+        Store,
+        events::{Chain, NewEvent},
+        now, tenants, users,
+    },
 };
 
 /// How much to create.
@@ -86,9 +90,10 @@ async fn seed_tenant(
     rng: &mut StdRng,
     users_count: usize,
 ) -> AppResult<SeededTenant> {
-    let txn = store.db().begin().await?;
+    let txn = store.begin_write().await?;
     let external_id = format!("demo-{}", &Uuid::new_v4().simple().to_string()[..8]);
     let tenant = tenants::provision(&txn, &external_id).await?;
+    let mut chain = Chain::lock(&txn, tenant.id).await?;
     let compliance = users::provision(
         &txn,
         tenant.id,
@@ -143,6 +148,7 @@ async fn seed_tenant(
             .unwrap_or(&Status::Pending);
             seed_integration(
                 &txn,
+                &mut chain,
                 rng,
                 tenant.id,
                 owner.id,
@@ -167,6 +173,7 @@ async fn seed_tenant(
 #[allow(clippy::too_many_arguments)]
 async fn seed_integration(
     txn: &sea_orm::DatabaseTransaction,
+    chain: &mut Chain,
     rng: &mut StdRng,
     tenant_id: Uuid,
     owner_id: Uuid,
@@ -228,6 +235,7 @@ async fn seed_integration(
         status_reason: Set(StatusReason::Connected),
         status_changed_at: Set(connected_at),
         connected_at: Set(connected_at),
+        granted_scopes: Set(scopes_of(network).to_owned()),
         approved_at: Set(None),
         approved_scopes: Set(None),
         token_expires_at: Set(Some(expires_at)),
@@ -252,18 +260,18 @@ async fn seed_integration(
         self_approval: false,
         request_id: Some("seed".to_owned()),
     };
-    events::append(
-        txn,
-        tenant_id,
-        event(
-            None,
-            Status::Pending,
-            StatusReason::Connected,
-            Some(owner_id),
-            None,
-        ),
-    )
-    .await?;
+    chain
+        .append(
+            txn,
+            event(
+                None,
+                Status::Pending,
+                StatusReason::Connected,
+                Some(owner_id),
+                None,
+            ),
+        )
+        .await?;
 
     // Walk legal transitions to the target status.
     let mut path: Vec<(Change, Option<Uuid>, Option<&str>)> = Vec::new();
@@ -296,10 +304,12 @@ async fn seed_integration(
         let Ok((to, reason)) = transition(status, change) else {
             continue;
         };
-        events::append(txn, tenant_id, event(Some(status), to, reason, actor, note)).await?;
+        chain
+            .append(txn, event(Some(status), to, reason, actor, note))
+            .await?;
         if change == Change::Approve {
             row.approved_at = Set(Some(at));
-            row.approved_scopes = Set(Some("openid profile email w_member_social".to_owned()));
+            row.approved_scopes = Set(Some(scopes_of(network).to_owned()));
         }
         status = to;
         row.status = Set(to);
@@ -332,7 +342,18 @@ async fn seed_integration(
         note.kind = EventKind::Note;
         note.to_status = None;
         note.reason = None;
-        events::append(txn, tenant_id, note).await?;
+        chain.append(txn, note).await?;
     }
     Ok(())
+}
+
+/// What a real grant of each network holds (PROVIDERS.md).
+fn scopes_of(network: Network) -> &'static str {
+    match network {
+        Network::Linkedin => "openid profile email w_member_social",
+        Network::Facebook => {
+            "pages_show_list pages_read_engagement pages_manage_posts CREATE_CONTENT"
+        }
+        Network::Instagram => "instagram_business_basic instagram_business_content_publish",
+    }
 }

@@ -5,9 +5,8 @@ use entity::{
     integration_event, tenant,
 };
 use sea_orm::{
-    ActiveValue::Set,
-    ColumnTrait, ConnectionTrait, DatabaseTransaction, EntityTrait, QueryFilter, QueryOrder,
-    sea_query::{Expr, ExprTrait},
+    ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseTransaction, EntityTrait, QueryFilter,
+    QueryOrder, QuerySelect, sea_query::Expr,
 };
 use uuid::Uuid;
 
@@ -31,68 +30,91 @@ pub struct NewEvent {
     pub request_id: Option<String>,
 }
 
-/// Appends one event to the tenant's chain inside `txn`.
+/// The tenant's chain head, held for the rest of a write transaction.
 ///
-/// The first statement bumps the tenant's `chain_seq`, which takes the row lock (the
-/// write lock on SQLite) until `txn` ends: concurrent writers of the same tenant queue
-/// there, so sequence numbers are gapless and in commit order.
-pub async fn append(
-    txn: &DatabaseTransaction,
+/// [`Chain::lock`] is the first statement of every write transaction: it takes the
+/// tenant row's lock (the database write lock on SQLite) until the transaction ends,
+/// so writers of one tenant queue there, read fresh state after it, and number their
+/// events gaplessly in commit order.
+#[derive(Debug)]
+pub struct Chain {
     tenant_id: Uuid,
-    event: NewEvent,
-) -> AppResult<integration_event::Model> {
-    let head = tenant::Entity::update_many()
-        .col_expr(
-            tenant::Column::ChainSeq,
-            Expr::col(tenant::Column::ChainSeq).add(1),
-        )
-        .filter(tenant::Column::Id.eq(tenant_id))
-        .exec_with_returning(txn)
-        .await?
-        .into_iter()
-        .next()
-        .ok_or(AppError::NotFound("tenant"))?;
-    let occurred_at = now();
-    let canonical = CanonicalEvent {
-        tenant_id,
-        seq: head.chain_seq,
-        integration_id: event.integration_id,
-        kind: event.kind,
-        actor_id: event.actor_id,
-        from_status: event.from_status,
-        to_status: event.to_status,
-        reason: event.reason,
-        note: event.note.as_deref(),
-        self_approval: event.self_approval,
-        request_id: event.request_id.as_deref(),
-        occurred_at,
-    };
-    let hash = chain_hash(&head.chain_hash, &canonical);
-    let row = integration_event::ActiveModel {
-        tenant_id: Set(tenant_id),
-        seq: Set(head.chain_seq),
-        integration_id: Set(event.integration_id),
-        kind: Set(event.kind),
-        actor_id: Set(event.actor_id),
-        from_status: Set(event.from_status),
-        to_status: Set(event.to_status),
-        reason: Set(event.reason),
-        note: Set(event.note),
-        self_approval: Set(event.self_approval),
-        request_id: Set(event.request_id),
-        occurred_at: Set(occurred_at),
-        prev_hash: Set(head.chain_hash),
-        hash: Set(hash.clone()),
-    };
-    let inserted = integration_event::Entity::insert(row)
-        .exec_with_returning(txn)
-        .await?;
-    tenant::Entity::update_many()
-        .col_expr(tenant::Column::ChainHash, Expr::value(hash))
-        .filter(tenant::Column::Id.eq(tenant_id))
-        .exec(txn)
-        .await?;
-    Ok(inserted)
+    seq: i64,
+    hash: String,
+}
+
+impl Chain {
+    pub async fn lock(txn: &DatabaseTransaction, tenant_id: Uuid) -> AppResult<Chain> {
+        let head = tenant::Entity::update_many()
+            .col_expr(
+                tenant::Column::ChainSeq,
+                Expr::col(tenant::Column::ChainSeq),
+            )
+            .filter(tenant::Column::Id.eq(tenant_id))
+            .exec_with_returning(txn)
+            .await?
+            .into_iter()
+            .next()
+            .ok_or(AppError::NotFound("tenant"))?;
+        Ok(Chain {
+            tenant_id,
+            seq: head.chain_seq,
+            hash: head.chain_hash,
+        })
+    }
+
+    /// Appends one event after the head and moves the head to it.
+    pub async fn append(
+        &mut self,
+        txn: &DatabaseTransaction,
+        event: NewEvent,
+    ) -> AppResult<integration_event::Model> {
+        let seq = self.seq + 1;
+        let occurred_at = now();
+        let canonical = CanonicalEvent {
+            tenant_id: self.tenant_id,
+            seq,
+            integration_id: event.integration_id,
+            kind: event.kind,
+            actor_id: event.actor_id,
+            from_status: event.from_status,
+            to_status: event.to_status,
+            reason: event.reason,
+            note: event.note.as_deref(),
+            self_approval: event.self_approval,
+            request_id: event.request_id.as_deref(),
+            occurred_at,
+        };
+        let hash = chain_hash(&self.hash, &canonical);
+        let row = integration_event::ActiveModel {
+            tenant_id: Set(self.tenant_id),
+            seq: Set(seq),
+            integration_id: Set(event.integration_id),
+            kind: Set(event.kind),
+            actor_id: Set(event.actor_id),
+            from_status: Set(event.from_status),
+            to_status: Set(event.to_status),
+            reason: Set(event.reason),
+            note: Set(event.note),
+            self_approval: Set(event.self_approval),
+            request_id: Set(event.request_id),
+            occurred_at: Set(occurred_at),
+            prev_hash: Set(self.hash.clone()),
+            hash: Set(hash.clone()),
+        };
+        let inserted = integration_event::Entity::insert(row)
+            .exec_with_returning(txn)
+            .await?;
+        tenant::Entity::update_many()
+            .col_expr(tenant::Column::ChainSeq, Expr::value(seq))
+            .col_expr(tenant::Column::ChainHash, Expr::value(hash.clone()))
+            .filter(tenant::Column::Id.eq(self.tenant_id))
+            .exec(txn)
+            .await?;
+        self.seq = seq;
+        self.hash = hash;
+        Ok(inserted)
+    }
 }
 
 /// Events of the tenant's integrations among `integration_ids`, in sequence order, in
@@ -106,6 +128,23 @@ pub async fn for_integrations(
         .filter(integration_event::Column::TenantId.eq(tenant_id))
         .filter(integration_event::Column::IntegrationId.is_in(integration_ids.iter().copied()))
         .order_by_asc(integration_event::Column::Seq)
+        .all(db)
+        .await?)
+}
+
+/// Up to `limit` events of the tenant after sequence `after`, in order (verification
+/// walks the chain in such pages so memory stays bounded).
+pub async fn after_seq(
+    db: &impl ConnectionTrait,
+    tenant_id: Uuid,
+    after: i64,
+    limit: u64,
+) -> AppResult<Vec<integration_event::Model>> {
+    Ok(integration_event::Entity::find()
+        .filter(integration_event::Column::TenantId.eq(tenant_id))
+        .filter(integration_event::Column::Seq.gt(after))
+        .order_by_asc(integration_event::Column::Seq)
+        .limit(limit)
         .all(db)
         .await?)
 }

@@ -136,3 +136,65 @@ pub async fn slots_used(
         .all(db)
         .await?)
 }
+
+/// Writes `changed` (a copy of `current` with new values) if nobody wrote the row since
+/// `current` was read; the version moves on by one. A lost race is `CONFLICT`.
+pub async fn save(
+    txn: &sea_orm::DatabaseTransaction,
+    current: &integration::Model,
+    mut changed: integration::Model,
+) -> AppResult<integration::Model> {
+    use sea_orm::{ActiveModelTrait, IntoActiveModel};
+    changed.version = current.version + 1;
+    changed.updated_at = super::now();
+    let mut row = changed.clone().into_active_model().reset_all();
+    row.id = sea_orm::ActiveValue::Unchanged(current.id);
+    let result = integration::Entity::update_many()
+        .set(row)
+        .filter(integration::Column::Id.eq(current.id))
+        .filter(integration::Column::TenantId.eq(current.tenant_id))
+        .filter(integration::Column::Version.eq(current.version))
+        .exec(txn)
+        .await?;
+    if result.rows_affected != 1 {
+        return Err(crate::error::AppError::Conflict(
+            "the integration changed while this request ran; read it again".into(),
+        ));
+    }
+    Ok(changed)
+}
+
+/// The owner's live (not disconnected) integration of this account, if any.
+pub async fn live_account(
+    db: &impl ConnectionTrait,
+    tenant_id: Uuid,
+    owner_id: Uuid,
+    network: Network,
+    external_account_id: &str,
+) -> AppResult<Option<integration::Model>> {
+    Ok(integration::Entity::find()
+        .filter(
+            scoped(Scope {
+                tenant_id,
+                owner_id: Some(owner_id),
+            })
+            .add(integration::Column::Network.eq(network))
+            .add(integration::Column::ExternalAccountId.eq(external_account_id))
+            .add(integration::Column::DisconnectedAt.is_null()),
+        )
+        .one(db)
+        .await?)
+}
+
+/// Inserts a new integration inside the caller's write transaction.
+pub async fn insert(
+    txn: &sea_orm::DatabaseTransaction,
+    model: integration::Model,
+) -> AppResult<integration::Model> {
+    use sea_orm::{ActiveModelTrait, IntoActiveModel};
+    Ok(
+        integration::Entity::insert(model.into_active_model().reset_all())
+            .exec_with_returning(txn)
+            .await?,
+    )
+}

@@ -4,6 +4,7 @@
 //! forget tenancy. Modules are named for the table they serve. Writes that change
 //! state run in one transaction with their audit event (see [`events::append`]).
 
+pub mod credentials;
 pub mod events;
 pub mod integrations;
 pub mod notes;
@@ -15,7 +16,8 @@ use std::time::Duration;
 use chrono::{DateTime, SubsecRound, Utc};
 use migration::{Migrator, MigratorTrait};
 use sea_orm::{
-    ConnectOptions, Database, DatabaseBackend, DatabaseConnection, sqlx::sqlite::SqliteJournalMode,
+    ConnectOptions, Database, DatabaseBackend, DatabaseConnection, DatabaseTransaction,
+    SqliteTransactionMode, TransactionOptions, TransactionTrait, sqlx::sqlite::SqliteJournalMode,
 };
 use uuid::Uuid;
 
@@ -81,8 +83,20 @@ impl Store {
         self.db.get_database_backend()
     }
 
-    pub(crate) fn db(&self) -> &DatabaseConnection {
+    /// The underlying connection, for embedding apps and tests that inspect the
+    /// database; socialgate's own queries all live in this module's children.
+    pub fn db(&self) -> &DatabaseConnection {
         &self.db
+    }
+
+    /// Starts a write transaction: `BEGIN IMMEDIATE` on SQLite, so a writer waits for
+    /// the write lock up front instead of failing when upgrading a read snapshot.
+    pub async fn begin_write(&self) -> AppResult<DatabaseTransaction> {
+        let options = TransactionOptions {
+            sqlite_transaction_mode: Some(SqliteTransactionMode::Immediate),
+            ..Default::default()
+        };
+        Ok(self.db.begin_with_options(options).await?)
     }
 
     /// Closes the pool.

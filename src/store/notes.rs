@@ -21,3 +21,25 @@ pub async fn for_integrations(
         .all(db)
         .await?)
 }
+
+/// Records a note inside the caller's write transaction.
+pub async fn insert(
+    txn: &sea_orm::DatabaseTransaction,
+    tenant_id: Uuid,
+    integration_id: Uuid,
+    author_id: Uuid,
+    body: &str,
+) -> AppResult<compliance_note::Model> {
+    use sea_orm::ActiveValue::Set;
+    let row = compliance_note::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        tenant_id: Set(tenant_id),
+        integration_id: Set(integration_id),
+        author_id: Set(author_id),
+        body: Set(body.to_owned()),
+        created_at: Set(super::now()),
+    };
+    Ok(compliance_note::Entity::insert(row)
+        .exec_with_returning(txn)
+        .await?)
+}

@@ -19,9 +19,17 @@ use sea_orm::{ConnectionTrait, Database, DatabaseConnection, Statement};
 use serde_json::{Value, json};
 use socialgate::{
     Config, Socialgate,
-    auth::{Role, TokenMinter},
+    auth::{Actor, Claims, Role, TokenMinter},
     config::Secret,
-    service::seed::{SeedOptions, SeededTenant, seed},
+    domain::{
+        Network,
+        ids::{IdKind, encode},
+    },
+    service::{
+        lifecycle::{self, NewAccount},
+        seed::{SeedOptions, SeededTenant, seed},
+        viewer,
+    },
     store::Store,
 };
 use tokio::net::TcpListener;
@@ -66,6 +74,43 @@ impl TestApp {
         }
         let response = request.send().await.expect("send");
         response.json().await.expect("json body")
+    }
+
+    /// The caller `sub` of `tenant`, provisioned as a request would.
+    pub async fn actor(&self, tenant: &str, sub: &str, roles: &[Role]) -> Actor {
+        let claims = Claims {
+            sub: sub.to_owned(),
+            tenant_id: tenant.to_owned(),
+            roles: roles.to_vec(),
+            email: None,
+            name: None,
+            exp: 0,
+            nbf: None,
+            iss: None,
+            aud: None,
+        };
+        viewer::authenticate(&self.store, &claims, None)
+            .await
+            .expect("authenticate")
+    }
+
+    /// A completed connection of `owner`: a new PENDING integration; returns its API id.
+    pub async fn connect(&self, owner: &Actor, network: Network, account: &str) -> String {
+        let applied = lifecycle::connected(
+            &self.store,
+            owner,
+            NewAccount {
+                network,
+                external_account_id: account.to_owned(),
+                display_name: format!("Account {account}"),
+                profile_url: None,
+                scopes: vec!["openid".into(), "w_member_social".into()],
+                token_expires_at: None,
+            },
+        )
+        .await
+        .expect("connect");
+        encode(IdKind::Integration, applied.integration.id)
     }
 
     /// Statements sent to the database so far.

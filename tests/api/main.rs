@@ -6,5 +6,7 @@ mod auth;
 mod limits;
 mod n_plus_one;
 mod pagination;
+mod properties;
+mod review;
 mod schema;
 mod tenancy;

@@ -10,6 +10,7 @@ use super::{
 };
 use crate::{
     domain::{
+        coverage,
         ids::{IdKind, decode, encode},
         reason,
         status::{Situation, available_actions, expires_soon},
@@ -56,6 +57,10 @@ impl Integration {
     async fn id(&self) -> ID {
         ID(encode(IdKind::Integration, self.0.id))
     }
+    /// Bumped by every change; pass it as `expectedVersion` to act only on what you saw.
+    async fn version(&self) -> i32 {
+        self.0.version
+    }
     async fn network(&self) -> Network {
         self.0.network.into()
     }
@@ -101,6 +106,10 @@ impl Integration {
     }
     async fn connected_at(&self) -> DateTime<Utc> {
         self.0.connected_at
+    }
+    /// Permissions the current grant holds (scopes, Page tasks).
+    async fn permissions(&self) -> Vec<&str> {
+        self.0.granted_scopes.split_whitespace().collect()
     }
     /// When compliance approved it; null if never, or since rejected.
     async fn approved_at(&self) -> Option<DateTime<Utc>> {
@@ -155,6 +164,40 @@ impl Integration {
             .into_iter()
             .map(AuditEvent)
             .collect())
+    }
+    /// How long it was ACTIVE in `[from, to)` (default: since connection, until now)
+    /// and the gaps when it was not; derived from the audit events.
+    async fn coverage(
+        &self,
+        ctx: &Context<'_>,
+        from: Option<DateTime<Utc>>,
+        to: Option<DateTime<Utc>>,
+    ) -> async_graphql::Result<Coverage> {
+        let events = loaders(ctx)?
+            .history
+            .load_one(self.key())
+            .await
+            .map_err(|e| e.extend())?;
+        let changes: Vec<_> = events
+            .unwrap_or_default()
+            .into_iter()
+            .filter_map(|e| {
+                e.to_status
+                    .filter(|_| e.from_status != e.to_status)
+                    .map(|s| (e.occurred_at, s))
+            })
+            .collect();
+        let from = from.unwrap_or(self.0.connected_at);
+        let to = to.unwrap_or_else(now);
+        if from >= to {
+            return Err(AppError::BadUserInput("`from` must be before `to`".into()).extend());
+        }
+        Ok(Coverage(coverage::compute(
+            &changes,
+            self.0.disconnected_at,
+            from,
+            to,
+        )))
     }
     /// What the viewer may do now (drives the "Review" button).
     async fn available_actions(
@@ -238,4 +281,51 @@ impl TryFrom<IntegrationFilter> for ListFilter {
             include_disconnected: input.include_disconnected,
         })
     }
+}
+
+/// Supervision coverage of an integration over a window.
+pub struct Coverage(pub coverage::Coverage);
+
+#[Object]
+impl Coverage {
+    async fn from(&self) -> DateTime<Utc> {
+        self.0.from
+    }
+    async fn to(&self) -> DateTime<Utc> {
+        self.0.to
+    }
+    /// Seconds the integration was ACTIVE (approved and usable).
+    async fn active_seconds(&self) -> i64 {
+        self.0.active_seconds
+    }
+    /// Share of the window it was ACTIVE, 0 to 1.
+    async fn active_ratio(&self) -> f64 {
+        let total = (self.0.to - self.0.from).num_seconds();
+        if total <= 0 {
+            0.0
+        } else {
+            self.0.active_seconds as f64 / total as f64
+        }
+    }
+    /// The stretches when it was not ACTIVE.
+    async fn gaps(&self) -> Vec<CoverageGap> {
+        self.0
+            .gaps
+            .iter()
+            .map(|g| CoverageGap {
+                from: g.from,
+                to: g.to,
+                status: g.status.map(Into::into),
+            })
+            .collect()
+    }
+}
+
+/// A stretch when the integration was not ACTIVE.
+#[derive(async_graphql::SimpleObject)]
+pub struct CoverageGap {
+    pub from: DateTime<Utc>,
+    pub to: DateTime<Utc>,
+    /// The status then; null before connection or after disconnection.
+    pub status: Option<IntegrationStatus>,
 }

@@ -1,0 +1,194 @@
+//! Mutation roots, one per domain, merged into [`MutationRoot`]. Each resolver: typed
+//! context, one service call, one conversion.
+
+use async_graphql::{
+    Context, Enum, ID, InputObject, MergedObject, Object, ResultExt, SimpleObject,
+};
+
+use super::{
+    context::ContextExt,
+    types::{ComplianceNote, Integration, enums::ComplianceMode, user::Tenant},
+};
+use crate::{
+    domain::ids::{IdKind, decode},
+    error::AppError,
+    service::{lifecycle, review, settings},
+};
+
+#[derive(MergedObject, Default)]
+pub struct MutationRoot(ReviewMutation, LifecycleMutation, SettingsMutation);
+
+#[derive(Default)]
+pub struct ReviewMutation;
+
+#[Object]
+impl ReviewMutation {
+    /// PENDING → ACTIVE. Compliance or admin; never one's own in a BROKER_DEALER tenant.
+    /// Pass `expectedVersion` (the `version` you displayed) to get CONFLICT instead of
+    /// acting on an integration that changed meanwhile.
+    async fn approve_integration(
+        &self,
+        ctx: &Context<'_>,
+        id: ID,
+        note: Option<String>,
+        expected_version: Option<i32>,
+    ) -> async_graphql::Result<Integration> {
+        let id = decode(IdKind::Integration, &id).extend()?;
+        let applied = review::approve(
+            &ctx.app()?.store,
+            ctx.actor().await?,
+            id,
+            note.as_deref(),
+            expected_version,
+        )
+        .await
+        .extend()?;
+        Ok(Integration(applied.integration))
+    }
+
+    /// PENDING or ACTIVE → REJECTED, with a required note.
+    async fn reject_integration(
+        &self,
+        ctx: &Context<'_>,
+        id: ID,
+        note: String,
+        expected_version: Option<i32>,
+    ) -> async_graphql::Result<Integration> {
+        let id = decode(IdKind::Integration, &id).extend()?;
+        let applied = review::reject(
+            &ctx.app()?.store,
+            ctx.actor().await?,
+            id,
+            &note,
+            expected_version,
+        )
+        .await
+        .extend()?;
+        Ok(Integration(applied.integration))
+    }
+
+    /// A compliance note on an integration (compliance or admin).
+    async fn add_compliance_note(
+        &self,
+        ctx: &Context<'_>,
+        integration_id: ID,
+        body: String,
+    ) -> async_graphql::Result<ComplianceNote> {
+        let id = decode(IdKind::Integration, &integration_id).extend()?;
+        let applied = review::add_note(&ctx.app()?.store, ctx.actor().await?, id, &body)
+            .await
+            .extend()?;
+        applied
+            .note
+            .map(ComplianceNote)
+            .ok_or_else(|| AppError::internal("note not recorded"))
+            .extend()
+    }
+}
+
+/// What the owner does from the "Review" screen.
+#[derive(Enum, Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ReviewAction {
+    /// Sign in at the network again (expired, invalid or rejected integrations).
+    Reconnect,
+    /// Remove the integration: credentials destroyed, history kept.
+    Disconnect,
+}
+
+/// The result of `reviewIntegration`.
+#[derive(SimpleObject)]
+pub struct ReviewIntegrationPayload {
+    pub integration: Integration,
+    /// For RECONNECT: where to send the user to sign in; null for DISCONNECT.
+    pub authorization_url: Option<String>,
+}
+
+#[derive(Default)]
+pub struct LifecycleMutation;
+
+#[Object]
+impl LifecycleMutation {
+    /// Reconnect or disconnect an integration that needs attention.
+    async fn review_integration(
+        &self,
+        ctx: &Context<'_>,
+        id: ID,
+        action: ReviewAction,
+    ) -> async_graphql::Result<ReviewIntegrationPayload> {
+        let id = decode(IdKind::Integration, &id).extend()?;
+        match action {
+            ReviewAction::Disconnect => {
+                let applied =
+                    lifecycle::disconnect(&ctx.app()?.store, ctx.actor().await?, id, None)
+                        .await
+                        .extend()?;
+                Ok(ReviewIntegrationPayload {
+                    integration: Integration(applied.integration),
+                    authorization_url: None,
+                })
+            }
+            ReviewAction::Reconnect => Err(AppError::UnsupportedNetwork(
+                "reconnecting needs the OAuth connect flow, which this server does not offer yet"
+                    .into(),
+            ))
+            .extend(),
+        }
+    }
+
+    /// Disconnect: credentials destroyed, the integration and its history kept (and
+    /// hidden from lists and limits). The owner or an admin.
+    async fn disconnect_integration(
+        &self,
+        ctx: &Context<'_>,
+        id: ID,
+        expected_version: Option<i32>,
+    ) -> async_graphql::Result<Integration> {
+        let id = decode(IdKind::Integration, &id).extend()?;
+        let applied =
+            lifecycle::disconnect(&ctx.app()?.store, ctx.actor().await?, id, expected_version)
+                .await
+                .extend()?;
+        Ok(Integration(applied.integration))
+    }
+}
+
+/// New tenant settings; omitted fields keep their value.
+#[derive(InputObject, Debug, Default)]
+pub struct TenantSettingsInput {
+    pub compliance_mode: Option<ComplianceMode>,
+    /// Every reconnect needs approval again, even with the same account and permissions.
+    pub reapproval_on_reconnect: Option<bool>,
+    pub linkedin_limit: Option<i32>,
+    pub facebook_limit: Option<i32>,
+    pub instagram_limit: Option<i32>,
+}
+
+impl From<TenantSettingsInput> for settings::SettingsChange {
+    fn from(input: TenantSettingsInput) -> Self {
+        settings::SettingsChange {
+            compliance_mode: input.compliance_mode.map(Into::into),
+            reapproval_on_reconnect: input.reapproval_on_reconnect,
+            linkedin_limit: input.linkedin_limit,
+            facebook_limit: input.facebook_limit,
+            instagram_limit: input.instagram_limit,
+        }
+    }
+}
+
+#[derive(Default)]
+pub struct SettingsMutation;
+
+#[Object]
+impl SettingsMutation {
+    /// Change the tenant's settings (admins).
+    async fn update_tenant_settings(
+        &self,
+        ctx: &Context<'_>,
+        input: TenantSettingsInput,
+    ) -> async_graphql::Result<Tenant> {
+        let tenant = settings::update(&ctx.app()?.store, ctx.actor().await?, input.into())
+            .await
+            .extend()?;
+        Ok(Tenant(std::sync::Arc::new(tenant)))
+    }
+}

@@ -1,0 +1,149 @@
+//! The one way an integration changes: a write transaction that locks the tenant's
+//! chain head, reads the integration fresh, lets the use case decide, saves with a
+//! version check and appends the audit event. Either all of it commits or none.
+
+use entity::{
+    enums::{EventKind, Status, StatusReason},
+    integration, integration_event,
+};
+use uuid::Uuid;
+
+use crate::{
+    error::{AppError, AppResult},
+    store::{
+        Scope, Store, credentials,
+        events::{Chain, NewEvent},
+        integrations, notes,
+    },
+};
+
+/// Who causes a change: a person (with the request that carried it) or the system.
+#[derive(Debug, Clone, Default)]
+pub struct Who {
+    pub user_id: Option<Uuid>,
+    pub request_id: Option<String>,
+}
+
+impl Who {
+    pub fn system() -> Self {
+        Who::default()
+    }
+}
+
+impl From<&crate::auth::Actor> for Who {
+    fn from(actor: &crate::auth::Actor) -> Self {
+        Who {
+            user_id: Some(actor.user_id),
+            request_id: actor.request_id.clone(),
+        }
+    }
+}
+
+/// What a use case decided about the integration it was shown.
+#[derive(Debug, Clone)]
+pub struct Decision {
+    /// The row as it should be written (the version is set by the store).
+    pub changed: integration::Model,
+    pub kind: EventKind,
+    pub reason: Option<StatusReason>,
+    /// Note recorded on the event and, when `note_is_compliance`, as a compliance note.
+    pub note: Option<String>,
+    pub note_is_compliance: bool,
+    pub self_approval: bool,
+    /// Destroy the stored credentials (disconnect).
+    pub destroy_credentials: bool,
+}
+
+impl Decision {
+    /// A status transition recorded with `reason`.
+    pub fn transition(changed: integration::Model, reason: StatusReason) -> Self {
+        Decision {
+            changed,
+            kind: EventKind::Transition,
+            reason: Some(reason),
+            note: None,
+            note_is_compliance: false,
+            self_approval: false,
+            destroy_credentials: false,
+        }
+    }
+}
+
+/// The result of a committed change.
+#[derive(Debug, Clone)]
+pub struct Applied {
+    pub integration: integration::Model,
+    pub event: integration_event::Model,
+    pub note: Option<entity::compliance_note::Model>,
+}
+
+/// Runs `decide` on the integration `id` visible in `scope` and applies its decision
+/// atomically. `expected_version`, when given, is the version the caller saw: if the
+/// integration moved on since, nothing happens and the answer is `CONFLICT`.
+pub async fn apply<F>(
+    store: &Store,
+    scope: Scope,
+    id: Uuid,
+    expected_version: Option<i32>,
+    who: &Who,
+    decide: F,
+) -> AppResult<Applied>
+where
+    F: FnOnce(&integration::Model) -> AppResult<Decision>,
+{
+    let txn = store.begin_write().await?;
+    let mut chain = Chain::lock(&txn, scope.tenant_id).await?;
+    let current = integrations::find(&txn, scope, id)
+        .await?
+        .ok_or(AppError::NotFound("integration"))?;
+    if let Some(expected) = expected_version
+        && expected != current.version
+    {
+        return Err(AppError::Conflict(format!(
+            "the integration changed since you read it (version {expected}, now {} and {:?}); \
+             read it again",
+            current.version, current.status
+        )));
+    }
+    if current.disconnected_at.is_some() {
+        return Err(AppError::InvalidTransition(
+            "the integration is disconnected; connect the account again instead".into(),
+        ));
+    }
+    let decision = decide(&current)?;
+    let from: Status = current.status;
+    let to: Status = decision.changed.status;
+    let saved = integrations::save(&txn, &current, decision.changed).await?;
+    let transition = decision.kind == EventKind::Transition;
+    let event = chain
+        .append(
+            &txn,
+            NewEvent {
+                integration_id: id,
+                kind: decision.kind,
+                actor_id: who.user_id,
+                from_status: transition.then_some(from),
+                to_status: transition.then_some(to),
+                reason: decision.reason,
+                note: decision.note.clone(),
+                self_approval: decision.self_approval,
+                request_id: who.request_id.clone(),
+            },
+        )
+        .await?;
+    if decision.destroy_credentials {
+        credentials::destroy(&txn, scope.tenant_id, id).await?;
+    }
+    let note = match (&decision.note, decision.note_is_compliance, who.user_id) {
+        (Some(body), true, Some(author)) => {
+            Some(notes::insert(&txn, scope.tenant_id, id, author, body).await?)
+        }
+        _ => None,
+    };
+    txn.commit().await?;
+    Ok(Applied {
+        integration: saved,
+        event,
+        note,
+    })
+}

@@ -1,0 +1,276 @@
+//! What happens to an integration outside compliance review: the owner disconnects or
+//! reconnects it, its token expires, the network withdraws it. Network-driven changes
+//! are made by the system (no actor); the health checks and callbacks call these.
+
+use chrono::{DateTime, Utc};
+use entity::enums::{EventKind, Network, Status, StatusReason};
+use uuid::Uuid;
+
+use super::change::{Applied, Decision, Who, apply};
+use crate::{
+    auth::Actor,
+    domain::{
+        network::account_kind,
+        policy,
+        status::{Change, is_expiry, is_invalidation, transition},
+    },
+    error::{AppError, AppResult},
+    store::{
+        Scope, Store,
+        events::{Chain, NewEvent},
+        integrations, now, tenants,
+    },
+};
+
+/// Disconnect: credentials destroyed, the row and its history kept, hidden from lists
+/// and limits. The status stays what it was; the reason says DISCONNECTED.
+pub async fn disconnect(
+    store: &Store,
+    actor: &Actor,
+    id: Uuid,
+    expected_version: Option<i32>,
+) -> AppResult<Applied> {
+    apply(
+        store,
+        actor.scope(),
+        id,
+        expected_version,
+        &Who::from(actor),
+        |current| {
+            let integration = current;
+            policy::disconnect(&actor.roles, integration.owner_id == actor.user_id)
+                .map_err(|d| AppError::Forbidden(d.0))?;
+            let at = now();
+            let mut changed = integration.clone();
+            changed.disconnected_at = Some(at);
+            changed.status_reason = StatusReason::Disconnected;
+            changed.status_changed_at = at;
+            let mut decision = Decision::transition(changed, StatusReason::Disconnected);
+            decision.destroy_credentials = true;
+            Ok(decision)
+        },
+    )
+    .await
+}
+
+fn system_change(current: &entity::integration::Model, change: Change) -> AppResult<Decision> {
+    let (to, reason) = transition(current.status, change)
+        .map_err(|r| AppError::InvalidTransition(r.to_string()))?;
+    let mut changed = current.clone();
+    changed.status = to;
+    changed.status_reason = reason;
+    changed.status_changed_at = now();
+    Ok(Decision::transition(changed, reason))
+}
+
+/// The token expired (or the network says so): PENDING/ACTIVE → EXPIRED.
+pub async fn expire(
+    store: &Store,
+    tenant_id: Uuid,
+    id: Uuid,
+    reason: StatusReason,
+) -> AppResult<Applied> {
+    if !is_expiry(reason) {
+        return Err(AppError::internal(format!(
+            "{reason:?} is not an expiry reason"
+        )));
+    }
+    let scope = Scope {
+        tenant_id,
+        owner_id: None,
+    };
+    apply(store, scope, id, None, &Who::system(), |current| {
+        system_change(current, Change::Expire(reason))
+    })
+    .await
+}
+
+/// The network withdrew access: PENDING/ACTIVE → INVALID with the mapped reason.
+pub async fn invalidate(
+    store: &Store,
+    tenant_id: Uuid,
+    id: Uuid,
+    reason: StatusReason,
+) -> AppResult<Applied> {
+    if !is_invalidation(reason) {
+        return Err(AppError::internal(format!(
+            "{reason:?} is not an invalidation reason"
+        )));
+    }
+    let scope = Scope {
+        tenant_id,
+        owner_id: None,
+    };
+    apply(store, scope, id, None, &Who::system(), |current| {
+        system_change(current, Change::Invalidate(reason))
+    })
+    .await
+}
+
+/// What a completed reconnect returned from the network.
+#[derive(Debug, Clone)]
+pub struct Reconnection {
+    pub external_account_id: String,
+    /// Permissions granted now (scopes, Page tasks).
+    pub scopes: Vec<String>,
+    pub token_expires_at: Option<DateTime<Utc>>,
+}
+
+/// True when `granted` lacks any of the space-separated `approved` permissions.
+pub fn permissions_reduced(approved: Option<&str>, granted: &[String]) -> bool {
+    approved.is_some_and(|approved| {
+        approved
+            .split_whitespace()
+            .any(|scope| !granted.iter().any(|g| g == scope))
+    })
+}
+
+/// The owner reconnected: same account required (else ACCOUNT_MISMATCH, nothing
+/// changed); ACTIVE again if the approval stands, otherwise back to PENDING.
+pub async fn reconnected(
+    store: &Store,
+    actor: &Actor,
+    id: Uuid,
+    reconnection: Reconnection,
+) -> AppResult<Applied> {
+    apply(
+        store,
+        actor.scope(),
+        id,
+        None,
+        &Who::from(actor),
+        |current| {
+            let integration = current;
+            policy::reconnect(integration.owner_id == actor.user_id)
+                .map_err(|d| AppError::Forbidden(d.0))?;
+            if integration.external_account_id != reconnection.external_account_id {
+                return Err(AppError::AccountMismatch(format!(
+                    "this integration is {} on {:?}; the login returned another account. \
+                 Sign in to the network as that account, or connect the other one separately",
+                    integration.display_name, integration.network
+                )));
+            }
+            let reduced =
+                permissions_reduced(integration.approved_scopes.as_deref(), &reconnection.scopes);
+            let approval_stands = integration.approved_at.is_some()
+                && !reduced
+                && !actor.tenant.reapproval_on_reconnect;
+            let change = Change::Reconnect {
+                approval_stands,
+                permissions_reduced: reduced,
+            };
+            let (to, reason) = transition(integration.status, change)
+                .map_err(|r| AppError::InvalidTransition(r.to_string()))?;
+            let mut changed = integration.clone();
+            changed.status = to;
+            changed.status_reason = reason;
+            changed.status_changed_at = now();
+            changed.token_expires_at = reconnection.token_expires_at;
+            changed.granted_scopes = reconnection.scopes.join(" ");
+            changed.consecutive_failures = 0;
+            if to == Status::Pending {
+                changed.approved_at = None;
+                changed.approved_scopes = None;
+            }
+            Ok(Decision::transition(changed, reason))
+        },
+    )
+    .await
+}
+
+/// An account a completed connection returned.
+#[derive(Debug, Clone)]
+pub struct NewAccount {
+    pub network: Network,
+    pub external_account_id: String,
+    pub display_name: String,
+    pub profile_url: Option<String>,
+    pub scopes: Vec<String>,
+    pub token_expires_at: Option<DateTime<Utc>>,
+}
+
+/// A connection completed: a new PENDING integration, unless the owner already has
+/// this account, which is then renewed as a reconnect (it never takes a second slot).
+/// The per-network limit is checked inside the transaction, under the tenant's lock.
+pub async fn connected(store: &Store, actor: &Actor, account: NewAccount) -> AppResult<Applied> {
+    let txn = store.begin_write().await?;
+    let mut chain = Chain::lock(&txn, actor.tenant_id).await?;
+    if let Some(existing) = integrations::live_account(
+        &txn,
+        actor.tenant_id,
+        actor.user_id,
+        account.network,
+        &account.external_account_id,
+    )
+    .await?
+    {
+        drop(txn);
+        let reconnection = Reconnection {
+            external_account_id: account.external_account_id,
+            scopes: account.scopes,
+            token_expires_at: account.token_expires_at,
+        };
+        return reconnected(store, actor, existing.id, reconnection).await;
+    }
+    let tenant = tenants::get(&txn, actor.tenant_id).await?;
+    let used = integrations::slots_used(&txn, actor.tenant_id, actor.user_id)
+        .await?
+        .into_iter()
+        .find(|(n, _)| *n == account.network)
+        .map_or(0, |(_, c)| c);
+    let limit = tenants::limit_of(&tenant, account.network);
+    if used >= i64::from(limit) {
+        return Err(AppError::LimitReached(format!(
+            "you already have {used} of {limit} {:?} integration(s) allowed; disconnect one first",
+            account.network
+        )));
+    }
+    let at = now();
+    let model = entity::integration::Model {
+        id: Uuid::now_v7(),
+        tenant_id: actor.tenant_id,
+        owner_id: actor.user_id,
+        network: account.network,
+        account_kind: account_kind(account.network),
+        external_account_id: account.external_account_id,
+        display_name: account.display_name,
+        profile_url: account.profile_url,
+        status: Status::Pending,
+        status_reason: StatusReason::Connected,
+        status_changed_at: at,
+        connected_at: at,
+        granted_scopes: account.scopes.join(" "),
+        approved_at: None,
+        approved_scopes: None,
+        token_expires_at: account.token_expires_at,
+        last_checked_at: None,
+        consecutive_failures: 0,
+        version: 1,
+        disconnected_at: None,
+        created_at: at,
+        updated_at: at,
+    };
+    let integration = integrations::insert(&txn, model).await?;
+    let event = chain
+        .append(
+            &txn,
+            NewEvent {
+                integration_id: integration.id,
+                kind: EventKind::Transition,
+                actor_id: Some(actor.user_id),
+                from_status: None,
+                to_status: Some(Status::Pending),
+                reason: Some(StatusReason::Connected),
+                note: None,
+                self_approval: false,
+                request_id: actor.request_id.clone(),
+            },
+        )
+        .await?;
+    txn.commit().await?;
+    Ok(Applied {
+        integration,
+        event,
+        note: None,
+    })
+}
