@@ -14,6 +14,8 @@ END
 $$ LANGUAGE plpgsql;
 CREATE TRIGGER integration_events_no_update BEFORE UPDATE OR DELETE ON integration_events
     FOR EACH ROW EXECUTE FUNCTION integration_events_append_only();
+CREATE TRIGGER integration_events_no_truncate BEFORE TRUNCATE ON integration_events
+    FOR EACH STATEMENT EXECUTE FUNCTION integration_events_append_only();
 "#;
 
 const SQLITE_UP: &str = r#"
@@ -40,7 +42,8 @@ impl MigrationTrait for Migration {
         match manager.get_database_backend() {
             DatabaseBackend::Postgres => {
                 db.execute_unprepared(
-                    "DROP TRIGGER integration_events_no_update ON integration_events; \
+                    "DROP TRIGGER integration_events_no_truncate ON integration_events; \
+                     DROP TRIGGER integration_events_no_update ON integration_events; \
                      DROP FUNCTION integration_events_append_only();",
                 )
                 .await?

@@ -12,7 +12,7 @@ use entity::tenant;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-pub use jwt::{Claims, TokenMinter, Verifier};
+pub use jwt::{Audience, Claims, TokenMinter, Verifier};
 
 /// A caller's role within their tenant (DESIGN §1).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]

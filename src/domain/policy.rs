@@ -11,6 +11,12 @@ use crate::auth::Role;
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Denied(pub String);
 
+impl From<Denied> for crate::error::AppError {
+    fn from(denied: Denied) -> Self {
+        crate::error::AppError::Forbidden(denied.0)
+    }
+}
+
 fn reviewer(roles: &BTreeSet<Role>) -> bool {
     roles.contains(&Role::Compliance) || roles.contains(&Role::Admin)
 }

@@ -48,6 +48,12 @@ impl std::fmt::Display for Refused {
     }
 }
 
+impl From<Refused> for crate::error::AppError {
+    fn from(refused: Refused) -> Self {
+        crate::error::AppError::InvalidTransition(refused.to_string())
+    }
+}
+
 /// The status and reason after `change`, or why it is refused.
 pub fn transition(from: Status, change: Change) -> Result<(Status, StatusReason), Refused> {
     use Status::*;
@@ -190,7 +196,7 @@ mod tests {
     use std::collections::BTreeSet;
 
     #[test]
-    fn only_the_table_of_design_is_allowed() {
+    fn the_design_table_plus_renewals_and_nothing_else() {
         use Status::*;
         let all = [Pending, Active, Expired, Invalid, Rejected];
         for from in all {

@@ -120,11 +120,20 @@ pub(super) async fn handle(
             "mutations are accepted only over POST",
         );
     }
+    // The id lands in the audit trail: take the caller's only when it is a plain token
+    // of at most 64 characters, otherwise make our own.
     let request_id = headers
         .get(REQUEST_ID)
         .and_then(|v| v.to_str().ok())
-        .map(str::to_owned);
-    let auth = RequestAuth::new(claims(&state, &headers), request_id);
+        .filter(|id| {
+            !id.is_empty()
+                && id.len() <= 64
+                && id
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b"-_.:".contains(&b))
+        })
+        .map_or_else(|| uuid::Uuid::new_v4().to_string(), str::to_owned);
+    let auth = RequestAuth::new(claims(&state, &headers), Some(request_id));
     let request = request.data(auth).data(Loaders::new(&state.app.store));
     let mut response = state.schema.execute(request).await;
     // Resolver errors carry their code already; what is left are parse, validation and

@@ -13,7 +13,7 @@ use crate::{
     store::{
         Scope, Store, credentials,
         events::{Chain, NewEvent},
-        integrations, notes,
+        integrations, notes, now,
     },
 };
 
@@ -55,7 +55,7 @@ pub struct Decision {
 }
 
 impl Decision {
-    /// A status transition recorded with `reason`.
+    /// A status transition recorded with `reason`; `changed` is already updated.
     pub fn transition(changed: integration::Model, reason: StatusReason) -> Self {
         Decision {
             changed,
@@ -67,6 +67,37 @@ impl Decision {
             destroy_credentials: false,
         }
     }
+
+    /// `current` moved to `to` for `reason`, now.
+    pub fn moved(current: &integration::Model, to: Status, reason: StatusReason) -> Self {
+        let mut changed = current.clone();
+        changed.status = to;
+        changed.status_reason = reason;
+        changed.status_changed_at = now();
+        Decision::transition(changed, reason)
+    }
+
+    /// A compliance note on `current`, no status change.
+    pub fn note(current: &integration::Model, body: String) -> Self {
+        Decision {
+            changed: current.clone(),
+            kind: EventKind::Note,
+            reason: None,
+            note: Some(body),
+            note_is_compliance: true,
+            self_approval: false,
+            destroy_credentials: false,
+        }
+    }
+}
+
+/// What the transaction holds while a use case decides: the tenant row under lock
+/// (its settings cannot change meanwhile) and the owner's used slots in the
+/// integration's network.
+#[derive(Debug)]
+pub struct Locked<'a> {
+    pub tenant: &'a entity::tenant::Model,
+    pub slots_used: i64,
 }
 
 /// The result of a committed change.
@@ -89,7 +120,7 @@ pub async fn apply<F>(
     decide: F,
 ) -> AppResult<Applied>
 where
-    F: FnOnce(&integration::Model) -> AppResult<Decision>,
+    F: FnOnce(&integration::Model, &Locked<'_>) -> AppResult<Decision>,
 {
     let txn = store.begin_write().await?;
     let mut chain = Chain::lock(&txn, scope.tenant_id).await?;
@@ -110,7 +141,16 @@ where
             "the integration is disconnected; connect the account again instead".into(),
         ));
     }
-    let decision = decide(&current)?;
+    let slots_used = integrations::slots_used(&txn, scope.tenant_id, current.owner_id)
+        .await?
+        .into_iter()
+        .find(|(network, _)| *network == current.network)
+        .map_or(0, |(_, n)| n);
+    let locked = Locked {
+        tenant: &chain.tenant,
+        slots_used,
+    };
+    let decision = decide(&current, &locked)?;
     let from: Status = current.status;
     let to: Status = decision.changed.status;
     let saved = integrations::save(&txn, &current, decision.changed).await?;

@@ -36,16 +36,10 @@ pub async fn disconnect(
         id,
         expected_version,
         &Who::from(actor),
-        |current| {
-            let integration = current;
-            policy::disconnect(&actor.roles, integration.owner_id == actor.user_id)
-                .map_err(|d| AppError::Forbidden(d.0))?;
-            let at = now();
-            let mut changed = integration.clone();
-            changed.disconnected_at = Some(at);
-            changed.status_reason = StatusReason::Disconnected;
-            changed.status_changed_at = at;
-            let mut decision = Decision::transition(changed, StatusReason::Disconnected);
+        |current, _| {
+            policy::disconnect(&actor.roles, current.owner_id == actor.user_id)?;
+            let mut decision = Decision::moved(current, current.status, StatusReason::Disconnected);
+            decision.changed.disconnected_at = Some(decision.changed.status_changed_at);
             decision.destroy_credentials = true;
             Ok(decision)
         },
@@ -54,13 +48,8 @@ pub async fn disconnect(
 }
 
 fn system_change(current: &entity::integration::Model, change: Change) -> AppResult<Decision> {
-    let (to, reason) = transition(current.status, change)
-        .map_err(|r| AppError::InvalidTransition(r.to_string()))?;
-    let mut changed = current.clone();
-    changed.status = to;
-    changed.status_reason = reason;
-    changed.status_changed_at = now();
-    Ok(Decision::transition(changed, reason))
+    let (to, reason) = transition(current.status, change)?;
+    Ok(Decision::moved(current, to, reason))
 }
 
 /// The token expired (or the network says so): PENDING/ACTIVE → EXPIRED.
@@ -79,7 +68,7 @@ pub async fn expire(
         tenant_id,
         owner_id: None,
     };
-    apply(store, scope, id, None, &Who::system(), |current| {
+    apply(store, scope, id, None, &Who::system(), |current, _| {
         system_change(current, Change::Expire(reason))
     })
     .await
@@ -101,7 +90,7 @@ pub async fn invalidate(
         tenant_id,
         owner_id: None,
     };
-    apply(store, scope, id, None, &Who::system(), |current| {
+    apply(store, scope, id, None, &Who::system(), |current, _| {
         system_change(current, Change::Invalidate(reason))
     })
     .await
@@ -139,32 +128,35 @@ pub async fn reconnected(
         id,
         None,
         &Who::from(actor),
-        |current| {
-            let integration = current;
-            policy::reconnect(integration.owner_id == actor.user_id)
-                .map_err(|d| AppError::Forbidden(d.0))?;
-            if integration.external_account_id != reconnection.external_account_id {
+        |current, locked| {
+            policy::reconnect(current.owner_id == actor.user_id)?;
+            if current.external_account_id != reconnection.external_account_id {
                 return Err(AppError::AccountMismatch(format!(
                     "this integration is {} on {:?}; the login returned another account. \
-                 Sign in to the network as that account, or connect the other one separately",
-                    integration.display_name, integration.network
+                     Sign in to the network as that account, or connect the other one separately",
+                    current.display_name, current.network
                 )));
             }
             let reduced =
-                permissions_reduced(integration.approved_scopes.as_deref(), &reconnection.scopes);
-            let approval_stands = integration.approved_at.is_some()
-                && !reduced
-                && !actor.tenant.reapproval_on_reconnect;
+                permissions_reduced(current.approved_scopes.as_deref(), &reconnection.scopes);
+            let approval_stands =
+                current.approved_at.is_some() && !reduced && !locked.tenant.reapproval_on_reconnect;
             let change = Change::Reconnect {
                 approval_stands,
                 permissions_reduced: reduced,
             };
-            let (to, reason) = transition(integration.status, change)
-                .map_err(|r| AppError::InvalidTransition(r.to_string()))?;
-            let mut changed = integration.clone();
-            changed.status = to;
-            changed.status_reason = reason;
-            changed.status_changed_at = now();
+            let (to, reason) = transition(current.status, change)?;
+            // A rejected integration takes no slot; resubmitting it takes one again.
+            let limit = i64::from(tenants::limit_of(locked.tenant, current.network));
+            if current.status == Status::Rejected && locked.slots_used >= limit {
+                return Err(AppError::LimitReached(format!(
+                    "you already have {} of {limit} {:?} integration(s) allowed; disconnect one \
+                     before resubmitting this one",
+                    locked.slots_used, current.network
+                )));
+            }
+            let mut decision = Decision::moved(current, to, reason);
+            let changed = &mut decision.changed;
             changed.token_expires_at = reconnection.token_expires_at;
             changed.granted_scopes = reconnection.scopes.join(" ");
             changed.consecutive_failures = 0;
@@ -172,7 +164,7 @@ pub async fn reconnected(
                 changed.approved_at = None;
                 changed.approved_scopes = None;
             }
-            Ok(Decision::transition(changed, reason))
+            Ok(decision)
         },
     )
     .await
@@ -212,13 +204,12 @@ pub async fn connected(store: &Store, actor: &Actor, account: NewAccount) -> App
         };
         return reconnected(store, actor, existing.id, reconnection).await;
     }
-    let tenant = tenants::get(&txn, actor.tenant_id).await?;
     let used = integrations::slots_used(&txn, actor.tenant_id, actor.user_id)
         .await?
         .into_iter()
         .find(|(n, _)| *n == account.network)
         .map_or(0, |(_, c)| c);
-    let limit = tenants::limit_of(&tenant, account.network);
+    let limit = tenants::limit_of(&chain.tenant, account.network);
     if used >= i64::from(limit) {
         return Err(AppError::LimitReached(format!(
             "you already have {used} of {limit} {:?} integration(s) allowed; disconnect one first",

@@ -1,10 +1,10 @@
 //! Compliance review: approve, reject, write notes. Four eyes in BROKER_DEALER tenants;
 //! self-approval allowed and marked in SELF_MANAGED ones.
 
-use entity::enums::{EventKind, Status, StatusReason};
+use entity::enums::Status;
 use uuid::Uuid;
 
-use super::change::{Applied, Decision, Who, apply};
+use super::change::{Applied, Decision, Locked, Who, apply};
 use crate::{
     auth::Actor,
     domain::{
@@ -12,7 +12,7 @@ use crate::{
         status::{Change, transition},
     },
     error::{AppError, AppResult},
-    store::{Store, now},
+    store::Store,
 };
 
 /// Longest note accepted.
@@ -35,35 +35,31 @@ pub fn parse_note(note: &str) -> AppResult<String> {
 fn decide_review(
     actor: &Actor,
     current: &entity::integration::Model,
+    locked: &Locked<'_>,
     change: Change,
     note: Option<String>,
 ) -> AppResult<Decision> {
     let is_owner = current.owner_id == actor.user_id;
-    let mode = actor.tenant.compliance_mode;
-    policy::review(&actor.roles, is_owner, mode).map_err(|d| AppError::Forbidden(d.0))?;
-    let (to, reason) = transition(current.status, change)
-        .map_err(|r| AppError::InvalidTransition(r.to_string()))?;
-    let at = now();
-    let mut changed = current.clone();
-    changed.status = to;
-    changed.status_reason = reason;
-    changed.status_changed_at = at;
+    let mode = locked.tenant.compliance_mode;
+    policy::review(&actor.roles, is_owner, mode)?;
+    let (to, reason) = transition(current.status, change)?;
+    let mut decision = Decision::moved(current, to, reason);
     match to {
         Status::Active => {
-            changed.approved_at = Some(at);
+            decision.changed.approved_at = Some(decision.changed.status_changed_at);
             // The approval covers exactly what was granted when it was given.
-            changed.approved_scopes = Some(current.granted_scopes.clone());
+            decision.changed.approved_scopes = Some(current.granted_scopes.clone());
         }
         Status::Rejected => {
-            changed.approved_at = None;
-            changed.approved_scopes = None;
+            decision.changed.approved_at = None;
+            decision.changed.approved_scopes = None;
         }
         _ => {}
     }
-    let mut decision = Decision::transition(changed, reason);
     decision.note_is_compliance = note.is_some();
     decision.note = note;
-    decision.self_approval = is_owner && mode == ComplianceMode::SelfManaged;
+    decision.self_approval =
+        change == Change::Approve && is_owner && mode == ComplianceMode::SelfManaged;
     Ok(decision)
 }
 
@@ -82,7 +78,7 @@ pub async fn approve(
         id,
         expected_version,
         &Who::from(actor),
-        |current| decide_review(actor, current, Change::Approve, note),
+        |current, locked| decide_review(actor, current, locked, Change::Approve, note),
     )
     .await
 }
@@ -102,7 +98,7 @@ pub async fn reject(
         id,
         expected_version,
         &Who::from(actor),
-        |current| decide_review(actor, current, Change::Reject, Some(note)),
+        |current, locked| decide_review(actor, current, locked, Change::Reject, Some(note)),
     )
     .await
 }
@@ -116,15 +112,10 @@ pub async fn add_note(store: &Store, actor: &Actor, id: Uuid, body: &str) -> App
         id,
         None,
         &Who::from(actor),
-        |current| {
+        |current, _| {
             // Checked after the scoped read, so a hidden integration stays NOT_FOUND.
-            policy::note(&actor.roles).map_err(|d| AppError::Forbidden(d.0))?;
-            let mut decision = Decision::transition(current.clone(), StatusReason::Connected);
-            decision.kind = EventKind::Note;
-            decision.reason = None;
-            decision.note = Some(body);
-            decision.note_is_compliance = true;
-            Ok(decision)
+            policy::note(&actor.roles)?;
+            Ok(Decision::note(current, body))
         },
     )
     .await

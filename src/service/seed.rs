@@ -6,12 +6,10 @@
 
 use chrono::Duration;
 use entity::{
-    compliance_note,
     enums::{EventKind, Network, Status, StatusReason},
     integration,
 };
 use rand::{Rng, SeedableRng, rngs::StdRng, seq::IndexedRandom};
-use sea_orm::{ActiveValue::Set, EntityTrait};
 use serde::Serialize;
 use uuid::Uuid;
 
@@ -24,7 +22,7 @@ use crate::{
     store::{
         Store,
         events::{Chain, NewEvent},
-        now, tenants, users,
+        integrations, notes, now, tenants, users,
     },
 };
 
@@ -222,33 +220,34 @@ async fn seed_integration(
         _ => connected_at + Duration::days(60),
     };
     let id = Uuid::now_v7();
-    let mut row = integration::ActiveModel {
-        id: Set(id),
-        tenant_id: Set(tenant_id),
-        owner_id: Set(owner_id),
-        network: Set(network),
-        account_kind: Set(account_kind(network)),
-        external_account_id: Set(external_id),
-        display_name: Set(display_name),
-        profile_url: Set(profile_url),
-        status: Set(Status::Pending),
-        status_reason: Set(StatusReason::Connected),
-        status_changed_at: Set(connected_at),
-        connected_at: Set(connected_at),
-        granted_scopes: Set(scopes_of(network).to_owned()),
-        approved_at: Set(None),
-        approved_scopes: Set(None),
-        token_expires_at: Set(Some(expires_at)),
-        last_checked_at: Set(Some(at - Duration::hours(rng.random_range(1..24)))),
-        consecutive_failures: Set(0),
-        version: Set(1),
-        disconnected_at: Set(None),
-        created_at: Set(connected_at),
-        updated_at: Set(at),
-    };
-    integration::Entity::insert(row.clone())
-        .exec_without_returning(txn)
-        .await?;
+    let inserted = integrations::insert(
+        txn,
+        integration::Model {
+            id,
+            tenant_id,
+            owner_id,
+            network,
+            account_kind: account_kind(network),
+            external_account_id: external_id,
+            display_name,
+            profile_url,
+            status: Status::Pending,
+            status_reason: StatusReason::Connected,
+            status_changed_at: connected_at,
+            connected_at,
+            granted_scopes: scopes_of(network).to_owned(),
+            approved_at: None,
+            approved_scopes: None,
+            token_expires_at: Some(expires_at),
+            last_checked_at: Some(at - Duration::hours(rng.random_range(1..24))),
+            consecutive_failures: 0,
+            version: 1,
+            disconnected_at: None,
+            created_at: connected_at,
+            updated_at: at,
+        },
+    )
+    .await?;
     let event = |from, to, reason, actor, note: Option<&str>| NewEvent {
         integration_id: id,
         kind: EventKind::Transition,
@@ -299,42 +298,30 @@ async fn seed_integration(
             Some("Page name does not match the registered business name."),
         )),
     }
-    let mut status = Status::Pending;
+    let mut current = inserted;
     for (change, actor, note) in path {
-        let Ok((to, reason)) = transition(status, change) else {
+        let Ok((to, reason)) = transition(current.status, change) else {
             continue;
         };
         chain
-            .append(txn, event(Some(status), to, reason, actor, note))
+            .append(txn, event(Some(current.status), to, reason, actor, note))
             .await?;
+        let mut changed = current.clone();
         if change == Change::Approve {
-            row.approved_at = Set(Some(at));
-            row.approved_scopes = Set(Some(scopes_of(network).to_owned()));
+            changed.approved_at = Some(at);
+            changed.approved_scopes = Some(changed.granted_scopes.clone());
         }
-        status = to;
-        row.status = Set(to);
-        row.status_reason = Set(reason);
-        row.status_changed_at = Set(at);
-    }
-    row.version = Set(1 + i32::from(status != Status::Pending));
-    if status != Status::Pending {
-        integration::Entity::update(row).exec(txn).await?;
+        changed.status = to;
+        changed.status_reason = reason;
+        changed.status_changed_at = at;
+        current = integrations::save(txn, &current, changed).await?;
     }
     if rng.random_bool(0.3) {
         let body = "Reviewed disclosures on the profile; nothing further needed.";
-        compliance_note::Entity::insert(compliance_note::ActiveModel {
-            id: Set(Uuid::now_v7()),
-            tenant_id: Set(tenant_id),
-            integration_id: Set(id),
-            author_id: Set(reviewer_id),
-            body: Set(body.to_owned()),
-            created_at: Set(now()),
-        })
-        .exec_without_returning(txn)
-        .await?;
+        notes::insert(txn, tenant_id, id, reviewer_id, body).await?;
         let mut note = event(
             None,
-            status,
+            current.status,
             StatusReason::Connected,
             Some(reviewer_id),
             Some(body),

@@ -1,13 +1,12 @@
 //! Tenant settings: compliance mode, re-approval on reconnect, per-network limits.
 
 use entity::{enums::ComplianceMode, tenant};
-use sea_orm::{ActiveValue::Set, EntityTrait, IntoActiveModel};
 
 use crate::{
     auth::Actor,
     domain::policy,
     error::{AppError, AppResult},
-    store::{Store, now, tenants},
+    store::{Store, tenants},
 };
 
 /// The most integrations of one network a tenant may allow per user.
@@ -38,32 +37,22 @@ pub async fn update(
     actor: &Actor,
     change: SettingsChange,
 ) -> AppResult<tenant::Model> {
-    policy::settings(&actor.roles).map_err(|d| AppError::Forbidden(d.0))?;
+    policy::settings(&actor.roles)?;
     let linkedin = limit("linkedinLimit", change.linkedin_limit)?;
     let facebook = limit("facebookLimit", change.facebook_limit)?;
     let instagram = limit("instagramLimit", change.instagram_limit)?;
-    let txn = store.begin_write().await?;
-    let mut row = tenants::get(&txn, actor.tenant_id)
-        .await?
-        .into_active_model();
-    if let Some(mode) = change.compliance_mode {
-        row.compliance_mode = Set(mode);
-    }
-    if let Some(flag) = change.reapproval_on_reconnect {
-        row.reapproval_on_reconnect = Set(flag);
-    }
-    if let Some(v) = linkedin {
-        row.linkedin_limit = Set(v);
-    }
-    if let Some(v) = facebook {
-        row.facebook_limit = Set(v);
-    }
-    if let Some(v) = instagram {
-        row.instagram_limit = Set(v);
-    }
-    row.updated_at = Set(now());
-    let saved = tenant::Entity::update(row).exec(&txn).await?;
-    txn.commit().await?;
+    let saved = tenants::update_settings(
+        store,
+        actor.tenant_id,
+        tenants::Settings {
+            compliance_mode: change.compliance_mode,
+            reapproval_on_reconnect: change.reapproval_on_reconnect,
+            linkedin_limit: linkedin,
+            facebook_limit: facebook,
+            instagram_limit: instagram,
+        },
+    )
+    .await?;
     tracing::info!(tenant = %actor.tenant_id, by = %actor.subject, "tenant settings changed");
     Ok(saved)
 }

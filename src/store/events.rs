@@ -41,6 +41,8 @@ pub struct Chain {
     tenant_id: Uuid,
     seq: i64,
     hash: String,
+    /// The tenant row as locked: its settings cannot change until the transaction ends.
+    pub tenant: tenant::Model,
 }
 
 impl Chain {
@@ -59,7 +61,8 @@ impl Chain {
         Ok(Chain {
             tenant_id,
             seq: head.chain_seq,
-            hash: head.chain_hash,
+            hash: head.chain_hash.clone(),
+            tenant: head,
         })
     }
 

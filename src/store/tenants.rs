@@ -74,3 +74,43 @@ pub fn limit_of(tenant: &tenant::Model, network: Network) -> i32 {
         Network::Instagram => tenant.instagram_limit,
     }
 }
+
+/// New values for a tenant's settings; `None` keeps the current one.
+#[derive(Debug, Clone, Default)]
+pub struct Settings {
+    pub compliance_mode: Option<ComplianceMode>,
+    pub reapproval_on_reconnect: Option<bool>,
+    pub linkedin_limit: Option<i32>,
+    pub facebook_limit: Option<i32>,
+    pub instagram_limit: Option<i32>,
+}
+
+/// Writes new settings under the tenant's lock, so no change decides on half of them.
+pub async fn update_settings(
+    store: &super::Store,
+    tenant_id: Uuid,
+    settings: Settings,
+) -> AppResult<tenant::Model> {
+    use sea_orm::IntoActiveModel;
+    let txn = store.begin_write().await?;
+    let mut row = get(&txn, tenant_id).await?.into_active_model();
+    if let Some(mode) = settings.compliance_mode {
+        row.compliance_mode = Set(mode);
+    }
+    if let Some(flag) = settings.reapproval_on_reconnect {
+        row.reapproval_on_reconnect = Set(flag);
+    }
+    if let Some(v) = settings.linkedin_limit {
+        row.linkedin_limit = Set(v);
+    }
+    if let Some(v) = settings.facebook_limit {
+        row.facebook_limit = Set(v);
+    }
+    if let Some(v) = settings.instagram_limit {
+        row.instagram_limit = Set(v);
+    }
+    row.updated_at = Set(now());
+    let saved = tenant::Entity::update(row).exec(&txn).await?;
+    txn.commit().await?;
+    Ok(saved)
+}

@@ -2,7 +2,9 @@
 
 mod common;
 
+mod audit;
 mod auth;
+mod concurrency;
 mod limits;
 mod n_plus_one;
 mod pagination;
