@@ -56,6 +56,32 @@ pub struct Config {
     pub jwt_audience: Option<String>,
     /// `tracing` filter (`SOCIALGATE_LOG`), e.g. `info,socialgate=debug`.
     pub log: String,
+    /// Token sealing keys, `id:base64` pairs newest first (`SOCIALGATE_TOKEN_KEYS`).
+    pub token_keys: Option<Secret>,
+    /// Origins that `returnTo` may point at and that the callback page posts to,
+    /// comma-separated (`SOCIALGATE_ALLOWED_ORIGINS`).
+    pub allowed_origins: Option<String>,
+    pub linkedin_client_id: Option<String>,
+    pub linkedin_client_secret: Option<Secret>,
+    /// LinkedIn's OAuth base (`…/authorization`, `…/accessToken` live under it).
+    pub linkedin_oauth_url: String,
+    /// LinkedIn's API base (`/v2/userinfo`).
+    pub linkedin_api_url: String,
+    pub facebook_app_id: Option<String>,
+    pub facebook_app_secret: Option<Secret>,
+    /// Where the Facebook login dialog lives (`/{version}/dialog/oauth`).
+    pub facebook_dialog_url: String,
+    /// The Graph API base (`/{version}/oauth/access_token`, `/{version}/me/accounts`).
+    pub facebook_graph_url: String,
+    pub facebook_api_version: String,
+    pub instagram_app_id: Option<String>,
+    pub instagram_app_secret: Option<Secret>,
+    /// Instagram Login's authorize base (`/oauth/authorize`).
+    pub instagram_auth_url: String,
+    /// Where codes are exchanged (`/oauth/access_token`).
+    pub instagram_api_url: String,
+    /// Instagram Graph base (`/access_token`, `/me`).
+    pub instagram_graph_url: String,
 }
 
 impl Default for Config {
@@ -70,6 +96,22 @@ impl Default for Config {
             jwt_issuer: None,
             jwt_audience: None,
             log: "info".to_owned(),
+            token_keys: None,
+            allowed_origins: None,
+            linkedin_client_id: None,
+            linkedin_client_secret: None,
+            linkedin_oauth_url: "https://www.linkedin.com/oauth/v2".to_owned(),
+            linkedin_api_url: "https://api.linkedin.com".to_owned(),
+            facebook_app_id: None,
+            facebook_app_secret: None,
+            facebook_dialog_url: "https://www.facebook.com".to_owned(),
+            facebook_graph_url: "https://graph.facebook.com".to_owned(),
+            facebook_api_version: "v25.0".to_owned(),
+            instagram_app_id: None,
+            instagram_app_secret: None,
+            instagram_auth_url: "https://www.instagram.com".to_owned(),
+            instagram_api_url: "https://api.instagram.com".to_owned(),
+            instagram_graph_url: "https://graph.instagram.com".to_owned(),
         }
     }
 }
@@ -113,6 +155,17 @@ impl Config {
             Some(url) => url.trim_end_matches('/').to_owned(),
             None => format!("http://{}", self.listen),
         }
+    }
+
+    /// The allowed origins, parsed.
+    pub fn origins(&self) -> Vec<String> {
+        self.allowed_origins
+            .as_deref()
+            .unwrap_or("")
+            .split(',')
+            .map(|o| o.trim().trim_end_matches('/').to_owned())
+            .filter(|o| !o.is_empty())
+            .collect()
     }
 
     /// True when no verification key is configured: `serve` then runs in dev mode.
