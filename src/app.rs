@@ -1,6 +1,14 @@
 //! The shared state every request sees.
 
-use crate::{auth::Verifier, config::Config, store::Store};
+use std::sync::Arc;
+
+use crate::{
+    auth::Verifier,
+    config::Config,
+    crypto::Keyring,
+    providers::{Providers, sandbox::Sandbox},
+    store::Store,
+};
 
 /// Built once by [`Socialgate::build`](crate::Socialgate::build) and shared by reference
 /// counting between the router, the schema and background work.
@@ -12,4 +20,10 @@ pub struct App {
     pub store: Store,
     /// Verifies bearer tokens with the pinned algorithm.
     pub verifier: Verifier,
+    /// Seals and opens stored network tokens.
+    pub keyring: Keyring,
+    /// The network clients (real or sandbox).
+    pub providers: Providers,
+    /// State of the sandbox networks, when any network is sandboxed.
+    pub sandbox: Option<Arc<Sandbox>>,
 }

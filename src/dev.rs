@@ -9,10 +9,12 @@ use rand::RngCore;
 
 use crate::{
     config::{Config, Secret},
+    crypto::Keyring,
     error::{AppError, AppResult},
 };
 
 const SECRET_FILE: &str = "dev-jwt-secret";
+const TOKEN_KEY_FILE: &str = "dev-token-key";
 
 /// Refuses dev mode anywhere but loopback.
 pub fn check_listen(config: &Config) -> AppResult<()> {
@@ -28,7 +30,23 @@ pub fn check_listen(config: &Config) -> AppResult<()> {
 
 /// The dev secret of `data_dir`, created (readable by the owner only) on first use.
 pub fn secret(data_dir: &Path) -> AppResult<Secret> {
-    let path = data_dir.join(SECRET_FILE);
+    kept(data_dir, SECRET_FILE, || {
+        let mut bytes = [0u8; 32];
+        rand::rng().fill_bytes(&mut bytes);
+        STANDARD.encode(bytes)
+    })
+}
+
+/// The dev token-sealing key of `data_dir`, created on first use.
+pub fn token_key(data_dir: &Path) -> AppResult<Secret> {
+    kept(data_dir, TOKEN_KEY_FILE, || {
+        Keyring::generate("dev").expose().to_owned()
+    })
+}
+
+/// A generated value kept in `data_dir/name` (mode 0600), made by `make` the first time.
+fn kept(data_dir: &Path, name: &str, make: impl FnOnce() -> String) -> AppResult<Secret> {
+    let path = data_dir.join(name);
     if let Ok(text) = fs::read_to_string(&path) {
         let text = text.trim();
         if text.len() >= 32 {
@@ -37,9 +55,7 @@ pub fn secret(data_dir: &Path) -> AppResult<Secret> {
     }
     fs::create_dir_all(data_dir)
         .map_err(|e| AppError::internal(format!("cannot create {}: {e}", data_dir.display())))?;
-    let mut bytes = [0u8; 32];
-    rand::rng().fill_bytes(&mut bytes);
-    let value = STANDARD.encode(bytes);
+    let value = make();
     let mut options = fs::OpenOptions::new();
     options.write(true).create(true).truncate(true);
     #[cfg(unix)]
@@ -62,5 +78,8 @@ pub fn apply(config: &mut Config) -> AppResult<bool> {
     }
     check_listen(config)?;
     config.jwt_secret = Some(secret(&config.data_dir)?);
+    if config.token_keys.is_none() {
+        config.token_keys = Some(token_key(&config.data_dir)?);
+    }
     Ok(true)
 }

@@ -15,6 +15,7 @@ pub mod domain;
 pub mod error;
 pub mod graphql;
 pub mod http;
+pub mod providers;
 pub mod service;
 pub mod store;
 
@@ -23,7 +24,14 @@ use std::sync::Arc;
 pub use config::Config;
 pub use error::{AppError, AppResult};
 
-use crate::{app::App, auth::Verifier, graphql::AppSchema, store::Store};
+use crate::{
+    app::App,
+    auth::Verifier,
+    crypto::Keyring,
+    graphql::AppSchema,
+    providers::{Providers, sandbox::Sandbox},
+    store::Store,
+};
 
 /// A built server: database connected and migrated, schema ready.
 pub struct Socialgate {
@@ -44,10 +52,27 @@ impl Socialgate {
     pub async fn with_store(config: Config, store: Store) -> AppResult<Self> {
         store.migrate().await?;
         let verifier = Verifier::from_config(&config)?;
+        let keyring = match &config.token_keys {
+            Some(keys) => Keyring::parse(keys)?,
+            None => {
+                return Err(AppError::BadUserInput(
+                    "set SOCIALGATE_TOKEN_KEYS (id:base64 of 32 bytes, newest first) so network \
+                     tokens can be sealed at rest"
+                        .into(),
+                ));
+            }
+        };
+        let providers = Providers::from_config(&config)?;
+        let sandbox = providers
+            .any_sandbox()
+            .then(|| Arc::new(Sandbox::default()));
         let app = Arc::new(App {
             config,
             store,
             verifier,
+            keyring,
+            providers,
+            sandbox,
         });
         let schema = graphql::build(app.clone());
         Ok(Socialgate { app, schema })

@@ -48,6 +48,8 @@ enum Command {
         #[arg(long, default_value = "1h", value_parser = parse_ttl)]
         ttl: Duration,
     },
+    /// Re-seal stored network tokens with the newest SOCIALGATE_TOKEN_KEYS key.
+    Reseal,
     /// Create realistic demo data; prints one JSON line per tenant.
     Seed {
         #[arg(long, default_value_t = 1)]
@@ -137,6 +139,21 @@ async fn run(cli: Cli) -> AppResult<()> {
                 let line = serde_json::to_string(&tenant).map_err(AppError::internal)?;
                 println!("{line}");
             }
+            Ok(())
+        }
+        Command::Reseal => {
+            let keys = match &config.token_keys {
+                Some(keys) => keys.clone(),
+                None => dev::token_key(&config.data_dir)?,
+            };
+            let keyring = socialgate::crypto::Keyring::parse(&keys)?;
+            let store = Store::connect(&config.database_url).await?;
+            store.migrate().await?;
+            let moved = socialgate::service::tokens::reseal(&store, &keyring).await?;
+            println!(
+                "re-sealed {moved} credential row(s) with key {:?}",
+                keyring.newest_id()
+            );
             Ok(())
         }
         Command::Serve => serve(&mut config).await,

@@ -10,12 +10,14 @@ pub struct Model {
     #[sea_orm(primary_key, auto_increment = false)]
     pub integration_id: Uuid,
     pub tenant_id: Uuid,
-    /// Id of the sealing key, so keys can rotate.
+    /// Id of the key that sealed `access_token`, so keys can rotate.
     pub key_id: String,
     /// Nonce followed by ciphertext of the access token.
     pub access_token: Vec<u8>,
     /// Nonce followed by ciphertext of the refresh token, when the network granted one.
     pub refresh_token: Option<Vec<u8>>,
+    /// Id of the key that sealed `refresh_token` (a kept refresh token may be older).
+    pub refresh_key_id: Option<String>,
     pub refresh_expires_at: Option<DateTimeUtc>,
     pub updated_at: DateTimeUtc,
 }

@@ -72,6 +72,7 @@ enum Credentials {
     KeyId,
     AccessToken,
     RefreshToken,
+    RefreshKeyId,
     RefreshExpiresAt,
     UpdatedAt,
 }
@@ -313,6 +314,7 @@ impl MigrationTrait for Migration {
                     .col(string_len(Credentials::KeyId, 64))
                     .col(blob(Credentials::AccessToken))
                     .col(blob_null(Credentials::RefreshToken))
+                    .col(string_len_null(Credentials::RefreshKeyId, 64))
                     .col(ts_null(Credentials::RefreshExpiresAt))
                     .col(ts(Credentials::UpdatedAt))
                     .foreign_key(&mut fk(

@@ -8,6 +8,7 @@ pub mod ids;
 pub mod network;
 pub mod policy;
 pub mod reason;
+pub mod signals;
 pub mod status;
 
 pub use entity::enums::{AccountKind, ComplianceMode, Network, Status, StatusReason};

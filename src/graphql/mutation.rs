@@ -7,16 +7,25 @@ use async_graphql::{
 
 use super::{
     context::ContextExt,
-    types::{ComplianceNote, Integration, enums::ComplianceMode, user::Tenant},
+    types::{
+        ComplianceNote, Integration,
+        enums::{ComplianceMode, Network},
+        user::Tenant,
+    },
 };
 use crate::{
-    domain::ids::{IdKind, decode},
+    domain::ids::{IdKind, decode, encode},
     error::AppError,
-    service::{lifecycle, review, settings},
+    service::{connect, integrations, lifecycle, review, settings},
 };
 
 #[derive(MergedObject, Default)]
-pub struct MutationRoot(ReviewMutation, LifecycleMutation, SettingsMutation);
+pub struct MutationRoot(
+    ConnectMutation,
+    ReviewMutation,
+    LifecycleMutation,
+    SettingsMutation,
+);
 
 #[derive(Default)]
 pub struct ReviewMutation;
@@ -99,8 +108,62 @@ pub enum ReviewAction {
 #[derive(SimpleObject)]
 pub struct ReviewIntegrationPayload {
     pub integration: Integration,
-    /// For RECONNECT: where to send the user to sign in; null for DISCONNECT.
+    /// For RECONNECT: where to send the user to sign in (open it in a popup); null
+    /// for DISCONNECT.
     pub authorization_url: Option<String>,
+    /// For RECONNECT: the attempt to follow with `connectionAttempt`.
+    pub attempt_id: Option<ID>,
+}
+
+/// The result of `connectIntegration`.
+#[derive(SimpleObject)]
+pub struct ConnectIntegrationPayload {
+    /// Follow it with `connectionAttempt(id)`; the callback page also posts it.
+    pub attempt_id: ID,
+    /// Open this in a popup: the network's sign-in and consent screen.
+    pub authorization_url: String,
+    /// The sign-in must finish before this.
+    pub expires_at: chrono::DateTime<chrono::Utc>,
+}
+
+#[derive(Default)]
+pub struct ConnectMutation;
+
+#[Object]
+impl ConnectMutation {
+    /// Starts connecting an account of `network` (LIMIT_REACHED up front when the
+    /// user's slots are used). `returnTo` must be on an allowed origin; without it
+    /// the callback page posts the result to the opener window and closes.
+    async fn connect_integration(
+        &self,
+        ctx: &Context<'_>,
+        network: Network,
+        return_to: Option<String>,
+    ) -> async_graphql::Result<ConnectIntegrationPayload> {
+        let app = ctx.app()?;
+        let started = connect::start(app, ctx.actor().await?, network.into(), return_to, None)
+            .await
+            .extend()?;
+        Ok(ConnectIntegrationPayload {
+            attempt_id: ID(encode(IdKind::ConnectionAttempt, started.attempt.id)),
+            authorization_url: started.authorization_url,
+            expires_at: started.attempt.expires_at,
+        })
+    }
+
+    /// Completes an attempt that is AWAITING_SELECTION with one of its candidates.
+    async fn select_account(
+        &self,
+        ctx: &Context<'_>,
+        attempt_id: ID,
+        account_id: String,
+    ) -> async_graphql::Result<Integration> {
+        let id = decode(IdKind::ConnectionAttempt, &attempt_id).extend()?;
+        let applied = connect::select(ctx.app()?, ctx.actor().await?, id, &account_id)
+            .await
+            .extend()?;
+        Ok(Integration(applied.integration))
+    }
 }
 
 #[derive(Default)]
@@ -125,13 +188,21 @@ impl LifecycleMutation {
                 Ok(ReviewIntegrationPayload {
                     integration: Integration(applied.integration),
                     authorization_url: None,
+                    attempt_id: None,
                 })
             }
-            ReviewAction::Reconnect => Err(AppError::UnsupportedNetwork(
-                "reconnecting needs the OAuth connect flow, which this server does not offer yet"
-                    .into(),
-            ))
-            .extend(),
+            ReviewAction::Reconnect => {
+                let (app, actor) = (ctx.app()?, ctx.actor().await?);
+                let integration = integrations::get(&app.store, actor, id).await.extend()?;
+                let started = connect::start(app, actor, integration.network, None, Some(id))
+                    .await
+                    .extend()?;
+                Ok(ReviewIntegrationPayload {
+                    integration: Integration(integration),
+                    authorization_url: Some(started.authorization_url),
+                    attempt_id: Some(ID(encode(IdKind::ConnectionAttempt, started.attempt.id))),
+                })
+            }
         }
     }
 

@@ -15,12 +15,18 @@ use super::{
 };
 use crate::{
     domain::ids::{IdKind, decode, decode_cursor, encode_cursor},
-    service::{audit, integrations, networks},
+    service::{audit, connect, integrations, networks},
     store::integrations::ListFilter,
 };
 
 #[derive(MergedObject, Default)]
-pub struct QueryRoot(ViewerQuery, NetworkQuery, IntegrationQuery, AuditQuery);
+pub struct QueryRoot(
+    ViewerQuery,
+    NetworkQuery,
+    IntegrationQuery,
+    AuditQuery,
+    ConnectQuery,
+);
 
 #[derive(Default)]
 pub struct ViewerQuery;
@@ -32,6 +38,25 @@ impl ViewerQuery {
         Ok(Viewer {
             actor: ctx.actor().await?.clone(),
         })
+    }
+}
+
+#[derive(Default)]
+pub struct ConnectQuery;
+
+#[Object]
+impl ConnectQuery {
+    /// One of the caller's connection attempts: status, failure, candidates.
+    async fn connection_attempt(
+        &self,
+        ctx: &Context<'_>,
+        id: ID,
+    ) -> async_graphql::Result<Option<super::types::attempt::ConnectionAttempt>> {
+        let id = decode(IdKind::ConnectionAttempt, &id).extend()?;
+        let attempt = connect::get(ctx.app()?, ctx.actor().await?, id)
+            .await
+            .extend()?;
+        Ok(Some(super::types::attempt::ConnectionAttempt(attempt)))
     }
 }
 

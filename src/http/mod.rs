@@ -6,6 +6,8 @@
 
 mod graphql;
 mod health;
+mod oauth;
+mod sandbox;
 
 use std::{sync::Arc, time::Duration};
 
@@ -41,6 +43,8 @@ pub fn router(app: Arc<App>, schema: AppSchema) -> Router {
         .route("/graphiql", get(graphql::graphiql))
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))
+        .route("/oauth/{network}/callback", get(oauth::callback))
+        .route("/sandbox/{network}/{*rest}", get(sandbox::get).post(sandbox::post))
         .with_state(state)
         .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES))
         .layer(TimeoutLayer::with_status_code(

@@ -12,6 +12,7 @@ use crate::{
     error::{AppError, AppResult},
     store::{
         Scope, Store, credentials,
+        credentials::SealedTokens,
         events::{Chain, NewEvent},
         integrations, notes, now,
     },
@@ -52,6 +53,8 @@ pub struct Decision {
     pub self_approval: bool,
     /// Destroy the stored credentials (disconnect).
     pub destroy_credentials: bool,
+    /// New tokens to store (reconnect).
+    pub tokens: Option<SealedTokens>,
 }
 
 impl Decision {
@@ -65,6 +68,7 @@ impl Decision {
             note_is_compliance: false,
             self_approval: false,
             destroy_credentials: false,
+            tokens: None,
         }
     }
 
@@ -87,6 +91,7 @@ impl Decision {
             note_is_compliance: true,
             self_approval: false,
             destroy_credentials: false,
+            tokens: None,
         }
     }
 }
@@ -173,6 +178,9 @@ where
         .await?;
     if decision.destroy_credentials {
         credentials::destroy(&txn, scope.tenant_id, id).await?;
+    }
+    if let Some(tokens) = decision.tokens {
+        credentials::store(&txn, scope.tenant_id, id, tokens).await?;
     }
     let note = match (&decision.note, decision.note_is_compliance, who.user_id) {
         (Some(body), true, Some(author)) => {

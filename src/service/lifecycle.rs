@@ -9,6 +9,8 @@ use uuid::Uuid;
 use super::change::{Applied, Decision, Who, apply};
 use crate::{
     auth::Actor,
+    config::Secret,
+    crypto::{Keyring, binding},
     domain::{
         network::account_kind,
         policy,
@@ -17,6 +19,7 @@ use crate::{
     error::{AppError, AppResult},
     store::{
         Scope, Store,
+        credentials::{self, SealedTokens},
         events::{Chain, NewEvent},
         integrations, now, tenants,
     },
@@ -96,6 +99,35 @@ pub async fn invalidate(
     .await
 }
 
+/// Network tokens in the clear, on their way to being sealed.
+#[derive(Debug, Clone)]
+pub struct Tokens {
+    pub access: Secret,
+    pub refresh: Option<Secret>,
+    pub refresh_expires_at: Option<DateTime<Utc>>,
+}
+
+impl Tokens {
+    /// Seals for the row `integration_id` of `tenant_id` with the newest key.
+    pub fn seal(
+        &self,
+        keyring: &Keyring,
+        tenant_id: Uuid,
+        integration_id: Uuid,
+    ) -> AppResult<SealedTokens> {
+        let aad = binding(tenant_id, integration_id);
+        Ok(SealedTokens {
+            access: keyring.seal(self.access.expose().as_bytes(), &aad)?,
+            refresh: self
+                .refresh
+                .as_ref()
+                .map(|r| keyring.seal(r.expose().as_bytes(), &aad))
+                .transpose()?,
+            refresh_expires_at: self.refresh_expires_at,
+        })
+    }
+}
+
 /// What a completed reconnect returned from the network.
 #[derive(Debug, Clone)]
 pub struct Reconnection {
@@ -103,6 +135,8 @@ pub struct Reconnection {
     /// Permissions granted now (scopes, Page tasks).
     pub scopes: Vec<String>,
     pub token_expires_at: Option<DateTime<Utc>>,
+    /// The new tokens; a grant without a refresh token keeps the stored one.
+    pub tokens: Option<Tokens>,
 }
 
 /// True when `granted` lacks any of the space-separated `approved` permissions.
@@ -118,10 +152,16 @@ pub fn permissions_reduced(approved: Option<&str>, granted: &[String]) -> bool {
 /// changed); ACTIVE again if the approval stands, otherwise back to PENDING.
 pub async fn reconnected(
     store: &Store,
+    keyring: &Keyring,
     actor: &Actor,
     id: Uuid,
     reconnection: Reconnection,
 ) -> AppResult<Applied> {
+    let sealed = reconnection
+        .tokens
+        .as_ref()
+        .map(|t| t.seal(keyring, actor.tenant_id, id))
+        .transpose()?;
     apply(
         store,
         actor.scope(),
@@ -156,6 +196,7 @@ pub async fn reconnected(
                 )));
             }
             let mut decision = Decision::moved(current, to, reason);
+            decision.tokens = sealed;
             let changed = &mut decision.changed;
             changed.token_expires_at = reconnection.token_expires_at;
             changed.granted_scopes = reconnection.scopes.join(" ");
@@ -179,12 +220,18 @@ pub struct NewAccount {
     pub profile_url: Option<String>,
     pub scopes: Vec<String>,
     pub token_expires_at: Option<DateTime<Utc>>,
+    pub tokens: Option<Tokens>,
 }
 
 /// A connection completed: a new PENDING integration, unless the owner already has
 /// this account, which is then renewed as a reconnect (it never takes a second slot).
 /// The per-network limit is checked inside the transaction, under the tenant's lock.
-pub async fn connected(store: &Store, actor: &Actor, account: NewAccount) -> AppResult<Applied> {
+pub async fn connected(
+    store: &Store,
+    keyring: &Keyring,
+    actor: &Actor,
+    account: NewAccount,
+) -> AppResult<Applied> {
     let txn = store.begin_write().await?;
     let mut chain = Chain::lock(&txn, actor.tenant_id).await?;
     if let Some(existing) = integrations::live_account(
@@ -201,8 +248,9 @@ pub async fn connected(store: &Store, actor: &Actor, account: NewAccount) -> App
             external_account_id: account.external_account_id,
             scopes: account.scopes,
             token_expires_at: account.token_expires_at,
+            tokens: account.tokens,
         };
-        return reconnected(store, actor, existing.id, reconnection).await;
+        return reconnected(store, keyring, actor, existing.id, reconnection).await;
     }
     let used = integrations::slots_used(&txn, actor.tenant_id, actor.user_id)
         .await?
@@ -242,6 +290,10 @@ pub async fn connected(store: &Store, actor: &Actor, account: NewAccount) -> App
         updated_at: at,
     };
     let integration = integrations::insert(&txn, model).await?;
+    if let Some(tokens) = &account.tokens {
+        let sealed = tokens.seal(keyring, actor.tenant_id, integration.id)?;
+        credentials::store(&txn, actor.tenant_id, integration.id, sealed).await?;
+    }
     let event = chain
         .append(
             &txn,

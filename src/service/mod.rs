@@ -4,10 +4,12 @@
 
 pub mod audit;
 pub mod change;
+pub mod connect;
 pub mod integrations;
 pub mod lifecycle;
 pub mod networks;
 pub mod review;
 pub mod seed;
 pub mod settings;
+pub mod tokens;
 pub mod viewer;

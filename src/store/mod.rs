@@ -4,6 +4,7 @@
 //! forget tenancy. Modules are named for the table they serve. Writes that change
 //! state run in one transaction with their audit event (see [`events::append`]).
 
+pub mod attempts;
 pub mod credentials;
 pub mod events;
 pub mod integrations;

@@ -19,8 +19,10 @@ use sea_orm::{ConnectionTrait, Database, DatabaseConnection, Statement};
 use serde_json::{Value, json};
 use socialgate::{
     Config, Socialgate,
+    app::App,
     auth::{Actor, Claims, Role, TokenMinter},
     config::Secret,
+    crypto::Keyring,
     domain::{
         Network,
         ids::{IdKind, encode},
@@ -51,6 +53,8 @@ pub struct TestApp {
     pub http: reqwest::Client,
     pub minter: TokenMinter,
     pub store: Store,
+    /// The server's shared state (keyring, providers, config).
+    pub app: Arc<App>,
     statements: Arc<AtomicUsize>,
     _dir: Option<tempfile::TempDir>,
 }
@@ -98,6 +102,7 @@ impl TestApp {
     pub async fn connect(&self, owner: &Actor, network: Network, account: &str) -> String {
         let applied = lifecycle::connected(
             &self.store,
+            &self.app.keyring,
             owner,
             NewAccount {
                 network,
@@ -106,6 +111,7 @@ impl TestApp {
                 profile_url: None,
                 scopes: vec!["openid".into(), "w_member_social".into()],
                 token_expires_at: None,
+                tokens: None,
             },
         )
         .await
@@ -258,18 +264,21 @@ pub async fn spawn(backend: Backend) -> Option<(TestApp, Option<String>)> {
         counter.fetch_add(1, Ordering::SeqCst);
     });
     let store = Store::from_connection(db);
+    let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let base = format!("http://{}", listener.local_addr().expect("addr"));
     let config = Config {
         database_url: url,
+        public_url: Some(base.clone()),
         jwt_secret: Some(Secret::new(SECRET)),
         jwt_issuer: Some(ISSUER.to_owned()),
         jwt_audience: Some(AUDIENCE.to_owned()),
+        token_keys: Some(Keyring::generate("test-1")),
+        allowed_origins: Some("https://admin.example.com".to_owned()),
         ..Config::default()
     };
     let server = Socialgate::with_store(config, store.clone())
         .await
         .expect("build app");
-    let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
-    let base = format!("http://{}", listener.local_addr().expect("addr"));
     let router = server.router();
     tokio::spawn(async move {
         let _ = axum::serve(listener, router).await;
@@ -284,6 +293,7 @@ pub async fn spawn(backend: Backend) -> Option<(TestApp, Option<String>)> {
             Some(AUDIENCE.to_owned()),
         ),
         store,
+        app: server.app().clone(),
         statements,
         _dir: dir,
     };

@@ -5,6 +5,7 @@ mod common;
 mod audit;
 mod auth;
 mod concurrency;
+mod connect;
 mod limits;
 mod n_plus_one;
 mod pagination;

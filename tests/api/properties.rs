@@ -183,8 +183,9 @@ async fn run_case(app: &TestApp, self_managed: bool, ops: &[Op]) -> Result<(), T
                     external_account_id: "acct".into(),
                     scopes,
                     token_expires_at: None,
+                    tokens: None,
                 };
-                lifecycle::reconnected(store, &owner, id, reconnection).await
+                lifecycle::reconnected(store, &app.app.keyring, &owner, id, reconnection).await
             }
             Op::Disconnect(b) => lifecycle::disconnect(store, actor(b), id, None).await,
         };

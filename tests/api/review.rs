@@ -263,9 +263,11 @@ db_test!(reconnect_rules_and_limits, async |app: TestApp| {
         external_account_id: account.to_owned(),
         scopes: scopes.iter().map(|s| s.to_string()).collect(),
         token_expires_at: None,
+        tokens: None,
     };
     let err = lifecycle::reconnected(
         store,
+        &app.app.keyring,
         &owner,
         id,
         again("member-2", &["openid", "w_member_social"]),
@@ -275,6 +277,7 @@ db_test!(reconnect_rules_and_limits, async |app: TestApp| {
     assert_eq!(err.code(), "ACCOUNT_MISMATCH");
     let applied = lifecycle::reconnected(
         store,
+        &app.app.keyring,
         &owner,
         id,
         again("member-1", &["openid", "w_member_social"]),
@@ -287,9 +290,15 @@ db_test!(reconnect_rules_and_limits, async |app: TestApp| {
     lifecycle::invalidate(store, owner.tenant_id, id, StatusReason::PasswordChanged)
         .await
         .expect("invalidate");
-    let applied = lifecycle::reconnected(store, &owner, id, again("member-1", &["openid"]))
-        .await
-        .expect("reconnect");
+    let applied = lifecycle::reconnected(
+        store,
+        &app.app.keyring,
+        &owner,
+        id,
+        again("member-1", &["openid"]),
+    )
+    .await
+    .expect("reconnect");
     assert_eq!(format!("{:?}", applied.integration.status), "Pending");
     assert_eq!(
         applied.integration.status_reason,
@@ -302,6 +311,7 @@ db_test!(reconnect_rules_and_limits, async |app: TestApp| {
     app.connect(&owner, Network::Linkedin, "member-2").await;
     let third = lifecycle::connected(
         store,
+        &app.app.keyring,
         &owner,
         lifecycle::NewAccount {
             network: Network::Linkedin,
@@ -310,6 +320,7 @@ db_test!(reconnect_rules_and_limits, async |app: TestApp| {
             profile_url: None,
             scopes: vec![],
             token_expires_at: None,
+            tokens: None,
         },
     )
     .await
@@ -323,6 +334,7 @@ db_test!(reconnect_rules_and_limits, async |app: TestApp| {
     app.connect(&owner, Network::Linkedin, "member-3").await;
     let err = lifecycle::reconnected(
         store,
+        &app.app.keyring,
         &owner,
         id,
         again("member-1", &["openid", "w_member_social"]),
@@ -353,6 +365,7 @@ db_test!(reconnect_rules_and_limits, async |app: TestApp| {
         .expect("expire");
     let applied = lifecycle::reconnected(
         store,
+        &app.app.keyring,
         &owner,
         second,
         again("member-2", &["openid", "w_member_social"]),

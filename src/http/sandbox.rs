@@ -1,0 +1,189 @@
+//! HTTP face of the sandbox networks: consent pages and the networks' endpoints, at
+//! the same paths (under `/sandbox/{network}`) the real clients call.
+
+use std::collections::HashMap;
+
+use axum::{
+    Form, Json,
+    extract::{Path, Query, State},
+    http::{HeaderMap, StatusCode, header::AUTHORIZATION},
+    response::{Html, IntoResponse, Redirect, Response},
+};
+use serde_json::json;
+
+use super::HttpState;
+use crate::{
+    domain::Network,
+    providers::sandbox::{self, Answer},
+};
+
+fn network(name: &str) -> Option<Network> {
+    match name {
+        "linkedin" => Some(Network::Linkedin),
+        "facebook" => Some(Network::Facebook),
+        "instagram" => Some(Network::Instagram),
+        _ => None,
+    }
+}
+
+fn answer((status, body): Answer) -> Response {
+    (
+        StatusCode::from_u16(status).unwrap_or(StatusCode::BAD_REQUEST),
+        Json(body),
+    )
+        .into_response()
+}
+
+fn not_found() -> Response {
+    (
+        StatusCode::NOT_FOUND,
+        Json(json!({ "error": "no such sandbox endpoint" })),
+    )
+        .into_response()
+}
+
+fn bearer(headers: &HeaderMap) -> Option<&str> {
+    headers
+        .get(AUTHORIZATION)?
+        .to_str()
+        .ok()?
+        .strip_prefix("Bearer ")
+}
+
+fn escape(text: &str) -> String {
+    text.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+}
+
+/// The consent page: pick who signs in, or cancel.
+fn consent_page(
+    state: &HttpState,
+    net: &str,
+    network: Network,
+    q: &HashMap<String, String>,
+) -> Response {
+    let redirect_uri = q.get("redirect_uri").cloned().unwrap_or_default();
+    let callback_prefix = format!("{}/oauth/", state.app.config.public_url());
+    if !redirect_uri.starts_with(&callback_prefix)
+        || q.get("client_id").map(String::as_str) != Some(sandbox::CLIENT_ID)
+    {
+        return (
+            StatusCode::BAD_REQUEST,
+            Html("Sandbox: unknown client_id or redirect_uri.".to_owned()),
+        )
+            .into_response();
+    }
+    let link = |extra: &[(&str, &str)]| {
+        let mut url = format!("/sandbox/{net}/consent?");
+        let mut pairs = url::form_urlencoded::Serializer::new(String::new());
+        pairs.append_pair("redirect_uri", &redirect_uri);
+        pairs.append_pair("state", q.get("state").map_or("", String::as_str));
+        if let Some(challenge) = q.get("code_challenge") {
+            pairs.append_pair("code_challenge", challenge);
+        }
+        for (k, v) in extra {
+            pairs.append_pair(k, v);
+        }
+        url.push_str(&pairs.finish());
+        escape(&url)
+    };
+    let mut items = String::new();
+    for login in sandbox::logins(network) {
+        items.push_str(&format!(
+            "<li><a class=\"login\" data-login=\"{}\" href=\"{}\">Continue as {}</a></li>",
+            login.key,
+            link(&[("login", login.key)]),
+            escape(login.label)
+        ));
+    }
+    let page = format!(
+        "<!doctype html><html><head><meta charset=\"utf-8\"><title>Sandbox {net} sign-in</title></head>\
+         <body style=\"font-family:sans-serif;max-width:32rem;margin:3rem auto\">\
+         <h1>Sandbox {net}</h1><p>This stands in for {net}'s sign-in and consent screen. \
+         socialgate asks to read your profile and post on your behalf.</p><ul>{items}</ul>\
+         <p><a class=\"deny\" href=\"{}\">Cancel</a></p></body></html>",
+        link(&[("deny", "1")])
+    );
+    Html(page).into_response()
+}
+
+/// The user's choice on the consent page: back to the app with a code or an error.
+fn consent(state: &HttpState, q: &HashMap<String, String>, sandbox: &sandbox::Sandbox) -> Response {
+    let redirect_uri = q.get("redirect_uri").cloned().unwrap_or_default();
+    if !redirect_uri.starts_with(&format!("{}/oauth/", state.app.config.public_url())) {
+        return (StatusCode::BAD_REQUEST, "bad redirect_uri").into_response();
+    }
+    let state_param = q.get("state").cloned().unwrap_or_default();
+    let mut pairs = url::form_urlencoded::Serializer::new(String::new());
+    if q.contains_key("deny") {
+        pairs.append_pair("error", "access_denied");
+        pairs.append_pair("error_reason", "user_denied");
+        pairs.append_pair("error_description", "Permissions error");
+    } else {
+        let code = q.get("login").and_then(|login| {
+            sandbox.issue_code(login, &redirect_uri, q.get("code_challenge").cloned())
+        });
+        let Some(code) = code else {
+            return (StatusCode::BAD_REQUEST, "unknown sandbox login").into_response();
+        };
+        pairs.append_pair("code", &code);
+    }
+    pairs.append_pair("state", &state_param);
+    Redirect::to(&format!("{redirect_uri}?{}", pairs.finish())).into_response()
+}
+
+pub(super) async fn get(
+    State(state): State<HttpState>,
+    Path((net, rest)): Path<(String, String)>,
+    Query(q): Query<HashMap<String, String>>,
+    headers: HeaderMap,
+) -> Response {
+    let (Some(network), Some(sandbox)) = (network(&net), state.app.sandbox.as_deref()) else {
+        return not_found();
+    };
+    if !state.app.providers.sandboxed().contains(&network) {
+        return not_found();
+    }
+    let token = q.get("access_token").map(String::as_str);
+    match (network, rest.as_str()) {
+        (_, "consent") => consent(&state, &q, sandbox),
+        (Network::Linkedin, "oauth/v2/authorization") => consent_page(&state, &net, network, &q),
+        (Network::Linkedin, "v2/userinfo") => answer(sandbox.linkedin_userinfo(bearer(&headers))),
+        (Network::Facebook, path) if path.ends_with("/dialog/oauth") => {
+            consent_page(&state, &net, network, &q)
+        }
+        (Network::Facebook, path) if path.ends_with("/oauth/access_token") => {
+            answer(sandbox.facebook_token(&q))
+        }
+        (Network::Facebook, path) if path.ends_with("/me/permissions") => {
+            answer(sandbox.facebook_permissions(token))
+        }
+        (Network::Facebook, path) if path.ends_with("/me/accounts") => {
+            answer(sandbox.facebook_accounts(token))
+        }
+        (Network::Instagram, "oauth/authorize") => consent_page(&state, &net, network, &q),
+        (Network::Instagram, "access_token") => answer(sandbox.instagram_long_lived(&q)),
+        (Network::Instagram, "me") => answer(sandbox.instagram_me(token)),
+        _ => not_found(),
+    }
+}
+
+pub(super) async fn post(
+    State(state): State<HttpState>,
+    Path((net, rest)): Path<(String, String)>,
+    Form(form): Form<HashMap<String, String>>,
+) -> Response {
+    let (Some(network), Some(sandbox)) = (network(&net), state.app.sandbox.as_deref()) else {
+        return not_found();
+    };
+    if !state.app.providers.sandboxed().contains(&network) {
+        return not_found();
+    }
+    match (network, rest.as_str()) {
+        (Network::Linkedin, "oauth/v2/accessToken") => answer(sandbox.linkedin_token(&form)),
+        (Network::Instagram, "oauth/access_token") => answer(sandbox.instagram_token(&form)),
+        _ => not_found(),
+    }
+}

@@ -1,0 +1,217 @@
+//! Facebook Pages: code → user token → long-lived user token → the Pages the user
+//! administers (`/me/accounts`). Only Pages where the user holds CREATE_CONTENT or
+//! MANAGE can be connected; a login with no Page is a personal profile and is refused.
+
+use chrono::{Duration, Utc};
+use serde::Deserialize;
+
+use super::{Account, Grant, Provider, ProviderError, ProviderResult, SecretString, http};
+use crate::{config::Secret, domain::Network};
+
+/// What socialgate asks Facebook for.
+pub const SCOPES: [&str; 4] = [
+    "pages_show_list",
+    "pages_read_engagement",
+    "pages_manage_posts",
+    "pages_manage_metadata",
+];
+
+/// Page tasks that allow posting.
+pub const POSTING_TASKS: [&str; 2] = ["CREATE_CONTENT", "MANAGE"];
+
+pub struct Facebook {
+    pub http: reqwest::Client,
+    pub app_id: String,
+    pub app_secret: Secret,
+    /// Where `/{version}/dialog/oauth` lives.
+    pub dialog_url: String,
+    /// The Graph API base.
+    pub graph_url: String,
+    pub version: String,
+}
+
+#[derive(Deserialize)]
+struct TokenAnswer {
+    access_token: String,
+    expires_in: Option<i64>,
+}
+
+#[derive(Deserialize)]
+struct Permissions {
+    data: Vec<PermissionRow>,
+}
+
+#[derive(Deserialize)]
+struct PermissionRow {
+    permission: String,
+    status: String,
+}
+
+#[derive(Deserialize)]
+struct Pages {
+    data: Vec<Page>,
+}
+
+#[derive(Deserialize)]
+struct Page {
+    id: String,
+    name: String,
+    access_token: Option<String>,
+    #[serde(default)]
+    tasks: Vec<String>,
+    link: Option<String>,
+}
+
+impl Facebook {
+    fn graph(&self, path: &str) -> String {
+        format!(
+            "{}/{}/{}",
+            self.graph_url,
+            self.version,
+            path.trim_start_matches('/')
+        )
+    }
+}
+
+#[async_trait::async_trait]
+impl Provider for Facebook {
+    fn network(&self) -> Network {
+        Network::Facebook
+    }
+
+    fn uses_pkce(&self) -> bool {
+        true
+    }
+
+    fn authorize_url(
+        &self,
+        state: &str,
+        pkce_challenge: Option<&str>,
+        redirect_uri: &str,
+    ) -> String {
+        let mut url = match url::Url::parse(&format!(
+            "{}/{}/dialog/oauth",
+            self.dialog_url, self.version
+        )) {
+            Ok(url) => url,
+            Err(_) => return String::new(),
+        };
+        {
+            let mut q = url.query_pairs_mut();
+            q.append_pair("client_id", &self.app_id)
+                .append_pair("redirect_uri", redirect_uri)
+                .append_pair("state", state)
+                .append_pair("response_type", "code")
+                .append_pair("scope", &SCOPES.join(","));
+            if let Some(challenge) = pkce_challenge {
+                q.append_pair("code_challenge", challenge)
+                    .append_pair("code_challenge_method", "S256");
+            }
+        }
+        url.to_string()
+    }
+
+    async fn exchange(
+        &self,
+        code: &str,
+        verifier: Option<&str>,
+        redirect_uri: &str,
+    ) -> ProviderResult<Grant> {
+        let mut query = vec![
+            ("client_id", self.app_id.as_str()),
+            ("redirect_uri", redirect_uri),
+            ("client_secret", self.app_secret.expose()),
+            ("code", code),
+        ];
+        if let Some(verifier) = verifier {
+            query.push(("code_verifier", verifier));
+        }
+        let short: TokenAnswer = http::json(
+            self.http
+                .get(self.graph("oauth/access_token"))
+                .query(&query),
+        )
+        .await?;
+        // The long-lived exchange carries the app secret, so it happens here, server-side.
+        let long: TokenAnswer =
+            http::json(self.http.get(self.graph("oauth/access_token")).query(&[
+                ("grant_type", "fb_exchange_token"),
+                ("client_id", self.app_id.as_str()),
+                ("client_secret", self.app_secret.expose()),
+                ("fb_exchange_token", short.access_token.as_str()),
+            ]))
+            .await?;
+        let permissions: Permissions = http::json(
+            self.http
+                .get(self.graph("me/permissions"))
+                .query(&[("access_token", long.access_token.as_str())]),
+        )
+        .await?;
+        Ok(Grant {
+            access_token: SecretString::new(long.access_token),
+            refresh_token: None,
+            expires_at: long.expires_in.map(|s| Utc::now() + Duration::seconds(s)),
+            refresh_expires_at: None,
+            scopes: permissions
+                .data
+                .into_iter()
+                .filter(|p| p.status == "granted")
+                .map(|p| p.permission)
+                .collect(),
+        })
+    }
+
+    async fn accounts(&self, grant: &Grant) -> ProviderResult<Vec<Account>> {
+        let pages: Pages = http::json(self.http.get(self.graph("me/accounts")).query(&[
+            ("fields", "id,name,access_token,tasks,link"),
+            ("access_token", grant.access_token.expose()),
+        ]))
+        .await?;
+        if pages.data.is_empty() {
+            return Err(ProviderError::Refused(
+                "This Facebook login manages no Page. Personal profiles cannot be connected: \
+                 connect a Facebook Page you manage instead."
+                    .into(),
+            ));
+        }
+        let postable: Vec<Account> = pages
+            .data
+            .into_iter()
+            .filter(|page| {
+                page.tasks
+                    .iter()
+                    .any(|t| POSTING_TASKS.contains(&t.as_str()))
+            })
+            .filter_map(|page| {
+                let token = page.access_token?;
+                let mut permissions = grant.scopes.clone();
+                permissions.extend(page.tasks);
+                Some(Account {
+                    profile_url: page
+                        .link
+                        .or_else(|| Some(format!("https://www.facebook.com/{}", page.id))),
+                    external_account_id: page.id,
+                    display_name: page.name,
+                    permissions,
+                    grant: Grant {
+                        access_token: SecretString::new(token),
+                        refresh_token: None,
+                        // Page tokens from a long-lived user token: lifetime documented
+                        // inconsistently; probes read it from debug_token.
+                        expires_at: grant.expires_at,
+                        refresh_expires_at: None,
+                        scopes: grant.scopes.clone(),
+                    },
+                })
+            })
+            .collect();
+        if postable.is_empty() {
+            return Err(ProviderError::Refused(
+                "You have no role that allows posting on any of your Pages (Facebook needs \
+                 'create content' or full control). Ask a Page admin, then connect again."
+                    .into(),
+            ));
+        }
+        Ok(postable)
+    }
+}

@@ -1,0 +1,138 @@
+//! The HTTP client every network call uses, and the reading of answers: success
+//! bodies parse into the expected type; error bodies map to a [`ProviderError`]
+//! through the networks' documented error formats.
+
+use std::time::Duration;
+
+use serde::de::DeserializeOwned;
+use serde_json::Value;
+
+use super::{ProviderError, ProviderResult};
+use crate::{
+    domain::signals::{self, Signal},
+    error::{AppError, AppResult},
+};
+
+/// No redirects (a token endpoint that redirects is misconfigured or hostile) and
+/// timeouts on everything, so a hanging network never holds a request.
+pub fn client() -> AppResult<reqwest::Client> {
+    reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .connect_timeout(Duration::from_secs(5))
+        .timeout(Duration::from_secs(15))
+        .user_agent(concat!("socialgate/", env!("CARGO_PKG_VERSION")))
+        .build()
+        .map_err(|e| AppError::internal(format!("cannot build HTTP client: {e}")))
+}
+
+fn from_signal(signal: Signal, message: String) -> ProviderError {
+    match signal {
+        Signal::Dead(reason) => ProviderError::Dead(reason),
+        Signal::Throttled => ProviderError::RateLimited(message),
+        Signal::Transient => ProviderError::Transient(message),
+        Signal::Blocked | Signal::Other => ProviderError::Failed(message),
+    }
+}
+
+/// Maps an error body: Graph (`{"error": {code, error_subcode, message}}`), LinkedIn
+/// (`{"serviceErrorCode", "code", "message"}`), or OAuth (`{"error", "error_description"}`).
+fn error_of(status: u16, body: &Value) -> ProviderError {
+    if let Some(graph) = body.get("error").filter(|e| e.is_object()) {
+        let code = graph.get("code").and_then(Value::as_i64).unwrap_or(0);
+        let subcode = graph.get("error_subcode").and_then(Value::as_i64);
+        let message = graph
+            .get("message")
+            .and_then(Value::as_str)
+            .unwrap_or("error")
+            .to_owned();
+        return from_signal(
+            signals::graph(code, subcode),
+            format!("network error {code}: {message}"),
+        );
+    }
+    if let Some(code) = body.get("code").and_then(Value::as_str) {
+        let message = body
+            .get("message")
+            .and_then(Value::as_str)
+            .unwrap_or(code)
+            .to_owned();
+        let signal = match signals::linkedin(code) {
+            Signal::Other => signals::http_status(status),
+            known => known,
+        };
+        return from_signal(signal, format!("network error {code}: {message}"));
+    }
+    if let Some(error) = body.get("error").and_then(Value::as_str) {
+        let description = body
+            .get("error_description")
+            .and_then(Value::as_str)
+            .unwrap_or("");
+        return from_signal(
+            signals::http_status(status),
+            format!("{error}: {description}"),
+        );
+    }
+    from_signal(
+        signals::http_status(status),
+        format!("network answered HTTP {status}"),
+    )
+}
+
+/// Sends `request` and parses a 2xx JSON body as `T`.
+pub(super) async fn json<T: DeserializeOwned>(
+    request: reqwest::RequestBuilder,
+) -> ProviderResult<T> {
+    let response = request.send().await.map_err(|e| {
+        // reqwest's error text carries the URL, which may carry a token: keep it short.
+        let kind = if e.is_timeout() {
+            "timed out"
+        } else {
+            "could not be reached"
+        };
+        ProviderError::Transient(format!("the network {kind}"))
+    })?;
+    let status = response.status().as_u16();
+    let bytes = response
+        .bytes()
+        .await
+        .map_err(|_| ProviderError::Transient("the network's answer was cut off".into()))?;
+    if (200..300).contains(&status) {
+        return serde_json::from_slice(&bytes).map_err(|_| {
+            ProviderError::Transient("the network's answer was not the expected JSON".into())
+        });
+    }
+    let body: Value = serde_json::from_slice(&bytes).unwrap_or(Value::Null);
+    Err(error_of(status, &body))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::StatusReason;
+    use serde_json::json;
+
+    #[test]
+    fn error_bodies_map_to_signals() {
+        let graph = json!({"error": {"message": "Error validating access token", "type": "OAuthException", "code": 190, "error_subcode": 460, "fbtrace_id": "x"}});
+        assert_eq!(
+            error_of(400, &graph),
+            ProviderError::Dead(StatusReason::PasswordChanged)
+        );
+        let linkedin = json!({"status": 401, "serviceErrorCode": 65602, "code": "EXPIRED_ACCESS_TOKEN", "message": "The token used in the request has expired"});
+        assert_eq!(
+            error_of(401, &linkedin),
+            ProviderError::Dead(StatusReason::TokenExpired)
+        );
+        let throttled = json!({"status": 429, "serviceErrorCode": 0, "code": "TOO_MANY_REQUESTS", "message": "Resource level throttle limit"});
+        assert!(matches!(
+            error_of(429, &throttled),
+            ProviderError::RateLimited(_)
+        ));
+        assert!(matches!(
+            error_of(503, &Value::Null),
+            ProviderError::Transient(_)
+        ));
+        let oauth = json!({"error": "invalid_grant", "error_description": "code expired"});
+        assert!(matches!(error_of(400, &oauth), ProviderError::Failed(_)));
+    }
+}

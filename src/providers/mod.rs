@@ -1,0 +1,240 @@
+//! The networks behind one trait. Each client speaks its network's documented HTTP
+//! (PROVIDERS.md): authorize URL, code exchange, long-lived exchange, account
+//! discovery. Base URLs and versions come from configuration, so tests and the sandbox
+//! point them at local servers. Tokens travel as [`Secret`]s and are never logged.
+
+pub mod facebook;
+mod http;
+
+pub use http::client as http_client;
+pub mod instagram;
+pub mod linkedin;
+pub mod sandbox;
+
+use std::{collections::HashMap, sync::Arc};
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+use crate::{
+    config::{Config, Secret},
+    domain::{Network, StatusReason, reason},
+    error::{AppError, AppResult},
+};
+
+/// What an authorization gave us.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Grant {
+    pub access_token: SecretString,
+    pub refresh_token: Option<SecretString>,
+    pub expires_at: Option<DateTime<Utc>>,
+    pub refresh_expires_at: Option<DateTime<Utc>>,
+    /// Permissions granted (scopes).
+    pub scopes: Vec<String>,
+}
+
+/// A token that serializes (for sealing) but never prints.
+#[derive(Clone, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct SecretString(String);
+
+impl SecretString {
+    pub fn new(value: impl Into<String>) -> Self {
+        SecretString(value.into())
+    }
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+    pub fn to_secret(&self) -> Secret {
+        Secret::new(self.0.clone())
+    }
+}
+
+impl std::fmt::Debug for SecretString {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("[redacted]")
+    }
+}
+
+/// One account the login may connect (a LinkedIn member, a Facebook Page, an
+/// Instagram professional account), with the token that acts as it.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Account {
+    pub external_account_id: String,
+    pub display_name: String,
+    pub profile_url: Option<String>,
+    /// Permissions held on it: scopes, plus Page tasks for Facebook.
+    pub permissions: Vec<String>,
+    pub grant: Grant,
+}
+
+/// Why a network call did not give what was asked.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ProviderError {
+    /// The login cannot be connected, for a reason the user can act on (a personal
+    /// profile, no Page with posting rights).
+    Refused(String),
+    /// A definitive signal that the token is dead.
+    Dead(StatusReason),
+    /// Over a rate limit.
+    RateLimited(String),
+    /// Timeout, 5xx, malformed answer: try again later.
+    Transient(String),
+    /// Any other error answer.
+    Failed(String),
+}
+
+impl From<ProviderError> for AppError {
+    fn from(e: ProviderError) -> Self {
+        match e {
+            ProviderError::Refused(why) => AppError::Provider(why),
+            ProviderError::Dead(r) => AppError::Provider(reason::explanation(r).to_owned()),
+            ProviderError::RateLimited(why) => AppError::RateLimited(why),
+            ProviderError::Transient(why) | ProviderError::Failed(why) => AppError::Provider(why),
+        }
+    }
+}
+
+pub type ProviderResult<T> = Result<T, ProviderError>;
+
+/// One network's client.
+#[async_trait::async_trait]
+pub trait Provider: Send + Sync {
+    fn network(&self) -> Network;
+
+    /// Whether the authorize request carries a PKCE challenge.
+    fn uses_pkce(&self) -> bool {
+        false
+    }
+
+    /// Where to send the user to sign in and consent.
+    fn authorize_url(
+        &self,
+        state: &str,
+        pkce_challenge: Option<&str>,
+        redirect_uri: &str,
+    ) -> String;
+
+    /// Trades the callback's code for a (long-lived where the network has one) grant.
+    async fn exchange(
+        &self,
+        code: &str,
+        pkce_verifier: Option<&str>,
+        redirect_uri: &str,
+    ) -> ProviderResult<Grant>;
+
+    /// The accounts this grant may connect; refuses logins that cannot connect any.
+    async fn accounts(&self, grant: &Grant) -> ProviderResult<Vec<Account>>;
+}
+
+/// The configured client of each network, and which are sandboxes.
+#[derive(Clone)]
+pub struct Providers {
+    clients: HashMap<Network, Arc<dyn Provider>>,
+    sandboxed: Vec<Network>,
+}
+
+impl std::fmt::Debug for Providers {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Providers")
+            .field("sandboxed", &self.sandboxed)
+            .finish()
+    }
+}
+
+impl Providers {
+    /// Real clients for networks with credentials; sandbox clients (pointing at this
+    /// server's `/sandbox/{network}`) for the others.
+    pub fn from_config(config: &Config) -> AppResult<Providers> {
+        let http = http::client()?;
+        let sandbox_base = |network: &str| format!("{}/sandbox/{network}", config.public_url());
+        let mut clients: HashMap<Network, Arc<dyn Provider>> = HashMap::new();
+        let mut sandboxed = Vec::new();
+
+        let linkedin = match (&config.linkedin_client_id, &config.linkedin_client_secret) {
+            (Some(id), Some(secret)) => linkedin::Linkedin::new(
+                http.clone(),
+                id.clone(),
+                secret.clone(),
+                &config.linkedin_oauth_url,
+                &config.linkedin_api_url,
+            )?,
+            _ => {
+                sandboxed.push(Network::Linkedin);
+                let base = sandbox_base("linkedin");
+                linkedin::Linkedin::new(
+                    http.clone(),
+                    sandbox::CLIENT_ID.into(),
+                    Secret::new(sandbox::CLIENT_SECRET),
+                    &format!("{base}/oauth/v2"),
+                    &base,
+                )?
+            }
+        };
+        clients.insert(Network::Linkedin, Arc::new(linkedin));
+
+        let facebook = match (&config.facebook_app_id, &config.facebook_app_secret) {
+            (Some(id), Some(secret)) => facebook::Facebook {
+                http: http.clone(),
+                app_id: id.clone(),
+                app_secret: secret.clone(),
+                dialog_url: config.facebook_dialog_url.trim_end_matches('/').to_owned(),
+                graph_url: config.facebook_graph_url.trim_end_matches('/').to_owned(),
+                version: config.facebook_api_version.clone(),
+            },
+            _ => {
+                sandboxed.push(Network::Facebook);
+                let base = sandbox_base("facebook");
+                facebook::Facebook {
+                    http: http.clone(),
+                    app_id: sandbox::CLIENT_ID.into(),
+                    app_secret: Secret::new(sandbox::CLIENT_SECRET),
+                    dialog_url: base.clone(),
+                    graph_url: base,
+                    version: config.facebook_api_version.clone(),
+                }
+            }
+        };
+        clients.insert(Network::Facebook, Arc::new(facebook));
+
+        let instagram = match (&config.instagram_app_id, &config.instagram_app_secret) {
+            (Some(id), Some(secret)) => instagram::Instagram {
+                http,
+                app_id: id.clone(),
+                app_secret: secret.clone(),
+                auth_url: config.instagram_auth_url.trim_end_matches('/').to_owned(),
+                api_url: config.instagram_api_url.trim_end_matches('/').to_owned(),
+                graph_url: config.instagram_graph_url.trim_end_matches('/').to_owned(),
+            },
+            _ => {
+                sandboxed.push(Network::Instagram);
+                let base = sandbox_base("instagram");
+                instagram::Instagram {
+                    http,
+                    app_id: sandbox::CLIENT_ID.into(),
+                    app_secret: Secret::new(sandbox::CLIENT_SECRET),
+                    auth_url: base.clone(),
+                    api_url: base.clone(),
+                    graph_url: base,
+                }
+            }
+        };
+        clients.insert(Network::Instagram, Arc::new(instagram));
+        Ok(Providers { clients, sandboxed })
+    }
+
+    pub fn get(&self, network: Network) -> AppResult<&Arc<dyn Provider>> {
+        self.clients
+            .get(&network)
+            .ok_or_else(|| AppError::UnsupportedNetwork(format!("{network:?} is not configured")))
+    }
+
+    /// Networks served by the built-in sandbox.
+    pub fn sandboxed(&self) -> &[Network] {
+        &self.sandboxed
+    }
+
+    pub fn any_sandbox(&self) -> bool {
+        !self.sandboxed.is_empty()
+    }
+}

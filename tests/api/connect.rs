@@ -1,0 +1,529 @@
+//! The connect flow end to end through the sandbox networks, driven over HTTP the way
+//! a frontend's popup would: connect → consent → callback → PENDING → approve → ACTIVE,
+//! plus page selection, refusals, state/CSRF checks, limits and reconnect.
+
+use serde_json::{Value, json};
+use socialgate::{
+    auth::Role::{Advisor, Compliance},
+    domain::{
+        StatusReason,
+        ids::{IdKind, decode},
+    },
+    service::lifecycle,
+};
+
+use crate::{
+    common::{TestApp, codes},
+    db_test,
+};
+
+const CONNECT: &str = "mutation($n: Network!, $r: String) { connectIntegration(network: $n, returnTo: $r) { attemptId authorizationUrl expiresAt } }";
+const ATTEMPT: &str = "query($id: ID!) { connectionAttempt(id: $id) { status failure candidates { id name } integration { id status } } }";
+const COUNT: &str = "{ integrations(filter: { includeDisconnected: true }) { totalCount } }";
+
+/// What the popup ended on.
+pub struct Popup {
+    pub status: u16,
+    /// The message posted to the opener (`type`, `status`, `attemptId`, …).
+    pub message: Value,
+}
+
+fn no_redirects() -> reqwest::Client {
+    reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .expect("client")
+}
+
+/// Opens `authorization_url`, clicks `choice` on the sandbox consent page (a login key,
+/// or `None` for Cancel) and follows the redirect to the callback.
+pub async fn sign_in(app: &TestApp, authorization_url: &str, choice: Option<&str>) -> Popup {
+    let http = no_redirects();
+    let page = http
+        .get(authorization_url)
+        .send()
+        .await
+        .expect("consent")
+        .text()
+        .await
+        .expect("html");
+    let marker = match choice {
+        Some(login) => format!("data-login=\"{login}\" href=\""),
+        None => "class=\"deny\" href=\"".to_owned(),
+    };
+    let start = page
+        .find(&marker)
+        .unwrap_or_else(|| panic!("no {marker} in {page}"))
+        + marker.len();
+    let href = page[start..]
+        .split('"')
+        .next()
+        .expect("href")
+        .replace("&amp;", "&");
+    let redirect = http
+        .get(format!("{}{href}", app.base))
+        .send()
+        .await
+        .expect("consent click");
+    assert_eq!(
+        redirect.status(),
+        303,
+        "the consent page sends the user back"
+    );
+    let callback = redirect.headers()["location"]
+        .to_str()
+        .expect("location")
+        .to_owned();
+    open_callback(&callback).await
+}
+
+/// Loads a callback URL as the popup would and reads what it posts to the opener.
+pub async fn open_callback(callback: &str) -> Popup {
+    let response = no_redirects().get(callback).send().await.expect("callback");
+    let status = response.status().as_u16();
+    let html = response.text().await.expect("html");
+    let start = html.find("var d=").expect("payload") + "var d=".len();
+    let end = html[start..].find(";var t=").expect("payload end") + start;
+    let message: Value = serde_json::from_str(&html[start..end]).expect("payload json");
+    assert_eq!(message["type"], "socialgate:connection");
+    Popup { status, message }
+}
+
+async fn connect(app: &TestApp, token: &str, network: &str) -> (String, String) {
+    let body = app.gql(Some(token), CONNECT, json!({ "n": network })).await;
+    assert!(body["errors"].is_null(), "{body}");
+    let payload = &body["data"]["connectIntegration"];
+    (
+        payload["attemptId"].as_str().expect("attempt").to_owned(),
+        payload["authorizationUrl"]
+            .as_str()
+            .expect("url")
+            .to_owned(),
+    )
+}
+
+db_test!(
+    connect_approve_end_to_end_through_the_sandbox,
+    async |app: TestApp| {
+        let advisor = app.token("e2e", "avery", &[Advisor]);
+        let compliance = app.token("e2e", "dana", &[Compliance]);
+
+        let (attempt, url) = connect(&app, &advisor, "LINKEDIN").await;
+        assert!(
+            url.starts_with(&format!(
+                "{}/sandbox/linkedin/oauth/v2/authorization?",
+                app.base
+            )),
+            "{url}"
+        );
+        assert!(
+            url.contains("state=") && url.contains("w_member_social"),
+            "{url}"
+        );
+        let popup = sign_in(&app, &url, Some("li-avery")).await;
+        assert_eq!(popup.status, 200);
+        assert_eq!(popup.message["status"], "connected", "{}", popup.message);
+        assert_eq!(popup.message["attemptId"], attempt.as_str());
+        let id = popup.message["integrationId"]
+            .as_str()
+            .expect("integration")
+            .to_owned();
+
+        let body = app
+            .gql(Some(&advisor), ATTEMPT, json!({ "id": attempt }))
+            .await;
+        assert_eq!(
+            body["data"]["connectionAttempt"]["status"], "COMPLETED",
+            "{body}"
+        );
+        assert_eq!(
+            body["data"]["connectionAttempt"]["integration"],
+            json!({ "id": id, "status": "PENDING" })
+        );
+
+        let body = app
+        .gql(Some(&compliance), "mutation($id: ID!) { approveIntegration(id: $id) { status displayName network accountKind permissions tokenExpiresAt } }", json!({ "id": id }))
+        .await;
+        assert!(body["errors"].is_null(), "{body}");
+        let approved = &body["data"]["approveIntegration"];
+        assert_eq!(approved["status"], "ACTIVE");
+        assert_eq!(approved["displayName"], "Avery Chen");
+        assert_eq!(approved["accountKind"], "MEMBER_PROFILE");
+        assert!(
+            approved["permissions"]
+                .as_array()
+                .expect("perms")
+                .contains(&json!("w_member_social"))
+        );
+        assert!(
+            approved["tokenExpiresAt"].is_string(),
+            "the 60-day lifetime is recorded"
+        );
+
+        // The token is stored sealed: it opens for this row, and is never in the API.
+        let raw = decode(IdKind::Integration, &id).expect("id");
+        let actor = app.actor("e2e", "avery", &[Advisor]).await;
+        let tokens =
+            socialgate::service::tokens::open(&app.store, &app.app.keyring, actor.tenant_id, raw)
+                .await
+                .expect("open")
+                .expect("stored");
+        assert!(tokens.access.expose().starts_with("AQV"));
+        let schema =
+            std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/schema.graphql"))
+                .expect("sdl");
+        assert!(
+            !schema.to_lowercase().contains("accesstoken"),
+            "no token field in the API"
+        );
+    }
+);
+
+db_test!(
+    facebook_pages_selection_and_refusals,
+    async |app: TestApp| {
+        let advisor = app.token("fb", "morgan", &[Advisor]);
+
+        // A login with two Pages waits for a choice.
+        let (attempt, url) = connect(&app, &advisor, "FACEBOOK").await;
+        assert!(url.contains("code_challenge="), "Facebook gets PKCE: {url}");
+        let popup = sign_in(&app, &url, Some("fb-morgan")).await;
+        assert_eq!(
+            popup.message["status"], "choose_account",
+            "{}",
+            popup.message
+        );
+        let body = app
+            .gql(Some(&advisor), ATTEMPT, json!({ "id": attempt }))
+            .await;
+        let attempt_view = &body["data"]["connectionAttempt"];
+        assert_eq!(attempt_view["status"], "AWAITING_SELECTION");
+        let candidates = attempt_view["candidates"]
+            .as_array()
+            .expect("candidates")
+            .clone();
+        assert_eq!(candidates.len(), 2);
+        assert!(
+            !body.to_string().contains("EAAG"),
+            "candidates never carry tokens"
+        );
+
+        // Another user cannot see or complete the attempt.
+        let other = app.token("fb", "intruder", &[Advisor]);
+        let select = "mutation($a: ID!, $p: String!) { selectAccount(attemptId: $a, accountId: $p) { displayName status accountKind } }";
+        let body = app
+            .gql(
+                Some(&other),
+                select,
+                json!({ "a": attempt, "p": candidates[0]["id"] }),
+            )
+            .await;
+        assert_eq!(codes(&body), ["NOT_FOUND"], "{body}");
+        let body = app
+            .gql(
+                Some(&advisor),
+                select,
+                json!({ "a": attempt, "p": "not-offered" }),
+            )
+            .await;
+        assert_eq!(codes(&body), ["BAD_USER_INPUT"], "{body}");
+        let body = app
+            .gql(
+                Some(&advisor),
+                select,
+                json!({ "a": attempt, "p": candidates[1]["id"] }),
+            )
+            .await;
+        assert!(body["errors"].is_null(), "{body}");
+        assert_eq!(
+            body["data"]["selectAccount"]["displayName"],
+            "Lindqvist Retirement Planning"
+        );
+        assert_eq!(
+            body["data"]["selectAccount"]["accountKind"],
+            "FACEBOOK_PAGE"
+        );
+        let body = app
+            .gql(
+                Some(&advisor),
+                select,
+                json!({ "a": attempt, "p": candidates[0]["id"] }),
+            )
+            .await;
+        assert_eq!(codes(&body), ["INVALID_TRANSITION"], "single use: {body}");
+
+        // The second Page is over the limit, before any redirect.
+        let body = app
+            .gql(Some(&advisor), CONNECT, json!({ "n": "FACEBOOK" }))
+            .await;
+        assert_eq!(codes(&body), ["LIMIT_REACHED"], "{body}");
+
+        // A personal profile is refused clearly and nothing is stored.
+        let personal = app.token("fb", "pat", &[Advisor]);
+        let (attempt, url) = connect(&app, &personal, "FACEBOOK").await;
+        let popup = sign_in(&app, &url, Some("fb-pat")).await;
+        assert_eq!(popup.status, 400);
+        assert_eq!(popup.message["status"], "failed");
+        assert!(
+            popup.message["message"]
+                .as_str()
+                .expect("msg")
+                .contains("Personal profiles cannot be connected"),
+            "{}",
+            popup.message
+        );
+        let body = app
+            .gql(Some(&personal), ATTEMPT, json!({ "id": attempt }))
+            .await;
+        assert_eq!(body["data"]["connectionAttempt"]["status"], "FAILED");
+        assert_eq!(
+            app.gql(Some(&personal), COUNT, json!({})).await["data"]["integrations"]["totalCount"],
+            0
+        );
+
+        // Instagram: a personal account is refused, a business account connects.
+        let (_, url) = connect(&app, &personal, "INSTAGRAM").await;
+        let popup = sign_in(&app, &url, Some("ig-pat")).await;
+        assert!(
+            popup.message["message"]
+                .as_str()
+                .expect("msg")
+                .contains("personal Instagram account"),
+            "{}",
+            popup.message
+        );
+        let (_, url) = connect(&app, &personal, "INSTAGRAM").await;
+        let popup = sign_in(&app, &url, Some("ig-lindqvist")).await;
+        assert_eq!(popup.message["status"], "connected", "{}", popup.message);
+    }
+);
+
+db_test!(state_is_checked_and_single_use, async |app: TestApp| {
+    let advisor = app.token("csrf", "avery", &[Advisor]);
+    let count = || async {
+        app.gql(Some(&advisor), COUNT, json!({})).await["data"]["integrations"]["totalCount"]
+            .clone()
+    };
+
+    // Cancelled at the network: the attempt fails, the opener is told, nothing stored.
+    let (attempt, url) = connect(&app, &advisor, "LINKEDIN").await;
+    let popup = sign_in(&app, &url, None).await;
+    assert_eq!(popup.message["status"], "cancelled");
+    let body = app
+        .gql(Some(&advisor), ATTEMPT, json!({ "id": attempt }))
+        .await;
+    assert_eq!(body["data"]["connectionAttempt"]["status"], "FAILED");
+
+    // Missing and unknown state.
+    let base = format!("{}/oauth/linkedin/callback", app.base);
+    let popup = open_callback(&format!("{base}?code=abc")).await;
+    assert_eq!(
+        (popup.status, popup.message["status"].as_str()),
+        (400, Some("failed"))
+    );
+    let popup = open_callback(&format!("{base}?code=abc&state=forged")).await;
+    assert_eq!(
+        (popup.status, popup.message["status"].as_str()),
+        (400, Some("failed"))
+    );
+
+    // A real state on another network's callback is refused and stays usable.
+    let (_, url) = connect(&app, &advisor, "LINKEDIN").await;
+    let http = no_redirects();
+    let page = http
+        .get(&url)
+        .send()
+        .await
+        .expect("consent")
+        .text()
+        .await
+        .expect("html");
+    let marker = "data-login=\"li-avery\" href=\"";
+    let start = page.find(marker).expect("login link") + marker.len();
+    let href = page[start..]
+        .split('"')
+        .next()
+        .expect("href")
+        .replace("&amp;", "&");
+    let redirect = http
+        .get(format!("{}{href}", app.base))
+        .send()
+        .await
+        .expect("click");
+    let callback = redirect.headers()["location"]
+        .to_str()
+        .expect("location")
+        .to_owned();
+    let wrong_network = callback.replace("/oauth/linkedin/", "/oauth/facebook/");
+    let popup = open_callback(&wrong_network).await;
+    assert_eq!(popup.message["status"], "failed", "{}", popup.message);
+    assert_eq!(count().await, 0);
+
+    // The right callback works once; a replay is refused.
+    let popup = open_callback(&callback).await;
+    assert_eq!(popup.message["status"], "connected", "{}", popup.message);
+    let replay = open_callback(&callback).await;
+    assert_eq!(replay.message["status"], "failed");
+    assert!(
+        replay.message["message"]
+            .as_str()
+            .expect("msg")
+            .contains("already used")
+    );
+    assert_eq!(count().await, 1);
+
+    // An expired attempt is refused.
+    let (attempt, url) = connect(&app, &advisor, "INSTAGRAM").await;
+    let raw = decode(IdKind::ConnectionAttempt, &attempt).expect("id");
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, sea_query::Expr};
+    entity::connection_attempt::Entity::update_many()
+        .col_expr(
+            entity::connection_attempt::Column::ExpiresAt,
+            Expr::value(chrono::Utc::now() - chrono::Duration::minutes(1)),
+        )
+        .filter(entity::connection_attempt::Column::Id.eq(raw))
+        .exec(app.store.db())
+        .await
+        .expect("age the attempt");
+    let popup = sign_in(&app, &url, Some("ig-lindqvist")).await;
+    assert!(
+        popup.message["message"]
+            .as_str()
+            .expect("msg")
+            .contains("expired"),
+        "{}",
+        popup.message
+    );
+    assert_eq!(count().await, 1);
+
+    // returnTo must be an allowed origin; then the callback redirects there.
+    let body = app
+        .gql(
+            Some(&advisor),
+            CONNECT,
+            json!({ "n": "INSTAGRAM", "r": "https://evil.example.net/x" }),
+        )
+        .await;
+    assert_eq!(codes(&body), ["BAD_USER_INPUT"], "{body}");
+    let body = app
+        .gql(
+            Some(&advisor),
+            CONNECT,
+            json!({ "n": "INSTAGRAM", "r": "https://admin.example.com/social" }),
+        )
+        .await;
+    let url = body["data"]["connectIntegration"]["authorizationUrl"]
+        .as_str()
+        .expect("url")
+        .to_owned();
+    let page = http
+        .get(&url)
+        .send()
+        .await
+        .expect("consent")
+        .text()
+        .await
+        .expect("html");
+    let marker = "data-login=\"ig-lindqvist\" href=\"";
+    let start = page.find(marker).expect("login link") + marker.len();
+    let href = page[start..]
+        .split('"')
+        .next()
+        .expect("href")
+        .replace("&amp;", "&");
+    let redirect = http
+        .get(format!("{}{href}", app.base))
+        .send()
+        .await
+        .expect("click");
+    let callback = redirect.headers()["location"]
+        .to_str()
+        .expect("location")
+        .to_owned();
+    let back = http.get(&callback).send().await.expect("callback");
+    assert_eq!(back.status(), 303);
+    let location = back.headers()["location"].to_str().expect("location");
+    assert!(
+        location.starts_with("https://admin.example.com/social?socialgate_status=connected"),
+        "{location}"
+    );
+});
+
+db_test!(reconnect_through_the_review_button, async |app: TestApp| {
+    let advisor = app.token("again", "avery", &[Advisor]);
+    let compliance = app.token("again", "dana", &[Compliance]);
+    let (_, url) = connect(&app, &advisor, "LINKEDIN").await;
+    let id = sign_in(&app, &url, Some("li-avery")).await.message["integrationId"]
+        .as_str()
+        .expect("id")
+        .to_owned();
+    app.gql(
+        Some(&compliance),
+        "mutation($id: ID!) { approveIntegration(id: $id) { status } }",
+        json!({ "id": id }),
+    )
+    .await;
+    let actor = app.actor("again", "avery", &[Advisor]).await;
+    let raw = decode(IdKind::Integration, &id).expect("id");
+    lifecycle::expire(&app.store, actor.tenant_id, raw, StatusReason::TokenExpired)
+        .await
+        .expect("expire");
+
+    let review = "mutation($id: ID!) { reviewIntegration(id: $id, action: RECONNECT) { authorizationUrl attemptId integration { status availableActions } } }";
+    let body = app
+        .gql(Some(&compliance), review, json!({ "id": id }))
+        .await;
+    assert_eq!(
+        codes(&body),
+        ["FORBIDDEN"],
+        "only the owner reconnects: {body}"
+    );
+    let body = app.gql(Some(&advisor), review, json!({ "id": id })).await;
+    assert!(body["errors"].is_null(), "{body}");
+    assert_eq!(
+        body["data"]["reviewIntegration"]["integration"]["availableActions"],
+        json!(["RECONNECT", "DISCONNECT"])
+    );
+    let url = body["data"]["reviewIntegration"]["authorizationUrl"]
+        .as_str()
+        .expect("url")
+        .to_owned();
+
+    // Signing in as another member is refused; nothing changes.
+    let popup = sign_in(&app, &url, Some("li-jordan")).await;
+    assert_eq!(
+        popup.message["code"], "ACCOUNT_MISMATCH",
+        "{}",
+        popup.message
+    );
+    let status = "query($id: ID!) { integration(id: $id) { status statusReason } }";
+    assert_eq!(
+        app.gql(Some(&advisor), status, json!({ "id": id })).await["data"]["integration"]["status"],
+        "EXPIRED"
+    );
+
+    // The same member, same permissions: the approval stands.
+    let body = app.gql(Some(&advisor), review, json!({ "id": id })).await;
+    let url = body["data"]["reviewIntegration"]["authorizationUrl"]
+        .as_str()
+        .expect("url")
+        .to_owned();
+    let popup = sign_in(&app, &url, Some("li-avery")).await;
+    assert_eq!(
+        popup.message["integrationId"],
+        id.as_str(),
+        "{}",
+        popup.message
+    );
+    let body = app.gql(Some(&advisor), status, json!({ "id": id })).await;
+    assert_eq!(
+        body["data"]["integration"],
+        json!({ "status": "ACTIVE", "statusReason": "RECONNECTED" })
+    );
+    let body = app.gql(Some(&advisor), review, json!({ "id": id })).await;
+    assert_eq!(
+        codes(&body),
+        ["INVALID_TRANSITION"],
+        "an ACTIVE integration needs no reconnect: {body}"
+    );
+});
