@@ -55,6 +55,10 @@ pub struct TestApp {
     pub store: Store,
     /// The server's shared state (keyring, providers, config).
     pub app: Arc<App>,
+    /// The token-sealing key spec the server runs with.
+    pub token_keys: Secret,
+    /// The database URL (a SQLite file or a PostgreSQL database).
+    pub url: String,
     statements: Arc<AtomicUsize>,
     _dir: Option<tempfile::TempDir>,
 }
@@ -266,13 +270,14 @@ pub async fn spawn(backend: Backend) -> Option<(TestApp, Option<String>)> {
     let store = Store::from_connection(db);
     let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
     let base = format!("http://{}", listener.local_addr().expect("addr"));
+    let token_keys = Keyring::generate("test-1");
     let config = Config {
-        database_url: url,
+        database_url: url.clone(),
         public_url: Some(base.clone()),
         jwt_secret: Some(Secret::new(SECRET)),
         jwt_issuer: Some(ISSUER.to_owned()),
         jwt_audience: Some(AUDIENCE.to_owned()),
-        token_keys: Some(Keyring::generate("test-1")),
+        token_keys: Some(token_keys.clone()),
         allowed_origins: Some("https://admin.example.com".to_owned()),
         ..Config::default()
     };
@@ -294,6 +299,8 @@ pub async fn spawn(backend: Backend) -> Option<(TestApp, Option<String>)> {
         ),
         store,
         app: server.app().clone(),
+        token_keys,
+        url,
         statements,
         _dir: dir,
     };

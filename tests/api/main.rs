@@ -10,6 +10,8 @@ mod limits;
 mod n_plus_one;
 mod pagination;
 mod properties;
+mod providers;
 mod review;
 mod schema;
 mod tenancy;
+mod tokens;
