@@ -26,4 +26,8 @@ pub struct App {
     pub providers: Providers,
     /// State of the sandbox networks, when any network is sandboxed.
     pub sandbox: Option<Arc<Sandbox>>,
+    /// Turns true when the server shuts down: sockets close, feeds and the listener end.
+    pub shutdown: tokio::sync::watch::Sender<bool>,
+    /// Open WebSocket connections per tenant, for the per-tenant cap.
+    pub sockets: std::sync::Mutex<std::collections::HashMap<uuid::Uuid, usize>>,
 }

@@ -13,6 +13,7 @@ pub mod crypto;
 pub mod dev;
 pub mod domain;
 pub mod error;
+pub mod events;
 pub mod graphql;
 pub mod http;
 pub mod providers;
@@ -66,6 +67,15 @@ impl Socialgate {
         let sandbox = providers
             .any_sandbox()
             .then(|| Arc::new(Sandbox::default()));
+        let (shutdown, _) = tokio::sync::watch::channel(false);
+        if store.backend() == sea_orm::DatabaseBackend::Postgres {
+            tokio::spawn(events::listener::run(
+                config.database_url.clone(),
+                store.clone(),
+                store.bus().clone(),
+                shutdown.subscribe(),
+            ));
+        }
         let app = Arc::new(App {
             config,
             store,
@@ -73,6 +83,8 @@ impl Socialgate {
             keyring,
             providers,
             sandbox,
+            shutdown,
+            sockets: Default::default(),
         });
         let schema = graphql::build(app.clone());
         Ok(Socialgate { app, schema })
@@ -93,8 +105,15 @@ impl Socialgate {
         &self.app
     }
 
+    /// Tells sockets to close (with 1001, so clients resume with `after`) and ends
+    /// feeds and the event listener. Call it before waiting for the HTTP server.
+    pub fn begin_shutdown(&self) {
+        let _ = self.app.shutdown.send(true);
+    }
+
     /// Closes the database pool once every clone of the state is gone.
     pub async fn shutdown(self) -> AppResult<()> {
+        self.begin_shutdown();
         drop(self.schema);
         match Arc::try_unwrap(self.app) {
             Ok(app) => app.store.close().await,

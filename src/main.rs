@@ -203,8 +203,13 @@ async fn serve(config: &mut Config) -> AppResult<()> {
         println!("In GraphiQL, add the header {{\"Authorization\": \"Bearer <token>\"}}.");
         println!("More tokens: socialgate token --tenant dev --sub alice --role advisor");
     }
+    let app = server.app().clone();
     axum::serve(listener, server.router())
-        .with_graceful_shutdown(shutdown_signal())
+        .with_graceful_shutdown(async move {
+            shutdown_signal().await;
+            // Close sockets first (1001), or graceful shutdown would wait on them.
+            let _ = app.shutdown.send(true);
+        })
         .await
         .map_err(|e| AppError::internal(format!("server error: {e}")))?;
     server.shutdown().await

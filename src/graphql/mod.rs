@@ -7,18 +7,20 @@ mod limits;
 pub mod loaders;
 pub mod mutation;
 pub mod query;
+pub mod subscription;
 pub mod types;
 
 use std::sync::Arc;
 
-use async_graphql::{EmptySubscription, Schema, SchemaBuilder};
+use async_graphql::{Schema, SchemaBuilder};
 
 use crate::app::App;
 
 pub use mutation::MutationRoot;
 pub use query::QueryRoot;
+pub use subscription::SubscriptionRoot;
 
-pub type AppSchema = Schema<QueryRoot, MutationRoot, EmptySubscription>;
+pub type AppSchema = Schema<QueryRoot, MutationRoot, SubscriptionRoot>;
 
 /// Deepest data selection accepted.
 pub const MAX_DEPTH: usize = 12;
@@ -32,11 +34,11 @@ pub const MAX_DIRECTIVES: usize = 8;
 
 /// The schema with its limits and without data: for SDL export and as the base of
 /// [`build`].
-pub fn schema_builder() -> SchemaBuilder<QueryRoot, MutationRoot, EmptySubscription> {
+pub fn schema_builder() -> SchemaBuilder<QueryRoot, MutationRoot, SubscriptionRoot> {
     Schema::build(
         QueryRoot::default(),
         MutationRoot::default(),
-        EmptySubscription,
+        SubscriptionRoot,
     )
     .extension(limits::DepthLimit { max: MAX_DEPTH })
     .limit_depth(MAX_INTROSPECTION_DEPTH)

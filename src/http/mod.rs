@@ -8,6 +8,7 @@ mod graphql;
 mod health;
 mod oauth;
 mod sandbox;
+mod ws;
 
 use std::{sync::Arc, time::Duration};
 
@@ -40,6 +41,7 @@ pub fn router(app: Arc<App>, schema: AppSchema) -> Router {
     let state = HttpState { app, schema };
     Router::new()
         .route("/graphql", get(graphql::handle).post(graphql::handle))
+        .route("/graphql/ws", get(ws::upgrade))
         .route("/graphiql", get(graphql::graphiql))
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))

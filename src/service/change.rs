@@ -6,10 +6,13 @@ use entity::{
     enums::{EventKind, Status, StatusReason},
     integration, integration_event,
 };
+use std::sync::Arc;
+
 use uuid::Uuid;
 
 use crate::{
     error::{AppError, AppResult},
+    events::{FeedEvent, Notice},
     store::{
         Scope, Store, credentials,
         credentials::SealedTokens,
@@ -189,6 +192,10 @@ where
         _ => None,
     };
     txn.commit().await?;
+    store.bus().publish(Notice::Event(Arc::new(FeedEvent {
+        event: event.clone(),
+        integration: saved.clone(),
+    })));
     Ok(Applied {
         integration: saved,
         event,

@@ -2,6 +2,8 @@
 //! reconnects it, its token expires, the network withdraws it. Network-driven changes
 //! are made by the system (no actor); the health checks and callbacks call these.
 
+use std::sync::Arc;
+
 use chrono::{DateTime, Utc};
 use entity::enums::{EventKind, Network, Status, StatusReason};
 use uuid::Uuid;
@@ -17,6 +19,7 @@ use crate::{
         status::{Change, is_expiry, is_invalidation, transition},
     },
     error::{AppError, AppResult},
+    events::{FeedEvent, Notice},
     store::{
         Scope, Store,
         credentials::{self, SealedTokens},
@@ -311,6 +314,10 @@ pub async fn connected(
         )
         .await?;
     txn.commit().await?;
+    store.bus().publish(Notice::Event(Arc::new(FeedEvent {
+        event: event.clone(),
+        integration: integration.clone(),
+    })));
     Ok(Applied {
         integration,
         event,

@@ -5,6 +5,7 @@
 pub mod audit;
 pub mod change;
 pub mod connect;
+pub mod feed;
 pub mod integrations;
 pub mod lifecycle;
 pub mod networks;

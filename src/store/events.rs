@@ -114,6 +114,18 @@ impl Chain {
             .filter(tenant::Column::Id.eq(self.tenant_id))
             .exec(txn)
             .await?;
+        if txn.get_database_backend() == sea_orm::DatabaseBackend::Postgres {
+            // Delivered at commit, in commit order; nothing if the transaction rolls back.
+            txn.execute_raw(sea_orm::Statement::from_sql_and_values(
+                sea_orm::DatabaseBackend::Postgres,
+                "SELECT pg_notify($1, $2)",
+                [
+                    crate::events::CHANNEL.into(),
+                    format!("{}:{seq}", self.tenant_id).into(),
+                ],
+            ))
+            .await?;
+        }
         self.seq = seq;
         self.hash = hash;
         Ok(inserted)
@@ -150,4 +162,29 @@ pub async fn after_seq(
         .limit(limit)
         .all(db)
         .await?)
+}
+
+/// Up to `limit` events of the tenant after `after`, each with its integration as it
+/// is now, in sequence order: two statements.
+pub async fn feed_after(
+    db: &impl ConnectionTrait,
+    tenant_id: Uuid,
+    after: i64,
+    limit: u64,
+) -> AppResult<Vec<crate::events::FeedEvent>> {
+    let events = after_seq(db, tenant_id, after, limit).await?;
+    let mut ids: Vec<Uuid> = events.iter().map(|e| e.integration_id).collect();
+    ids.sort();
+    ids.dedup();
+    let integrations = super::integrations::by_ids(db, tenant_id, &ids).await?;
+    Ok(events
+        .into_iter()
+        .filter_map(|event| {
+            let integration = integrations
+                .iter()
+                .find(|i| i.id == event.integration_id)?
+                .clone();
+            Some(crate::events::FeedEvent { event, integration })
+        })
+        .collect())
 }

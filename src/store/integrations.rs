@@ -198,3 +198,16 @@ pub async fn insert(
             .await?,
     )
 }
+
+/// The tenant's integrations among `ids`, in one statement.
+pub async fn by_ids(
+    db: &impl ConnectionTrait,
+    tenant_id: Uuid,
+    ids: &[Uuid],
+) -> AppResult<Vec<integration::Model>> {
+    Ok(integration::Entity::find()
+        .filter(integration::Column::TenantId.eq(tenant_id))
+        .filter(integration::Column::Id.is_in(ids.iter().copied()))
+        .all(db)
+        .await?)
+}

@@ -36,13 +36,15 @@ pub struct Scope {
 #[derive(Clone, Debug)]
 pub struct Store {
     db: DatabaseConnection,
+    /// Where committed events are published (see `crate::events`).
+    bus: crate::events::EventBus,
 }
 
 impl Store {
     /// Connects to `url` (SQLite or PostgreSQL) with [`Store::options`].
     pub async fn connect(url: &str) -> AppResult<Store> {
         let db = Database::connect(Self::options(url)).await?;
-        Ok(Store { db })
+        Ok(Store::from_connection(db))
     }
 
     /// The pool settings socialgate uses: SQLite files get WAL, foreign keys and a busy
@@ -65,7 +67,15 @@ impl Store {
 
     /// Wraps an existing connection (embedding apps, and tests that count statements).
     pub fn from_connection(db: DatabaseConnection) -> Store {
-        Store { db }
+        Store {
+            db,
+            bus: crate::events::EventBus::default(),
+        }
+    }
+
+    /// The bus committed events are published on.
+    pub fn bus(&self) -> &crate::events::EventBus {
+        &self.bus
     }
 
     /// Applies pending migrations.

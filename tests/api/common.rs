@@ -123,6 +123,18 @@ impl TestApp {
         encode(IdKind::Integration, applied.integration.id)
     }
 
+    /// Waits until background work (the PostgreSQL event listener reading announced
+    /// events) stops sending statements, so a measurement counts only its request.
+    pub async fn quiesce(&self) {
+        loop {
+            let before = self.statements();
+            tokio::time::sleep(Duration::from_millis(300)).await;
+            if self.statements() == before {
+                return;
+            }
+        }
+    }
+
     /// Statements sent to the database so far.
     pub fn statements(&self) -> usize {
         self.statements.load(Ordering::SeqCst)

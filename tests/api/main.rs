@@ -13,5 +13,7 @@ mod properties;
 mod providers;
 mod review;
 mod schema;
+mod subscriptions;
 mod tenancy;
 mod tokens;
+mod ws;

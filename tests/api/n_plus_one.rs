@@ -21,6 +21,7 @@ db_test!(
         let token = app.token(&seeded[0].tenant_id, "compliance-1", &[Role::Compliance]);
         // Provision the caller first, so both measured requests take the same path.
         app.gql(Some(&token), "{ viewer { id } }", json!({})).await;
+        app.quiesce().await;
 
         let mut measured = Vec::new();
         for first in [5, 100] {

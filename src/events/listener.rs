@@ -1,0 +1,67 @@
+//! The PostgreSQL listener of one instance: LISTEN on [`super::CHANNEL`], read each
+//! announced event from the table, publish it. When the connection drops it connects
+//! again with backoff and publishes a resync, so subscribers read what was announced
+//! while it was away.
+
+use std::time::Duration;
+
+use sea_orm::sqlx::postgres::PgListener;
+use tokio::sync::watch;
+use uuid::Uuid;
+
+use super::{CHANNEL, EventBus, Notice};
+use crate::store::{Store, events};
+
+async fn connect(url: &str) -> Option<PgListener> {
+    let mut listener = PgListener::connect(url).await.ok()?;
+    listener.listen(CHANNEL).await.ok()?;
+    Some(listener)
+}
+
+/// Runs until `shutdown` turns true.
+pub async fn run(url: String, store: Store, bus: EventBus, mut shutdown: watch::Receiver<bool>) {
+    let mut backoff = Duration::from_millis(100);
+    loop {
+        let Some(mut listener) = (tokio::select! {
+            l = connect(&url) => l,
+            _ = shutdown.changed() => return,
+        }) else {
+            tokio::time::sleep(backoff).await;
+            backoff = (backoff * 2).min(Duration::from_secs(5));
+            continue;
+        };
+        backoff = Duration::from_millis(100);
+        // Anything announced while we were not listening is in the table.
+        bus.publish(Notice::Resync);
+        loop {
+            let next = tokio::select! {
+                n = listener.try_recv() => n,
+                _ = shutdown.changed() => return,
+            };
+            let notification = match next {
+                Ok(Some(n)) => n,
+                Ok(None) | Err(_) => {
+                    tracing::warn!("event listener lost its connection; reconnecting");
+                    break;
+                }
+            };
+            let Some((tenant, seq)) = notification.payload().split_once(':') else {
+                continue;
+            };
+            let (Ok(tenant), Ok(seq)) = (Uuid::parse_str(tenant), seq.parse::<i64>()) else {
+                continue;
+            };
+            match events::feed_after(store.db(), tenant, seq - 1, 1).await {
+                Ok(found) => {
+                    for event in found {
+                        bus.publish(Notice::Event(event.into()));
+                    }
+                }
+                Err(e) => {
+                    tracing::warn!(error = %e, "cannot read an announced event");
+                    bus.publish(Notice::Resync);
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,63 @@
+//! The event bus: committed audit events fan out to subscriptions.
+//!
+//! Every commit publishes its events in-process right away. On PostgreSQL each event is
+//! also announced with NOTIFY inside its transaction (delivered at commit, in commit
+//! order), and every instance's [`listener`] reads announced events from the table and
+//! publishes them too, so instances behind one load balancer behave as one.
+//! Notices are hints: subscribers track the gapless per-tenant sequence and read any
+//! gap from the database, so a lost, late or duplicate notice costs nothing.
+
+pub mod listener;
+
+use std::sync::Arc;
+
+use entity::{integration, integration_event};
+use tokio::sync::broadcast;
+
+/// PostgreSQL channel that carries `tenant_id:seq` of committed events.
+pub const CHANNEL: &str = "socialgate_events";
+
+/// How many notices a slow subscriber may fall behind before it replays from the
+/// database instead (its memory stays bounded).
+pub const BUFFER: usize = 1024;
+
+/// A committed event with the integration as it stood after it.
+#[derive(Debug, Clone)]
+pub struct FeedEvent {
+    pub event: integration_event::Model,
+    pub integration: integration::Model,
+}
+
+/// What the bus carries.
+#[derive(Debug, Clone)]
+pub enum Notice {
+    Event(Arc<FeedEvent>),
+    /// Announcements may have been lost (the listener reconnected): read from the
+    /// database.
+    Resync,
+}
+
+/// In-process fan-out; cheap to clone.
+#[derive(Debug, Clone)]
+pub struct EventBus {
+    tx: broadcast::Sender<Notice>,
+}
+
+impl Default for EventBus {
+    fn default() -> Self {
+        EventBus {
+            tx: broadcast::channel(BUFFER).0,
+        }
+    }
+}
+
+impl EventBus {
+    pub fn publish(&self, notice: Notice) {
+        // No receiver is fine: nobody is subscribed.
+        let _ = self.tx.send(notice);
+    }
+
+    pub fn subscribe(&self) -> broadcast::Receiver<Notice> {
+        self.tx.subscribe()
+    }
+}

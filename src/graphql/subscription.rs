@@ -1,0 +1,178 @@
+//! Subscription root: `integrationStatusChanged`.
+
+use std::sync::{
+    Arc,
+    atomic::{AtomicUsize, Ordering},
+};
+
+use async_graphql::{Context, ErrorExtensions, ID, InputObject, Object, ResultExt, Subscription};
+use chrono::{DateTime, Utc};
+use futures_util::Stream;
+
+use super::{
+    context::ContextExt,
+    types::{
+        Integration, User,
+        enums::{IntegrationStatus, Network, StatusReason},
+        integration::load_user,
+    },
+};
+use crate::{
+    domain::ids::{IdKind, decode},
+    error::AppError,
+    events::FeedEvent,
+    graphql::loaders::TenantKey,
+    service::feed::{self, FeedFilter},
+};
+
+/// Most subscriptions one WebSocket connection may hold.
+pub const MAX_PER_CONNECTION: usize = 20;
+
+/// Subscriptions open on this connection (connection data).
+#[derive(Default, Clone)]
+pub struct SubscriptionSlots(pub Arc<AtomicUsize>);
+
+/// Frees its slot when the subscription's stream is dropped.
+struct SlotGuard(Arc<AtomicUsize>);
+
+impl Drop for SlotGuard {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, Ordering::SeqCst);
+    }
+}
+
+/// Which status changes to receive; omitted fields do not narrow.
+#[derive(InputObject, Default, Debug)]
+pub struct StatusChangeFilter {
+    pub networks: Option<Vec<Network>>,
+    pub statuses: Option<Vec<IntegrationStatus>>,
+    /// Only this owner's integrations (a `User` id).
+    pub owner: Option<ID>,
+}
+
+/// One status change.
+pub struct StatusChangeEvent(pub Arc<FeedEvent>);
+
+#[Object]
+impl StatusChangeEvent {
+    /// Pass it as `after` to resume right after this event.
+    async fn cursor(&self) -> String {
+        self.0.event.seq.to_string()
+    }
+    /// The tenant-wide, gapless sequence number of the change.
+    async fn sequence(&self) -> i64 {
+        self.0.event.seq
+    }
+    /// The integration as it is now.
+    async fn integration(&self) -> Integration {
+        Integration(self.0.integration.clone())
+    }
+    async fn previous_status(&self) -> Option<IntegrationStatus> {
+        self.0.event.from_status.map(Into::into)
+    }
+    async fn status(&self) -> Option<IntegrationStatus> {
+        self.0.event.to_status.map(Into::into)
+    }
+    async fn reason(&self) -> Option<StatusReason> {
+        self.0.event.reason.map(Into::into)
+    }
+    /// Who caused it; null for the system (expiry, the network).
+    async fn actor(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<User>> {
+        match self.0.event.actor_id {
+            Some(id) => Ok(Some(
+                load_user(
+                    ctx,
+                    TenantKey {
+                        tenant_id: self.0.event.tenant_id,
+                        id,
+                    },
+                )
+                .await?,
+            )),
+            None => Ok(None),
+        }
+    }
+    async fn note(&self) -> Option<&str> {
+        self.0.event.note.as_deref()
+    }
+    async fn occurred_at(&self) -> DateTime<Utc> {
+        self.0.event.occurred_at
+    }
+}
+
+#[derive(Default)]
+pub struct SubscriptionRoot;
+
+#[Subscription]
+impl SubscriptionRoot {
+    /// Every status change the viewer may see (advisors: their own integrations;
+    /// compliance and admins: the tenant's), in commit order, exactly once. With
+    /// `after` (a `cursor`), the changes since then come first, with no gap and no
+    /// duplicate at the seam.
+    async fn integration_status_changed(
+        &self,
+        ctx: &Context<'_>,
+        filter: Option<StatusChangeFilter>,
+        after: Option<String>,
+    ) -> async_graphql::Result<impl Stream<Item = StatusChangeEvent> + use<>> {
+        let app = ctx.app()?.clone();
+        let actor = ctx.actor().await?.clone();
+        let filter = filter.unwrap_or_default();
+        let after = after
+            .map(|a| {
+                a.trim()
+                    .parse::<i64>()
+                    .map_err(|_| AppError::BadUserInput(format!("{a:?} is not a cursor")))
+            })
+            .transpose()
+            .extend()?;
+        let feed_filter = FeedFilter {
+            networks: filter
+                .networks
+                .unwrap_or_default()
+                .into_iter()
+                .map(Into::into)
+                .collect(),
+            statuses: filter
+                .statuses
+                .unwrap_or_default()
+                .into_iter()
+                .map(Into::into)
+                .collect(),
+            owner_id: filter
+                .owner
+                .map(|id| decode(IdKind::User, &id))
+                .transpose()
+                .extend()?,
+        };
+        let slots = ctx
+            .data::<SubscriptionSlots>()
+            .map(|s| s.0.clone())
+            .unwrap_or_default();
+        if slots.fetch_add(1, Ordering::SeqCst) >= MAX_PER_CONNECTION {
+            slots.fetch_sub(1, Ordering::SeqCst);
+            return Err(AppError::RateLimited(format!(
+                "at most {MAX_PER_CONNECTION} subscriptions per connection"
+            ))
+            .extend());
+        }
+        let guard = SlotGuard(slots);
+        let rx = feed::follow(
+            app.store.clone(),
+            actor,
+            feed_filter,
+            after,
+            app.shutdown.subscribe(),
+        )
+        .await
+        .extend()?;
+        Ok(futures_util::stream::unfold(
+            (rx, guard),
+            |(mut rx, guard)| async move {
+                rx.recv()
+                    .await
+                    .map(|item| (StatusChangeEvent(item), (rx, guard)))
+            },
+        ))
+    }
+}

@@ -1,0 +1,250 @@
+//! `GET /graphql/ws`: subscriptions over WebSocket, `graphql-transport-ws` and the
+//! legacy `graphql-ws` protocol.
+//!
+//! async-graphql runs the protocol; this module adds what a regulated dashboard
+//! needs around it: the token comes in `connection_init` (never the URL) and a bad one
+//! closes the socket with 4403; no `connection_init` within 10 s closes with 4408; the
+//! socket closes with 4403 when the token's `exp` passes; an Origin allow-list at the
+//! upgrade; caps on message size, subscriptions per connection and sockets per
+//! tenant; and a 1001 close frame at shutdown so clients resume with `after`.
+
+use std::{
+    str::FromStr,
+    sync::{
+        Arc, Mutex,
+        atomic::{AtomicBool, Ordering},
+    },
+    time::Duration,
+};
+
+use async_graphql::{
+    Data,
+    http::{WebSocket as Engine, WebSocketProtocols, WsMessage},
+};
+use axum::{
+    extract::{
+        State, WebSocketUpgrade,
+        ws::{CloseFrame, Message, WebSocket},
+    },
+    http::{HeaderMap, StatusCode, header::ORIGIN},
+    response::{IntoResponse, Response},
+};
+use futures_util::{SinkExt, StreamExt, future};
+use tokio::time::Instant;
+use uuid::Uuid;
+
+use super::HttpState;
+use crate::{
+    auth::Claims,
+    graphql::{context::RequestAuth, loaders::Loaders, subscription::SubscriptionSlots},
+};
+
+/// Largest message a client may send.
+pub const MAX_MESSAGE_BYTES: usize = 64 * 1024;
+/// Time a client has to send `connection_init`.
+pub const INIT_TIMEOUT: Duration = Duration::from_secs(10);
+/// Most open sockets per tenant on one instance.
+pub const MAX_SOCKETS_PER_TENANT: usize = 500;
+
+const PROTOCOLS: [&str; 2] = ["graphql-transport-ws", "graphql-ws"];
+
+/// What the connection learned at `connection_init`.
+#[derive(Default)]
+struct Session {
+    /// When the token expires; set once the connection is acknowledged.
+    expires_at: Mutex<Option<Instant>>,
+    /// The tenant that holds a socket slot, released when the socket ends.
+    tenant: Mutex<Option<Uuid>>,
+    /// Why `connection_init` was refused: close with this code.
+    refused: Mutex<Option<(u16, String)>>,
+    acknowledged: AtomicBool,
+}
+
+pub(super) async fn upgrade(
+    State(state): State<HttpState>,
+    headers: HeaderMap,
+    ws: WebSocketUpgrade,
+) -> Response {
+    let allowed = state.app.config.origins();
+    if !allowed.is_empty() {
+        let origin = headers
+            .get(ORIGIN)
+            .and_then(|o| o.to_str().ok())
+            .unwrap_or("");
+        if !allowed.iter().any(|a| a == origin.trim_end_matches('/')) {
+            return (StatusCode::FORBIDDEN, "origin not allowed").into_response();
+        }
+    }
+    let protocol = headers
+        .get("sec-websocket-protocol")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|list| {
+            list.split(',')
+                .map(str::trim)
+                .find_map(|p| WebSocketProtocols::from_str(p).ok())
+        });
+    let Some(protocol) = protocol else {
+        return (
+            StatusCode::BAD_REQUEST,
+            "use the graphql-transport-ws or graphql-ws subprotocol",
+        )
+            .into_response();
+    };
+    ws.max_message_size(MAX_MESSAGE_BYTES)
+        .max_frame_size(MAX_MESSAGE_BYTES)
+        .protocols(PROTOCOLS)
+        .on_upgrade(move |socket| serve(state, socket, protocol))
+}
+
+/// The token of a `connection_init` payload: `Authorization: Bearer …` or `token`.
+fn token_of(payload: &serde_json::Value) -> Option<String> {
+    let header = ["Authorization", "authorization"]
+        .iter()
+        .find_map(|k| payload.get(*k).and_then(|v| v.as_str()))
+        .and_then(|v| {
+            v.strip_prefix("Bearer ")
+                .or_else(|| v.strip_prefix("bearer "))
+        });
+    header
+        .or_else(|| payload.get("token").and_then(|v| v.as_str()))
+        .map(str::to_owned)
+}
+
+/// Resolves once the server shuts down.
+/// (A dropped sender also resolves it: the app is going away.)
+async fn shutting_down(rx: &mut tokio::sync::watch::Receiver<bool>) {
+    let _ = rx.wait_for(|down| *down).await;
+}
+
+fn close(code: u16, reason: &str) -> Message {
+    Message::Close(Some(CloseFrame {
+        code,
+        reason: reason.into(),
+    }))
+}
+
+async fn serve(state: HttpState, socket: WebSocket, protocol: WebSocketProtocols) {
+    let (mut sink, stream) = socket.split();
+    let input = stream
+        .take_while(|m| future::ready(m.is_ok()))
+        .filter_map(|m| async move {
+            match m {
+                Ok(Message::Text(text)) => Some(text.as_str().as_bytes().to_vec()),
+                Ok(Message::Binary(bytes)) => Some(bytes.to_vec()),
+                _ => None,
+            }
+        });
+    let session = Arc::new(Session::default());
+    let init_session = session.clone();
+    let app = state.app.clone();
+    let mut connection = Data::default();
+    let loaders = Loaders::new(&app.store);
+    // A socket lives for hours: never serve a cached row to it.
+    loaders.users.enable_all_cache(false);
+    loaders.notes.enable_all_cache(false);
+    loaders.history.enable_all_cache(false);
+    connection.insert(loaders);
+    connection.insert(SubscriptionSlots::default());
+    let engine = Engine::new(state.schema.clone(), Box::pin(input), protocol)
+        .connection_data(connection)
+        .on_connection_init(move |payload| async move {
+            let session = init_session;
+            let refuse = |code: u16, why: String| {
+                if let Ok(mut slot) = session.refused.lock() {
+                    *slot = Some((code, why.clone()));
+                }
+                Err(async_graphql::Error::new(why))
+            };
+            let Some(token) = token_of(&payload) else {
+                return refuse(
+                    4403,
+                    "connection_init must carry the token: {\"Authorization\": \"Bearer …\"}"
+                        .into(),
+                );
+            };
+            let claims: Claims = match app.verifier.verify(&token) {
+                Ok(claims) => claims,
+                Err(e) => return refuse(4403, e.to_string()),
+            };
+            let actor = match crate::service::viewer::authenticate(&app.store, &claims, None).await
+            {
+                Ok(actor) => actor,
+                Err(e) => return refuse(4500, e.public_message()),
+            };
+            {
+                let Ok(mut sockets) = app.sockets.lock() else {
+                    return refuse(1011, "internal error".into());
+                };
+                let open = sockets.entry(actor.tenant_id).or_default();
+                if *open >= MAX_SOCKETS_PER_TENANT {
+                    drop(sockets);
+                    return refuse(
+                        4429,
+                        format!("at most {MAX_SOCKETS_PER_TENANT} sockets per tenant"),
+                    );
+                }
+                *open += 1;
+            }
+            if let Ok(mut tenant) = session.tenant.lock() {
+                *tenant = Some(actor.tenant_id);
+            }
+            let now = jsonwebtoken::get_current_timestamp();
+            let left = Duration::from_secs(claims.exp.saturating_sub(now));
+            if let Ok(mut expires) = session.expires_at.lock() {
+                *expires = Some(Instant::now() + left);
+            }
+            session.acknowledged.store(true, Ordering::SeqCst);
+            let mut data = Data::default();
+            data.insert(RequestAuth::new(Ok(Some(claims)), None));
+            Ok(data)
+        });
+    let mut engine = Box::pin(engine);
+    let deadline = Instant::now() + INIT_TIMEOUT;
+    let mut shutdown = state.app.shutdown.subscribe();
+    loop {
+        let expires_at = session.expires_at.lock().ok().and_then(|e| *e);
+        let acknowledged = session.acknowledged.load(Ordering::SeqCst);
+        let timer = match (acknowledged, expires_at) {
+            (true, Some(at)) => at,
+            _ => deadline,
+        };
+        let outgoing = tokio::select! {
+            message = engine.next() => message,
+            _ = tokio::time::sleep_until(timer) => {
+                let frame = if acknowledged { close(4403, "token expired") } else { close(4408, "connection_init timeout") };
+                let _ = sink.send(frame).await;
+                break;
+            }
+            () = shutting_down(&mut shutdown) => {
+                let _ = sink.send(close(1001, "server shutting down; resume with after")).await;
+                break;
+            }
+        };
+        let refused = session.refused.lock().ok().and_then(|mut r| r.take());
+        match (outgoing, refused) {
+            (Some(WsMessage::Text(text)), None) => {
+                if sink.send(Message::Text(text.into())).await.is_err() {
+                    break;
+                }
+            }
+            (Some(WsMessage::Text(text)), Some((code, why))) => {
+                // The legacy protocol says connection_error first; then we close.
+                let _ = sink.send(Message::Text(text.into())).await;
+                let _ = sink.send(close(code, &why)).await;
+                break;
+            }
+            (Some(WsMessage::Close(code, reason)), refused) => {
+                let (code, reason) = refused.unwrap_or((code, reason));
+                let _ = sink.send(close(code, &reason)).await;
+                break;
+            }
+            (None, _) => break,
+        }
+    }
+    let tenant = session.tenant.lock().ok().and_then(|t| *t);
+    if let (Some(tenant), Ok(mut sockets)) = (tenant, state.app.sockets.lock())
+        && let Some(open) = sockets.get_mut(&tenant)
+    {
+        *open = open.saturating_sub(1);
+    }
+}
