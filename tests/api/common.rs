@@ -247,7 +247,7 @@ async fn drop_stale(admin: &DatabaseConnection, now: u64) {
     }
 }
 
-async fn drop_database(name: &str) {
+pub async fn drop_database(name: &str) {
     if let Ok(admin) = Database::connect(&postgres_admin_url()).await {
         let _ = admin
             .execute_unprepared(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))

@@ -11,6 +11,7 @@ mod n_plus_one;
 mod pagination;
 mod properties;
 mod providers;
+mod proxy;
 mod review;
 mod schema;
 mod subscriptions;

@@ -291,3 +291,131 @@ db_test!(
         );
     }
 );
+
+/// Two instances on one PostgreSQL: A reaches the database through a proxy the test
+/// cuts mid-stream; B keeps changing things; A's subscriber gets every change, in
+/// order, none twice, once A is back.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_instances_share_the_feed_across_a_database_outage() {
+    use crate::{common, proxy::Proxy};
+    use socialgate::{Socialgate, store::Store};
+
+    let Some((b, pg_name)) = common::spawn(common::Backend::Postgres).await else {
+        return;
+    };
+    // Instance A: same database, reached through the proxy.
+    let url = url::Url::parse(&b.url).expect("url");
+    let target = format!(
+        "{}:{}",
+        url.host_str().expect("host"),
+        url.port().unwrap_or(5432)
+    )
+    .parse::<std::net::SocketAddr>()
+    .expect("addr");
+    let proxy = Proxy::start(target).await;
+    let mut via_proxy = url.clone();
+    via_proxy.set_port(Some(proxy.addr.port())).expect("port");
+    let mut config = b.app.config.clone();
+    config.database_url = via_proxy.to_string();
+    let store = Store::connect(&config.database_url)
+        .await
+        .expect("connect A");
+    let a = Socialgate::with_store(config, store)
+        .await
+        .expect("instance A");
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let a_base = format!("http://{}", listener.local_addr().expect("addr"));
+    let router = a.router();
+    tokio::spawn(async move {
+        let _ = axum::serve(listener, router).await;
+    });
+
+    let owner = b.actor("pair", "adv", &[Advisor]).await;
+    let co = b.actor("pair", "co", &[Compliance]).await;
+    let id = decode(
+        IdKind::Integration,
+        &b.connect(&owner, Network::Linkedin, "shared").await,
+    )
+    .expect("id");
+    let mut ws = Ws::connect(&a_base, Protocol::TransportWs).await;
+    ws.init(&b.token("pair", "co", &[Compliance])).await;
+    ws.subscribe(
+        "feed",
+        "subscription { integrationStatusChanged { sequence status } }",
+        json!({}),
+    )
+    .await;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+
+    // A change on B arrives on A.
+    review::approve(&b.store, &co, id, None, None)
+        .await
+        .expect("approve on B");
+    let event = ws.event(WAIT).await;
+    assert_eq!(
+        event["integrationStatusChanged"],
+        json!({ "sequence": 2, "status": "ACTIVE" })
+    );
+
+    // Cut A off; B goes on; restore.
+    proxy.cut();
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    for n in 0..6 {
+        if n % 2 == 0 {
+            lifecycle::expire(&b.store, owner.tenant_id, id, StatusReason::TokenExpired)
+                .await
+                .expect("expire");
+        } else {
+            let again = lifecycle::Reconnection {
+                external_account_id: "shared".into(),
+                scopes: vec!["openid".into(), "w_member_social".into()],
+                token_expires_at: None,
+                tokens: None,
+            };
+            lifecycle::reconnected(&b.store, &b.app.keyring, &owner, id, again)
+                .await
+                .expect("reconnect");
+        }
+    }
+    assert_eq!(
+        ws.next(SECOND).await,
+        Got::Nothing,
+        "A hears nothing while cut off"
+    );
+    proxy.restore();
+    for seq in 3..=8 {
+        let event = ws.event(Duration::from_secs(30)).await;
+        let status = if seq % 2 == 1 { "EXPIRED" } else { "ACTIVE" };
+        assert_eq!(
+            event["integrationStatusChanged"],
+            json!({ "sequence": seq, "status": status })
+        );
+    }
+    assert_eq!(ws.next(SECOND).await, Got::Nothing, "none twice");
+    // And live again.
+    lifecycle::expire(&b.store, owner.tenant_id, id, StatusReason::TokenExpired)
+        .await
+        .expect("expire");
+    assert_eq!(
+        ws.event(WAIT).await["integrationStatusChanged"]["sequence"],
+        9
+    );
+    ws.close().await;
+    a.begin_shutdown();
+    if let Some(name) = pg_name {
+        common::drop_database(&name).await;
+    }
+}
+
+db_test!(
+    shutdown_closes_sockets_with_a_resumable_code,
+    async |app: TestApp| {
+        let mut ws = Ws::connect(&app.base, Protocol::TransportWs).await;
+        ws.init(&app.token("bye", "co", &[Compliance])).await;
+        ws.subscribe("feed", FEED, json!({})).await;
+        let _ = app.app.shutdown.send(true);
+        assert_eq!(ws.next(WAIT).await, Got::Closed(1001));
+    }
+);
