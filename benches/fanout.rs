@@ -1,0 +1,194 @@
+//! Fan-out benchmark for `integrationStatusChanged` (issue 5): with N concurrent
+//! subscriptions on one instance (SQLite, in-process server, real WebSockets with 20
+//! subscriptions per connection), how long from an event's commit to its receipt by
+//! every subscriber (p50/p99 over all subscriber × event pairs), and how much memory an
+//! idle subscription costs (RSS growth of the process divided by N; the clients live in
+//! the same process, so this is an upper bound on the server's share).
+//!
+//! Run: `cargo bench --bench fanout` (sizes from `SG_BENCH_SIZES`, default 1000,10000).
+//! Results are recorded in BENCHMARKS.md; nothing here asserts a timing.
+
+use std::{
+    sync::{Arc, Mutex},
+    time::{Duration, Instant},
+};
+
+use chrono::{DateTime, Utc};
+use futures_util::{SinkExt, StreamExt};
+use serde_json::{Value, json};
+use socialgate::{
+    Config, Socialgate,
+    auth::{Role, TokenMinter},
+    config::Secret,
+    crypto::Keyring,
+    domain::{Network, StatusReason},
+    service::{lifecycle, review, viewer},
+};
+use tokio_tungstenite::{
+    connect_async,
+    tungstenite::{Message, client::IntoClientRequest, http::HeaderValue},
+};
+
+const PER_CONNECTION: usize = 20;
+const CHANGES: usize = 40;
+
+fn rss_kib() -> u64 {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("VmRSS:"))
+                .and_then(|l| l.split_whitespace().nth(1).and_then(|v| v.parse().ok()))
+        })
+        .unwrap_or(0)
+}
+
+fn percentile(sorted: &[f64], p: f64) -> f64 {
+    if sorted.is_empty() {
+        return f64::NAN;
+    }
+    let rank = ((p / 100.0) * (sorted.len() - 1) as f64).round() as usize;
+    sorted[rank.min(sorted.len() - 1)]
+}
+
+async fn run(subscriptions: usize) {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let secret = Secret::new("bench-secret-that-is-long-enough-for-hs256");
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let base = format!("http://{}", listener.local_addr().expect("addr"));
+    let config = Config {
+        database_url: format!("sqlite://{}?mode=rwc", dir.path().join("bench.db").display()),
+        public_url: Some(base.clone()),
+        jwt_secret: Some(secret.clone()),
+        token_keys: Some(Keyring::generate("bench")),
+        log: "warn".into(),
+        ..Config::default()
+    };
+    let server = Socialgate::build(config).await.expect("server");
+    let router = server.router();
+    tokio::spawn(async move {
+        let _ = axum::serve(listener, router).await;
+    });
+    let app = server.app().clone();
+    let minter = TokenMinter::new(&secret, None, None);
+    let token = minter
+        .mint("bench", "co", &[Role::Compliance], Duration::from_secs(3600))
+        .expect("token");
+    let claims = |sub: &str, role: Role| socialgate::auth::Claims {
+        sub: sub.into(),
+        tenant_id: "bench".into(),
+        roles: vec![role],
+        email: None,
+        name: None,
+        exp: 0,
+        nbf: None,
+        iss: None,
+        aud: None,
+    };
+    let owner = viewer::authenticate(&app.store, &claims("adv", Role::Advisor), None).await.expect("owner");
+    let co = viewer::authenticate(&app.store, &claims("co", Role::Compliance), None).await.expect("co");
+    let account = lifecycle::NewAccount {
+        network: Network::Linkedin,
+        external_account_id: "bench".into(),
+        display_name: "Bench".into(),
+        profile_url: None,
+        scopes: vec!["openid".into()],
+        token_expires_at: None,
+        tokens: None,
+    };
+    let id = lifecycle::connected(&app.store, &app.keyring, &owner, account).await.expect("connect").integration.id;
+    review::approve(&app.store, &co, id, None, None).await.expect("approve");
+
+    let samples: Arc<Mutex<Vec<f64>>> = Arc::default();
+    let received = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let before = rss_kib();
+    let connections = subscriptions.div_ceil(PER_CONNECTION);
+    let mut open = 0;
+    for c in 0..connections {
+        let url = format!("{}/graphql/ws", base.replace("http://", "ws://"));
+        let mut request = url.into_client_request().expect("request");
+        request.headers_mut().insert("sec-websocket-protocol", HeaderValue::from_static("graphql-transport-ws"));
+        let (mut ws, _) = connect_async(request).await.expect("ws");
+        let init = json!({ "type": "connection_init", "payload": { "Authorization": format!("Bearer {token}") } });
+        ws.send(Message::Text(init.to_string().into())).await.expect("init");
+        let _ack = ws.next().await;
+        let here = PER_CONNECTION.min(subscriptions - c * PER_CONNECTION);
+        for s in 0..here {
+            let sub = json!({ "id": s.to_string(), "type": "subscribe", "payload": { "query": "subscription { integrationStatusChanged { sequence occurredAt } }" } });
+            ws.send(Message::Text(sub.to_string().into())).await.expect("subscribe");
+        }
+        open += here;
+        let (samples, received) = (samples.clone(), received.clone());
+        tokio::spawn(async move {
+            while let Some(Ok(message)) = ws.next().await {
+                let Message::Text(text) = message else { continue };
+                let now = Utc::now();
+                let Ok(value) = serde_json::from_str::<Value>(&text) else { continue };
+                let Some(at) = value["payload"]["data"]["integrationStatusChanged"]["occurredAt"].as_str() else { continue };
+                if let Ok(at) = at.parse::<DateTime<Utc>>() {
+                    let ms = (now - at).num_microseconds().unwrap_or(0) as f64 / 1000.0;
+                    if let Ok(mut s) = samples.lock() {
+                        s.push(ms);
+                    }
+                }
+                received.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            }
+        });
+    }
+    // Let every subscription start, then measure idle memory.
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    let idle = rss_kib();
+    let per_subscription = (idle.saturating_sub(before)) as f64 * 1024.0 / open as f64;
+
+    // Warm-up change, not sampled: wait until every subscriber has it.
+    lifecycle::expire(&app.store, owner.tenant_id, id, StatusReason::TokenExpired).await.expect("expire");
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while received.load(std::sync::atomic::Ordering::Relaxed) < open && Instant::now() < deadline {
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    samples.lock().expect("lock").clear();
+    let target = received.load(std::sync::atomic::Ordering::Relaxed) + open * CHANGES;
+    let started = Instant::now();
+    for n in 0..CHANGES {
+        if n % 2 == 0 {
+            let again = lifecycle::Reconnection { external_account_id: "bench".into(), scopes: vec!["openid".into()], token_expires_at: None, tokens: None };
+            lifecycle::reconnected(&app.store, &app.keyring, &owner, id, again).await.expect("reconnect");
+        } else {
+            lifecycle::expire(&app.store, owner.tenant_id, id, StatusReason::TokenExpired).await.expect("expire");
+        }
+        // Paced, so each change's fan-out is measured on its own.
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let deadline = Instant::now() + Duration::from_secs(120);
+    while received.load(std::sync::atomic::Ordering::Relaxed) < target && Instant::now() < deadline {
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    let elapsed = started.elapsed();
+    let mut sorted = samples.lock().expect("lock").clone();
+    sorted.sort_by(|a, b| a.total_cmp(b));
+    println!(
+        "| {open} | {connections} | {} / {} | {:.1} ms | {:.1} ms | {:.1} ms | {:.1} KiB | {:.1?} |",
+        sorted.len(),
+        open * CHANGES,
+        percentile(&sorted, 50.0),
+        percentile(&sorted, 99.0),
+        sorted.last().copied().unwrap_or(f64::NAN),
+        per_subscription / 1024.0,
+        elapsed,
+    );
+    server.begin_shutdown();
+}
+
+#[tokio::main(flavor = "multi_thread")]
+async fn main() {
+    let sizes: Vec<usize> = std::env::var("SG_BENCH_SIZES")
+        .unwrap_or_else(|_| "1000,10000".into())
+        .split(',')
+        .filter_map(|s| s.trim().parse().ok())
+        .collect();
+    println!("| subscriptions | connections | events received / expected | p50 | p99 | max | RSS per idle subscription | {CHANGES} changes took |");
+    println!("|---|---|---|---|---|---|---|---|");
+    for n in sizes {
+        run(n).await;
+    }
+}
