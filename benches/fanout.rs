@@ -54,10 +54,15 @@ fn percentile(sorted: &[f64], p: f64) -> f64 {
 async fn run(subscriptions: usize) {
     let dir = tempfile::tempdir().expect("tempdir");
     let secret = Secret::new("bench-secret-that-is-long-enough-for-hs256");
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
     let base = format!("http://{}", listener.local_addr().expect("addr"));
     let config = Config {
-        database_url: format!("sqlite://{}?mode=rwc", dir.path().join("bench.db").display()),
+        database_url: format!(
+            "sqlite://{}?mode=rwc",
+            dir.path().join("bench.db").display()
+        ),
         public_url: Some(base.clone()),
         jwt_secret: Some(secret.clone()),
         token_keys: Some(Keyring::generate("bench")),
@@ -72,7 +77,12 @@ async fn run(subscriptions: usize) {
     let app = server.app().clone();
     let minter = TokenMinter::new(&secret, None, None);
     let token = minter
-        .mint("bench", "co", &[Role::Compliance], Duration::from_secs(3600))
+        .mint(
+            "bench",
+            "co",
+            &[Role::Compliance],
+            Duration::from_secs(3600),
+        )
         .expect("token");
     let claims = |sub: &str, role: Role| socialgate::auth::Claims {
         sub: sub.into(),
@@ -85,8 +95,12 @@ async fn run(subscriptions: usize) {
         iss: None,
         aud: None,
     };
-    let owner = viewer::authenticate(&app.store, &claims("adv", Role::Advisor), None).await.expect("owner");
-    let co = viewer::authenticate(&app.store, &claims("co", Role::Compliance), None).await.expect("co");
+    let owner = viewer::authenticate(&app.store, &claims("adv", Role::Advisor), None)
+        .await
+        .expect("owner");
+    let co = viewer::authenticate(&app.store, &claims("co", Role::Compliance), None)
+        .await
+        .expect("co");
     let account = lifecycle::NewAccount {
         network: Network::Linkedin,
         external_account_id: "bench".into(),
@@ -96,8 +110,14 @@ async fn run(subscriptions: usize) {
         token_expires_at: None,
         tokens: None,
     };
-    let id = lifecycle::connected(&app.store, &app.keyring, &owner, account).await.expect("connect").integration.id;
-    review::approve(&app.store, &co, id, None, None).await.expect("approve");
+    let id = lifecycle::connected(&app.store, &app.keyring, &owner, account)
+        .await
+        .expect("connect")
+        .integration
+        .id;
+    review::approve(&app.store, &co, id, None, None)
+        .await
+        .expect("approve");
 
     let samples: Arc<Mutex<Vec<f64>>> = Arc::default();
     let received = Arc::new(std::sync::atomic::AtomicUsize::new(0));
@@ -107,24 +127,39 @@ async fn run(subscriptions: usize) {
     for c in 0..connections {
         let url = format!("{}/graphql/ws", base.replace("http://", "ws://"));
         let mut request = url.into_client_request().expect("request");
-        request.headers_mut().insert("sec-websocket-protocol", HeaderValue::from_static("graphql-transport-ws"));
+        request.headers_mut().insert(
+            "sec-websocket-protocol",
+            HeaderValue::from_static("graphql-transport-ws"),
+        );
         let (mut ws, _) = connect_async(request).await.expect("ws");
         let init = json!({ "type": "connection_init", "payload": { "Authorization": format!("Bearer {token}") } });
-        ws.send(Message::Text(init.to_string().into())).await.expect("init");
+        ws.send(Message::Text(init.to_string().into()))
+            .await
+            .expect("init");
         let _ack = ws.next().await;
         let here = PER_CONNECTION.min(subscriptions - c * PER_CONNECTION);
         for s in 0..here {
             let sub = json!({ "id": s.to_string(), "type": "subscribe", "payload": { "query": "subscription { integrationStatusChanged { sequence occurredAt } }" } });
-            ws.send(Message::Text(sub.to_string().into())).await.expect("subscribe");
+            ws.send(Message::Text(sub.to_string().into()))
+                .await
+                .expect("subscribe");
         }
         open += here;
         let (samples, received) = (samples.clone(), received.clone());
         tokio::spawn(async move {
             while let Some(Ok(message)) = ws.next().await {
-                let Message::Text(text) = message else { continue };
+                let Message::Text(text) = message else {
+                    continue;
+                };
                 let now = Utc::now();
-                let Ok(value) = serde_json::from_str::<Value>(&text) else { continue };
-                let Some(at) = value["payload"]["data"]["integrationStatusChanged"]["occurredAt"].as_str() else { continue };
+                let Ok(value) = serde_json::from_str::<Value>(&text) else {
+                    continue;
+                };
+                let Some(at) =
+                    value["payload"]["data"]["integrationStatusChanged"]["occurredAt"].as_str()
+                else {
+                    continue;
+                };
                 if let Ok(at) = at.parse::<DateTime<Utc>>() {
                     let ms = (now - at).num_microseconds().unwrap_or(0) as f64 / 1000.0;
                     if let Ok(mut s) = samples.lock() {
@@ -141,7 +176,9 @@ async fn run(subscriptions: usize) {
     let per_subscription = (idle.saturating_sub(before)) as f64 * 1024.0 / open as f64;
 
     // Warm-up change, not sampled: wait until every subscriber has it.
-    lifecycle::expire(&app.store, owner.tenant_id, id, StatusReason::TokenExpired).await.expect("expire");
+    lifecycle::expire(&app.store, owner.tenant_id, id, StatusReason::TokenExpired)
+        .await
+        .expect("expire");
     let deadline = Instant::now() + Duration::from_secs(60);
     while received.load(std::sync::atomic::Ordering::Relaxed) < open && Instant::now() < deadline {
         tokio::time::sleep(Duration::from_millis(20)).await;
@@ -151,16 +188,26 @@ async fn run(subscriptions: usize) {
     let started = Instant::now();
     for n in 0..CHANGES {
         if n % 2 == 0 {
-            let again = lifecycle::Reconnection { external_account_id: "bench".into(), scopes: vec!["openid".into()], token_expires_at: None, tokens: None };
-            lifecycle::reconnected(&app.store, &app.keyring, &owner, id, again).await.expect("reconnect");
+            let again = lifecycle::Reconnection {
+                external_account_id: "bench".into(),
+                scopes: vec!["openid".into()],
+                token_expires_at: None,
+                tokens: None,
+            };
+            lifecycle::reconnected(&app.store, &app.keyring, &owner, id, again)
+                .await
+                .expect("reconnect");
         } else {
-            lifecycle::expire(&app.store, owner.tenant_id, id, StatusReason::TokenExpired).await.expect("expire");
+            lifecycle::expire(&app.store, owner.tenant_id, id, StatusReason::TokenExpired)
+                .await
+                .expect("expire");
         }
         // Paced, so each change's fan-out is measured on its own.
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
     let deadline = Instant::now() + Duration::from_secs(120);
-    while received.load(std::sync::atomic::Ordering::Relaxed) < target && Instant::now() < deadline {
+    while received.load(std::sync::atomic::Ordering::Relaxed) < target && Instant::now() < deadline
+    {
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
     let elapsed = started.elapsed();
@@ -186,7 +233,9 @@ async fn main() {
         .split(',')
         .filter_map(|s| s.trim().parse().ok())
         .collect();
-    println!("| subscriptions | connections | events received / expected | p50 | p99 | max | RSS per idle subscription | {CHANGES} changes took |");
+    println!(
+        "| subscriptions | connections | events received / expected | p50 | p99 | max | RSS per idle subscription | {CHANGES} changes took |"
+    );
     println!("|---|---|---|---|---|---|---|---|");
     for n in sizes {
         run(n).await;

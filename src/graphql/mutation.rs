@@ -16,7 +16,7 @@ use super::{
 use crate::{
     domain::ids::{IdKind, decode, encode},
     error::AppError,
-    service::{connect, integrations, lifecycle, review, settings},
+    service::{connect, health, integrations, lifecycle, review, settings},
 };
 
 #[derive(MergedObject, Default)]
@@ -24,6 +24,7 @@ pub struct MutationRoot(
     ConnectMutation,
     ReviewMutation,
     LifecycleMutation,
+    HealthMutation,
     SettingsMutation,
 );
 
@@ -220,6 +221,71 @@ impl LifecycleMutation {
                 .await
                 .extend()?;
         Ok(Integration(applied.integration))
+    }
+}
+
+/// What a sandbox network can be told to report at the next check.
+#[derive(Enum, Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SandboxEvent {
+    /// The token expired (Facebook 190/463, LinkedIn EXPIRED_ACCESS_TOKEN).
+    Expire,
+    /// The password changed (190/460).
+    PasswordChange,
+    /// Access was revoked (190, LinkedIn REVOKED_ACCESS_TOKEN).
+    RevokeAccess,
+    /// The user lost their Page role (190/492).
+    LosePageRole,
+    /// The account is checkpointed (190/459).
+    Checkpoint,
+    /// A passing outage: 5xx until RESTORE.
+    Outage,
+    /// Healthy again.
+    Restore,
+}
+
+#[derive(Default)]
+pub struct HealthMutation;
+
+#[Object]
+impl HealthMutation {
+    /// Asks the network now whether the integration's token still works. A definitive
+    /// answer moves it to EXPIRED or INVALID; a passing fault only counts as a failed
+    /// check (`consecutiveFailures`, `lastCheckedAt`).
+    async fn check_integration(
+        &self,
+        ctx: &Context<'_>,
+        id: ID,
+    ) -> async_graphql::Result<Integration> {
+        let id = decode(IdKind::Integration, &id).extend()?;
+        let model = health::check(ctx.app()?, ctx.actor().await?, id)
+            .await
+            .extend()?;
+        Ok(Integration(model))
+    }
+
+    /// Sandbox networks only: make the network report `event` for this integration at
+    /// the next check, so a frontend can walk every status without a real app.
+    async fn sandbox_simulate(
+        &self,
+        ctx: &Context<'_>,
+        integration_id: ID,
+        event: SandboxEvent,
+    ) -> async_graphql::Result<bool> {
+        use crate::providers::sandbox::Condition;
+        let id = decode(IdKind::Integration, &integration_id).extend()?;
+        let condition = match event {
+            SandboxEvent::Expire => Some(Condition::Expired),
+            SandboxEvent::PasswordChange => Some(Condition::PasswordChanged),
+            SandboxEvent::RevokeAccess => Some(Condition::Revoked),
+            SandboxEvent::LosePageRole => Some(Condition::PageRoleLost),
+            SandboxEvent::Checkpoint => Some(Condition::Checkpoint),
+            SandboxEvent::Outage => Some(Condition::Outage),
+            SandboxEvent::Restore => None,
+        };
+        health::simulate(ctx.app()?, ctx.actor().await?, id, condition)
+            .await
+            .extend()?;
+        Ok(true)
     }
 }
 

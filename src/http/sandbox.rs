@@ -160,6 +160,7 @@ pub(super) async fn get(
         (Network::Facebook, path) if path.ends_with("/me/permissions") => {
             answer(sandbox.facebook_permissions(token))
         }
+        (Network::Facebook, path) if path.ends_with("/me") => answer(sandbox.facebook_me(token)),
         (Network::Facebook, path) if path.ends_with("/me/accounts") => {
             answer(sandbox.facebook_accounts(token))
         }

@@ -161,6 +161,17 @@ impl Provider for Facebook {
         })
     }
 
+    async fn probe(&self, token: &Secret) -> ProviderResult<()> {
+        // With a Page token, /me is the Page: a lost role shows as 190/492 here.
+        let _: serde_json::Value = http::json(
+            self.http
+                .get(self.graph("me"))
+                .query(&[("fields", "id,name"), ("access_token", token.expose())]),
+        )
+        .await?;
+        Ok(())
+    }
+
     async fn accounts(&self, grant: &Grant) -> ProviderResult<Vec<Account>> {
         let pages: Pages = http::json(self.http.get(self.graph("me/accounts")).query(&[
             ("fields", "id,name,access_token,tasks,link"),

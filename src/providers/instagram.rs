@@ -118,6 +118,16 @@ impl Provider for Instagram {
         })
     }
 
+    async fn probe(&self, token: &Secret) -> ProviderResult<()> {
+        let _: serde_json::Value = http::json(
+            self.http
+                .get(format!("{}/me", self.graph_url))
+                .query(&[("fields", "user_id"), ("access_token", token.expose())]),
+        )
+        .await?;
+        Ok(())
+    }
+
     async fn accounts(&self, grant: &Grant) -> ProviderResult<Vec<Account>> {
         let me: Me = http::json(self.http.get(format!("{}/me", self.graph_url)).query(&[
             ("fields", "user_id,username,account_type"),

@@ -130,6 +130,16 @@ impl Provider for Linkedin {
         })
     }
 
+    async fn probe(&self, token: &Secret) -> ProviderResult<()> {
+        let _: serde_json::Value = http::json(
+            self.http
+                .get(format!("{}/v2/userinfo", self.api_url))
+                .bearer_auth(token.expose()),
+        )
+        .await?;
+        Ok(())
+    }
+
     async fn accounts(&self, grant: &Grant) -> ProviderResult<Vec<Account>> {
         let info: UserInfo = http::json(
             self.http

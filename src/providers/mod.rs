@@ -125,6 +125,10 @@ pub trait Provider: Send + Sync {
 
     /// The accounts this grant may connect; refuses logins that cannot connect any.
     async fn accounts(&self, grant: &Grant) -> ProviderResult<Vec<Account>>;
+
+    /// Asks the network whether `token` still works, with one cheap read as the
+    /// account. `Ok` means alive; `Dead` is definitive; anything else is passing.
+    async fn probe(&self, token: &Secret) -> ProviderResult<()>;
 }
 
 /// The configured client of each network, and which are sandboxes.

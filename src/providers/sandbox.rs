@@ -148,6 +148,20 @@ struct Token {
     login: &'static str,
     /// A Page token acts as this Page.
     page: Option<&'static str>,
+    /// What the network will report about this token from now on.
+    condition: Option<Condition>,
+}
+
+/// What `sandboxSimulate` can make a sandbox network report at the next check.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Condition {
+    Expired,
+    PasswordChanged,
+    Revoked,
+    PageRoleLost,
+    Checkpoint,
+    /// A passing outage: 503s until restored.
+    Outage,
 }
 
 /// Codes and tokens handed out by the sandbox networks.
@@ -242,6 +256,7 @@ impl Sandbox {
                 Token {
                     login: login.key,
                     page,
+                    condition: None,
                 },
             );
         }
@@ -252,6 +267,82 @@ impl Sandbox {
         let tokens = self.tokens.lock().ok()?;
         let entry = tokens.get(token)?;
         Some((login(entry.login)?, entry.page))
+    }
+
+    /// Makes the network report `condition` (or nothing, with `None`) for `token`;
+    /// false when the sandbox never issued that token.
+    pub fn simulate(&self, token: &str, condition: Option<Condition>) -> bool {
+        let Ok(mut tokens) = self.tokens.lock() else {
+            return false;
+        };
+        match tokens.get_mut(token) {
+            Some(entry) => {
+                entry.condition = condition;
+                true
+            }
+            None => false,
+        }
+    }
+
+    fn condition(&self, token: &str) -> Option<Condition> {
+        self.tokens.lock().ok()?.get(token)?.condition
+    }
+
+    /// Graph-style answer (Facebook, Instagram) for a token's simulated condition.
+    fn graph_condition(&self, token: &str) -> Option<Answer> {
+        Some(match self.condition(token)? {
+            Condition::Expired => graph_error(
+                190,
+                Some(463),
+                "Error validating access token: Session has expired.",
+            ),
+            Condition::PasswordChanged => graph_error(
+                190,
+                Some(460),
+                "Error validating access token: The session has been invalidated because the user changed their password.",
+            ),
+            Condition::Revoked => graph_error(
+                190,
+                None,
+                "Error validating access token: The user has not authorized application.",
+            ),
+            Condition::PageRoleLost => graph_error(
+                190,
+                Some(492),
+                "The user must be an administrator, editor, or moderator of the page in order to impersonate it.",
+            ),
+            Condition::Checkpoint => graph_error(
+                190,
+                Some(459),
+                "Error validating access token: You cannot access the app till you log in to www.facebook.com and follow the instructions given.",
+            ),
+            Condition::Outage => (
+                503,
+                json!({ "error": { "message": "An unexpected error has occurred. Please retry your request later.", "type": "OAuthException", "code": 2, "fbtrace_id": "sandbox" } }),
+            ),
+        })
+    }
+
+    /// Facebook `GET /{version}/me` (with a Page token: the Page).
+    pub fn facebook_me(&self, token: Option<&str>) -> Answer {
+        let Some(token) = token else {
+            return graph_error(2500, None, "An active access token must be used.");
+        };
+        if let Some(answer) = self.graph_condition(token) {
+            return answer;
+        }
+        match self.holder(token) {
+            Some((login, Some(page))) => {
+                let name = login
+                    .pages
+                    .iter()
+                    .find(|p| p.id == page)
+                    .map_or("Page", |p| p.name);
+                (200, json!({ "id": page, "name": name }))
+            }
+            Some((login, None)) => (200, json!({ "id": external_id(login), "name": login.name })),
+            None => graph_error(190, None, "Invalid OAuth access token."),
+        }
     }
 
     fn client_ok(params: &HashMap<String, String>) -> bool {
@@ -289,6 +380,38 @@ impl Sandbox {
 
     /// LinkedIn `GET /v2/userinfo`.
     pub fn linkedin_userinfo(&self, bearer: Option<&str>) -> Answer {
+        let linkedin_error = |service: u32, code: &str, message: &str| {
+            (
+                401,
+                json!({ "status": 401, "serviceErrorCode": service, "code": code, "message": message }),
+            )
+        };
+        match bearer.and_then(|t| self.condition(t)) {
+            Some(Condition::Expired) => {
+                return linkedin_error(
+                    65602,
+                    "EXPIRED_ACCESS_TOKEN",
+                    "The token used in the request has expired",
+                );
+            }
+            Some(Condition::Revoked) => {
+                return linkedin_error(
+                    65601,
+                    "REVOKED_ACCESS_TOKEN",
+                    "The token used in the request has been revoked by the user",
+                );
+            }
+            Some(Condition::PasswordChanged | Condition::Checkpoint | Condition::PageRoleLost) => {
+                return linkedin_error(65600, "INVALID_ACCESS_TOKEN", "Invalid access token");
+            }
+            Some(Condition::Outage) => {
+                return (
+                    503,
+                    json!({ "status": 503, "message": "Service Unavailable" }),
+                );
+            }
+            None => {}
+        }
         match bearer.and_then(|t| self.holder(t)) {
             Some((login, _)) => (
                 200,
@@ -436,6 +559,9 @@ impl Sandbox {
 
     /// Instagram `GET /me`.
     pub fn instagram_me(&self, token: Option<&str>) -> Answer {
+        if let Some(answer) = token.and_then(|t| self.graph_condition(t)) {
+            return answer;
+        }
         match token.and_then(|t| self.holder(t)) {
             Some((login, _)) => {
                 let id = external_id(login);

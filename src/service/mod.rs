@@ -6,6 +6,7 @@ pub mod audit;
 pub mod change;
 pub mod connect;
 pub mod feed;
+pub mod health;
 pub mod integrations;
 pub mod lifecycle;
 pub mod networks;

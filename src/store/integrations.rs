@@ -211,3 +211,27 @@ pub async fn by_ids(
         .all(db)
         .await?)
 }
+
+/// Records a health check: when it ran, and passing faults in a row (reset by a
+/// success). No version bump: a check must not make a reviewer's action conflict.
+pub async fn record_check(
+    db: &impl ConnectionTrait,
+    tenant_id: Uuid,
+    id: Uuid,
+    at: DateTime<Utc>,
+    failed: bool,
+) -> AppResult<()> {
+    let failures = if failed {
+        Expr::col(integration::Column::ConsecutiveFailures).add(1)
+    } else {
+        Expr::value(0)
+    };
+    integration::Entity::update_many()
+        .col_expr(integration::Column::LastCheckedAt, Expr::value(at))
+        .col_expr(integration::Column::ConsecutiveFailures, failures)
+        .filter(integration::Column::TenantId.eq(tenant_id))
+        .filter(integration::Column::Id.eq(id))
+        .exec(db)
+        .await?;
+    Ok(())
+}

@@ -527,3 +527,119 @@ db_test!(reconnect_through_the_review_button, async |app: TestApp| {
         "an ACTIVE integration needs no reconnect: {body}"
     );
 });
+
+db_test!(
+    sandbox_simulations_walk_every_status_at_the_next_check,
+    async |app: TestApp| {
+        let advisor = app.token("walk", "riley", &[Advisor]);
+        let compliance = app.token("walk", "dana", &[Compliance]);
+        let check = "mutation($id: ID!) { checkIntegration(id: $id) { status statusReason statusRemedy consecutiveFailures lastCheckedAt } }";
+        let simulate = "mutation($id: ID!, $e: SandboxEvent!) { sandboxSimulate(integrationId: $id, event: $e) }";
+        let approve = "mutation($id: ID!) { approveIntegration(id: $id) { status } }";
+
+        let (_, url) = connect(&app, &advisor, "FACEBOOK").await;
+        let page = sign_in(&app, &url, Some("fb-riley")).await.message["integrationId"]
+            .as_str()
+            .expect("id")
+            .to_owned();
+        app.gql(Some(&compliance), approve, json!({ "id": page }))
+            .await;
+
+        let body = app.gql(Some(&advisor), check, json!({ "id": page })).await;
+        let checked = &body["data"]["checkIntegration"];
+        assert_eq!(
+            (
+                checked["status"].as_str(),
+                checked["consecutiveFailures"].as_i64()
+            ),
+            (Some("ACTIVE"), Some(0)),
+            "{body}"
+        );
+        assert!(checked["lastCheckedAt"].is_string());
+
+        // A passing outage never turns it INVALID; it is counted, and forgotten when over.
+        app.gql(
+            Some(&advisor),
+            simulate,
+            json!({ "id": page, "e": "OUTAGE" }),
+        )
+        .await;
+        for failures in 1..=2 {
+            let body = app.gql(Some(&advisor), check, json!({ "id": page })).await;
+            assert_eq!(
+                body["data"]["checkIntegration"]["status"], "ACTIVE",
+                "{body}"
+            );
+            assert_eq!(
+                body["data"]["checkIntegration"]["consecutiveFailures"],
+                failures
+            );
+        }
+        app.gql(
+            Some(&advisor),
+            simulate,
+            json!({ "id": page, "e": "RESTORE" }),
+        )
+        .await;
+        let body = app.gql(Some(&advisor), check, json!({ "id": page })).await;
+        assert_eq!(body["data"]["checkIntegration"]["consecutiveFailures"], 0);
+
+        // A lost Page role is definitive.
+        app.gql(
+            Some(&advisor),
+            simulate,
+            json!({ "id": page, "e": "LOSE_PAGE_ROLE" }),
+        )
+        .await;
+        let body = app.gql(Some(&advisor), check, json!({ "id": page })).await;
+        let checked = &body["data"]["checkIntegration"];
+        assert_eq!(
+            (checked["status"].as_str(), checked["statusReason"].as_str()),
+            (Some("INVALID"), Some("PAGE_ROLE_LOST")),
+            "{body}"
+        );
+        assert!(
+            checked["statusRemedy"]
+                .as_str()
+                .expect("remedy")
+                .contains("Page admin")
+        );
+
+        // LinkedIn expiry and password change map as PROVIDERS.md says.
+        let (_, url) = connect(&app, &advisor, "LINKEDIN").await;
+        let member = sign_in(&app, &url, Some("li-avery")).await.message["integrationId"]
+            .as_str()
+            .expect("id")
+            .to_owned();
+        app.gql(
+            Some(&advisor),
+            simulate,
+            json!({ "id": member, "e": "EXPIRE" }),
+        )
+        .await;
+        let body = app
+            .gql(Some(&advisor), check, json!({ "id": member }))
+            .await;
+        assert_eq!(
+            body["data"]["checkIntegration"]["statusReason"], "TOKEN_EXPIRED",
+            "{body}"
+        );
+        assert_eq!(body["data"]["checkIntegration"]["status"], "EXPIRED");
+        let (_, url) = connect(&app, &advisor, "INSTAGRAM").await;
+        let insta = sign_in(&app, &url, Some("ig-lindqvist")).await.message["integrationId"]
+            .as_str()
+            .expect("id")
+            .to_owned();
+        app.gql(
+            Some(&advisor),
+            simulate,
+            json!({ "id": insta, "e": "PASSWORD_CHANGE" }),
+        )
+        .await;
+        let body = app.gql(Some(&advisor), check, json!({ "id": insta })).await;
+        assert_eq!(
+            body["data"]["checkIntegration"]["statusReason"], "PASSWORD_CHANGED",
+            "{body}"
+        );
+    }
+);
