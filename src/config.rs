@@ -56,6 +56,13 @@ pub struct Config {
     pub jwt_audience: Option<String>,
     /// `tracing` filter (`SOCIALGATE_LOG`), e.g. `info,socialgate=debug`.
     pub log: String,
+    /// Serve sandbox networks for networks without credentials
+    /// (`SOCIALGATE_SANDBOX`; default: only in dev mode).
+    #[serde(deserialize_with = "flag")]
+    pub sandbox: Option<bool>,
+    /// Set by dev mode (loopback, generated keys); never read from the environment.
+    #[serde(skip)]
+    pub dev: bool,
     /// Token sealing keys, `id:base64` pairs newest first (`SOCIALGATE_TOKEN_KEYS`).
     pub token_keys: Option<Secret>,
     /// Origins that `returnTo` may point at and that the callback page posts to,
@@ -96,6 +103,8 @@ impl Default for Config {
             jwt_issuer: None,
             jwt_audience: None,
             log: "info".to_owned(),
+            sandbox: None,
+            dev: false,
             token_keys: None,
             allowed_origins: None,
             linkedin_client_id: None,
@@ -113,6 +122,27 @@ impl Default for Config {
             instagram_api_url: "https://api.instagram.com".to_owned(),
             instagram_graph_url: "https://graph.instagram.com".to_owned(),
         }
+    }
+}
+
+/// A boolean given as TOML `true` or as the text of a variable (`1`, `true`, `yes`).
+fn flag<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<bool>, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum Raw {
+        Bool(bool),
+        Text(String),
+    }
+    match Option::<Raw>::deserialize(d)? {
+        None => Ok(None),
+        Some(Raw::Bool(b)) => Ok(Some(b)),
+        Some(Raw::Text(t)) => match t.to_ascii_lowercase().as_str() {
+            "1" | "true" | "yes" | "on" => Ok(Some(true)),
+            "0" | "false" | "no" | "off" => Ok(Some(false)),
+            other => Err(serde::de::Error::custom(format!(
+                "{other:?} is not a boolean"
+            ))),
+        },
     }
 }
 
@@ -155,6 +185,11 @@ impl Config {
             Some(url) => url.trim_end_matches('/').to_owned(),
             None => format!("http://{}", self.listen),
         }
+    }
+
+    /// Whether networks without credentials get a sandbox.
+    pub fn sandbox_enabled(&self) -> bool {
+        self.sandbox.unwrap_or(self.dev)
     }
 
     /// The allowed origins, parsed.

@@ -77,6 +77,7 @@ pub fn apply(config: &mut Config) -> AppResult<bool> {
         return Ok(false);
     }
     check_listen(config)?;
+    config.dev = true;
     config.jwt_secret = Some(secret(&config.data_dir)?);
     if config.token_keys.is_none() {
         config.token_keys = Some(token_key(&config.data_dir)?);

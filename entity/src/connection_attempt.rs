@@ -24,7 +24,10 @@ pub struct Model {
     pub failure: Option<String>,
     /// Accounts offered for `selectAccount` (ids and names, never tokens).
     pub candidates: Option<Json>,
-    /// Sealed grant kept while waiting for `selectAccount`.
+    /// SHA-256 of the one-time code the callback hands to the owner's frontend; the
+    /// attempt completes only with it and the owner's token.
+    pub completion_hash: Option<String>,
+    /// Sealed grant kept while waiting for the owner to complete the attempt.
     pub sealed_grant: Option<Vec<u8>>,
     pub expires_at: DateTimeUtc,
     pub created_at: DateTimeUtc,

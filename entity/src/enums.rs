@@ -153,7 +153,8 @@ pub enum AttemptStatus {
     /// Waiting for the network to call back.
     #[sea_orm(string_value = "started")]
     Started,
-    /// The login administers several accounts; waiting for `selectAccount`.
+    /// The network answered; waiting for the owner to complete it with the code the
+    /// callback handed to their frontend (and to pick an account when there are several).
     #[sea_orm(string_value = "awaiting_selection")]
     AwaitingSelection,
     #[sea_orm(string_value = "completed")]

@@ -91,6 +91,7 @@ enum ConnectionAttempts {
     Status,
     Failure,
     Candidates,
+    CompletionHash,
     SealedGrant,
     ExpiresAt,
     CreatedAt,
@@ -341,6 +342,7 @@ impl MigrationTrait for Migration {
                     .col(string_len(ConnectionAttempts::Status, 24))
                     .col(text_null(ConnectionAttempts::Failure))
                     .col(json_null(ConnectionAttempts::Candidates))
+                    .col(string_len_null(ConnectionAttempts::CompletionHash, 64))
                     .col(blob_null(ConnectionAttempts::SealedGrant))
                     .col(ts(ConnectionAttempts::ExpiresAt))
                     .col(ts(ConnectionAttempts::CreatedAt))

@@ -12,10 +12,32 @@ use uuid::Uuid;
 use super::{CHANNEL, EventBus, Notice};
 use crate::store::{Store, events};
 
+/// A quiet connection is pinged this often: a half-open TCP connection (a failover
+/// without a reset) would otherwise wait for notifications forever.
+const HEARTBEAT: Duration = Duration::from_secs(20);
+
 async fn connect(url: &str) -> Option<PgListener> {
-    let mut listener = PgListener::connect(url).await.ok()?;
-    listener.listen(CHANNEL).await.ok()?;
-    Some(listener)
+    let attempt = async {
+        let mut listener = PgListener::connect(url).await?;
+        listener.listen(CHANNEL).await?;
+        Ok::<_, sea_orm::sqlx::Error>(listener)
+    };
+    match attempt.await {
+        Ok(listener) => Some(listener),
+        Err(error) => {
+            tracing::warn!(%error, "event listener cannot connect; retrying");
+            None
+        }
+    }
+}
+
+/// True when the listener's connection still answers within a few seconds.
+async fn alive(listener: &mut PgListener) -> bool {
+    let ping = sea_orm::sqlx::query("SELECT 1").execute(&mut *listener);
+    matches!(
+        tokio::time::timeout(Duration::from_secs(5), ping).await,
+        Ok(Ok(_))
+    )
 }
 
 /// Runs until `shutdown` turns true.
@@ -35,7 +57,11 @@ pub async fn run(url: String, store: Store, bus: EventBus, mut shutdown: watch::
         bus.publish(Notice::Resync);
         loop {
             let next = tokio::select! {
-                n = listener.try_recv() => n,
+                n = tokio::time::timeout(HEARTBEAT, listener.try_recv()) => match n {
+                    Ok(n) => n,
+                    Err(_) if alive(&mut listener).await => continue,
+                    Err(_) => Ok(None),
+                },
                 _ = shutdown.changed() => return,
             };
             let notification = match next {

@@ -152,17 +152,40 @@ impl ConnectMutation {
         })
     }
 
-    /// Completes an attempt that is AWAITING_SELECTION with one of its candidates.
+    /// Finishes a sign-in: the popup hands the opener `completionCode`; the attempt's
+    /// owner sends it here. `accountId` picks one of the candidates when the login
+    /// offers several (a reconnect is bound to its own account).
+    async fn complete_connection(
+        &self,
+        ctx: &Context<'_>,
+        attempt_id: ID,
+        completion_code: String,
+        account_id: Option<String>,
+    ) -> async_graphql::Result<Integration> {
+        let id = decode(IdKind::ConnectionAttempt, &attempt_id).extend()?;
+        let (app, actor) = (ctx.app()?, ctx.actor().await?);
+        let applied =
+            connect::complete_attempt(app, actor, id, &completion_code, account_id.as_deref())
+                .await
+                .extend()?;
+        Ok(Integration(applied.integration))
+    }
+
+    /// `completeConnection` for a login that administers several accounts: connect
+    /// `accountId` (one of `connectionAttempt.candidates`).
     async fn select_account(
         &self,
         ctx: &Context<'_>,
         attempt_id: ID,
         account_id: String,
+        completion_code: String,
     ) -> async_graphql::Result<Integration> {
         let id = decode(IdKind::ConnectionAttempt, &attempt_id).extend()?;
-        let applied = connect::select(ctx.app()?, ctx.actor().await?, id, &account_id)
-            .await
-            .extend()?;
+        let (app, actor) = (ctx.app()?, ctx.actor().await?);
+        let applied =
+            connect::complete_attempt(app, actor, id, &completion_code, Some(&account_id))
+                .await
+                .extend()?;
         Ok(Integration(applied.integration))
     }
 }

@@ -4,12 +4,12 @@
 
 use axum::{
     extract::{Path, Query, State},
-    http::{HeaderMap, StatusCode},
+    http::StatusCode,
     response::{Html, IntoResponse, Redirect, Response},
 };
 use serde_json::json;
 
-use super::{HttpState, REQUEST_ID};
+use super::HttpState;
 use crate::{
     domain::{
         Network,
@@ -28,31 +28,32 @@ pub(super) async fn callback(
     State(state): State<HttpState>,
     Path(name): Path<String>,
     Query(params): Query<CallbackParams>,
-    headers: HeaderMap,
 ) -> Response {
     let Some(network) = network(&name) else {
         return (StatusCode::NOT_FOUND, "unknown network").into_response();
     };
-    let request_id = headers
-        .get(REQUEST_ID)
-        .and_then(|v| v.to_str().ok())
-        .map(str::to_owned);
-    let result = connect::callback(&state.app, network, params, request_id).await;
-    let (status, integration_id, code, message) = match &result.outcome {
-        Outcome::Connected { integration_id } => (
-            "connected",
-            Some(encode(IdKind::Integration, *integration_id)),
+    let result = connect::callback(&state.app, network, params).await;
+    let (status, completion, accounts, code, message) = match &result.outcome {
+        Outcome::Confirm {
+            completion_code,
+            accounts,
+        } => (
+            "confirm",
+            Some(completion_code.clone()),
+            Some(*accounts),
             None,
             None,
         ),
-        Outcome::ChooseAccount => ("choose_account", None, None, None),
         Outcome::Cancelled => (
             "cancelled",
             None,
             None,
+            None,
             Some("You cancelled the sign-in; nothing was connected.".to_owned()),
         ),
-        Outcome::Failed { code, message } => ("failed", None, Some(*code), Some(message.clone())),
+        Outcome::Failed { code, message } => {
+            ("failed", None, None, Some(*code), Some(message.clone()))
+        }
     };
     let attempt_id = result
         .attempt_id
@@ -68,8 +69,8 @@ pub(super) async fn callback(
             if let Some(id) = &attempt_id {
                 q.append_pair("socialgate_attempt", id);
             }
-            if let Some(id) = &integration_id {
-                q.append_pair("socialgate_integration", id);
+            if let Some(completion) = &completion {
+                q.append_pair("socialgate_code", completion);
             }
             if let Some(code) = code {
                 q.append_pair("socialgate_error", code);
@@ -81,13 +82,15 @@ pub(super) async fn callback(
         "type": "socialgate:connection",
         "status": status,
         "attemptId": attempt_id,
-        "integrationId": integration_id,
+        "completionCode": completion,
+        "accounts": accounts,
         "code": code,
         "message": message,
     });
-    // Post only to configured origins; without any (dev), to whoever opened the popup.
+    // Post only to configured origins; "*" only in dev mode on loopback (the message
+    // carries a completion code, which must reach only the product's own frontend).
     let origins = state.app.config.origins();
-    let targets = if origins.is_empty() {
+    let targets = if origins.is_empty() && state.app.config.dev {
         vec!["*".to_owned()]
     } else {
         origins
@@ -98,8 +101,8 @@ pub(super) async fn callback(
         .unwrap_or_else(|_| "[]".into())
         .replace('<', "\\u003c");
     let text = message.unwrap_or_else(|| match status {
-        "connected" => "Connected. It now waits for compliance review.".to_owned(),
-        _ => "Choose which account to connect in the app.".to_owned(),
+        "confirm" => "Signed in. Return to the app to finish connecting.".to_owned(),
+        _ => String::new(),
     });
     let page = format!(
         "<!doctype html><html><head><meta charset=\"utf-8\"><title>socialgate</title></head><body>\

@@ -208,8 +208,8 @@ impl Provider for Facebook {
                         access_token: SecretString::new(token),
                         refresh_token: None,
                         // Page tokens from a long-lived user token: lifetime documented
-                        // inconsistently; probes read it from debug_token.
-                        expires_at: grant.expires_at,
+                        // inconsistently (60 days, or none); probes tell, not a guess.
+                        expires_at: None,
                         refresh_expires_at: None,
                         scopes: grant.scopes.clone(),
                     },

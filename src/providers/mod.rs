@@ -148,7 +148,8 @@ impl std::fmt::Debug for Providers {
 
 impl Providers {
     /// Real clients for networks with credentials; sandbox clients (pointing at this
-    /// server's `/sandbox/{network}`) for the others.
+    /// server's `/sandbox/{network}`) for the others when sandboxes are enabled (dev
+    /// mode, or `SOCIALGATE_SANDBOX`); otherwise those networks are not offered.
     pub fn from_config(config: &Config) -> AppResult<Providers> {
         let http = http::client()?;
         let sandbox_base = |network: &str| format!("{}/sandbox/{network}", config.public_url());
@@ -224,13 +225,21 @@ impl Providers {
             }
         };
         clients.insert(Network::Instagram, Arc::new(instagram));
+        if !config.sandbox_enabled() {
+            // Outside dev mode a fake network would let anyone connect made-up Pages.
+            for network in sandboxed.drain(..) {
+                clients.remove(&network);
+            }
+        }
         Ok(Providers { clients, sandboxed })
     }
 
     pub fn get(&self, network: Network) -> AppResult<&Arc<dyn Provider>> {
-        self.clients
-            .get(&network)
-            .ok_or_else(|| AppError::UnsupportedNetwork(format!("{network:?} is not configured")))
+        self.clients.get(&network).ok_or_else(|| {
+            AppError::UnsupportedNetwork(format!(
+                "{network:?} is not configured on this server (no app credentials, sandbox off)"
+            ))
+        })
     }
 
     /// Networks served by the built-in sandbox.

@@ -116,6 +116,24 @@ pub struct Applied {
     pub note: Option<entity::compliance_note::Model>,
 }
 
+/// Commits and announces in a task of its own: once the database has the change, its
+/// announcement must not be lost because the request that made it was dropped
+/// (client gone, timeout) between the commit and the publish.
+pub async fn commit_and_publish(
+    store: &Store,
+    txn: sea_orm::DatabaseTransaction,
+    item: FeedEvent,
+) -> AppResult<()> {
+    let bus = store.bus().clone();
+    tokio::spawn(async move {
+        txn.commit().await?;
+        bus.publish(Notice::Event(Arc::new(item)));
+        Ok::<_, AppError>(())
+    })
+    .await
+    .map_err(|e| AppError::internal(format!("commit task failed: {e}")))?
+}
+
 /// Runs `decide` on the integration `id` visible in `scope` and applies its decision
 /// atomically. `expected_version`, when given, is the version the caller saw: if the
 /// integration moved on since, nothing happens and the answer is `CONFLICT`.
@@ -191,11 +209,15 @@ where
         }
         _ => None,
     };
-    txn.commit().await?;
-    store.bus().publish(Notice::Event(Arc::new(FeedEvent {
-        event: event.clone(),
-        integration: saved.clone(),
-    })));
+    commit_and_publish(
+        store,
+        txn,
+        FeedEvent {
+            event: event.clone(),
+            integration: saved.clone(),
+        },
+    )
+    .await?;
     Ok(Applied {
         integration: saved,
         event,

@@ -4,9 +4,6 @@
 //! accounts and either completes the integration or waits for `selectAccount`.
 //! Any instance can finish any callback: everything lives in the database.
 
-use std::collections::BTreeSet;
-use std::sync::Arc;
-
 use base64::{Engine, engine::general_purpose::URL_SAFE_NO_PAD};
 use chrono::Duration;
 use entity::{
@@ -24,12 +21,12 @@ use super::{
 };
 use crate::{
     app::App,
-    auth::{Actor, Role},
+    auth::Actor,
     crypto::{Sealed, binding},
     domain::{Network, policy},
     error::{AppError, AppResult},
     providers::Account,
-    store::{attempts, integrations, now, tenants, users},
+    store::{attempts, integrations, now, tenants},
 };
 
 /// How long a sign-in may take.
@@ -160,6 +157,7 @@ pub async fn start(
             status: AttemptStatus::Started,
             failure: None,
             candidates: None,
+            completion_hash: None,
             sealed_grant: None,
             expires_at: at + ATTEMPT_TTL,
             created_at: at,
@@ -207,10 +205,17 @@ pub struct CallbackParams {
 /// How a callback ended, for the popup page.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Outcome {
-    Connected { integration_id: Uuid },
-    ChooseAccount,
+    /// The network answered; the owner's frontend completes the attempt with this
+    /// one-time code (`completeConnection` / `selectAccount`). `accounts` were offered.
+    Confirm {
+        completion_code: String,
+        accounts: usize,
+    },
     Cancelled,
-    Failed { code: &'static str, message: String },
+    Failed {
+        code: &'static str,
+        message: String,
+    },
 }
 
 /// The callback's result: what to tell the opener, and where to send the user.
@@ -232,36 +237,8 @@ fn refused(message: &str) -> Callback {
     }
 }
 
-/// The owner of an attempt, acting on their own account from the callback.
-async fn owner_of(
-    app: &App,
-    attempt: &connection_attempt::Model,
-    request_id: Option<String>,
-) -> AppResult<Actor> {
-    let db = app.store.db();
-    let tenant = tenants::get(db, attempt.tenant_id).await?;
-    let user = users::by_ids(db, attempt.tenant_id, &[attempt.user_id])
-        .await?
-        .into_iter()
-        .next()
-        .ok_or(AppError::NotFound("user"))?;
-    Ok(Actor {
-        tenant_id: tenant.id,
-        user_id: user.id,
-        subject: user.subject,
-        roles: BTreeSet::from([Role::Advisor]),
-        tenant: Arc::new(tenant),
-        request_id,
-    })
-}
-
 /// Finishes the flow at `GET /oauth/{network}/callback`.
-pub async fn callback(
-    app: &App,
-    network: Network,
-    params: CallbackParams,
-    request_id: Option<String>,
-) -> Callback {
+pub async fn callback(app: &App, network: Network, params: CallbackParams) -> Callback {
     let Some(state) = params.state.as_deref().filter(|s| !s.is_empty()) else {
         return refused("the sign-in came back without its state; start again");
     };
@@ -294,7 +271,7 @@ pub async fn callback(
         Ok(false) => return refused("this sign-in was already used; start again"),
         Err(e) => return failed_internal(Some(&attempt), e),
     }
-    let outcome = match finish_callback(app, &attempt, params, request_id).await {
+    let outcome = match finish_callback(app, &attempt, params).await {
         Ok(outcome) => outcome,
         Err(e) => {
             if matches!(e, AppError::Database(_) | AppError::Internal(_)) {
@@ -309,17 +286,17 @@ pub async fn callback(
     let failure = match &outcome {
         Outcome::Failed { message, .. } => Some(message.clone()),
         Outcome::Cancelled => Some("cancelled at the network".to_owned()),
-        Outcome::Connected { .. } | Outcome::ChooseAccount => None,
+        Outcome::Confirm { .. } => None,
     };
     if let Some(failure) = failure {
         let recorded = attempts::finish(
             app.store.db(),
             attempt.id,
             AttemptStatus::Failed,
-            Some(failure),
-            None,
-            None,
-            None,
+            attempts::Update {
+                failure: Some(failure),
+                ..Default::default()
+            },
         )
         .await;
         if let Err(e) = recorded {
@@ -349,11 +326,19 @@ async fn finish_callback(
     app: &App,
     attempt: &connection_attempt::Model,
     params: CallbackParams,
-    request_id: Option<String>,
 ) -> AppResult<Outcome> {
     if let Some(error) = params.error {
-        tracing::info!(attempt = %attempt.id, %error, reason = ?params.error_reason, "sign-in declined");
-        return Ok(Outcome::Cancelled);
+        if error == "access_denied" {
+            tracing::info!(attempt = %attempt.id, reason = ?params.error_reason, "sign-in declined");
+            return Ok(Outcome::Cancelled);
+        }
+        return Err(AppError::Provider(format!(
+            "the network refused the sign-in ({error}{})",
+            params
+                .error_description
+                .map(|d| format!(": {d}"))
+                .unwrap_or_default()
+        )));
     }
     let code = params.code.filter(|c| !c.is_empty()).ok_or_else(|| {
         AppError::BadUserInput("the network sent neither a code nor an error".into())
@@ -373,50 +358,37 @@ async fn finish_callback(
             &redirect_uri(app, attempt.network),
         )
         .await?;
-    let mut accounts = provider.accounts(&grant).await?;
-    let actor = owner_of(app, attempt, request_id).await?;
-    if let Some(integration_id) = attempt.integration_id {
-        // A reconnect is bound to its account: pick it among the login's accounts.
-        let integration = integrations::find(app.store.db(), actor.scope(), integration_id)
-            .await?
-            .ok_or(AppError::NotFound("integration"))?;
-        let account = accounts
+    let accounts = provider.accounts(&grant).await?;
+    // Nothing is stored for anyone yet: the callback cannot tell whose browser it is
+    // in. The grant waits, sealed, until the attempt's owner completes it with the
+    // one-time code that only reaches the browser that finished this sign-in.
+    let candidates = json!(
+        accounts
             .iter()
-            .find(|a| a.external_account_id == integration.external_account_id)
-            .or_else(|| accounts.first())
-            .cloned()
-            .ok_or_else(|| AppError::Provider("the network returned no account".into()))?;
-        let applied = complete(app, &actor, attempt, account).await?;
-        return Ok(Outcome::Connected {
-            integration_id: applied.integration.id,
-        });
-    }
-    if accounts.len() == 1 {
-        let account = accounts.remove(0);
-        let applied = complete(app, &actor, attempt, account).await?;
-        return Ok(Outcome::Connected {
-            integration_id: applied.integration.id,
-        });
-    }
-    let candidates = json!(accounts
-        .iter()
-        .map(|a| json!({ "id": a.external_account_id, "name": a.display_name, "profileUrl": a.profile_url }))
-        .collect::<Vec<_>>());
+            .map(|a| json!({ "id": a.external_account_id, "name": a.display_name, "profileUrl": a.profile_url }))
+            .collect::<Vec<_>>()
+    );
     let plain = serde_json::to_vec(&accounts).map_err(AppError::internal)?;
     let sealed = app
         .keyring
         .seal(&plain, &binding(attempt.tenant_id, attempt.id))?;
+    let completion_code = random_token();
     attempts::finish(
         app.store.db(),
         attempt.id,
         AttemptStatus::AwaitingSelection,
-        None,
-        None,
-        Some(candidates),
-        Some(pack(&sealed)),
+        attempts::Update {
+            candidates: Some(candidates),
+            sealed_grant: Some(pack(&sealed)),
+            completion_hash: Some(hash(&completion_code)),
+            ..Default::default()
+        },
     )
     .await?;
-    Ok(Outcome::ChooseAccount)
+    Ok(Outcome::Confirm {
+        completion_code,
+        accounts: accounts.len(),
+    })
 }
 
 /// Creates or renews the integration for `account`, storing its sealed tokens.
@@ -458,21 +430,26 @@ async fn complete(
         app.store.db(),
         attempt.id,
         AttemptStatus::Completed,
-        None,
-        Some(applied.integration.id),
-        attempt.candidates.clone(),
-        None,
+        attempts::Update {
+            integration_id: Some(applied.integration.id),
+            candidates: attempt.candidates.clone(),
+            ..Default::default()
+        },
     )
     .await?;
     Ok(applied)
 }
 
-/// `selectAccount`: the user picked one of the accounts the login administers.
-pub async fn select(
+/// `completeConnection` / `selectAccount`: the attempt's owner, holding the one-time
+/// code the callback handed to their frontend, completes the connection with one of
+/// the offered accounts (`account_id` may be omitted when there is one, or for a
+/// reconnect, which is bound to its account).
+pub async fn complete_attempt(
     app: &App,
     actor: &Actor,
     attempt_id: Uuid,
-    account_id: &str,
+    completion_code: &str,
+    account_id: Option<&str>,
 ) -> AppResult<Applied> {
     let db = app.store.db();
     let attempt = attempts::of_user(db, actor.tenant_id, actor.user_id, attempt_id)
@@ -480,7 +457,7 @@ pub async fn select(
         .ok_or(AppError::NotFound("connection attempt"))?;
     if attempt.status != AttemptStatus::AwaitingSelection {
         return Err(AppError::InvalidTransition(format!(
-            "this connection attempt is not waiting for a choice (it is {:?})",
+            "this connection attempt is not waiting to be completed (it is {:?})",
             attempt.status
         )));
     }
@@ -490,21 +467,47 @@ pub async fn select(
             "this connection attempt expired; connect again".into(),
         ));
     }
+    if attempt.completion_hash.as_deref() != Some(hash(completion_code).as_str()) {
+        return Err(AppError::BadUserInput(
+            "wrong completion code: use the one the sign-in popup sent to this app".into(),
+        ));
+    }
     let sealed = attempt
         .sealed_grant
         .as_deref()
-        .ok_or_else(|| AppError::internal("attempt awaiting selection has no grant"))?;
+        .ok_or_else(|| AppError::internal("attempt awaiting completion has no grant"))?;
     let plain = app
         .keyring
         .open(&unpack(sealed)?, &binding(attempt.tenant_id, attempt.id))?;
-    let accounts: Vec<Account> =
+    let mut accounts: Vec<Account> =
         serde_json::from_str(plain.expose()).map_err(AppError::internal)?;
-    let account = accounts
-        .into_iter()
-        .find(|a| a.external_account_id == account_id)
-        .ok_or_else(|| {
-            AppError::BadUserInput(format!("{account_id:?} is not one of the offered accounts"))
-        })?;
+    let bound = match attempt.integration_id {
+        Some(id) => integrations::find(db, actor.scope(), id)
+            .await?
+            .map(|i| i.external_account_id),
+        None => None,
+    };
+    let wanted = account_id.map(str::to_owned).or(bound);
+    let account = match wanted {
+        Some(wanted) => accounts
+            .iter()
+            .position(|a| a.external_account_id == wanted)
+            .map(|i| accounts.swap_remove(i))
+            .or_else(|| {
+                (attempt.integration_id.is_some() && account_id.is_none())
+                    .then(|| accounts.swap_remove(0))
+            })
+            .ok_or_else(|| {
+                AppError::BadUserInput(format!("{wanted:?} is not one of the offered accounts"))
+            })?,
+        None if accounts.len() == 1 => accounts.swap_remove(0),
+        None => {
+            return Err(AppError::BadUserInput(format!(
+                "the login offers {} accounts: pass accountId (see connectionAttempt candidates)",
+                accounts.len()
+            )));
+        }
+    };
     if !attempts::claim(
         db,
         attempt.id,
@@ -521,16 +524,20 @@ pub async fn select(
     match complete(app, actor, &attempt, account).await {
         Ok(applied) => Ok(applied),
         Err(e) => {
-            let _ = attempts::finish(
+            let recorded = attempts::finish(
                 db,
                 attempt.id,
                 AttemptStatus::Failed,
-                Some(e.public_message()),
-                None,
-                attempt.candidates.clone(),
-                None,
+                attempts::Update {
+                    failure: Some(e.public_message()),
+                    candidates: attempt.candidates.clone(),
+                    ..Default::default()
+                },
             )
             .await;
+            if let Err(error) = recorded {
+                tracing::error!(%error, attempt = %attempt.id, "cannot record a failed attempt");
+            }
             Err(e)
         }
     }

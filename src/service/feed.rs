@@ -136,9 +136,15 @@ pub async fn follow(
 ) -> crate::error::AppResult<mpsc::Receiver<Arc<FeedEvent>>> {
     // Subscribe before reading the head, so nothing committed in between is lost.
     let rx = store.bus().subscribe();
+    let head = tenants::get(store.db(), actor.tenant_id).await?.chain_seq;
     let last = match after {
-        Some(seq) => seq.max(0),
-        None => tenants::get(store.db(), actor.tenant_id).await?.chain_seq,
+        Some(seq) if !(0..=head).contains(&seq) => {
+            return Err(crate::error::AppError::BadUserInput(format!(
+                "cursor {seq} is not one of this feed's (the newest is {head})"
+            )));
+        }
+        Some(seq) => seq,
+        None => head,
     };
     let (tx, out) = mpsc::channel(QUEUE);
     let follower = Follower {

@@ -2,13 +2,11 @@
 //! reconnects it, its token expires, the network withdraws it. Network-driven changes
 //! are made by the system (no actor); the health checks and callbacks call these.
 
-use std::sync::Arc;
-
 use chrono::{DateTime, Utc};
 use entity::enums::{EventKind, Network, Status, StatusReason};
 use uuid::Uuid;
 
-use super::change::{Applied, Decision, Who, apply};
+use super::change::{Applied, Decision, Who, apply, commit_and_publish};
 use crate::{
     auth::Actor,
     config::Secret,
@@ -19,7 +17,7 @@ use crate::{
         status::{Change, is_expiry, is_invalidation, transition},
     },
     error::{AppError, AppResult},
-    events::{FeedEvent, Notice},
+    events::FeedEvent,
     store::{
         Scope, Store,
         credentials::{self, SealedTokens},
@@ -313,11 +311,15 @@ pub async fn connected(
             },
         )
         .await?;
-    txn.commit().await?;
-    store.bus().publish(Notice::Event(Arc::new(FeedEvent {
-        event: event.clone(),
-        integration: integration.clone(),
-    })));
+    commit_and_publish(
+        store,
+        txn,
+        FeedEvent {
+            event: event.clone(),
+            integration: integration.clone(),
+        },
+    )
+    .await?;
     Ok(Applied {
         integration,
         event,

@@ -69,26 +69,34 @@ pub async fn claim(
     Ok(result.rows_affected == 1)
 }
 
-/// Records how a claimed attempt ended.
+/// How a claimed attempt moves on; fields left `None` are cleared.
+#[derive(Debug, Clone, Default)]
+pub struct Update {
+    pub failure: Option<String>,
+    pub integration_id: Option<Uuid>,
+    pub candidates: Option<serde_json::Value>,
+    pub sealed_grant: Option<Vec<u8>>,
+    pub completion_hash: Option<String>,
+}
+
+/// Records where a claimed attempt stands now.
 pub async fn finish(
     db: &impl ConnectionTrait,
     id: Uuid,
     status: AttemptStatus,
-    failure: Option<String>,
-    integration_id: Option<Uuid>,
-    candidates: Option<serde_json::Value>,
-    sealed_grant: Option<Vec<u8>>,
+    update: Update,
 ) -> AppResult<()> {
     let mut row = connection_attempt::ActiveModel {
         id: sea_orm::ActiveValue::Unchanged(id),
         status: Set(status),
-        failure: Set(failure),
-        candidates: Set(candidates),
-        sealed_grant: Set(sealed_grant),
+        failure: Set(update.failure),
+        candidates: Set(update.candidates),
+        sealed_grant: Set(update.sealed_grant),
+        completion_hash: Set(update.completion_hash),
         ..Default::default()
     };
-    if integration_id.is_some() {
-        row.integration_id = Set(integration_id);
+    if update.integration_id.is_some() {
+        row.integration_id = Set(update.integration_id);
     }
     if matches!(status, AttemptStatus::Completed | AttemptStatus::Failed) {
         row.completed_at = Set(Some(now()));

@@ -291,6 +291,7 @@ pub async fn spawn(backend: Backend) -> Option<(TestApp, Option<String>)> {
         jwt_audience: Some(AUDIENCE.to_owned()),
         token_keys: Some(token_keys.clone()),
         allowed_origins: Some("https://admin.example.com".to_owned()),
+        sandbox: Some(true),
         ..Config::default()
     };
     let server = Socialgate::with_store(config, store.clone())

@@ -89,6 +89,27 @@ pub async fn open_callback(callback: &str) -> Popup {
     Popup { status, message }
 }
 
+const COMPLETE: &str = "mutation($a: ID!, $c: String!, $p: String) { completeConnection(attemptId: $a, completionCode: $c, accountId: $p) { id status displayName accountKind } }";
+
+/// The frontend's last step: the popup's completion code, sent with the owner's token.
+async fn complete(app: &TestApp, token: &str, popup: &Popup, account: Option<&str>) -> Value {
+    assert_eq!(popup.message["status"], "confirm", "{}", popup.message);
+    let vars = json!({ "a": popup.message["attemptId"], "c": popup.message["completionCode"], "p": account });
+    app.gql(Some(token), COMPLETE, vars).await
+}
+
+/// Signs in as `login` and completes the attempt; returns the integration id.
+async fn connect_as(app: &TestApp, token: &str, network: &str, login: &str) -> String {
+    let (_, url) = connect(app, token, network).await;
+    let popup = sign_in(app, &url, Some(login)).await;
+    let body = complete(app, token, &popup, None).await;
+    assert!(body["errors"].is_null(), "{body}");
+    body["data"]["completeConnection"]["id"]
+        .as_str()
+        .expect("id")
+        .to_owned()
+}
+
 async fn connect(app: &TestApp, token: &str, network: &str) -> (String, String) {
     let body = app.gql(Some(token), CONNECT, json!({ "n": network })).await;
     assert!(body["errors"].is_null(), "{body}");
@@ -122,9 +143,16 @@ db_test!(
         );
         let popup = sign_in(&app, &url, Some("li-avery")).await;
         assert_eq!(popup.status, 200);
-        assert_eq!(popup.message["status"], "connected", "{}", popup.message);
         assert_eq!(popup.message["attemptId"], attempt.as_str());
-        let id = popup.message["integrationId"]
+        assert_eq!(popup.message["accounts"], 1);
+        // Nothing is stored until the owner's frontend completes with the code.
+        assert_eq!(
+            app.gql(Some(&advisor), COUNT, json!({})).await["data"]["integrations"]["totalCount"],
+            0
+        );
+        let body = complete(&app, &advisor, &popup, None).await;
+        assert!(body["errors"].is_null(), "{body}");
+        let id = body["data"]["completeConnection"]["id"]
             .as_str()
             .expect("integration")
             .to_owned();
@@ -188,11 +216,9 @@ db_test!(
         let (attempt, url) = connect(&app, &advisor, "FACEBOOK").await;
         assert!(url.contains("code_challenge="), "Facebook gets PKCE: {url}");
         let popup = sign_in(&app, &url, Some("fb-morgan")).await;
-        assert_eq!(
-            popup.message["status"], "choose_account",
-            "{}",
-            popup.message
-        );
+        assert_eq!(popup.message["status"], "confirm", "{}", popup.message);
+        assert_eq!(popup.message["accounts"], 2);
+        let code = popup.message["completionCode"].clone();
         let body = app
             .gql(Some(&advisor), ATTEMPT, json!({ "id": attempt }))
             .await;
@@ -210,12 +236,12 @@ db_test!(
 
         // Another user cannot see or complete the attempt.
         let other = app.token("fb", "intruder", &[Advisor]);
-        let select = "mutation($a: ID!, $p: String!) { selectAccount(attemptId: $a, accountId: $p) { displayName status accountKind } }";
+        let select = "mutation($a: ID!, $p: String!, $c: String!) { selectAccount(attemptId: $a, accountId: $p, completionCode: $c) { displayName status accountKind } }";
         let body = app
             .gql(
                 Some(&other),
                 select,
-                json!({ "a": attempt, "p": candidates[0]["id"] }),
+                json!({ "a": attempt, "p": candidates[0]["id"], "c": code }),
             )
             .await;
         assert_eq!(codes(&body), ["NOT_FOUND"], "{body}");
@@ -223,7 +249,7 @@ db_test!(
             .gql(
                 Some(&advisor),
                 select,
-                json!({ "a": attempt, "p": "not-offered" }),
+                json!({ "a": attempt, "p": "not-offered", "c": code }),
             )
             .await;
         assert_eq!(codes(&body), ["BAD_USER_INPUT"], "{body}");
@@ -231,7 +257,7 @@ db_test!(
             .gql(
                 Some(&advisor),
                 select,
-                json!({ "a": attempt, "p": candidates[1]["id"] }),
+                json!({ "a": attempt, "p": candidates[1]["id"], "c": code }),
             )
             .await;
         assert!(body["errors"].is_null(), "{body}");
@@ -247,7 +273,7 @@ db_test!(
             .gql(
                 Some(&advisor),
                 select,
-                json!({ "a": attempt, "p": candidates[0]["id"] }),
+                json!({ "a": attempt, "p": candidates[0]["id"], "c": code }),
             )
             .await;
         assert_eq!(codes(&body), ["INVALID_TRANSITION"], "single use: {body}");
@@ -294,7 +320,11 @@ db_test!(
         );
         let (_, url) = connect(&app, &personal, "INSTAGRAM").await;
         let popup = sign_in(&app, &url, Some("ig-lindqvist")).await;
-        assert_eq!(popup.message["status"], "connected", "{}", popup.message);
+        let body = complete(&app, &personal, &popup, None).await;
+        assert_eq!(
+            body["data"]["completeConnection"]["accountKind"], "INSTAGRAM_PROFESSIONAL",
+            "{body}"
+        );
     }
 );
 
@@ -361,7 +391,7 @@ db_test!(state_is_checked_and_single_use, async |app: TestApp| {
 
     // The right callback works once; a replay is refused.
     let popup = open_callback(&callback).await;
-    assert_eq!(popup.message["status"], "connected", "{}", popup.message);
+    assert_eq!(popup.message["status"], "confirm", "{}", popup.message);
     let replay = open_callback(&callback).await;
     assert_eq!(replay.message["status"], "failed");
     assert!(
@@ -370,7 +400,30 @@ db_test!(state_is_checked_and_single_use, async |app: TestApp| {
             .expect("msg")
             .contains("already used")
     );
+    assert_eq!(count().await, 0, "nothing until the owner completes");
+
+    // The code reaches only the browser that signed in. Another user of the tenant
+    // (say the victim of a link an attacker sent) cannot complete the attempt, and
+    // its owner cannot complete it without the code: nothing is stored either way.
+    let victim = app.token("csrf", "victim", &[Advisor]);
+    let body = complete(&app, &victim, &popup, None).await;
+    assert_eq!(codes(&body), ["NOT_FOUND"], "{body}");
+    let forged = Popup {
+        status: 200,
+        message: json!({ "status": "confirm", "attemptId": popup.message["attemptId"], "completionCode": "guessed" }),
+    };
+    let body = complete(&app, &advisor, &forged, None).await;
+    assert_eq!(codes(&body), ["BAD_USER_INPUT"], "{body}");
+    assert_eq!(count().await, 0);
+    let body = complete(&app, &advisor, &popup, None).await;
+    assert!(body["errors"].is_null(), "{body}");
     assert_eq!(count().await, 1);
+    let body = complete(&app, &advisor, &popup, None).await;
+    assert_eq!(
+        codes(&body),
+        ["INVALID_TRANSITION"],
+        "the code is single use: {body}"
+    );
 
     // An expired attempt is refused.
     let (attempt, url) = connect(&app, &advisor, "INSTAGRAM").await;
@@ -444,7 +497,8 @@ db_test!(state_is_checked_and_single_use, async |app: TestApp| {
     assert_eq!(back.status(), 303);
     let location = back.headers()["location"].to_str().expect("location");
     assert!(
-        location.starts_with("https://admin.example.com/social?socialgate_status=connected"),
+        location.starts_with("https://admin.example.com/social?socialgate_status=confirm")
+            && location.contains("socialgate_code="),
         "{location}"
     );
 });
@@ -452,11 +506,7 @@ db_test!(state_is_checked_and_single_use, async |app: TestApp| {
 db_test!(reconnect_through_the_review_button, async |app: TestApp| {
     let advisor = app.token("again", "avery", &[Advisor]);
     let compliance = app.token("again", "dana", &[Compliance]);
-    let (_, url) = connect(&app, &advisor, "LINKEDIN").await;
-    let id = sign_in(&app, &url, Some("li-avery")).await.message["integrationId"]
-        .as_str()
-        .expect("id")
-        .to_owned();
+    let id = connect_as(&app, &advisor, "LINKEDIN", "li-avery").await;
     app.gql(
         Some(&compliance),
         "mutation($id: ID!) { approveIntegration(id: $id) { status } }",
@@ -491,11 +541,8 @@ db_test!(reconnect_through_the_review_button, async |app: TestApp| {
 
     // Signing in as another member is refused; nothing changes.
     let popup = sign_in(&app, &url, Some("li-jordan")).await;
-    assert_eq!(
-        popup.message["code"], "ACCOUNT_MISMATCH",
-        "{}",
-        popup.message
-    );
+    let body = complete(&app, &advisor, &popup, None).await;
+    assert_eq!(codes(&body), ["ACCOUNT_MISMATCH"], "{body}");
     let status = "query($id: ID!) { integration(id: $id) { status statusReason } }";
     assert_eq!(
         app.gql(Some(&advisor), status, json!({ "id": id })).await["data"]["integration"]["status"],
@@ -509,11 +556,11 @@ db_test!(reconnect_through_the_review_button, async |app: TestApp| {
         .expect("url")
         .to_owned();
     let popup = sign_in(&app, &url, Some("li-avery")).await;
+    let body = complete(&app, &advisor, &popup, None).await;
     assert_eq!(
-        popup.message["integrationId"],
+        body["data"]["completeConnection"]["id"],
         id.as_str(),
-        "{}",
-        popup.message
+        "{body}"
     );
     let body = app.gql(Some(&advisor), status, json!({ "id": id })).await;
     assert_eq!(
@@ -537,11 +584,7 @@ db_test!(
         let simulate = "mutation($id: ID!, $e: SandboxEvent!) { sandboxSimulate(integrationId: $id, event: $e) }";
         let approve = "mutation($id: ID!) { approveIntegration(id: $id) { status } }";
 
-        let (_, url) = connect(&app, &advisor, "FACEBOOK").await;
-        let page = sign_in(&app, &url, Some("fb-riley")).await.message["integrationId"]
-            .as_str()
-            .expect("id")
-            .to_owned();
+        let page = connect_as(&app, &advisor, "FACEBOOK", "fb-riley").await;
         app.gql(Some(&compliance), approve, json!({ "id": page }))
             .await;
 
@@ -606,11 +649,7 @@ db_test!(
         );
 
         // LinkedIn expiry and password change map as PROVIDERS.md says.
-        let (_, url) = connect(&app, &advisor, "LINKEDIN").await;
-        let member = sign_in(&app, &url, Some("li-avery")).await.message["integrationId"]
-            .as_str()
-            .expect("id")
-            .to_owned();
+        let member = connect_as(&app, &advisor, "LINKEDIN", "li-avery").await;
         app.gql(
             Some(&advisor),
             simulate,
@@ -625,11 +664,7 @@ db_test!(
             "{body}"
         );
         assert_eq!(body["data"]["checkIntegration"]["status"], "EXPIRED");
-        let (_, url) = connect(&app, &advisor, "INSTAGRAM").await;
-        let insta = sign_in(&app, &url, Some("ig-lindqvist")).await.message["integrationId"]
-            .as_str()
-            .expect("id")
-            .to_owned();
+        let insta = connect_as(&app, &advisor, "INSTAGRAM", "ig-lindqvist").await;
         app.gql(
             Some(&advisor),
             simulate,

@@ -38,6 +38,17 @@ async fn fb_token(Query(q): Params) -> Response {
         )
         .into_response();
     }
+    // The exchange must carry the secret, the redirect URI and the PKCE verifier.
+    if q.get("client_secret").map(String::as_str) != Some("shh")
+        || !q.contains_key("redirect_uri")
+        || q.get("code_verifier").map(String::as_str) != Some("verifier")
+    {
+        return graph_error(
+            100,
+            None,
+            "Missing or invalid client_secret, redirect_uri or code_verifier",
+        );
+    }
     if q.get("code").map(String::as_str) == Some("bad") {
         return graph_error(100, Some(36007), "This authorization code has expired.");
     }

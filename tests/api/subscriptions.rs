@@ -238,6 +238,11 @@ db_test!(
             ws.subscribe("burst", query, json!({})).await;
             subscribers.push(ws);
         }
+        // One more subscriber that reads nothing until the burst is over: it falls far
+        // behind the bus buffer and must be served from the database instead.
+        let mut sleeper = Ws::connect(&app.base, Protocol::TransportWs).await;
+        sleeper.init(&app.token("burst", "co", &[Compliance])).await;
+        sleeper.subscribe("burst", query, json!({})).await;
         tokio::time::sleep(Duration::from_millis(300)).await;
         const CHANGES: i64 = 10_000;
         let store = app.store.clone();
@@ -281,6 +286,11 @@ db_test!(
             })
             .collect();
         producer.await.expect("producer");
+        for (expected_seq, _) in (3..).zip(0..CHANGES) {
+            let event = sleeper.event(Duration::from_secs(60)).await;
+            let seq = &event["integrationStatusChanged"]["sequence"];
+            assert_eq!(seq, expected_seq, "the slow subscriber misses nothing");
+        }
         for reader in readers {
             reader.await.expect("subscriber");
         }
