@@ -12,7 +12,10 @@ use serde::Serialize;
 use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
-use entity::enums::{EventKind, Status, StatusReason};
+use entity::{
+    enums::{EventKind, Status, StatusReason},
+    integration_event,
+};
 
 /// The hashed content of one event (everything but the hashes themselves).
 #[derive(Debug, Clone, Serialize)]
@@ -52,4 +55,22 @@ pub fn canonical_json(event: &CanonicalEvent<'_>) -> Vec<u8> {
         _ => BTreeMap::new(),
     };
     serde_json::to_vec(&sorted).unwrap_or_default()
+}
+
+/// The canonical form of a stored event.
+pub fn canonical(event: &integration_event::Model) -> CanonicalEvent<'_> {
+    CanonicalEvent {
+        tenant_id: event.tenant_id,
+        seq: event.seq,
+        integration_id: event.integration_id,
+        kind: event.kind,
+        actor_id: event.actor_id,
+        from_status: event.from_status,
+        to_status: event.to_status,
+        reason: event.reason,
+        note: event.note.as_deref(),
+        self_approval: event.self_approval,
+        request_id: event.request_id.as_deref(),
+        occurred_at: event.occurred_at,
+    }
 }

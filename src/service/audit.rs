@@ -7,7 +7,7 @@ use uuid::Uuid;
 use crate::{
     auth::Actor,
     domain::{
-        audit::{CanonicalEvent, chain_hash},
+        audit::{canonical, chain_hash},
         policy,
     },
     error::{AppError, AppResult},
@@ -80,24 +80,6 @@ pub async fn verify(store: &Store, actor: &Actor) -> AppResult<Verification> {
         first_broken,
         head_hash: tenant.chain_hash,
     })
-}
-
-/// The canonical form of a stored event.
-pub fn canonical(event: &integration_event::Model) -> CanonicalEvent<'_> {
-    CanonicalEvent {
-        tenant_id: event.tenant_id,
-        seq: event.seq,
-        integration_id: event.integration_id,
-        kind: event.kind,
-        actor_id: event.actor_id,
-        from_status: event.from_status,
-        to_status: event.to_status,
-        reason: event.reason,
-        note: event.note.as_deref(),
-        self_approval: event.self_approval,
-        request_id: event.request_id.as_deref(),
-        occurred_at: event.occurred_at,
-    }
 }
 
 /// The tenant's events in `[from, to)` as JSON lines: the canonical event plus its

@@ -5,14 +5,14 @@ use entity::{
     integration_event, tenant,
 };
 use sea_orm::{
-    ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseTransaction, EntityTrait, QueryFilter,
-    QueryOrder, QuerySelect, sea_query::Expr,
+    ColumnTrait, ConnectionTrait, DatabaseTransaction, EntityTrait, QueryFilter, QueryOrder,
+    QuerySelect, sea_query::Expr,
 };
 use uuid::Uuid;
 
 use super::now;
 use crate::{
-    domain::audit::{CanonicalEvent, chain_hash},
+    domain::audit::{canonical, chain_hash},
     error::{AppError, AppResult},
 };
 
@@ -73,8 +73,7 @@ impl Chain {
         event: NewEvent,
     ) -> AppResult<integration_event::Model> {
         let seq = self.seq + 1;
-        let occurred_at = now();
-        let canonical = CanonicalEvent {
+        let mut model = integration_event::Model {
             tenant_id: self.tenant_id,
             seq,
             integration_id: event.integration_id,
@@ -83,27 +82,18 @@ impl Chain {
             from_status: event.from_status,
             to_status: event.to_status,
             reason: event.reason,
-            note: event.note.as_deref(),
+            note: event.note,
             self_approval: event.self_approval,
-            request_id: event.request_id.as_deref(),
-            occurred_at,
+            request_id: event.request_id,
+            occurred_at: now(),
+            prev_hash: self.hash.clone(),
+            hash: String::new(),
         };
-        let hash = chain_hash(&self.hash, &canonical);
-        let row = integration_event::ActiveModel {
-            tenant_id: Set(self.tenant_id),
-            seq: Set(seq),
-            integration_id: Set(event.integration_id),
-            kind: Set(event.kind),
-            actor_id: Set(event.actor_id),
-            from_status: Set(event.from_status),
-            to_status: Set(event.to_status),
-            reason: Set(event.reason),
-            note: Set(event.note),
-            self_approval: Set(event.self_approval),
-            request_id: Set(event.request_id),
-            occurred_at: Set(occurred_at),
-            prev_hash: Set(self.hash.clone()),
-            hash: Set(hash.clone()),
+        model.hash = chain_hash(&self.hash, &canonical(&model));
+        let hash = model.hash.clone();
+        let row = {
+            use sea_orm::{ActiveModelTrait, IntoActiveModel};
+            model.into_active_model().reset_all()
         };
         let inserted = integration_event::Entity::insert(row)
             .exec_with_returning(txn)

@@ -38,6 +38,11 @@ fn no_redirects() -> reqwest::Client {
 /// Opens `authorization_url`, clicks `choice` on the sandbox consent page (a login key,
 /// or `None` for Cancel) and follows the redirect to the callback.
 pub async fn sign_in(app: &TestApp, authorization_url: &str, choice: Option<&str>) -> Popup {
+    open_callback(&consent(app, authorization_url, choice).await).await
+}
+
+/// Clicks `choice` on the consent page and returns the callback URL it redirects to.
+pub async fn consent(app: &TestApp, authorization_url: &str, choice: Option<&str>) -> String {
     let http = no_redirects();
     let page = http
         .get(authorization_url)
@@ -70,11 +75,10 @@ pub async fn sign_in(app: &TestApp, authorization_url: &str, choice: Option<&str
         303,
         "the consent page sends the user back"
     );
-    let callback = redirect.headers()["location"]
+    redirect.headers()["location"]
         .to_str()
         .expect("location")
-        .to_owned();
-    open_callback(&callback).await
+        .to_owned()
 }
 
 /// Loads a callback URL as the popup would and reads what it posts to the opener.
@@ -359,31 +363,7 @@ db_test!(state_is_checked_and_single_use, async |app: TestApp| {
 
     // A real state on another network's callback is refused and stays usable.
     let (_, url) = connect(&app, &advisor, "LINKEDIN").await;
-    let http = no_redirects();
-    let page = http
-        .get(&url)
-        .send()
-        .await
-        .expect("consent")
-        .text()
-        .await
-        .expect("html");
-    let marker = "data-login=\"li-avery\" href=\"";
-    let start = page.find(marker).expect("login link") + marker.len();
-    let href = page[start..]
-        .split('"')
-        .next()
-        .expect("href")
-        .replace("&amp;", "&");
-    let redirect = http
-        .get(format!("{}{href}", app.base))
-        .send()
-        .await
-        .expect("click");
-    let callback = redirect.headers()["location"]
-        .to_str()
-        .expect("location")
-        .to_owned();
+    let callback = consent(&app, &url, Some("li-avery")).await;
     let wrong_network = callback.replace("/oauth/linkedin/", "/oauth/facebook/");
     let popup = open_callback(&wrong_network).await;
     assert_eq!(popup.message["status"], "failed", "{}", popup.message);
@@ -469,31 +449,12 @@ db_test!(state_is_checked_and_single_use, async |app: TestApp| {
         .as_str()
         .expect("url")
         .to_owned();
-    let page = http
-        .get(&url)
+    let callback = consent(&app, &url, Some("ig-lindqvist")).await;
+    let back = no_redirects()
+        .get(&callback)
         .send()
         .await
-        .expect("consent")
-        .text()
-        .await
-        .expect("html");
-    let marker = "data-login=\"ig-lindqvist\" href=\"";
-    let start = page.find(marker).expect("login link") + marker.len();
-    let href = page[start..]
-        .split('"')
-        .next()
-        .expect("href")
-        .replace("&amp;", "&");
-    let redirect = http
-        .get(format!("{}{href}", app.base))
-        .send()
-        .await
-        .expect("click");
-    let callback = redirect.headers()["location"]
-        .to_str()
-        .expect("location")
-        .to_owned();
-    let back = http.get(&callback).send().await.expect("callback");
+        .expect("callback");
     assert_eq!(back.status(), 303);
     let location = back.headers()["location"].to_str().expect("location");
     assert!(
