@@ -39,7 +39,7 @@ pub fn graph(code: i64, subcode: Option<i64>) -> Signal {
 }
 
 /// A LinkedIn error's string `code`. REVOKED_ACCESS_TOKEN has been seen right after a
-/// successful authorization, so callers confirm it by introspection before acting.
+/// successful authorization, so the LinkedIn probe confirms it by introspection.
 pub fn linkedin(code: &str) -> Signal {
     match code {
         "EXPIRED_ACCESS_TOKEN" => Signal::Dead(StatusReason::TokenExpired),

@@ -184,6 +184,9 @@ pub(super) async fn post(
     }
     match (network, rest.as_str()) {
         (Network::Linkedin, "oauth/v2/accessToken") => answer(sandbox.linkedin_token(&form)),
+        (Network::Linkedin, "oauth/v2/introspectToken") => {
+            answer(sandbox.linkedin_introspect(&form))
+        }
         (Network::Instagram, "oauth/access_token") => answer(sandbox.instagram_token(&form)),
         _ => not_found(),
     }

@@ -13,7 +13,7 @@ use serde::Deserialize;
 use super::{Account, Grant, Provider, ProviderError, ProviderResult, SecretString, http};
 use crate::{
     config::Secret,
-    domain::Network,
+    domain::{Network, StatusReason},
     error::{AppError, AppResult},
 };
 
@@ -26,6 +26,17 @@ pub struct Linkedin {
     http: reqwest::Client,
     oauth: Client,
     api_url: String,
+    /// `{oauth}/introspectToken`, to confirm a reported revocation.
+    introspect_url: String,
+    client_id: String,
+    client_secret: Secret,
+}
+
+/// `introspectToken`'s answer.
+#[derive(Deserialize)]
+struct Introspection {
+    active: bool,
+    status: Option<String>,
 }
 
 impl Linkedin {
@@ -39,7 +50,7 @@ impl Linkedin {
     ) -> AppResult<Self> {
         let oauth_url = oauth_url.trim_end_matches('/');
         let bad = |e: url::ParseError| AppError::BadUserInput(format!("LinkedIn URL: {e}"));
-        let oauth = BasicClient::new(ClientId::new(client_id))
+        let oauth = BasicClient::new(ClientId::new(client_id.clone()))
             .set_client_secret(ClientSecret::new(client_secret.expose().to_owned()))
             .set_auth_uri(AuthUrl::new(format!("{oauth_url}/authorization")).map_err(bad)?)
             .set_token_uri(TokenUrl::new(format!("{oauth_url}/accessToken")).map_err(bad)?)
@@ -48,6 +59,9 @@ impl Linkedin {
             http,
             oauth,
             api_url: api_url.trim_end_matches('/').to_owned(),
+            introspect_url: format!("{oauth_url}/introspectToken"),
+            client_id,
+            client_secret,
         })
     }
 }
@@ -67,6 +81,24 @@ fn split_scopes(raw: &[String]) -> Vec<String> {
         .filter(|s| !s.is_empty())
         .map(str::to_owned)
         .collect()
+}
+
+impl Linkedin {
+    async fn confirm_revoked(&self, token: &Secret) -> ProviderResult<()> {
+        let found: Introspection = http::json(self.http.post(&self.introspect_url).form(&[
+            ("client_id", self.client_id.as_str()),
+            ("client_secret", self.client_secret.expose()),
+            ("token", token.expose()),
+        ]))
+        .await?;
+        match (found.active, found.status.as_deref()) {
+            (false, Some("expired")) => Err(ProviderError::Dead(StatusReason::TokenExpired)),
+            (false, _) => Err(ProviderError::Dead(StatusReason::AccessRevoked)),
+            (true, _) => Err(ProviderError::Transient(
+                "LinkedIn called the token revoked, but introspection says it is active".into(),
+            )),
+        }
+    }
 }
 
 #[async_trait::async_trait]
@@ -131,13 +163,21 @@ impl Provider for Linkedin {
     }
 
     async fn probe(&self, token: &Secret) -> ProviderResult<()> {
-        let _: serde_json::Value = http::json(
+        let answer: ProviderResult<serde_json::Value> = http::json(
             self.http
                 .get(format!("{}/v2/userinfo", self.api_url))
                 .bearer_auth(token.expose()),
         )
-        .await?;
-        Ok(())
+        .await;
+        match answer {
+            Ok(_) => Ok(()),
+            // REVOKED_ACCESS_TOKEN has been seen right after a successful authorization
+            // (PROVIDERS.md): believe it only when introspection agrees.
+            Err(ProviderError::Dead(StatusReason::AccessRevoked)) => {
+                self.confirm_revoked(token).await
+            }
+            Err(other) => Err(other),
+        }
     }
 
     async fn accounts(&self, grant: &Grant) -> ProviderResult<Vec<Account>> {

@@ -378,6 +378,27 @@ impl Sandbox {
         }
     }
 
+    /// LinkedIn `POST /oauth/v2/introspectToken`.
+    pub fn linkedin_introspect(&self, form: &HashMap<String, String>) -> Answer {
+        if !Self::client_ok(form) {
+            return (
+                401,
+                json!({ "error": "invalid_client", "error_description": "Client authentication failed" }),
+            );
+        }
+        let token = form.get("token").map(String::as_str).unwrap_or("");
+        match (self.holder(token), self.condition(token)) {
+            (None, _) | (_, Some(Condition::Revoked)) => {
+                (200, json!({ "active": false, "status": "revoked" }))
+            }
+            (_, Some(Condition::Expired)) => (200, json!({ "active": false, "status": "expired" })),
+            _ => (
+                200,
+                json!({ "active": true, "status": "active", "scope": "email,openid,profile,w_member_social" }),
+            ),
+        }
+    }
+
     /// LinkedIn `GET /v2/userinfo`.
     pub fn linkedin_userinfo(&self, bearer: Option<&str>) -> Answer {
         let linkedin_error = |service: u32, code: &str, message: &str| {

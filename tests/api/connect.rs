@@ -625,6 +625,21 @@ db_test!(
             "{body}"
         );
         assert_eq!(body["data"]["checkIntegration"]["status"], "EXPIRED");
+        let jordan = app.token("walk", "jordan", &[Advisor]);
+        let revoked = connect_as(&app, &jordan, "LINKEDIN", "li-jordan").await;
+        app.gql(
+            Some(&jordan),
+            simulate,
+            json!({ "id": revoked, "e": "REVOKE_ACCESS" }),
+        )
+        .await;
+        let body = app
+            .gql(Some(&jordan), check, json!({ "id": revoked }))
+            .await;
+        assert_eq!(
+            body["data"]["checkIntegration"]["statusReason"], "ACCESS_REVOKED",
+            "confirmed by introspection: {body}"
+        );
         let insta = connect_as(&app, &advisor, "INSTAGRAM", "ig-lindqvist").await;
         app.gql(
             Some(&advisor),

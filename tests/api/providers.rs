@@ -119,8 +119,16 @@ async fn li_token(Form(form): Form<HashMap<String, String>>) -> Response {
     .into_response()
 }
 
+async fn li_introspect(Form(form): Form<HashMap<String, String>>) -> Response {
+    match form.get("token").map(String::as_str) {
+        Some("AQXrevoked") => Json(json!({ "active": false, "status": "revoked" })).into_response(),
+        _ => Json(json!({ "active": true, "status": "active", "scope": "email,openid,profile,w_member_social", "expires_at": 1_900_000_000 })).into_response(),
+    }
+}
+
 async fn li_userinfo(headers: HeaderMap) -> Response {
     match headers.get("authorization").and_then(|v| v.to_str().ok()) {
+        Some("Bearer AQXrevoked" | "Bearer AQXflaky") => (StatusCode::UNAUTHORIZED, Json(json!({ "status": 401, "serviceErrorCode": 65601, "code": "REVOKED_ACCESS_TOKEN", "message": "The token used in the request has been revoked by the user" }))).into_response(),
         Some("Bearer AQXtoken") => Json(json!({ "sub": "782bbtaQ", "name": "Jordan Okafor", "given_name": "Jordan", "family_name": "Okafor", "email": "jordan@example.com", "email_verified": true })).into_response(),
         _ => (StatusCode::UNAUTHORIZED, Json(json!({ "status": 401, "serviceErrorCode": 65602, "code": "EXPIRED_ACCESS_TOKEN", "message": "The token used in the request has expired" }))).into_response(),
     }
@@ -136,7 +144,8 @@ async fn fixtures() -> String {
         .route("/access_token", get(ig_long))
         .route("/me", get(ig_me))
         .route("/oauth/v2/accessToken", post(li_token))
-        .route("/v2/userinfo", get(li_userinfo));
+        .route("/v2/userinfo", get(li_userinfo))
+        .route("/oauth/v2/introspectToken", post(li_introspect));
     let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
     let base = format!("http://{}", listener.local_addr().expect("addr"));
     tokio::spawn(async move {
@@ -353,5 +362,19 @@ async fn linkedin_signs_in_with_openid_and_keeps_refresh_tokens() {
     assert_eq!(
         li.accounts(&grant("expired")).await.err(),
         Some(ProviderError::Dead(StatusReason::TokenExpired))
+    );
+
+    // A reported revocation counts only when introspection confirms it.
+    assert_eq!(li.probe(&Secret::new("AQXtoken")).await, Ok(()));
+    assert_eq!(
+        li.probe(&Secret::new("AQXrevoked")).await,
+        Err(ProviderError::Dead(StatusReason::AccessRevoked))
+    );
+    assert!(
+        matches!(
+            li.probe(&Secret::new("AQXflaky")).await,
+            Err(ProviderError::Transient(_))
+        ),
+        "no phantom disconnect"
     );
 }
