@@ -1,4 +1,4 @@
-//! Fan-out benchmark for `integrationStatusChanged` (issue 5): with N concurrent
+//! Fan-out benchmark for `integrationStatusChanged` : with N concurrent
 //! subscriptions on one instance (SQLite, in-process server, real WebSockets with 20
 //! subscriptions per connection), how long from an event's commit to its receipt by
 //! every subscriber (p50/p99 over all subscriber × event pairs), and how much memory an
@@ -110,12 +110,12 @@ async fn run(subscriptions: usize) {
         token_expires_at: None,
         tokens: None,
     };
-    let id = lifecycle::connected(&app.store, &app.keyring, &owner, account)
+    let id = lifecycle::connected(&app, &owner, account)
         .await
         .expect("connect")
         .integration
         .id;
-    review::approve(&app.store, &co, id, None, None)
+    review::approve(&app, &co, id, None, None)
         .await
         .expect("approve");
 
@@ -176,7 +176,7 @@ async fn run(subscriptions: usize) {
     let per_subscription = (idle.saturating_sub(before)) as f64 * 1024.0 / open as f64;
 
     // Warm-up change, not sampled: wait until every subscriber has it.
-    lifecycle::expire(&app.store, owner.tenant_id, id, StatusReason::TokenExpired)
+    lifecycle::expire(&app, owner.tenant_id, id, StatusReason::TokenExpired)
         .await
         .expect("expire");
     let deadline = Instant::now() + Duration::from_secs(60);
@@ -188,17 +188,20 @@ async fn run(subscriptions: usize) {
     let started = Instant::now();
     for n in 0..CHANGES {
         if n % 2 == 0 {
-            let again = lifecycle::Reconnection {
+            let again = lifecycle::NewAccount {
+                network: Network::Linkedin,
+                display_name: "Account".into(),
+                profile_url: None,
                 external_account_id: "bench".into(),
                 scopes: vec!["openid".into()],
                 token_expires_at: None,
                 tokens: None,
             };
-            lifecycle::reconnected(&app.store, &app.keyring, &owner, id, again)
+            lifecycle::reconnected(&app, &owner, id, again)
                 .await
                 .expect("reconnect");
         } else {
-            lifecycle::expire(&app.store, owner.tenant_id, id, StatusReason::TokenExpired)
+            lifecycle::expire(&app, owner.tenant_id, id, StatusReason::TokenExpired)
                 .await
                 .expect("expire");
         }

@@ -1,12 +1,7 @@
 //! The shared state every request sees.
 
-use std::sync::Arc;
-
 use crate::{
-    auth::Verifier,
-    config::Config,
-    crypto::Keyring,
-    providers::{Providers, sandbox::Sandbox},
+    auth::Verifier, config::Config, crypto::Keyring, events::EventBus, providers::Providers,
     store::Store,
 };
 
@@ -18,6 +13,9 @@ pub struct App {
     pub config: Config,
     /// Database access; every query goes through it.
     pub store: Store,
+    /// Where committed changes are published to subscriptions (and, on PostgreSQL,
+    /// where the listener republishes other instances' changes).
+    pub bus: EventBus,
     /// Verifies bearer tokens with the pinned algorithm.
     pub verifier: Verifier,
     /// Seals and opens stored network tokens.
@@ -25,9 +23,10 @@ pub struct App {
     /// The network clients (real or sandbox).
     pub providers: Providers,
     /// State of the sandbox networks, when any network is sandboxed.
-    pub sandbox: Option<Arc<Sandbox>>,
+    #[cfg(feature = "sandbox")]
+    pub sandbox: Option<std::sync::Arc<crate::sandbox::Sandbox>>,
     /// Turns true when the server shuts down: sockets close, feeds and the listener end.
     pub shutdown: tokio::sync::watch::Sender<bool>,
     /// Open WebSocket connections per tenant, for the per-tenant cap.
-    pub sockets: std::sync::Mutex<std::collections::HashMap<uuid::Uuid, usize>>,
+    pub sockets: std::sync::Mutex<std::collections::HashMap<crate::domain::TenantId, usize>>,
 }

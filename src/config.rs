@@ -13,7 +13,7 @@ use crate::error::{AppError, AppResult};
 
 /// A secret value that cannot be printed by accident: `Debug` shows `[redacted]`
 /// and there is no `Display`. Read it with [`Secret::expose`].
-#[derive(Clone, Deserialize, PartialEq, Eq)]
+#[derive(Clone, Deserialize, serde::Serialize, PartialEq, Eq)]
 #[serde(transparent)]
 pub struct Secret(String);
 
@@ -192,20 +192,68 @@ impl Config {
         self.sandbox.unwrap_or(self.dev)
     }
 
-    /// The allowed origins, parsed.
-    pub fn origins(&self) -> Vec<String> {
-        self.allowed_origins
+    /// The origin policy for frontends (see [`Origins`]).
+    pub fn origins(&self) -> Origins {
+        let listed: Vec<String> = self
+            .allowed_origins
             .as_deref()
             .unwrap_or("")
             .split(',')
             .map(|o| o.trim().trim_end_matches('/').to_owned())
             .filter(|o| !o.is_empty())
-            .collect()
+            .collect();
+        Origins {
+            any: listed.is_empty() && self.dev,
+            listed,
+        }
     }
 
     /// True when no verification key is configured: `serve` then runs in dev mode.
     pub fn is_dev_mode(&self) -> bool {
         self.jwt_secret.is_none() && self.jwt_public_key.is_none()
+    }
+}
+
+/// Which browser origins the server deals with: where `returnTo` may send the user,
+/// who receives the callback page's message (it carries a one-time completion code)
+/// and who may open a WebSocket. With no origins configured, dev mode on loopback
+/// accepts any origin for messages and sockets; redirects always need a listed one.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Origins {
+    listed: Vec<String>,
+    any: bool,
+}
+
+impl Origins {
+    /// The configured origins (`scheme://host[:port]`).
+    pub fn listed(&self) -> &[String] {
+        &self.listed
+    }
+
+    /// Whether a page of `origin` may open a socket.
+    pub fn accepts(&self, origin: &str) -> bool {
+        self.any
+            || self
+                .listed
+                .iter()
+                .any(|o| o == origin.trim_end_matches('/'))
+    }
+
+    /// Whether `url` is on a listed origin (a redirect target).
+    pub fn lists_url(&self, url: &str) -> bool {
+        url::Url::parse(url).is_ok_and(|u| {
+            let origin = u.origin().ascii_serialization();
+            self.listed.contains(&origin)
+        })
+    }
+
+    /// The `targetOrigin`s of `postMessage`: the listed ones, or `*` when any is fine.
+    pub fn message_targets(&self) -> Vec<String> {
+        if self.any {
+            vec!["*".to_owned()]
+        } else {
+            self.listed.clone()
+        }
     }
 }
 

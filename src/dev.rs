@@ -1,4 +1,4 @@
-//! Dev mode (DESIGN §5): with no JWT key configured, socialgate still runs, but only on
+//! Dev mode: with no JWT key configured, socialgate still runs, but only on
 //! loopback, with a generated HS256 secret kept in the data folder so tokens survive
 //! restarts. Binding elsewhere without a key is refused with the variable to set.
 

@@ -1,6 +1,6 @@
 //! The one error type of socialgate and its policy.
 //!
-//! Every variant maps to a stable `extensions.code` that clients switch on (DESIGN §2).
+//! Every variant maps to a stable `extensions.code` that clients switch on.
 //! Messages of client errors are written for the person reading them in GraphiQL or in
 //! a frontend toast. Database and internal errors are logged with their detail and shown
 //! only as `INTERNAL`, so that no SQL, token or stack trace ever reaches a client.
@@ -87,6 +87,24 @@ impl AppError {
             }
             other => other.to_string(),
         }
+    }
+}
+
+impl From<crate::domain::policy::Denied> for AppError {
+    fn from(denied: crate::domain::policy::Denied) -> Self {
+        AppError::Forbidden(denied.0)
+    }
+}
+
+impl From<crate::domain::status::Refused> for AppError {
+    fn from(refused: crate::domain::status::Refused) -> Self {
+        AppError::InvalidTransition(refused.to_string())
+    }
+}
+
+impl From<crate::domain::limits::LimitReached> for AppError {
+    fn from(reached: crate::domain::limits::LimitReached) -> Self {
+        AppError::LimitReached(reached.to_string())
     }
 }
 

@@ -17,6 +17,8 @@ pub mod events;
 pub mod graphql;
 pub mod http;
 pub mod providers;
+#[cfg(feature = "sandbox")]
+pub mod sandbox;
 pub mod service;
 pub mod store;
 
@@ -26,12 +28,8 @@ pub use config::Config;
 pub use error::{AppError, AppResult};
 
 use crate::{
-    app::App,
-    auth::Verifier,
-    crypto::Keyring,
-    graphql::AppSchema,
-    providers::{Providers, sandbox::Sandbox},
-    store::Store,
+    app::App, auth::Verifier, crypto::Keyring, events::EventBus, graphql::AppSchema,
+    providers::Providers, store::Store,
 };
 
 /// A built server: database connected and migrated, schema ready.
@@ -64,25 +62,27 @@ impl Socialgate {
             }
         };
         let providers = Providers::from_config(&config)?;
-        let sandbox = providers
-            .any_sandbox()
-            .then(|| Arc::new(Sandbox::default()));
         let (shutdown, _) = tokio::sync::watch::channel(false);
+        let bus = EventBus::default();
         if store.backend() == sea_orm::DatabaseBackend::Postgres {
             tokio::spawn(events::listener::run(
                 config.database_url.clone(),
                 store.clone(),
-                store.bus().clone(),
+                bus.clone(),
                 shutdown.subscribe(),
             ));
         }
         let app = Arc::new(App {
             config,
             store,
+            bus,
             verifier,
             keyring,
+            #[cfg(feature = "sandbox")]
+            sandbox: providers
+                .any_sandbox()
+                .then(|| Arc::new(sandbox::Sandbox::default())),
             providers,
-            sandbox,
             shutdown,
             sockets: Default::default(),
         });

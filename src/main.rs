@@ -128,18 +128,20 @@ async fn run(cli: Cli) -> AppResult<()> {
             users_per_tenant,
             rng_seed,
         } => {
-            let store = Store::connect(&config.database_url).await?;
-            store.migrate().await?;
+            // The seed drives the services, which need the server's keys: the dev ones
+            // when none are configured.
+            dev::apply(&mut config)?;
+            let server = socialgate::Socialgate::build(config).await?;
             let options = SeedOptions {
                 tenants,
                 users_per_tenant,
                 rng_seed,
             };
-            for tenant in seed(&store, options).await? {
+            for tenant in seed(server.app(), options).await? {
                 let line = serde_json::to_string(&tenant).map_err(AppError::internal)?;
                 println!("{line}");
             }
-            Ok(())
+            server.shutdown().await
         }
         Command::Reseal => {
             let keys = match &config.token_keys {

@@ -4,13 +4,15 @@
 use crate::enums::{AttemptStatus, Network};
 use sea_orm::entity::prelude::*;
 
+use crate::ids::{AttemptId, IntegrationId, TenantId, UserId};
+
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
 #[sea_orm(table_name = "connection_attempts")]
 pub struct Model {
     #[sea_orm(primary_key, auto_increment = false)]
-    pub id: Uuid,
-    pub tenant_id: Uuid,
-    pub user_id: Uuid,
+    pub id: AttemptId,
+    pub tenant_id: TenantId,
+    pub user_id: UserId,
     pub network: Network,
     /// SHA-256 of the `state` sent to the network, hex.
     #[sea_orm(unique)]
@@ -19,7 +21,7 @@ pub struct Model {
     pub pkce_verifier: Option<Vec<u8>>,
     pub return_to: Option<String>,
     /// Set for a reconnect: the integration this attempt renews.
-    pub integration_id: Option<Uuid>,
+    pub integration_id: Option<IntegrationId>,
     pub status: AttemptStatus,
     pub failure: Option<String>,
     /// Accounts offered for `selectAccount` (ids and names, never tokens).

@@ -4,12 +4,14 @@
 
 use sea_orm::entity::prelude::*;
 
+use crate::ids::{IntegrationId, TenantId};
+
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
 #[sea_orm(table_name = "credentials")]
 pub struct Model {
     #[sea_orm(primary_key, auto_increment = false)]
-    pub integration_id: Uuid,
-    pub tenant_id: Uuid,
+    pub integration_id: IntegrationId,
+    pub tenant_id: TenantId,
     /// Id of the key that sealed `access_token`, so keys can rotate.
     pub key_id: String,
     /// Nonce followed by ciphertext of the access token.

@@ -48,7 +48,7 @@ pub enum AccountKind {
     InstagramProfessional,
 }
 
-/// Lifecycle status of an integration (DESIGN §1).
+/// Lifecycle status of an integration.
 #[derive(
     Debug,
     Clone,
@@ -79,7 +79,7 @@ pub enum Status {
 }
 
 /// Why an integration has its current status: lifecycle reasons first, then the
-/// reasons mapped from the networks' signals (PROVIDERS.md, "Signal → status → reason").
+/// reasons mapped from the networks' error signals.
 #[derive(
     Debug, Clone, Copy, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum, Serialize, Deserialize,
 )]
@@ -128,7 +128,7 @@ pub enum StatusReason {
     RefreshRevoked,
 }
 
-/// Whether the owner of an integration may approve it (DESIGN §1, compliance modes).
+/// Whether the owner of an integration may approve it (the tenant's compliance mode).
 #[derive(
     Debug, Clone, Copy, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum, Serialize, Deserialize,
 )]

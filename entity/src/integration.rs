@@ -4,14 +4,16 @@
 use crate::enums::{AccountKind, Network, Status, StatusReason};
 use sea_orm::entity::prelude::*;
 
+use crate::ids::{IntegrationId, TenantId, UserId};
+
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
 #[sea_orm(table_name = "integrations")]
 pub struct Model {
     /// UUIDv7: its order is creation order, which pagination relies on.
     #[sea_orm(primary_key, auto_increment = false)]
-    pub id: Uuid,
-    pub tenant_id: Uuid,
-    pub owner_id: Uuid,
+    pub id: IntegrationId,
+    pub tenant_id: TenantId,
+    pub owner_id: UserId,
     pub network: Network,
     pub account_kind: AccountKind,
     pub external_account_id: String,

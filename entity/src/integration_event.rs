@@ -4,17 +4,19 @@
 use crate::enums::{EventKind, Status, StatusReason};
 use sea_orm::entity::prelude::*;
 
+use crate::ids::{IntegrationId, TenantId, UserId};
+
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
 #[sea_orm(table_name = "integration_events")]
 pub struct Model {
     #[sea_orm(primary_key, auto_increment = false)]
-    pub tenant_id: Uuid,
+    pub tenant_id: TenantId,
     #[sea_orm(primary_key, auto_increment = false)]
     pub seq: i64,
-    pub integration_id: Uuid,
+    pub integration_id: IntegrationId,
     pub kind: EventKind,
     /// The acting user; `None` for the system (expiry, probes, network callbacks).
-    pub actor_id: Option<Uuid>,
+    pub actor_id: Option<UserId>,
     pub from_status: Option<Status>,
     pub to_status: Option<Status>,
     pub reason: Option<StatusReason>,

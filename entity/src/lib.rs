@@ -9,6 +9,7 @@ pub mod connection_attempt;
 pub mod credential;
 pub mod digest_delivery;
 pub mod enums;
+pub mod ids;
 pub mod integration;
 pub mod integration_event;
 pub mod job_lease;

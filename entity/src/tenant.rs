@@ -5,11 +5,13 @@
 use crate::enums::ComplianceMode;
 use sea_orm::entity::prelude::*;
 
+use crate::ids::TenantId;
+
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
 #[sea_orm(table_name = "tenants")]
 pub struct Model {
     #[sea_orm(primary_key, auto_increment = false)]
-    pub id: Uuid,
+    pub id: TenantId,
     /// The `tenant_id` claim of the tenant's tokens.
     #[sea_orm(unique)]
     pub external_id: String,

@@ -8,23 +8,22 @@
 use std::collections::BTreeMap;
 
 use chrono::{DateTime, SecondsFormat, Utc};
-use serde::Serialize;
-use sha2::{Digest, Sha256};
-use uuid::Uuid;
-
 use entity::{
     enums::{EventKind, Status, StatusReason},
+    ids::{IntegrationId, TenantId, UserId},
     integration_event,
 };
+use serde::Serialize;
+use sha2::{Digest, Sha256};
 
 /// The hashed content of one event (everything but the hashes themselves).
 #[derive(Debug, Clone, Serialize)]
 pub struct CanonicalEvent<'a> {
-    pub tenant_id: Uuid,
+    pub tenant_id: TenantId,
     pub seq: i64,
-    pub integration_id: Uuid,
+    pub integration_id: IntegrationId,
     pub kind: EventKind,
-    pub actor_id: Option<Uuid>,
+    pub actor_id: Option<UserId>,
     pub from_status: Option<Status>,
     pub to_status: Option<Status>,
     pub reason: Option<StatusReason>,

@@ -23,6 +23,21 @@ pub struct Coverage {
     pub gaps: Vec<Gap>,
 }
 
+/// The window `[from, to)` a coverage question is about: by default from the
+/// connection until `now`. An empty or reversed window is refused.
+pub fn window(
+    from: Option<DateTime<Utc>>,
+    to: Option<DateTime<Utc>>,
+    connected_at: DateTime<Utc>,
+    now: DateTime<Utc>,
+) -> Result<(DateTime<Utc>, DateTime<Utc>), &'static str> {
+    let (from, to) = (from.unwrap_or(connected_at), to.unwrap_or(now));
+    if from >= to {
+        return Err("`from` must be before `to`");
+    }
+    Ok((from, to))
+}
+
 /// Computes coverage of `[from, to)` from the integration's status changes (time and
 /// new status, in order) and its disconnection time.
 pub fn compute(

@@ -1,14 +1,21 @@
-//! Pure rules of socialgate: no I/O, no clock reads, no database types beyond the
-//! stored enums. Everything here is decided from its arguments, so it is tested
-//! without a server and reused by every service.
+//! Pure rules of socialgate: no I/O, no clock reads, and nothing of this crate's other
+//! layers; only the stored vocabulary of the `entity` crate (enums, typed ids, rows).
+//! Everything here is decided from its arguments, so it is tested without a server
+//! and reused by every service.
 
 pub mod audit;
 pub mod coverage;
-pub mod ids;
+pub mod limits;
 pub mod network;
 pub mod policy;
 pub mod reason;
+pub mod role;
+pub mod settings;
 pub mod signals;
 pub mod status;
 
-pub use entity::enums::{AccountKind, ComplianceMode, Network, Status, StatusReason};
+pub use entity::{
+    enums::{AccountKind, ComplianceMode, Network, Status, StatusReason},
+    ids::{AttemptId, IntegrationId, NoteId, TenantId, UserId},
+};
+pub use role::Role;

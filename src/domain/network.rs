@@ -11,7 +11,7 @@ pub enum ListedNetwork {
     X,
 }
 
-/// Why X is not offered (PROVIDERS.md).
+/// Why X is not offered.
 pub const X_UNSUPPORTED_REASON: &str = "X (Twitter) is not supported: its API charges for every \
      request, reading and posting alike, so probing and posting for many advisors is not viable.";
 
@@ -32,7 +32,7 @@ pub fn account_kind(network: Network) -> AccountKind {
     }
 }
 
-/// Default number of live integrations a user may have per network (DESIGN §1).
+/// Default number of live integrations a user may have per network.
 pub fn default_limit(network: Network) -> i32 {
     match network {
         Network::Linkedin => 2,
@@ -48,5 +48,43 @@ pub fn describe(network: Network) -> &'static str {
         Network::Instagram => {
             "An Instagram professional (business or creator) account; personal accounts cannot be connected."
         }
+    }
+}
+
+/// The network's own name, for sentences a person reads.
+pub fn name(network: Network) -> &'static str {
+    match network {
+        Network::Linkedin => "LinkedIn",
+        Network::Facebook => "Facebook",
+        Network::Instagram => "Instagram",
+    }
+}
+
+/// The network's path segment in URLs (`/oauth/{slug}/callback`).
+pub fn slug(network: Network) -> &'static str {
+    match network {
+        Network::Linkedin => "linkedin",
+        Network::Facebook => "facebook",
+        Network::Instagram => "instagram",
+    }
+}
+
+/// The network a path segment names.
+pub fn from_slug(slug: &str) -> Option<Network> {
+    [Network::Linkedin, Network::Facebook, Network::Instagram]
+        .into_iter()
+        .find(|n| self::slug(*n) == slug)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn slugs_round_trip() {
+        for network in [Network::Linkedin, Network::Facebook, Network::Instagram] {
+            assert_eq!(from_slug(slug(network)), Some(network));
+        }
+        assert_eq!(from_slug("x"), None);
     }
 }

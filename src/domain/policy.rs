@@ -1,21 +1,14 @@
-//! Who may do what (DESIGN §1, roles and compliance modes). Visibility is decided
+//! Who may do what, by role and compliance mode. Visibility is decided
 //! earlier by scope (another owner's or tenant's object is NOT_FOUND); these rules
 //! decide what a caller who can see an integration may do to it.
 
 use std::collections::BTreeSet;
 
-use super::ComplianceMode;
-use crate::auth::Role;
+use super::{ComplianceMode, Role};
 
 /// A refusal with the sentence the caller will read.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Denied(pub String);
-
-impl From<Denied> for crate::error::AppError {
-    fn from(denied: Denied) -> Self {
-        crate::error::AppError::Forbidden(denied.0)
-    }
-}
 
 fn reviewer(roles: &BTreeSet<Role>) -> bool {
     roles.contains(&Role::Compliance) || roles.contains(&Role::Admin)

@@ -1,4 +1,5 @@
-//! What the networks' error signals mean (PROVIDERS.md, "Signal → status → reason").
+//! What the networks' error signals mean: which answer of which network maps to which
+//! status and reason.
 //! Only a definitive signal changes a status; everything else is a passing fault.
 
 use super::StatusReason;

@@ -1,11 +1,10 @@
-//! The status machine of DESIGN §1 and the actions it offers a viewer.
+//! The status machine and the actions it offers a viewer.
 //!
 //! [`transition`] is the only place that decides a new status; services apply what it
 //! returns and record it in the audit trail. [`available_actions`] derives the
 //! "Review" button from the same rules plus the viewer's role and the tenant's mode.
 
-use super::{ComplianceMode, Status, StatusReason, policy};
-use crate::auth::Role;
+use super::{ComplianceMode, Role, Status, StatusReason, policy};
 
 /// Something that may change an integration's status.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -16,7 +15,7 @@ pub enum Change {
     Reject,
     /// The token expired or the network says so (reason: TOKEN_EXPIRED and kin).
     Expire(StatusReason),
-    /// The network withdrew access (reason from PROVIDERS.md).
+    /// The network withdrew access (reason mapped from its signal).
     Invalidate(StatusReason),
     /// The owner connected the same account again.
     Reconnect {
@@ -45,12 +44,6 @@ impl std::fmt::Display for Refused {
             Change::Reconnect { .. } => "reconnect",
         };
         write!(f, "cannot {what} an integration that is {:?}", self.from)
-    }
-}
-
-impl From<Refused> for crate::error::AppError {
-    fn from(refused: Refused) -> Self {
-        crate::error::AppError::InvalidTransition(refused.to_string())
     }
 }
 

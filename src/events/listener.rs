@@ -1,4 +1,4 @@
-//! The PostgreSQL listener of one instance: LISTEN on [`super::CHANNEL`], read each
+//! The PostgreSQL listener of one instance: LISTEN on [`wire::CHANNEL`], read each
 //! announced event from the table, publish it. When the connection drops it connects
 //! again with backoff and publishes a resync, so subscribers read what was announced
 //! while it was away.
@@ -7,10 +7,9 @@ use std::time::Duration;
 
 use sea_orm::sqlx::postgres::PgListener;
 use tokio::sync::watch;
-use uuid::Uuid;
 
-use super::{CHANNEL, EventBus, Notice};
-use crate::store::{Store, events};
+use super::{EventBus, Notice, wire};
+use crate::store::{Scope, Store};
 
 /// A quiet connection is pinged this often: a half-open TCP connection (a failover
 /// without a reset) would otherwise wait for notifications forever.
@@ -19,7 +18,7 @@ const HEARTBEAT: Duration = Duration::from_secs(20);
 async fn connect(url: &str) -> Option<PgListener> {
     let attempt = async {
         let mut listener = PgListener::connect(url).await?;
-        listener.listen(CHANNEL).await?;
+        listener.listen(wire::CHANNEL).await?;
         Ok::<_, sea_orm::sqlx::Error>(listener)
     };
     match attempt.await {
@@ -71,13 +70,14 @@ pub async fn run(url: String, store: Store, bus: EventBus, mut shutdown: watch::
                     break;
                 }
             };
-            let Some((tenant, seq)) = notification.payload().split_once(':') else {
+            let Some((tenant, seq)) = wire::parse(notification.payload()) else {
                 continue;
             };
-            let (Ok(tenant), Ok(seq)) = (Uuid::parse_str(tenant), seq.parse::<i64>()) else {
-                continue;
-            };
-            match events::feed_after(store.db(), tenant, seq - 1, 1).await {
+            match store
+                .tenant(Scope::tenant(tenant))
+                .feed_after(seq - 1, 1)
+                .await
+            {
                 Ok(found) => {
                     for event in found {
                         bus.publish(Notice::Event(event.into()));

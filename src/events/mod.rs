@@ -1,4 +1,5 @@
-//! The event bus: committed audit events fan out to subscriptions.
+//! The event bus: committed audit events fan out to subscriptions. It lives beside
+//! the store, in the application state; the store never publishes.
 //!
 //! Every commit publishes its events in-process right away. On PostgreSQL each event is
 //! also announced with NOTIFY inside its transaction (delivered at commit, in commit
@@ -8,25 +9,17 @@
 //! gap from the database, so a lost, late or duplicate notice costs nothing.
 
 pub mod listener;
+pub mod wire;
 
 use std::sync::Arc;
 
-use entity::{integration, integration_event};
 use tokio::sync::broadcast;
 
-/// PostgreSQL channel that carries `tenant_id:seq` of committed events.
-pub const CHANNEL: &str = "socialgate_events";
+pub use crate::store::events::FeedEvent;
 
 /// How many notices a slow subscriber may fall behind before it replays from the
 /// database instead (its memory stays bounded).
 pub const BUFFER: usize = 1024;
-
-/// A committed event with the integration as it stood after it.
-#[derive(Debug, Clone)]
-pub struct FeedEvent {
-    pub event: integration_event::Model,
-    pub integration: integration::Model,
-}
 
 /// What the bus carries.
 #[derive(Debug, Clone)]

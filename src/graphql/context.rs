@@ -9,9 +9,11 @@ use std::sync::Arc;
 use async_graphql::{Context, ErrorExtensions};
 use tokio::sync::OnceCell;
 
+use super::{loaders::Loaders, types::User};
 use crate::{
     app::App,
     auth::{Actor, Claims},
+    domain::UserId,
     error::AppError,
     service::viewer,
 };
@@ -23,6 +25,9 @@ pub struct RequestAuth {
     claims: Result<Option<Claims>, String>,
     request_id: Option<String>,
     actor: OnceCell<Actor>,
+    loaders: std::sync::OnceLock<Loaders>,
+    /// Whether loaders cache for the request; off for sockets, which live for hours.
+    cache: bool,
 }
 
 impl RequestAuth {
@@ -31,7 +36,15 @@ impl RequestAuth {
             claims,
             request_id,
             actor: OnceCell::new(),
+            loaders: std::sync::OnceLock::new(),
+            cache: true,
         }
+    }
+
+    /// For a socket: its loaders never serve a cached row.
+    pub fn uncached(mut self) -> Self {
+        self.cache = false;
+        self
     }
 }
 
@@ -40,6 +53,16 @@ pub trait ContextExt {
     fn app(&self) -> async_graphql::Result<&Arc<App>>;
     /// The authenticated caller, provisioned on first use; `UNAUTHENTICATED` otherwise.
     fn actor(&self) -> impl Future<Output = async_graphql::Result<&Actor>> + Send;
+    /// The caller's loaders, made on first use.
+    fn loaders(&self) -> impl Future<Output = async_graphql::Result<&Loaders>> + Send;
+    /// A user of the caller's tenant, through the loader; a missing row is an internal
+    /// error (foreign keys guarantee it exists).
+    fn user(&self, id: UserId) -> impl Future<Output = async_graphql::Result<User>> + Send;
+}
+
+fn request_auth<'a>(ctx: &'a Context<'_>) -> async_graphql::Result<&'a RequestAuth> {
+    ctx.data::<RequestAuth>()
+        .map_err(|_| AppError::Unauthenticated("a bearer token is required".into()).extend())
 }
 
 impl ContextExt for Context<'_> {
@@ -50,9 +73,7 @@ impl ContextExt for Context<'_> {
 
     async fn actor(&self) -> async_graphql::Result<&Actor> {
         let app = self.app()?;
-        let auth = self
-            .data::<RequestAuth>()
-            .map_err(|_| AppError::Unauthenticated("a bearer token is required".into()).extend())?;
+        let auth = request_auth(self)?;
         let claims = match &auth.claims {
             Ok(Some(claims)) => claims,
             Ok(None) => {
@@ -67,5 +88,25 @@ impl ContextExt for Context<'_> {
             .get_or_try_init(|| viewer::authenticate(&app.store, claims, auth.request_id.clone()))
             .await
             .map_err(|e| e.extend())
+    }
+
+    async fn loaders(&self) -> async_graphql::Result<&Loaders> {
+        let actor = self.actor().await?;
+        let auth = request_auth(self)?;
+        let app = self.app()?;
+        Ok(auth
+            .loaders
+            .get_or_init(|| Loaders::new(app.clone(), actor.clone(), auth.cache)))
+    }
+
+    async fn user(&self, id: UserId) -> async_graphql::Result<User> {
+        self.loaders()
+            .await?
+            .users
+            .load_one(id)
+            .await
+            .map_err(|e| e.extend())?
+            .map(User)
+            .ok_or_else(|| AppError::internal(format!("user {id} missing")).extend())
     }
 }

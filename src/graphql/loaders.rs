@@ -1,152 +1,124 @@
 //! DataLoaders for every relation field, so a page of any size costs a constant number
-//! of statements. Keys carry the tenant, so the store keeps filtering by it; loaders
-//! are made per request (see [`Loaders::new`]) so nothing is cached across callers.
+//! of statements. They sit behind the services of [`crate::service::relations`], which
+//! read through the caller's scope, so a nested field applies the same rule as the
+//! root field that reads the same rows. Loaders are made per request, for its caller,
+//! the first time a resolver needs one (see [`super::context::ContextExt::loaders`]).
 
-use std::{
-    collections::{HashMap, HashSet},
-    sync::Arc,
-    time::Duration,
-};
+use std::{collections::HashMap, marker::PhantomData, sync::Arc, time::Duration};
 
 use async_graphql::{
     Lookahead,
     dataloader::{DataLoader, HashMapCache, Loader},
 };
 use entity::{compliance_note, integration, integration_event, user};
-use uuid::Uuid;
 
 use crate::{
-    error::AppError,
-    store::{Store, events, notes, users},
+    app::App,
+    auth::Actor,
+    domain::{IntegrationId, UserId},
+    error::{AppError, AppResult},
+    service::relations,
 };
 
-/// An id within a tenant.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub struct TenantKey {
-    pub tenant_id: Uuid,
-    pub id: Uuid,
-}
-
-/// Groups keys by tenant (one group in practice: a request has one caller).
-fn by_tenant(keys: &[TenantKey]) -> HashMap<Uuid, Vec<Uuid>> {
-    let mut groups: HashMap<Uuid, Vec<Uuid>> = HashMap::new();
-    for key in keys {
-        groups.entry(key.tenant_id).or_default().push(key.id);
-    }
-    groups
+/// What every loader holds: the server and the caller it loads for.
+#[derive(Clone)]
+pub struct Caller {
+    app: Arc<App>,
+    actor: Actor,
 }
 
 /// Users by id (owners, note authors, event actors).
-pub struct UserLoader(Store);
+pub struct UserLoader(Caller);
 
-impl Loader<TenantKey> for UserLoader {
+impl Loader<UserId> for UserLoader {
     type Value = user::Model;
     type Error = Arc<AppError>;
 
-    async fn load(
-        &self,
-        keys: &[TenantKey],
-    ) -> Result<HashMap<TenantKey, user::Model>, Self::Error> {
-        let mut found = HashMap::new();
-        for (tenant_id, ids) in by_tenant(keys) {
-            for row in users::by_ids(self.0.db(), tenant_id, &ids).await? {
-                found.insert(
-                    TenantKey {
-                        tenant_id,
-                        id: row.id,
-                    },
-                    row,
-                );
-            }
-        }
-        Ok(found)
+    async fn load(&self, ids: &[UserId]) -> Result<HashMap<UserId, user::Model>, Self::Error> {
+        let rows = relations::users(&self.0.app, &self.0.actor, ids).await?;
+        Ok(rows.into_iter().map(|row| (row.id, row)).collect())
     }
 }
 
-/// Compliance notes by integration id.
-pub struct NotesLoader(Store);
+/// A relation of integrations to many rows each, loaded by one service call.
+pub trait Related: Clone + Send + Sync + 'static {
+    fn fetch(
+        app: &App,
+        actor: &Actor,
+        ids: &[IntegrationId],
+    ) -> impl Future<Output = AppResult<HashMap<IntegrationId, Vec<Self>>>> + Send;
+}
 
-impl Loader<TenantKey> for NotesLoader {
-    type Value = Vec<compliance_note::Model>;
+impl Related for compliance_note::Model {
+    async fn fetch(
+        app: &App,
+        actor: &Actor,
+        ids: &[IntegrationId],
+    ) -> AppResult<HashMap<IntegrationId, Vec<Self>>> {
+        relations::notes(app, actor, ids).await
+    }
+}
+
+impl Related for integration_event::Model {
+    async fn fetch(
+        app: &App,
+        actor: &Actor,
+        ids: &[IntegrationId],
+    ) -> AppResult<HashMap<IntegrationId, Vec<Self>>> {
+        relations::histories(app, actor, ids).await
+    }
+}
+
+/// The rows of one relation per integration id.
+pub struct PerIntegration<T>(Caller, PhantomData<T>);
+
+impl<T: Related> Loader<IntegrationId> for PerIntegration<T> {
+    type Value = Vec<T>;
     type Error = Arc<AppError>;
 
     async fn load(
         &self,
-        keys: &[TenantKey],
-    ) -> Result<HashMap<TenantKey, Self::Value>, Self::Error> {
-        let mut found: HashMap<TenantKey, Self::Value> =
-            keys.iter().map(|k| (*k, Vec::new())).collect();
-        for (tenant_id, ids) in by_tenant(keys) {
-            for row in notes::for_integrations(self.0.db(), tenant_id, &ids).await? {
-                let key = TenantKey {
-                    tenant_id,
-                    id: row.integration_id,
-                };
-                found.entry(key).or_default().push(row);
-            }
-        }
-        Ok(found)
-    }
-}
-
-/// Audit events by integration id.
-pub struct HistoryLoader(Store);
-
-impl Loader<TenantKey> for HistoryLoader {
-    type Value = Vec<integration_event::Model>;
-    type Error = Arc<AppError>;
-
-    async fn load(
-        &self,
-        keys: &[TenantKey],
-    ) -> Result<HashMap<TenantKey, Self::Value>, Self::Error> {
-        let mut found: HashMap<TenantKey, Self::Value> =
-            keys.iter().map(|k| (*k, Vec::new())).collect();
-        for (tenant_id, ids) in by_tenant(keys) {
-            for row in events::for_integrations(self.0.db(), tenant_id, &ids).await? {
-                let key = TenantKey {
-                    tenant_id,
-                    id: row.integration_id,
-                };
-                found.entry(key).or_default().push(row);
-            }
-        }
-        Ok(found)
+        ids: &[IntegrationId],
+    ) -> Result<HashMap<IntegrationId, Vec<T>>, Self::Error> {
+        Ok(T::fetch(&self.0.app, &self.0.actor, ids).await?)
     }
 }
 
 /// Every loader of one request, registered in one place. Each caches for the
-/// request, so a primed key never costs a second statement.
+/// request (not for a socket, which lives for hours), so a primed key never costs a
+/// second statement.
 pub struct Loaders {
     pub users: DataLoader<UserLoader, HashMapCache>,
-    pub notes: DataLoader<NotesLoader, HashMapCache>,
-    pub history: DataLoader<HistoryLoader, HashMapCache>,
+    pub notes: DataLoader<PerIntegration<compliance_note::Model>, HashMapCache>,
+    pub history: DataLoader<PerIntegration<integration_event::Model>, HashMapCache>,
+}
+
+impl std::fmt::Debug for Loaders {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Loaders")
+    }
 }
 
 /// How long a loader waits to gather keys from sibling resolvers.
 const BATCH_WINDOW: Duration = Duration::from_millis(2);
 
+fn loader<L: Loader<K>, K>(inner: L, cache: bool) -> DataLoader<L, HashMapCache>
+where
+    K: Send + Sync + std::hash::Hash + Eq + Clone + 'static,
+{
+    let loader =
+        DataLoader::with_cache(inner, tokio::spawn, HashMapCache::default()).delay(BATCH_WINDOW);
+    loader.enable_all_cache(cache);
+    loader
+}
+
 impl Loaders {
-    pub fn new(store: &Store) -> Self {
+    pub fn new(app: Arc<App>, actor: Actor, cache: bool) -> Self {
+        let caller = Caller { app, actor };
         Loaders {
-            users: DataLoader::with_cache(
-                UserLoader(store.clone()),
-                tokio::spawn,
-                HashMapCache::default(),
-            )
-            .delay(BATCH_WINDOW),
-            notes: DataLoader::with_cache(
-                NotesLoader(store.clone()),
-                tokio::spawn,
-                HashMapCache::default(),
-            )
-            .delay(BATCH_WINDOW),
-            history: DataLoader::with_cache(
-                HistoryLoader(store.clone()),
-                tokio::spawn,
-                HashMapCache::default(),
-            )
-            .delay(BATCH_WINDOW),
+            users: loader(UserLoader(caller.clone()), cache),
+            notes: loader(PerIntegration(caller.clone(), PhantomData), cache),
+            history: loader(PerIntegration(caller, PhantomData), cache),
         }
     }
 
@@ -162,43 +134,28 @@ impl Loaders {
         if page.is_empty() || !node.exists() {
             return Ok(());
         }
-        let keys: Vec<TenantKey> = page
-            .iter()
-            .map(|m| TenantKey {
-                tenant_id: m.tenant_id,
-                id: m.id,
-            })
-            .collect();
-        let mut users: HashSet<TenantKey> = HashSet::new();
+        let ids: Vec<IntegrationId> = page.iter().map(|m| m.id).collect();
+        let mut users: Vec<UserId> = Vec::new();
         if node.field("owner").exists() {
-            users.extend(page.iter().map(|m| TenantKey {
-                tenant_id: m.tenant_id,
-                id: m.owner_id,
-            }));
+            users.extend(page.iter().map(|m| m.owner_id));
         }
         let history = node.field("history");
         if history.exists() {
-            let loaded = self.history.load_many(keys.iter().copied()).await?;
+            let loaded = self.history.load_many(ids.iter().copied()).await?;
             if history.field("actor").exists() {
-                users.extend(loaded.values().flatten().filter_map(|e| {
-                    e.actor_id.map(|id| TenantKey {
-                        tenant_id: e.tenant_id,
-                        id,
-                    })
-                }));
+                users.extend(loaded.values().flatten().filter_map(|e| e.actor_id));
             }
         }
         let notes = node.field("complianceNotes");
         if notes.exists() {
-            let loaded = self.notes.load_many(keys.iter().copied()).await?;
+            let loaded = self.notes.load_many(ids.iter().copied()).await?;
             if notes.field("author").exists() {
-                users.extend(loaded.values().flatten().map(|n| TenantKey {
-                    tenant_id: n.tenant_id,
-                    id: n.author_id,
-                }));
+                users.extend(loaded.values().flatten().map(|n| n.author_id));
             }
         }
         if !users.is_empty() {
+            users.sort();
+            users.dedup();
             self.users.load_many(users).await?;
         }
         Ok(())

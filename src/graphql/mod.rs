@@ -2,7 +2,9 @@
 //! loader per relation. [`schema_builder`] needs no data, so the SDL can be printed
 //! and checked without a database.
 
+mod codes;
 pub mod context;
+pub mod ids;
 mod limits;
 pub mod loaders;
 pub mod mutation;
@@ -40,6 +42,7 @@ pub fn schema_builder() -> SchemaBuilder<QueryRoot, MutationRoot, SubscriptionRo
         MutationRoot::default(),
         SubscriptionRoot,
     )
+    .extension(codes::RequestErrors)
     .extension(limits::DepthLimit { max: MAX_DEPTH })
     .limit_depth(MAX_INTROSPECTION_DEPTH)
     .limit_complexity(MAX_COMPLEXITY)

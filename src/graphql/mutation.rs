@@ -1,12 +1,11 @@
 //! Mutation roots, one per domain, merged into [`MutationRoot`]. Each resolver: typed
 //! context, one service call, one conversion.
 
-use async_graphql::{
-    Context, Enum, ID, InputObject, MergedObject, Object, ResultExt, SimpleObject,
-};
+use async_graphql::{Context, Enum, InputObject, MergedObject, Object, ResultExt, SimpleObject};
 
 use super::{
     context::ContextExt,
+    ids::{AttemptGid, IntegrationGid},
     types::{
         ComplianceNote, Integration,
         enums::{ComplianceMode, Network},
@@ -14,11 +13,24 @@ use super::{
     },
 };
 use crate::{
-    domain::ids::{IdKind, decode, encode},
+    domain::settings::SettingsChange,
     error::AppError,
     service::{connect, health, integrations, lifecycle, review, settings},
 };
 
+// Every mutation, by domain; the sandbox's only in builds that have it.
+#[cfg(feature = "sandbox")]
+#[derive(MergedObject, Default)]
+pub struct MutationRoot(
+    ConnectMutation,
+    ReviewMutation,
+    LifecycleMutation,
+    HealthMutation,
+    crate::sandbox::SandboxMutation,
+    SettingsMutation,
+);
+
+#[cfg(not(feature = "sandbox"))]
 #[derive(MergedObject, Default)]
 pub struct MutationRoot(
     ConnectMutation,
@@ -39,13 +51,13 @@ impl ReviewMutation {
     async fn approve_integration(
         &self,
         ctx: &Context<'_>,
-        id: ID,
+        id: IntegrationGid,
         note: Option<String>,
         expected_version: Option<i32>,
     ) -> async_graphql::Result<Integration> {
-        let id = decode(IdKind::Integration, &id).extend()?;
+        let id = id.0;
         let applied = review::approve(
-            &ctx.app()?.store,
+            ctx.app()?,
             ctx.actor().await?,
             id,
             note.as_deref(),
@@ -60,20 +72,14 @@ impl ReviewMutation {
     async fn reject_integration(
         &self,
         ctx: &Context<'_>,
-        id: ID,
+        id: IntegrationGid,
         note: String,
         expected_version: Option<i32>,
     ) -> async_graphql::Result<Integration> {
-        let id = decode(IdKind::Integration, &id).extend()?;
-        let applied = review::reject(
-            &ctx.app()?.store,
-            ctx.actor().await?,
-            id,
-            &note,
-            expected_version,
-        )
-        .await
-        .extend()?;
+        let id = id.0;
+        let applied = review::reject(ctx.app()?, ctx.actor().await?, id, &note, expected_version)
+            .await
+            .extend()?;
         Ok(Integration(applied.integration))
     }
 
@@ -81,11 +87,11 @@ impl ReviewMutation {
     async fn add_compliance_note(
         &self,
         ctx: &Context<'_>,
-        integration_id: ID,
+        integration_id: IntegrationGid,
         body: String,
     ) -> async_graphql::Result<ComplianceNote> {
-        let id = decode(IdKind::Integration, &integration_id).extend()?;
-        let applied = review::add_note(&ctx.app()?.store, ctx.actor().await?, id, &body)
+        let id = integration_id.0;
+        let applied = review::add_note(ctx.app()?, ctx.actor().await?, id, &body)
             .await
             .extend()?;
         applied
@@ -113,14 +119,14 @@ pub struct ReviewIntegrationPayload {
     /// for DISCONNECT.
     pub authorization_url: Option<String>,
     /// For RECONNECT: the attempt to follow with `connectionAttempt`.
-    pub attempt_id: Option<ID>,
+    pub attempt_id: Option<AttemptGid>,
 }
 
 /// The result of `connectIntegration`.
 #[derive(SimpleObject)]
 pub struct ConnectIntegrationPayload {
     /// Follow it with `connectionAttempt(id)`; the callback page also posts it.
-    pub attempt_id: ID,
+    pub attempt_id: AttemptGid,
     /// Open this in a popup: the network's sign-in and consent screen.
     pub authorization_url: String,
     /// The sign-in must finish before this.
@@ -146,7 +152,7 @@ impl ConnectMutation {
             .await
             .extend()?;
         Ok(ConnectIntegrationPayload {
-            attempt_id: ID(encode(IdKind::ConnectionAttempt, started.attempt.id)),
+            attempt_id: started.attempt.id.into(),
             authorization_url: started.authorization_url,
             expires_at: started.attempt.expires_at,
         })
@@ -158,11 +164,11 @@ impl ConnectMutation {
     async fn complete_connection(
         &self,
         ctx: &Context<'_>,
-        attempt_id: ID,
+        attempt_id: AttemptGid,
         completion_code: String,
         account_id: Option<String>,
     ) -> async_graphql::Result<Integration> {
-        let id = decode(IdKind::ConnectionAttempt, &attempt_id).extend()?;
+        let id = attempt_id.0;
         let (app, actor) = (ctx.app()?, ctx.actor().await?);
         let applied =
             connect::complete_attempt(app, actor, id, &completion_code, account_id.as_deref())
@@ -176,11 +182,11 @@ impl ConnectMutation {
     async fn select_account(
         &self,
         ctx: &Context<'_>,
-        attempt_id: ID,
+        attempt_id: AttemptGid,
         account_id: String,
         completion_code: String,
     ) -> async_graphql::Result<Integration> {
-        let id = decode(IdKind::ConnectionAttempt, &attempt_id).extend()?;
+        let id = attempt_id.0;
         let (app, actor) = (ctx.app()?, ctx.actor().await?);
         let applied =
             connect::complete_attempt(app, actor, id, &completion_code, Some(&account_id))
@@ -199,16 +205,15 @@ impl LifecycleMutation {
     async fn review_integration(
         &self,
         ctx: &Context<'_>,
-        id: ID,
+        id: IntegrationGid,
         action: ReviewAction,
     ) -> async_graphql::Result<ReviewIntegrationPayload> {
-        let id = decode(IdKind::Integration, &id).extend()?;
+        let id = id.0;
         match action {
             ReviewAction::Disconnect => {
-                let applied =
-                    lifecycle::disconnect(&ctx.app()?.store, ctx.actor().await?, id, None)
-                        .await
-                        .extend()?;
+                let applied = lifecycle::disconnect(ctx.app()?, ctx.actor().await?, id, None)
+                    .await
+                    .extend()?;
                 Ok(ReviewIntegrationPayload {
                     integration: Integration(applied.integration),
                     authorization_url: None,
@@ -217,14 +222,14 @@ impl LifecycleMutation {
             }
             ReviewAction::Reconnect => {
                 let (app, actor) = (ctx.app()?, ctx.actor().await?);
-                let integration = integrations::get(&app.store, actor, id).await.extend()?;
+                let integration = integrations::get(app, actor, id).await.extend()?;
                 let started = connect::start(app, actor, integration.network, None, Some(id))
                     .await
                     .extend()?;
                 Ok(ReviewIntegrationPayload {
                     integration: Integration(integration),
                     authorization_url: Some(started.authorization_url),
-                    attempt_id: Some(ID(encode(IdKind::ConnectionAttempt, started.attempt.id))),
+                    attempt_id: Some(started.attempt.id.into()),
                 })
             }
         }
@@ -235,35 +240,15 @@ impl LifecycleMutation {
     async fn disconnect_integration(
         &self,
         ctx: &Context<'_>,
-        id: ID,
+        id: IntegrationGid,
         expected_version: Option<i32>,
     ) -> async_graphql::Result<Integration> {
-        let id = decode(IdKind::Integration, &id).extend()?;
-        let applied =
-            lifecycle::disconnect(&ctx.app()?.store, ctx.actor().await?, id, expected_version)
-                .await
-                .extend()?;
+        let id = id.0;
+        let applied = lifecycle::disconnect(ctx.app()?, ctx.actor().await?, id, expected_version)
+            .await
+            .extend()?;
         Ok(Integration(applied.integration))
     }
-}
-
-/// What a sandbox network can be told to report at the next check.
-#[derive(Enum, Debug, Clone, Copy, PartialEq, Eq)]
-pub enum SandboxEvent {
-    /// The token expired (Facebook 190/463, LinkedIn EXPIRED_ACCESS_TOKEN).
-    Expire,
-    /// The password changed (190/460).
-    PasswordChange,
-    /// Access was revoked (190, LinkedIn REVOKED_ACCESS_TOKEN).
-    RevokeAccess,
-    /// The user lost their Page role (190/492).
-    LosePageRole,
-    /// The account is checkpointed (190/459).
-    Checkpoint,
-    /// A passing outage: 5xx until RESTORE.
-    Outage,
-    /// Healthy again.
-    Restore,
 }
 
 #[derive(Default)]
@@ -277,38 +262,13 @@ impl HealthMutation {
     async fn check_integration(
         &self,
         ctx: &Context<'_>,
-        id: ID,
+        id: IntegrationGid,
     ) -> async_graphql::Result<Integration> {
-        let id = decode(IdKind::Integration, &id).extend()?;
+        let id = id.0;
         let model = health::check(ctx.app()?, ctx.actor().await?, id)
             .await
             .extend()?;
         Ok(Integration(model))
-    }
-
-    /// Sandbox networks only: make the network report `event` for this integration at
-    /// the next check, so a frontend can walk every status without a real app.
-    async fn sandbox_simulate(
-        &self,
-        ctx: &Context<'_>,
-        integration_id: ID,
-        event: SandboxEvent,
-    ) -> async_graphql::Result<bool> {
-        use crate::providers::sandbox::Condition;
-        let id = decode(IdKind::Integration, &integration_id).extend()?;
-        let condition = match event {
-            SandboxEvent::Expire => Some(Condition::Expired),
-            SandboxEvent::PasswordChange => Some(Condition::PasswordChanged),
-            SandboxEvent::RevokeAccess => Some(Condition::Revoked),
-            SandboxEvent::LosePageRole => Some(Condition::PageRoleLost),
-            SandboxEvent::Checkpoint => Some(Condition::Checkpoint),
-            SandboxEvent::Outage => Some(Condition::Outage),
-            SandboxEvent::Restore => None,
-        };
-        health::simulate(ctx.app()?, ctx.actor().await?, id, condition)
-            .await
-            .extend()?;
-        Ok(true)
     }
 }
 
@@ -323,9 +283,9 @@ pub struct TenantSettingsInput {
     pub instagram_limit: Option<i32>,
 }
 
-impl From<TenantSettingsInput> for settings::SettingsChange {
+impl From<TenantSettingsInput> for SettingsChange {
     fn from(input: TenantSettingsInput) -> Self {
-        settings::SettingsChange {
+        SettingsChange {
             compliance_mode: input.compliance_mode.map(Into::into),
             reapproval_on_reconnect: input.reapproval_on_reconnect,
             linkedin_limit: input.linkedin_limit,
@@ -346,7 +306,7 @@ impl SettingsMutation {
         ctx: &Context<'_>,
         input: TenantSettingsInput,
     ) -> async_graphql::Result<Tenant> {
-        let tenant = settings::update(&ctx.app()?.store, ctx.actor().await?, input.into())
+        let tenant = settings::update(ctx.app()?, ctx.actor().await?, input.into())
             .await
             .extend()?;
         Ok(Tenant(std::sync::Arc::new(tenant)))

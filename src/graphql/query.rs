@@ -2,19 +2,18 @@
 //! context, one service call, one conversion.
 
 use async_graphql::{
-    Context, ErrorExtensions, ID, MergedObject, Object, ResultExt, SimpleObject,
+    Context, ErrorExtensions, MergedObject, Object, ResultExt, SimpleObject,
     connection::{Connection, Edge},
 };
 
 use super::{
     context::ContextExt,
-    types::integration::loaders,
+    ids::{AttemptGid, IntegrationCursor, IntegrationGid},
     types::{
         AuditEvent, Integration, IntegrationFilter, NetworkInfo, Viewer, enums::IntegrationStatus,
     },
 };
 use crate::{
-    domain::ids::{IdKind, decode, decode_cursor, encode_cursor},
     service::{audit, connect, integrations, networks},
     store::integrations::ListFilter,
 };
@@ -50,10 +49,9 @@ impl ConnectQuery {
     async fn connection_attempt(
         &self,
         ctx: &Context<'_>,
-        id: ID,
+        id: AttemptGid,
     ) -> async_graphql::Result<Option<super::types::attempt::ConnectionAttempt>> {
-        let id = decode(IdKind::ConnectionAttempt, &id).extend()?;
-        let attempt = connect::get(ctx.app()?, ctx.actor().await?, id)
+        let attempt = connect::get(ctx.app()?, ctx.actor().await?, id.0)
             .await
             .extend()?;
         Ok(Some(super::types::attempt::ConnectionAttempt(attempt)))
@@ -67,7 +65,7 @@ pub struct NetworkQuery;
 impl NetworkQuery {
     /// Every network, supported or not, with the viewer's limit and slots used.
     async fn networks(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<NetworkInfo>> {
-        let views = networks::list(&ctx.app()?.store, ctx.actor().await?)
+        let views = networks::list(ctx.app()?, ctx.actor().await?)
             .await
             .extend()?;
         Ok(views.into_iter().map(NetworkInfo).collect())
@@ -99,7 +97,7 @@ pub struct IntegrationTotals {
 impl IntegrationTotals {
     /// How many integrations match the filter, on all pages (counted only when asked).
     async fn total_count(&self, ctx: &Context<'_>) -> async_graphql::Result<u64> {
-        integrations::total(&ctx.app()?.store, ctx.actor().await?, &self.filter)
+        integrations::total(ctx.app()?, ctx.actor().await?, &self.filter)
             .await
             .extend()
     }
@@ -113,10 +111,9 @@ impl IntegrationQuery {
     async fn integration(
         &self,
         ctx: &Context<'_>,
-        id: ID,
+        id: IntegrationGid,
     ) -> async_graphql::Result<Option<Integration>> {
-        let id = decode(IdKind::Integration, &id).extend()?;
-        let model = integrations::get(&ctx.app()?.store, ctx.actor().await?, id)
+        let model = integrations::get(ctx.app()?, ctx.actor().await?, id.0)
             .await
             .extend()?;
         Ok(Some(Integration(model)))
@@ -128,15 +125,15 @@ impl IntegrationQuery {
         &self,
         ctx: &Context<'_>,
         first: Option<i32>,
-        after: Option<String>,
+        after: Option<IntegrationCursor>,
         filter: Option<IntegrationFilter>,
     ) -> async_graphql::Result<IntegrationConnection> {
-        let filter = ListFilter::try_from(filter.unwrap_or_default()).extend()?;
-        let after = after.as_deref().map(decode_cursor).transpose().extend()?;
-        let page = integrations::list(&ctx.app()?.store, ctx.actor().await?, &filter, after, first)
+        let filter = ListFilter::from(filter.unwrap_or_default());
+        let after = after.map(|cursor| cursor.0);
+        let page = integrations::list(ctx.app()?, ctx.actor().await?, &filter, after, first)
             .await
             .extend()?;
-        let loaders = loaders(ctx)?;
+        let loaders = ctx.loaders().await?;
         let look = ctx.look_ahead();
         for node in [look.field("edges").field("node"), look.field("nodes")] {
             loaders
@@ -152,7 +149,7 @@ impl IntegrationQuery {
         connection.edges = page
             .items
             .into_iter()
-            .map(|m| Edge::new(encode_cursor(m.id), Integration(m)))
+            .map(|m| Edge::new(IntegrationCursor(m.id).encoded(), Integration(m)))
             .collect();
         Ok(connection)
     }
@@ -162,7 +159,7 @@ impl IntegrationQuery {
         &self,
         ctx: &Context<'_>,
     ) -> async_graphql::Result<Vec<IntegrationCount>> {
-        let counts = integrations::counts(&ctx.app()?.store, ctx.actor().await?)
+        let counts = integrations::counts(ctx.app()?, ctx.actor().await?)
             .await
             .extend()?;
         Ok(counts
@@ -193,14 +190,14 @@ pub struct AuditQuery;
 
 #[Object]
 impl AuditQuery {
-    /// Every event of one integration, oldest first (compliance and admins).
+    /// Every event of one integration, oldest first (compliance and admins, and the
+    /// owner for their own integration, like `Integration.history`).
     async fn audit_trail(
         &self,
         ctx: &Context<'_>,
-        integration_id: ID,
+        integration_id: IntegrationGid,
     ) -> async_graphql::Result<Vec<AuditEvent>> {
-        let id = decode(IdKind::Integration, &integration_id).extend()?;
-        let events = audit::trail(&ctx.app()?.store, ctx.actor().await?, id)
+        let events = audit::trail(ctx.app()?, ctx.actor().await?, integration_id.0)
             .await
             .extend()?;
         Ok(events.into_iter().map(AuditEvent).collect())
@@ -211,7 +208,7 @@ impl AuditQuery {
         &self,
         ctx: &Context<'_>,
     ) -> async_graphql::Result<AuditVerification> {
-        let v = audit::verify(&ctx.app()?.store, ctx.actor().await?)
+        let v = audit::verify(ctx.app()?, ctx.actor().await?)
             .await
             .extend()?;
         Ok(AuditVerification {
@@ -230,7 +227,7 @@ impl AuditQuery {
         from: Option<chrono::DateTime<chrono::Utc>>,
         to: Option<chrono::DateTime<chrono::Utc>>,
     ) -> async_graphql::Result<String> {
-        audit::export(&ctx.app()?.store, ctx.actor().await?, from, to)
+        audit::export(ctx.app()?, ctx.actor().await?, from, to)
             .await
             .extend()
     }

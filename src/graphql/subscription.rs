@@ -5,7 +5,7 @@ use std::sync::{
     atomic::{AtomicUsize, Ordering},
 };
 
-use async_graphql::{Context, ErrorExtensions, ID, InputObject, Object, ResultExt, Subscription};
+use async_graphql::{Context, ErrorExtensions, InputObject, Object, ResultExt, Subscription};
 use chrono::{DateTime, Utc};
 use futures_util::Stream;
 
@@ -14,14 +14,12 @@ use super::{
     types::{
         Integration, User,
         enums::{IntegrationStatus, Network, StatusReason},
-        integration::load_user,
     },
 };
 use crate::{
-    domain::ids::{IdKind, decode},
     error::AppError,
     events::FeedEvent,
-    graphql::loaders::TenantKey,
+    graphql::ids::UserGid,
     service::feed::{self, FeedFilter},
 };
 
@@ -47,7 +45,7 @@ pub struct StatusChangeFilter {
     pub networks: Option<Vec<Network>>,
     pub statuses: Option<Vec<IntegrationStatus>>,
     /// Only this owner's integrations (a `User` id).
-    pub owner: Option<ID>,
+    pub owner: Option<UserGid>,
 }
 
 /// One status change.
@@ -79,16 +77,7 @@ impl StatusChangeEvent {
     /// Who caused it; null for the system (expiry, the network).
     async fn actor(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<User>> {
         match self.0.event.actor_id {
-            Some(id) => Ok(Some(
-                load_user(
-                    ctx,
-                    TenantKey {
-                        tenant_id: self.0.event.tenant_id,
-                        id,
-                    },
-                )
-                .await?,
-            )),
+            Some(id) => Ok(Some(ctx.user(id).await?)),
             None => Ok(None),
         }
     }
@@ -139,11 +128,7 @@ impl SubscriptionRoot {
                 .into_iter()
                 .map(Into::into)
                 .collect(),
-            owner_id: filter
-                .owner
-                .map(|id| decode(IdKind::User, &id))
-                .transpose()
-                .extend()?,
+            owner_id: filter.owner.map(|owner| owner.0),
         };
         let slots = ctx
             .data::<SubscriptionSlots>()
@@ -157,15 +142,9 @@ impl SubscriptionRoot {
             .extend());
         }
         let guard = SlotGuard(slots);
-        let rx = feed::follow(
-            app.store.clone(),
-            actor,
-            feed_filter,
-            after,
-            app.shutdown.subscribe(),
-        )
-        .await
-        .extend()?;
+        let rx = feed::follow(&app, actor, feed_filter, after, app.shutdown.subscribe())
+            .await
+            .extend()?;
         Ok(futures_util::stream::unfold(
             (rx, guard),
             |(mut rx, guard)| async move {

@@ -15,10 +15,7 @@ use axum::{
 use serde_json::json;
 
 use super::{HttpState, REQUEST_ID};
-use crate::{
-    auth::Claims,
-    graphql::{context::RequestAuth, loaders::Loaders},
-};
+use crate::{auth::Claims, graphql::context::RequestAuth};
 
 /// A GraphQL-shaped error answer outside execution (bad body, wrong method).
 fn error_response(status: StatusCode, code: &str, message: &str) -> Response {
@@ -134,14 +131,17 @@ pub(super) async fn handle(
         })
         .map_or_else(|| uuid::Uuid::new_v4().to_string(), str::to_owned);
     let auth = RequestAuth::new(claims(&state, &headers), Some(request_id));
-    let request = request.data(auth).data(Loaders::new(&state.app.store));
+    let request = request.data(auth);
     let mut response = state.schema.execute(request).await;
-    // Resolver errors carry their code already; what is left are parse, validation and
-    // limit errors from async-graphql itself, all caused by the request.
+    // Every error the request could cause carries its code from where it was raised
+    // (resolvers, argument parsing, parse and validation). One without is a mapping
+    // somebody forgot: log it and say INTERNAL, never blame the caller.
     for error in &mut response.errors {
         let extensions = error.extensions.get_or_insert_with(Default::default);
         if extensions.get("code").is_none() {
-            extensions.set("code", "BAD_USER_INPUT");
+            tracing::error!(error = %error.message, path = ?error.path, "error without a code");
+            error.message = "internal error; it has been logged".to_owned();
+            extensions.set("code", "INTERNAL");
         }
     }
     GraphQLResponse::from(response).into_response()

@@ -6,8 +6,8 @@
 
 mod graphql;
 mod health;
+pub(crate) mod html;
 mod oauth;
-mod sandbox;
 mod ws;
 
 use std::{sync::Arc, time::Duration};
@@ -38,16 +38,23 @@ pub(crate) struct HttpState {
 
 /// The complete HTTP surface of socialgate.
 pub fn router(app: Arc<App>, schema: AppSchema) -> Router {
-    let state = HttpState { app, schema };
-    Router::new()
+    let state = HttpState {
+        app: app.clone(),
+        schema,
+    };
+    let routes = Router::new()
         .route("/graphql", get(graphql::handle).post(graphql::handle))
         .route("/graphql/ws", get(ws::upgrade))
         .route("/graphiql", get(graphql::graphiql))
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))
         .route("/oauth/{network}/callback", get(oauth::callback))
-        .route("/sandbox/{network}/{*rest}", get(sandbox::get).post(sandbox::post))
-        .with_state(state)
+        .with_state(state);
+    #[cfg(feature = "sandbox")]
+    let routes = routes.merge(crate::sandbox::router(app));
+    #[cfg(not(feature = "sandbox"))]
+    drop(app);
+    routes
         .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES))
         .layer(TimeoutLayer::with_status_code(
             http::StatusCode::REQUEST_TIMEOUT,

@@ -9,27 +9,19 @@ use axum::{
 };
 use serde_json::json;
 
-use super::HttpState;
+use super::{HttpState, html::escape};
 use crate::{
-    domain::{
-        Network,
-        ids::{IdKind, encode},
-    },
+    domain::network::from_slug,
+    graphql::ids::AttemptGid,
     service::connect::{self, CallbackParams, Outcome},
 };
-
-fn network(name: &str) -> Option<Network> {
-    [Network::Linkedin, Network::Facebook, Network::Instagram]
-        .into_iter()
-        .find(|n| connect::slug(*n) == name)
-}
 
 pub(super) async fn callback(
     State(state): State<HttpState>,
     Path(name): Path<String>,
     Query(params): Query<CallbackParams>,
 ) -> Response {
-    let Some(network) = network(&name) else {
+    let Some(network) = from_slug(&name) else {
         return (StatusCode::NOT_FOUND, "unknown network").into_response();
     };
     let result = connect::callback(&state.app, network, params).await;
@@ -55,28 +47,15 @@ pub(super) async fn callback(
             ("failed", None, None, Some(*code), Some(message.clone()))
         }
     };
-    let attempt_id = result
-        .attempt_id
-        .map(|id| encode(IdKind::ConnectionAttempt, id));
+    let attempt_id = result.attempt_id.map(|id| AttemptGid(id).encoded());
     if let Some(return_to) = &result.return_to {
-        let mut url = match url::Url::parse(return_to) {
-            Ok(url) => url,
-            Err(_) => return (StatusCode::BAD_REQUEST, "bad returnTo").into_response(),
-        };
-        {
-            let mut q = url.query_pairs_mut();
-            q.append_pair("socialgate_status", status);
-            if let Some(id) = &attempt_id {
-                q.append_pair("socialgate_attempt", id);
-            }
-            if let Some(completion) = &completion {
-                q.append_pair("socialgate_code", completion);
-            }
-            if let Some(code) = code {
-                q.append_pair("socialgate_error", code);
-            }
-        }
-        return Redirect::to(url.as_str()).into_response();
+        let fields = [
+            ("socialgate_status", Some(status)),
+            ("socialgate_attempt", attempt_id.as_deref()),
+            ("socialgate_code", completion.as_deref()),
+            ("socialgate_error", code),
+        ];
+        return redirect(return_to, &fields);
     }
     let payload = json!({
         "type": "socialgate:connection",
@@ -87,14 +66,9 @@ pub(super) async fn callback(
         "code": code,
         "message": message,
     });
-    // Post only to configured origins; "*" only in dev mode on loopback (the message
-    // carries a completion code, which must reach only the product's own frontend).
-    let origins = state.app.config.origins();
-    let targets = if origins.is_empty() && state.app.config.dev {
-        vec!["*".to_owned()]
-    } else {
-        origins
-    };
+    // The message carries a completion code, which must reach only the product's own
+    // frontend: post only to allowed origins.
+    let targets = state.app.config.origins().message_targets();
     // JSON inside <script>: escape `<` so no value can close the tag.
     let data = payload.to_string().replace('<', "\\u003c");
     let targets = serde_json::to_string(&targets)
@@ -110,7 +84,7 @@ pub(super) async fn callback(
          (function(){{var d={data};var t={targets};\
          if(window.opener){{t.forEach(function(o){{try{{window.opener.postMessage(d,o);}}catch(e){{}}}});window.close();}}}})();\
          </script></body></html>",
-        text.replace('&', "&amp;").replace('<', "&lt;")
+        escape(&text)
     );
     let http_status = if status == "failed" {
         StatusCode::BAD_REQUEST
@@ -118,4 +92,20 @@ pub(super) async fn callback(
         StatusCode::OK
     };
     (http_status, Html(page)).into_response()
+}
+
+/// Sends the browser back to the attempt's `returnTo` with the outcome in the query.
+fn redirect(return_to: &str, fields: &[(&str, Option<&str>)]) -> Response {
+    let Ok(mut url) = url::Url::parse(return_to) else {
+        return (StatusCode::BAD_REQUEST, "bad returnTo").into_response();
+    };
+    {
+        let mut query = url.query_pairs_mut();
+        for (name, value) in fields {
+            if let Some(value) = value {
+                query.append_pair(name, value);
+            }
+        }
+    }
+    Redirect::to(url.as_str()).into_response()
 }

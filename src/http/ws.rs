@@ -31,12 +31,13 @@ use axum::{
 };
 use futures_util::{SinkExt, StreamExt, future};
 use tokio::time::Instant;
-use uuid::Uuid;
 
 use super::HttpState;
 use crate::{
+    app::App,
     auth::Claims,
-    graphql::{context::RequestAuth, loaders::Loaders, subscription::SubscriptionSlots},
+    domain::TenantId,
+    graphql::{context::RequestAuth, subscription::SubscriptionSlots},
 };
 
 /// Largest message a client may send.
@@ -54,7 +55,7 @@ struct Session {
     /// When the token expires; set once the connection is acknowledged.
     expires_at: Mutex<Option<Instant>>,
     /// The tenant that holds a socket slot, released when the socket ends.
-    tenant: Mutex<Option<Uuid>>,
+    tenant: Mutex<Option<TenantId>>,
     /// Why `connection_init` was refused: close with this code.
     refused: Mutex<Option<(u16, String)>>,
     acknowledged: AtomicBool,
@@ -67,12 +68,10 @@ pub(super) async fn upgrade(
 ) -> Response {
     // Browsers always send Origin: only allowed ones may open a socket (any, in dev
     // mode without a list). Clients that are not browsers send none.
-    let allowed = state.app.config.origins();
-    if let Some(origin) = headers.get(ORIGIN).and_then(|o| o.to_str().ok()) {
-        let open = allowed.is_empty() && state.app.config.dev;
-        if !open && !allowed.iter().any(|a| a == origin.trim_end_matches('/')) {
-            return (StatusCode::FORBIDDEN, "origin not allowed").into_response();
-        }
+    if let Some(origin) = headers.get(ORIGIN).and_then(|o| o.to_str().ok())
+        && !state.app.config.origins().accepts(origin)
+    {
+        return (StatusCode::FORBIDDEN, "origin not allowed").into_response();
     }
     let protocol = headers
         .get("sec-websocket-protocol")
@@ -122,6 +121,62 @@ fn close(code: u16, reason: &str) -> Message {
     }))
 }
 
+/// Admits a socket at `connection_init`: a valid token, and room under the tenant's
+/// cap. A refusal records the close code the socket ends with.
+async fn admit(
+    app: Arc<App>,
+    session: Arc<Session>,
+    payload: serde_json::Value,
+) -> async_graphql::Result<Data> {
+    let refuse = |code: u16, why: String| {
+        if let Ok(mut slot) = session.refused.lock() {
+            *slot = Some((code, why.clone()));
+        }
+        Err(async_graphql::Error::new(why))
+    };
+    let Some(token) = token_of(&payload) else {
+        return refuse(
+            4403,
+            "connection_init must carry the token: {\"Authorization\": \"Bearer …\"}".into(),
+        );
+    };
+    let claims: Claims = match app.verifier.verify(&token) {
+        Ok(claims) => claims,
+        Err(e) => return refuse(4403, e.to_string()),
+    };
+    let actor = match crate::service::viewer::authenticate(&app.store, &claims, None).await {
+        Ok(actor) => actor,
+        Err(e) => return refuse(4500, e.public_message()),
+    };
+    {
+        let Ok(mut sockets) = app.sockets.lock() else {
+            return refuse(1011, "internal error".into());
+        };
+        let open = sockets.entry(actor.tenant_id).or_default();
+        if *open >= MAX_SOCKETS_PER_TENANT {
+            drop(sockets);
+            return refuse(
+                4429,
+                format!("at most {MAX_SOCKETS_PER_TENANT} sockets per tenant"),
+            );
+        }
+        *open += 1;
+    }
+    if let Ok(mut tenant) = session.tenant.lock() {
+        *tenant = Some(actor.tenant_id);
+    }
+    let now = jsonwebtoken::get_current_timestamp();
+    let left = Duration::from_secs(claims.exp.saturating_sub(now));
+    if let Ok(mut expires) = session.expires_at.lock() {
+        *expires = Some(Instant::now() + left);
+    }
+    session.acknowledged.store(true, Ordering::SeqCst);
+    let mut data = Data::default();
+    // A socket lives for hours: its loaders never serve a cached row.
+    data.insert(RequestAuth::new(Ok(Some(claims)), None).uncached());
+    Ok(data)
+}
+
 async fn serve(state: HttpState, socket: WebSocket, protocol: WebSocketProtocols) {
     let (mut sink, stream) = socket.split();
     let input = stream
@@ -137,66 +192,10 @@ async fn serve(state: HttpState, socket: WebSocket, protocol: WebSocketProtocols
     let init_session = session.clone();
     let app = state.app.clone();
     let mut connection = Data::default();
-    let loaders = Loaders::new(&app.store);
-    // A socket lives for hours: never serve a cached row to it.
-    loaders.users.enable_all_cache(false);
-    loaders.notes.enable_all_cache(false);
-    loaders.history.enable_all_cache(false);
-    connection.insert(loaders);
     connection.insert(SubscriptionSlots::default());
     let engine = Engine::new(state.schema.clone(), Box::pin(input), protocol)
         .connection_data(connection)
-        .on_connection_init(move |payload| async move {
-            let session = init_session;
-            let refuse = |code: u16, why: String| {
-                if let Ok(mut slot) = session.refused.lock() {
-                    *slot = Some((code, why.clone()));
-                }
-                Err(async_graphql::Error::new(why))
-            };
-            let Some(token) = token_of(&payload) else {
-                return refuse(
-                    4403,
-                    "connection_init must carry the token: {\"Authorization\": \"Bearer …\"}"
-                        .into(),
-                );
-            };
-            let claims: Claims = match app.verifier.verify(&token) {
-                Ok(claims) => claims,
-                Err(e) => return refuse(4403, e.to_string()),
-            };
-            let actor = match crate::service::viewer::authenticate(&app.store, &claims, None).await
-            {
-                Ok(actor) => actor,
-                Err(e) => return refuse(4500, e.public_message()),
-            };
-            {
-                let Ok(mut sockets) = app.sockets.lock() else {
-                    return refuse(1011, "internal error".into());
-                };
-                let open = sockets.entry(actor.tenant_id).or_default();
-                if *open >= MAX_SOCKETS_PER_TENANT {
-                    drop(sockets);
-                    return refuse(
-                        4429,
-                        format!("at most {MAX_SOCKETS_PER_TENANT} sockets per tenant"),
-                    );
-                }
-                *open += 1;
-            }
-            if let Ok(mut tenant) = session.tenant.lock() {
-                *tenant = Some(actor.tenant_id);
-            }
-            let now = jsonwebtoken::get_current_timestamp();
-            let left = Duration::from_secs(claims.exp.saturating_sub(now));
-            if let Ok(mut expires) = session.expires_at.lock() {
-                *expires = Some(Instant::now() + left);
-            }
-            session.acknowledged.store(true, Ordering::SeqCst);
-            let mut data = Data::default();
-            data.insert(RequestAuth::new(Ok(Some(claims)), None));
-            Ok(data)
-        });
+        .on_connection_init(move |payload| admit(app, init_session, payload));
     let mut engine = Box::pin(engine);
     let deadline = Instant::now() + INIT_TIMEOUT;
     let mut shutdown = state.app.shutdown.subscribe();

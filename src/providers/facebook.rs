@@ -5,7 +5,7 @@
 use chrono::{Duration, Utc};
 use serde::Deserialize;
 
-use super::{Account, Grant, Provider, ProviderError, ProviderResult, SecretString, http};
+use super::{Account, Grant, Provider, ProviderError, ProviderResult, http};
 use crate::{config::Secret, domain::Network};
 
 /// What socialgate asks Facebook for.
@@ -148,7 +148,7 @@ impl Provider for Facebook {
         )
         .await?;
         Ok(Grant {
-            access_token: SecretString::new(long.access_token),
+            access_token: Secret::new(long.access_token),
             refresh_token: None,
             expires_at: long.expires_in.map(|s| Utc::now() + Duration::seconds(s)),
             refresh_expires_at: None,
@@ -205,7 +205,7 @@ impl Provider for Facebook {
                     display_name: page.name,
                     permissions,
                     grant: Grant {
-                        access_token: SecretString::new(token),
+                        access_token: Secret::new(token),
                         refresh_token: None,
                         // Page tokens from a long-lived user token: lifetime documented
                         // inconsistently (60 days, or none); probes tell, not a guess.

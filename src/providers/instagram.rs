@@ -6,7 +6,7 @@ use chrono::{Duration, Utc};
 use serde::Deserialize;
 use serde_json::Value;
 
-use super::{Account, Grant, Provider, ProviderError, ProviderResult, SecretString, http};
+use super::{Account, Grant, Provider, ProviderError, ProviderResult, http};
 use crate::{config::Secret, domain::Network};
 
 /// What socialgate asks Instagram for.
@@ -110,7 +110,7 @@ impl Provider for Instagram {
         )
         .await?;
         Ok(Grant {
-            access_token: SecretString::new(long.access_token),
+            access_token: Secret::new(long.access_token),
             refresh_token: None,
             expires_at: long.expires_in.map(|s| Utc::now() + Duration::seconds(s)),
             refresh_expires_at: None,

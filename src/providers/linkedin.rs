@@ -10,7 +10,7 @@ use oauth2::{
 };
 use serde::Deserialize;
 
-use super::{Account, Grant, Provider, ProviderError, ProviderResult, SecretString, http};
+use super::{Account, Grant, Provider, ProviderError, ProviderResult, http};
 use crate::{
     config::Secret,
     domain::{Network, StatusReason},
@@ -149,10 +149,10 @@ impl Provider for Linkedin {
             .map(|s| split_scopes(&s.iter().map(|s| s.to_string()).collect::<Vec<_>>()))
             .unwrap_or_else(|| SCOPES.iter().map(|s| (*s).to_owned()).collect());
         Ok(Grant {
-            access_token: SecretString::new(token.access_token().secret().clone()),
+            access_token: Secret::new(token.access_token().secret().clone()),
             refresh_token: token
                 .refresh_token()
-                .map(|r| SecretString::new(r.secret().clone())),
+                .map(|r| Secret::new(r.secret().clone())),
             expires_at: token
                 .expires_in()
                 .and_then(|d| Duration::from_std(d).ok())
@@ -171,8 +171,8 @@ impl Provider for Linkedin {
         .await;
         match answer {
             Ok(_) => Ok(()),
-            // REVOKED_ACCESS_TOKEN has been seen right after a successful authorization
-            // (PROVIDERS.md): believe it only when introspection agrees.
+            // REVOKED_ACCESS_TOKEN has been reported right after a successful
+            // authorization: believe it only when introspection agrees.
             Err(ProviderError::Dead(StatusReason::AccessRevoked)) => {
                 self.confirm_revoked(token).await
             }

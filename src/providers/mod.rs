@@ -1,5 +1,5 @@
-//! The networks behind one trait. Each client speaks its network's documented HTTP
-//! (PROVIDERS.md): authorize URL, code exchange, long-lived exchange, account
+//! The networks behind one trait. Each client speaks its network's documented HTTP:
+//! authorize URL, code exchange, long-lived exchange, account
 //! discovery. Base URLs and versions come from configuration, so tests and the sandbox
 //! point them at local servers. Tokens travel as [`Secret`]s and are never logged.
 
@@ -9,7 +9,6 @@ mod http;
 pub use http::client as http_client;
 pub mod instagram;
 pub mod linkedin;
-pub mod sandbox;
 
 use std::{collections::HashMap, sync::Arc};
 
@@ -25,35 +24,12 @@ use crate::{
 /// What an authorization gave us.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Grant {
-    pub access_token: SecretString,
-    pub refresh_token: Option<SecretString>,
+    pub access_token: Secret,
+    pub refresh_token: Option<Secret>,
     pub expires_at: Option<DateTime<Utc>>,
     pub refresh_expires_at: Option<DateTime<Utc>>,
     /// Permissions granted (scopes).
     pub scopes: Vec<String>,
-}
-
-/// A token that serializes (for sealing) but never prints.
-#[derive(Clone, Serialize, Deserialize)]
-#[serde(transparent)]
-pub struct SecretString(String);
-
-impl SecretString {
-    pub fn new(value: impl Into<String>) -> Self {
-        SecretString(value.into())
-    }
-    pub fn expose(&self) -> &str {
-        &self.0
-    }
-    pub fn to_secret(&self) -> Secret {
-        Secret::new(self.0.clone())
-    }
-}
-
-impl std::fmt::Debug for SecretString {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("[redacted]")
-    }
 }
 
 /// One account the login may connect (a LinkedIn member, a Facebook Page, an
@@ -147,88 +123,56 @@ impl std::fmt::Debug for Providers {
 }
 
 impl Providers {
-    /// Real clients for networks with credentials; sandbox clients (pointing at this
-    /// server's `/sandbox/{network}`) for the others when sandboxes are enabled (dev
-    /// mode, or `SOCIALGATE_SANDBOX`); otherwise those networks are not offered.
+    /// Real clients for networks with credentials. With the `sandbox` feature and
+    /// sandboxes on (dev mode, or `SOCIALGATE_SANDBOX`), the others get the same
+    /// clients pointed at this server's sandbox; otherwise they are not offered (a
+    /// fake network in production would let anyone connect made-up Pages).
     pub fn from_config(config: &Config) -> AppResult<Providers> {
         let http = http::client()?;
-        let sandbox_base = |network: &str| format!("{}/sandbox/{network}", config.public_url());
         let mut clients: HashMap<Network, Arc<dyn Provider>> = HashMap::new();
-        let mut sandboxed = Vec::new();
-
-        let linkedin = match (&config.linkedin_client_id, &config.linkedin_client_secret) {
-            (Some(id), Some(secret)) => linkedin::Linkedin::new(
+        if let (Some(id), Some(secret)) =
+            (&config.linkedin_client_id, &config.linkedin_client_secret)
+        {
+            let client = linkedin::Linkedin::new(
                 http.clone(),
                 id.clone(),
                 secret.clone(),
                 &config.linkedin_oauth_url,
                 &config.linkedin_api_url,
-            )?,
-            _ => {
-                sandboxed.push(Network::Linkedin);
-                let base = sandbox_base("linkedin");
-                linkedin::Linkedin::new(
-                    http.clone(),
-                    sandbox::CLIENT_ID.into(),
-                    Secret::new(sandbox::CLIENT_SECRET),
-                    &format!("{base}/oauth/v2"),
-                    &base,
-                )?
-            }
-        };
-        clients.insert(Network::Linkedin, Arc::new(linkedin));
-
-        let facebook = match (&config.facebook_app_id, &config.facebook_app_secret) {
-            (Some(id), Some(secret)) => facebook::Facebook {
+            )?;
+            clients.insert(Network::Linkedin, Arc::new(client));
+        }
+        if let (Some(id), Some(secret)) = (&config.facebook_app_id, &config.facebook_app_secret) {
+            let client = facebook::Facebook {
                 http: http.clone(),
                 app_id: id.clone(),
                 app_secret: secret.clone(),
                 dialog_url: config.facebook_dialog_url.trim_end_matches('/').to_owned(),
                 graph_url: config.facebook_graph_url.trim_end_matches('/').to_owned(),
                 version: config.facebook_api_version.clone(),
-            },
-            _ => {
-                sandboxed.push(Network::Facebook);
-                let base = sandbox_base("facebook");
-                facebook::Facebook {
-                    http: http.clone(),
-                    app_id: sandbox::CLIENT_ID.into(),
-                    app_secret: Secret::new(sandbox::CLIENT_SECRET),
-                    dialog_url: base.clone(),
-                    graph_url: base,
-                    version: config.facebook_api_version.clone(),
-                }
-            }
-        };
-        clients.insert(Network::Facebook, Arc::new(facebook));
-
-        let instagram = match (&config.instagram_app_id, &config.instagram_app_secret) {
-            (Some(id), Some(secret)) => instagram::Instagram {
-                http,
+            };
+            clients.insert(Network::Facebook, Arc::new(client));
+        }
+        if let (Some(id), Some(secret)) = (&config.instagram_app_id, &config.instagram_app_secret) {
+            let client = instagram::Instagram {
+                http: http.clone(),
                 app_id: id.clone(),
                 app_secret: secret.clone(),
                 auth_url: config.instagram_auth_url.trim_end_matches('/').to_owned(),
                 api_url: config.instagram_api_url.trim_end_matches('/').to_owned(),
                 graph_url: config.instagram_graph_url.trim_end_matches('/').to_owned(),
-            },
-            _ => {
-                sandboxed.push(Network::Instagram);
-                let base = sandbox_base("instagram");
-                instagram::Instagram {
-                    http,
-                    app_id: sandbox::CLIENT_ID.into(),
-                    app_secret: Secret::new(sandbox::CLIENT_SECRET),
-                    auth_url: base.clone(),
-                    api_url: base.clone(),
-                    graph_url: base,
+            };
+            clients.insert(Network::Instagram, Arc::new(client));
+        }
+        #[allow(unused_mut)]
+        let mut sandboxed = Vec::new();
+        #[cfg(feature = "sandbox")]
+        if config.sandbox_enabled() {
+            for network in [Network::Linkedin, Network::Facebook, Network::Instagram] {
+                if let std::collections::hash_map::Entry::Vacant(slot) = clients.entry(network) {
+                    slot.insert(crate::sandbox::client(network, config, http.clone())?);
+                    sandboxed.push(network);
                 }
-            }
-        };
-        clients.insert(Network::Instagram, Arc::new(instagram));
-        if !config.sandbox_enabled() {
-            // Outside dev mode a fake network would let anyone connect made-up Pages.
-            for network in sandboxed.drain(..) {
-                clients.remove(&network);
             }
         }
         Ok(Providers { clients, sandboxed })
@@ -247,6 +191,7 @@ impl Providers {
         &self.sandboxed
     }
 
+    /// Whether any network is served by the sandbox.
     pub fn any_sandbox(&self) -> bool {
         !self.sandboxed.is_empty()
     }

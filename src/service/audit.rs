@@ -2,16 +2,18 @@
 
 use chrono::{DateTime, Utc};
 use entity::integration_event;
-use uuid::Uuid;
 
+use super::{integrations, relations};
 use crate::{
+    app::App,
     auth::Actor,
     domain::{
+        IntegrationId,
         audit::{canonical, chain_hash},
         policy,
     },
     error::{AppError, AppResult},
-    store::{Store, events, integrations, tenants, tenants::GENESIS_HASH},
+    store::{Scope, tenants::GENESIS_HASH},
 };
 
 /// Events read per round trip while walking the chain.
@@ -23,17 +25,16 @@ fn authorize(actor: &Actor) -> AppResult<()> {
     Ok(policy::audit(&actor.roles)?)
 }
 
-/// One integration's events, oldest first.
+/// One integration's events, oldest first: the same rule as `Integration.history`
+/// (reviewers, and the owner for their own integration).
 pub async fn trail(
-    store: &Store,
+    app: &App,
     actor: &Actor,
-    integration_id: Uuid,
+    integration_id: IntegrationId,
 ) -> AppResult<Vec<integration_event::Model>> {
-    authorize(actor)?;
-    integrations::find(store.db(), actor.scope(), integration_id)
-        .await?
-        .ok_or(AppError::NotFound("integration"))?;
-    events::for_integrations(store.db(), actor.tenant_id, &[integration_id]).await
+    integrations::get(app, actor, integration_id).await?;
+    let mut found = relations::histories(app, actor, &[integration_id]).await?;
+    Ok(found.remove(&integration_id).unwrap_or_default())
 }
 
 /// The verdict on a tenant's chain.
@@ -46,14 +47,15 @@ pub struct Verification {
 }
 
 /// Recomputes every hash of the tenant's chain, in order, in bounded memory.
-pub async fn verify(store: &Store, actor: &Actor) -> AppResult<Verification> {
+pub async fn verify(app: &App, actor: &Actor) -> AppResult<Verification> {
     authorize(actor)?;
-    let tenant = tenants::get(store.db(), actor.tenant_id).await?;
+    let data = app.store.tenant(Scope::tenant(actor.tenant_id));
+    let tenant = data.tenant().await?;
     let mut expected_seq = 0;
     let mut prev = GENESIS_HASH.to_owned();
     loop {
         // Events written after the head was read are not judged in this pass.
-        let page = events::after_seq(store.db(), actor.tenant_id, expected_seq, CHUNK).await?;
+        let page = data.events_after(expected_seq, CHUNK).await?;
         if page.is_empty() || expected_seq >= tenant.chain_seq {
             break;
         }
@@ -85,17 +87,18 @@ pub async fn verify(store: &Store, actor: &Actor) -> AppResult<Verification> {
 /// The tenant's events in `[from, to)` as JSON lines: the canonical event plus its
 /// `prev_hash` and `hash`, so anyone can re-verify offline.
 pub async fn export(
-    store: &Store,
+    app: &App,
     actor: &Actor,
     from: Option<DateTime<Utc>>,
     to: Option<DateTime<Utc>>,
 ) -> AppResult<String> {
     authorize(actor)?;
+    let data = app.store.tenant(Scope::tenant(actor.tenant_id));
     let mut out = String::new();
     let mut after = 0;
     let mut lines = 0;
     loop {
-        let page = events::after_seq(store.db(), actor.tenant_id, after, CHUNK).await?;
+        let page = data.events_after(after, CHUNK).await?;
         let Some(last) = page.last() else { break };
         after = last.seq;
         for event in &page {

@@ -1,34 +1,40 @@
-//! The one way an integration changes: a write transaction that locks the tenant's
-//! chain head, reads the integration fresh, lets the use case decide, saves with a
-//! version check and appends the audit event. Either all of it commits or none.
+//! The one road every integration change takes, new integrations included: a write
+//! transaction that locks the tenant's chain head, reads the integration fresh within
+//! the scope, lets the use case decide, writes the row (insert, or update with a
+//! version check), its credentials and note, appends the hashed audit event, announces
+//! it to other instances, commits, and publishes it to subscribers. Either all of it
+//! commits or none of it does.
 
-use entity::{
-    enums::{EventKind, Status, StatusReason},
-    integration, integration_event,
-};
 use std::sync::Arc;
 
-use uuid::Uuid;
+use entity::{
+    enums::{EventKind, Network, Status, StatusReason},
+    ids::{IntegrationId, UserId},
+    integration, integration_event, tenant,
+};
 
 use crate::{
+    app::App,
+    domain::limits::used_in,
     error::{AppError, AppResult},
-    events::{FeedEvent, Notice},
+    events::{Notice, wire},
     store::{
-        Scope, Store, credentials,
+        Scope, Scoped,
         credentials::SealedTokens,
-        events::{Chain, NewEvent},
-        integrations, notes, now,
+        events::{FeedEvent, NewEvent},
+        now,
     },
 };
 
 /// Who causes a change: a person (with the request that carried it) or the system.
 #[derive(Debug, Clone, Default)]
 pub struct Who {
-    pub user_id: Option<Uuid>,
+    pub user_id: Option<UserId>,
     pub request_id: Option<String>,
 }
 
 impl Who {
+    /// Expiry, probes and network callbacks: no person acted.
     pub fn system() -> Self {
         Who::default()
     }
@@ -56,7 +62,7 @@ pub struct Decision {
     pub self_approval: bool,
     /// Destroy the stored credentials (disconnect).
     pub destroy_credentials: bool,
-    /// New tokens to store (reconnect).
+    /// New tokens to store (connect, reconnect).
     pub tokens: Option<SealedTokens>,
 }
 
@@ -87,14 +93,11 @@ impl Decision {
     /// A compliance note on `current`, no status change.
     pub fn note(current: &integration::Model, body: String) -> Self {
         Decision {
-            changed: current.clone(),
             kind: EventKind::Note,
             reason: None,
             note: Some(body),
             note_is_compliance: true,
-            self_approval: false,
-            destroy_credentials: false,
-            tokens: None,
+            ..Decision::transition(current.clone(), StatusReason::Connected)
         }
     }
 }
@@ -104,7 +107,7 @@ impl Decision {
 /// integration's network.
 #[derive(Debug)]
 pub struct Locked<'a> {
-    pub tenant: &'a entity::tenant::Model,
+    pub tenant: &'a tenant::Model,
     pub slots_used: i64,
 }
 
@@ -116,31 +119,29 @@ pub struct Applied {
     pub note: Option<entity::compliance_note::Model>,
 }
 
-/// Commits and announces in a task of its own: once the database has the change, its
-/// announcement must not be lost because the request that made it was dropped
-/// (client gone, timeout) between the commit and the publish.
-pub async fn commit_and_publish(
-    store: &Store,
-    txn: sea_orm::DatabaseTransaction,
-    item: FeedEvent,
-) -> AppResult<()> {
-    let bus = store.bus().clone();
-    tokio::spawn(async move {
-        txn.commit().await?;
-        bus.publish(Notice::Event(Arc::new(item)));
-        Ok::<_, AppError>(())
-    })
-    .await
-    .map_err(|e| AppError::internal(format!("commit task failed: {e}")))?
+/// Which integration a change is about.
+#[derive(Debug, Clone, Copy)]
+pub enum Target<'a> {
+    /// An existing integration; with `expected_version`, only if it is still at the
+    /// version the caller saw (else `CONFLICT`).
+    Existing {
+        id: IntegrationId,
+        expected_version: Option<i32>,
+    },
+    /// The owner's live integration of this account if there is one, else a new one.
+    Account {
+        owner: UserId,
+        network: Network,
+        external_account_id: &'a str,
+    },
 }
 
-/// Runs `decide` on the integration `id` visible in `scope` and applies its decision
-/// atomically. `expected_version`, when given, is the version the caller saw: if the
-/// integration moved on since, nothing happens and the answer is `CONFLICT`.
+/// Runs `decide` on the existing integration `id` visible in `scope` and applies its
+/// decision atomically.
 pub async fn apply<F>(
-    store: &Store,
+    app: &App,
     scope: Scope,
-    id: Uuid,
+    id: IntegrationId,
     expected_version: Option<i32>,
     who: &Who,
     decide: F,
@@ -148,38 +149,52 @@ pub async fn apply<F>(
 where
     F: FnOnce(&integration::Model, &Locked<'_>) -> AppResult<Decision>,
 {
-    let txn = store.begin_write().await?;
-    let mut chain = Chain::lock(&txn, scope.tenant_id).await?;
-    let current = integrations::find(&txn, scope, id)
-        .await?
-        .ok_or(AppError::NotFound("integration"))?;
-    if let Some(expected) = expected_version
-        && expected != current.version
-    {
-        return Err(AppError::Conflict(format!(
-            "the integration changed since you read it (version {expected}, now {} and {:?}); \
-             read it again",
-            current.version, current.status
-        )));
-    }
-    if current.disconnected_at.is_some() {
-        return Err(AppError::InvalidTransition(
-            "the integration is disconnected; connect the account again instead".into(),
-        ));
-    }
-    let slots_used = integrations::slots_used(&txn, scope.tenant_id, current.owner_id)
-        .await?
-        .into_iter()
-        .find(|(network, _)| *network == current.network)
-        .map_or(0, |(_, n)| n);
+    let target = Target::Existing {
+        id,
+        expected_version,
+    };
+    run(app, scope, target, who, |current, locked| match current {
+        Some(current) => decide(current, locked),
+        None => Err(AppError::NotFound("integration")),
+    })
+    .await
+}
+
+/// Runs `decide` on `target` (`None` when it names an account the owner does not have
+/// yet) and applies its decision atomically: an update of the row it was shown, or the
+/// insert of a new one.
+pub async fn run<F>(
+    app: &App,
+    scope: Scope,
+    target: Target<'_>,
+    who: &Who,
+    decide: F,
+) -> AppResult<Applied>
+where
+    F: FnOnce(Option<&integration::Model>, &Locked<'_>) -> AppResult<Decision>,
+{
+    let txn = app.store.begin_write().await?;
+    let data = Scoped::new(&txn, scope);
+    let mut chain = data.lock_chain().await?;
+    let current = read_target(&data, target).await?;
+    let (owner, network) = match (&current, target) {
+        (Some(c), _) => (c.owner_id, c.network),
+        (None, Target::Account { owner, network, .. }) => (owner, network),
+        (None, Target::Existing { .. }) => return Err(AppError::NotFound("integration")),
+    };
+    let slots_used = used_in(&data.slots_used(owner).await?, network);
     let locked = Locked {
         tenant: &chain.tenant,
         slots_used,
     };
-    let decision = decide(&current, &locked)?;
-    let from: Status = current.status;
-    let to: Status = decision.changed.status;
-    let saved = integrations::save(&txn, &current, decision.changed).await?;
+    let decision = decide(current.as_ref(), &locked)?;
+    let id = decision.changed.id;
+    let from = current.as_ref().map(|c| c.status);
+    let to = decision.changed.status;
+    let saved = match &current {
+        Some(current) => data.save_integration(current, decision.changed).await?,
+        None => data.insert_integration(decision.changed).await?,
+    };
     let transition = decision.kind == EventKind::Transition;
     let event = chain
         .append(
@@ -188,7 +203,7 @@ where
                 integration_id: id,
                 kind: decision.kind,
                 actor_id: who.user_id,
-                from_status: transition.then_some(from),
+                from_status: from.filter(|_| transition),
                 to_status: transition.then_some(to),
                 reason: decision.reason,
                 note: decision.note.clone(),
@@ -197,30 +212,82 @@ where
             },
         )
         .await?;
+    wire::announce(&txn, &event).await?;
     if decision.destroy_credentials {
-        credentials::destroy(&txn, scope.tenant_id, id).await?;
+        data.destroy_credentials(id).await?;
     }
     if let Some(tokens) = decision.tokens {
-        credentials::store(&txn, scope.tenant_id, id, tokens).await?;
+        data.store_credentials(id, tokens).await?;
     }
     let note = match (&decision.note, decision.note_is_compliance, who.user_id) {
-        (Some(body), true, Some(author)) => {
-            Some(notes::insert(&txn, scope.tenant_id, id, author, body).await?)
-        }
+        (Some(body), true, Some(author)) => Some(data.insert_note(id, author, body).await?),
         _ => None,
     };
-    commit_and_publish(
-        store,
-        txn,
-        FeedEvent {
-            event: event.clone(),
-            integration: saved.clone(),
-        },
-    )
-    .await?;
+    let item = FeedEvent {
+        event: event.clone(),
+        integration: saved.clone(),
+    };
+    commit_and_publish(app, txn, item).await?;
     Ok(Applied {
         integration: saved,
         event,
         note,
     })
+}
+
+/// The target's row as of now, under the chain lock; refuses a stale version and a
+/// disconnected integration.
+async fn read_target(
+    data: &Scoped<'_, sea_orm::DatabaseTransaction>,
+    target: Target<'_>,
+) -> AppResult<Option<integration::Model>> {
+    match target {
+        Target::Existing {
+            id,
+            expected_version,
+        } => {
+            let current = data
+                .integration(id)
+                .await?
+                .ok_or(AppError::NotFound("integration"))?;
+            if let Some(expected) = expected_version
+                && expected != current.version
+            {
+                return Err(AppError::Conflict(format!(
+                    "the integration changed since you read it (version {expected}, now {} and \
+                     {:?}); read it again",
+                    current.version, current.status
+                )));
+            }
+            if current.disconnected_at.is_some() {
+                return Err(AppError::InvalidTransition(
+                    "the integration is disconnected; connect the account again instead".into(),
+                ));
+            }
+            Ok(Some(current))
+        }
+        Target::Account {
+            owner,
+            network,
+            external_account_id,
+        } => data.live_account(owner, network, external_account_id).await,
+    }
+}
+
+/// Commits and announces in a task of its own: once the database has the change, its
+/// announcement must not be lost because the request that made it was dropped
+/// (client gone, timeout) between the commit and the publish.
+async fn commit_and_publish(
+    app: &App,
+    txn: sea_orm::DatabaseTransaction,
+    item: FeedEvent,
+) -> AppResult<()> {
+    let bus = app.bus.clone();
+    tokio::spawn(async move {
+        txn.commit().await?;
+        bus.publish(Notice::Event(Arc::new(item)));
+        Ok::<_, AppError>(())
+    })
+    .await
+    .map_err(|e| AppError::internal(format!("commit task failed: {e}")))?
 }

@@ -11,12 +11,13 @@ use std::{sync::Arc, time::Duration};
 
 use entity::enums::{EventKind, Network, Status};
 use tokio::sync::{broadcast::error::RecvError, mpsc};
-use uuid::Uuid;
 
 use crate::{
+    app::App,
     auth::Actor,
+    domain::UserId,
     events::{FeedEvent, Notice},
-    store::{Store, events, tenants},
+    store::{Scope, Store},
 };
 
 /// Events read from the database per round trip while catching up.
@@ -29,7 +30,7 @@ const QUEUE: usize = 64;
 pub struct FeedFilter {
     pub networks: Vec<Network>,
     pub statuses: Vec<Status>,
-    pub owner_id: Option<Uuid>,
+    pub owner_id: Option<UserId>,
 }
 
 fn visible(actor: &Actor, filter: &FeedFilter, item: &FeedEvent) -> bool {
@@ -67,7 +68,12 @@ impl Follower {
     async fn catch_up(&mut self) -> bool {
         let mut backoff = Duration::from_millis(100);
         loop {
-            match events::feed_after(self.store.db(), self.actor.tenant_id, self.last, PAGE).await {
+            match self
+                .store
+                .tenant(Scope::tenant(self.actor.tenant_id))
+                .feed_after(self.last, PAGE)
+                .await
+            {
                 Ok(page) => {
                     let full = page.len() as u64 == PAGE;
                     for item in page {
@@ -128,15 +134,20 @@ impl Follower {
 
 /// Starts a feed for `actor` from `after` (a sequence number; now when absent).
 pub async fn follow(
-    store: Store,
+    app: &App,
     actor: Actor,
     filter: FeedFilter,
     after: Option<i64>,
     shutdown: tokio::sync::watch::Receiver<bool>,
 ) -> crate::error::AppResult<mpsc::Receiver<Arc<FeedEvent>>> {
     // Subscribe before reading the head, so nothing committed in between is lost.
-    let rx = store.bus().subscribe();
-    let head = tenants::get(store.db(), actor.tenant_id).await?.chain_seq;
+    let rx = app.bus.subscribe();
+    let store = app.store.clone();
+    let head = store
+        .tenant(Scope::tenant(actor.tenant_id))
+        .tenant()
+        .await?
+        .chain_seq;
     let last = match after {
         Some(seq) if !(0..=head).contains(&seq) => {
             return Err(crate::error::AppError::BadUserInput(format!(

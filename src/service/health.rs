@@ -1,36 +1,32 @@
 //! Health checks: ask the network whether an integration's token still works.
 //!
-//! Only a definitive signal changes a status (DESIGN §1, "dead tokens versus passing
-//! faults"): an expired token goes EXPIRED, a withdrawn one INVALID with the mapped
-//! reason. Timeouts, 5xx, throttling and malformed answers only count as a failed
-//! check on the integration. The scheduler that runs this for every integration is
-//! not built yet; `checkIntegration` runs it on demand.
+//! Only a definitive signal from the network changes a status: an expired token goes
+//! EXPIRED, a withdrawn one INVALID with the mapped reason. Timeouts, 5xx, throttling
+//! and malformed answers only count as a failed check on the integration, because a
+//! phantom disconnect costs users more than a late one. The scheduler that runs this
+//! for every integration is not built yet; `checkIntegration` runs it on demand.
 
 use entity::integration;
-use uuid::Uuid;
 
-use super::{lifecycle, tokens};
+use super::{integrations, lifecycle, tokens};
 use crate::{
     app::App,
     auth::Actor,
-    domain::status::is_expiry,
+    domain::{IntegrationId, status::is_expiry},
     error::{AppError, AppResult},
     providers::ProviderError,
-    store::{integrations, now},
+    store::{Scope, now},
 };
 
 /// Probes the integration `id` now and applies what the network said.
-pub async fn check(app: &App, actor: &Actor, id: Uuid) -> AppResult<integration::Model> {
-    let db = app.store.db();
-    let current = integrations::find(db, actor.scope(), id)
-        .await?
-        .ok_or(AppError::NotFound("integration"))?;
+pub async fn check(app: &App, actor: &Actor, id: IntegrationId) -> AppResult<integration::Model> {
+    let current = integrations::get(app, actor, id).await?;
     if current.disconnected_at.is_some() {
         return Err(AppError::InvalidTransition(
             "the integration is disconnected".into(),
         ));
     }
-    let stored = tokens::open(&app.store, &app.keyring, current.tenant_id, id)
+    let stored = tokens::open(app, current.tenant_id, current.id)
         .await?
         .ok_or_else(|| {
             AppError::Provider("no token is stored for this integration; reconnect it".into())
@@ -41,14 +37,15 @@ pub async fn check(app: &App, actor: &Actor, id: Uuid) -> AppResult<integration:
         .get(current.network)?
         .probe(&stored.access)
         .await;
+    let data = app.store.tenant(Scope::tenant(current.tenant_id));
     match outcome {
-        Ok(()) => integrations::record_check(db, current.tenant_id, id, at, false).await?,
+        Ok(()) => data.record_check(id, at, false).await?,
         Err(ProviderError::Dead(reason)) => {
-            integrations::record_check(db, current.tenant_id, id, at, false).await?;
+            data.record_check(id, at, false).await?;
             let changed = if is_expiry(reason) {
-                lifecycle::expire(&app.store, current.tenant_id, id, reason).await
+                lifecycle::expire(app, current.tenant_id, id, reason).await
             } else {
-                lifecycle::invalidate(&app.store, current.tenant_id, id, reason).await
+                lifecycle::invalidate(app, current.tenant_id, id, reason).await
             };
             match changed {
                 // Already EXPIRED/INVALID/REJECTED: the network agrees; nothing moves.
@@ -58,43 +55,8 @@ pub async fn check(app: &App, actor: &Actor, id: Uuid) -> AppResult<integration:
         }
         Err(error) => {
             tracing::info!(integration = %id, ?error, "passing fault at a health check");
-            integrations::record_check(db, current.tenant_id, id, at, true).await?;
+            data.record_check(id, at, true).await?;
         }
     }
-    integrations::find(db, actor.scope(), id)
-        .await?
-        .ok_or(AppError::NotFound("integration"))
-}
-
-/// `sandboxSimulate`: make a sandbox network report `condition` (or, with `None`,
-/// nothing) for this integration's token at the next check.
-pub async fn simulate(
-    app: &App,
-    actor: &Actor,
-    id: Uuid,
-    condition: Option<crate::providers::sandbox::Condition>,
-) -> AppResult<()> {
-    let current = integrations::find(app.store.db(), actor.scope(), id)
-        .await?
-        .ok_or(AppError::NotFound("integration"))?;
-    let sandbox = match (
-        &app.sandbox,
-        app.providers.sandboxed().contains(&current.network),
-    ) {
-        (Some(sandbox), true) => sandbox,
-        _ => {
-            return Err(AppError::BadUserInput(
-                "sandboxSimulate works only for integrations of sandbox networks".into(),
-            ));
-        }
-    };
-    let stored = tokens::open(&app.store, &app.keyring, current.tenant_id, id)
-        .await?
-        .ok_or_else(|| AppError::BadUserInput("no token is stored for this integration".into()))?;
-    if !sandbox.simulate(stored.access.expose(), condition) {
-        return Err(AppError::BadUserInput(
-            "this sandbox did not issue the integration's token (was the server restarted?); reconnect it".into(),
-        ));
-    }
-    Ok(())
+    integrations::get(app, actor, id).await
 }

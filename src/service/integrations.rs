@@ -2,12 +2,14 @@
 //! never reaches another owner's rows and nobody reaches another tenant's.
 
 use entity::{enums::Status, integration};
-use uuid::Uuid;
 
+use super::scope_of;
 use crate::{
+    app::App,
     auth::Actor,
+    domain::IntegrationId,
     error::{AppError, AppResult},
-    store::{Store, integrations, integrations::ListFilter},
+    store::integrations::ListFilter,
 };
 
 /// Largest page a client may ask for.
@@ -16,8 +18,10 @@ pub const MAX_PAGE: u64 = 100;
 pub const DEFAULT_PAGE: u64 = 20;
 
 /// One integration the actor may see; anything else is `NOT_FOUND`.
-pub async fn get(store: &Store, actor: &Actor, id: Uuid) -> AppResult<integration::Model> {
-    integrations::find(store.db(), actor.scope(), id)
+pub async fn get(app: &App, actor: &Actor, id: IntegrationId) -> AppResult<integration::Model> {
+    app.store
+        .tenant(scope_of(actor))
+        .integration(id)
         .await?
         .ok_or(AppError::NotFound("integration"))
 }
@@ -30,27 +34,32 @@ pub struct Page {
     pub has_previous: bool,
 }
 
+/// The page size a client asked for, checked: default 20, at most 100.
+pub fn page_size(first: Option<i32>) -> AppResult<u64> {
+    match first {
+        None => Ok(DEFAULT_PAGE),
+        Some(n) if n < 0 => Err(AppError::BadUserInput("first must not be negative".into())),
+        Some(n) if n as u64 > MAX_PAGE => Err(AppError::BadUserInput(format!(
+            "first may be at most {MAX_PAGE}; page with `after` for more"
+        ))),
+        Some(n) => Ok(n as u64),
+    }
+}
+
 /// The page after `after` of at most `first` (default 20, at most 100).
 pub async fn list(
-    store: &Store,
+    app: &App,
     actor: &Actor,
     filter: &ListFilter,
-    after: Option<Uuid>,
+    after: Option<IntegrationId>,
     first: Option<i32>,
 ) -> AppResult<Page> {
-    let first = match first {
-        None => DEFAULT_PAGE,
-        Some(n) if n < 0 => {
-            return Err(AppError::BadUserInput("first must not be negative".into()));
-        }
-        Some(n) if n as u64 > MAX_PAGE => {
-            return Err(AppError::BadUserInput(format!(
-                "first may be at most {MAX_PAGE}; page with `after` for more"
-            )));
-        }
-        Some(n) => n as u64,
-    };
-    let mut items = integrations::page(store.db(), actor.scope(), filter, after, first + 1).await?;
+    let first = page_size(first)?;
+    let mut items = app
+        .store
+        .tenant(scope_of(actor))
+        .integrations_page(filter, after, first + 1)
+        .await?;
     let has_next = items.len() as u64 > first;
     items.truncate(first as usize);
     Ok(Page {
@@ -61,13 +70,16 @@ pub async fn list(
 }
 
 /// How many integrations match `filter` for this actor.
-pub async fn total(store: &Store, actor: &Actor, filter: &ListFilter) -> AppResult<u64> {
-    integrations::count(store.db(), actor.scope(), filter).await
+pub async fn total(app: &App, actor: &Actor, filter: &ListFilter) -> AppResult<u64> {
+    app.store
+        .tenant(scope_of(actor))
+        .count_integrations(filter)
+        .await
 }
 
 /// Live integrations per status, every status present (zero when none).
-pub async fn counts(store: &Store, actor: &Actor) -> AppResult<Vec<(Status, i64)>> {
-    let found = integrations::count_by_status(store.db(), actor.scope()).await?;
+pub async fn counts(app: &App, actor: &Actor) -> AppResult<Vec<(Status, i64)>> {
+    let found = app.store.tenant(scope_of(actor)).count_by_status().await?;
     Ok([
         Status::Pending,
         Status::Active,

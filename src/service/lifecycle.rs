@@ -1,45 +1,53 @@
-//! What happens to an integration outside compliance review: the owner disconnects or
-//! reconnects it, its token expires, the network withdraws it. Network-driven changes
-//! are made by the system (no actor); the health checks and callbacks call these.
+//! What happens to an integration outside compliance review: the owner connects,
+//! reconnects or disconnects it, its token expires, the network withdraws it.
+//! Network-driven changes are made by the system (no actor); the health checks and
+//! callbacks call these. Every one goes through [`super::change`].
 
 use chrono::{DateTime, Utc};
-use entity::enums::{EventKind, Network, Status, StatusReason};
-use uuid::Uuid;
+use entity::{
+    enums::{Network, Status, StatusReason},
+    integration,
+};
 
-use super::change::{Applied, Decision, Who, apply, commit_and_publish};
+use super::{
+    change::{Applied, Decision, Locked, Target, Who, apply, run},
+    scope_of,
+};
 use crate::{
+    app::App,
     auth::Actor,
     config::Secret,
     crypto::{Keyring, binding},
     domain::{
-        network::account_kind,
+        IntegrationId, TenantId,
+        limits::{permissions_reduced, take_slot},
+        network::{account_kind, name},
         policy,
         status::{Change, is_expiry, is_invalidation, transition},
     },
     error::{AppError, AppResult},
-    events::FeedEvent,
     store::{
-        Scope, Store,
-        credentials::{self, SealedTokens},
-        events::{Chain, NewEvent},
-        integrations, now, tenants,
+        Scope,
+        credentials::{Ciphertext, SealedTokens},
+        now,
     },
 };
 
 /// Disconnect: credentials destroyed, the row and its history kept, hidden from lists
 /// and limits. The status stays what it was; the reason says DISCONNECTED.
 pub async fn disconnect(
-    store: &Store,
+    app: &App,
     actor: &Actor,
-    id: Uuid,
+    id: IntegrationId,
     expected_version: Option<i32>,
 ) -> AppResult<Applied> {
+    let who = Who::from(actor);
     apply(
-        store,
-        actor.scope(),
+        app,
+        scope_of(actor),
         id,
         expected_version,
-        &Who::from(actor),
+        &who,
         |current, _| {
             policy::disconnect(&actor.roles, current.owner_id == actor.user_id)?;
             let mut decision = Decision::moved(current, current.status, StatusReason::Disconnected);
@@ -51,16 +59,32 @@ pub async fn disconnect(
     .await
 }
 
-fn system_change(current: &entity::integration::Model, change: Change) -> AppResult<Decision> {
-    let (to, reason) = transition(current.status, change)?;
-    Ok(Decision::moved(current, to, reason))
+/// A change the network caused, made by the system in the whole tenant's scope.
+async fn system_change(
+    app: &App,
+    tenant: TenantId,
+    id: IntegrationId,
+    change: Change,
+) -> AppResult<Applied> {
+    apply(
+        app,
+        Scope::tenant(tenant),
+        id,
+        None,
+        &Who::system(),
+        |current, _| {
+            let (to, reason) = transition(current.status, change)?;
+            Ok(Decision::moved(current, to, reason))
+        },
+    )
+    .await
 }
 
 /// The token expired (or the network says so): PENDING/ACTIVE → EXPIRED.
 pub async fn expire(
-    store: &Store,
-    tenant_id: Uuid,
-    id: Uuid,
+    app: &App,
+    tenant: TenantId,
+    id: IntegrationId,
     reason: StatusReason,
 ) -> AppResult<Applied> {
     if !is_expiry(reason) {
@@ -68,21 +92,14 @@ pub async fn expire(
             "{reason:?} is not an expiry reason"
         )));
     }
-    let scope = Scope {
-        tenant_id,
-        owner_id: None,
-    };
-    apply(store, scope, id, None, &Who::system(), |current, _| {
-        system_change(current, Change::Expire(reason))
-    })
-    .await
+    system_change(app, tenant, id, Change::Expire(reason)).await
 }
 
 /// The network withdrew access: PENDING/ACTIVE → INVALID with the mapped reason.
 pub async fn invalidate(
-    store: &Store,
-    tenant_id: Uuid,
-    id: Uuid,
+    app: &App,
+    tenant: TenantId,
+    id: IntegrationId,
     reason: StatusReason,
 ) -> AppResult<Applied> {
     if !is_invalidation(reason) {
@@ -90,14 +107,7 @@ pub async fn invalidate(
             "{reason:?} is not an invalidation reason"
         )));
     }
-    let scope = Scope {
-        tenant_id,
-        owner_id: None,
-    };
-    apply(store, scope, id, None, &Who::system(), |current, _| {
-        system_change(current, Change::Invalidate(reason))
-    })
-    .await
+    system_change(app, tenant, id, Change::Invalidate(reason)).await
 }
 
 /// Network tokens in the clear, on their way to being sealed.
@@ -109,30 +119,37 @@ pub struct Tokens {
 }
 
 impl Tokens {
-    /// Seals for the row `integration_id` of `tenant_id` with the newest key.
+    /// Seals for the row `integration_id` of `tenant_id` with the newest key; the row
+    /// binding means a ciphertext moved to another row fails to open.
     pub fn seal(
         &self,
         keyring: &Keyring,
-        tenant_id: Uuid,
-        integration_id: Uuid,
+        tenant_id: TenantId,
+        integration_id: IntegrationId,
     ) -> AppResult<SealedTokens> {
-        let aad = binding(tenant_id, integration_id);
+        let aad = binding(tenant_id.uuid(), integration_id.uuid());
+        let seal = |secret: &Secret| -> AppResult<Ciphertext> {
+            let sealed = keyring.seal(secret.expose().as_bytes(), &aad)?;
+            Ok(Ciphertext {
+                key_id: sealed.key_id,
+                blob: sealed.blob,
+            })
+        };
         Ok(SealedTokens {
-            access: keyring.seal(self.access.expose().as_bytes(), &aad)?,
-            refresh: self
-                .refresh
-                .as_ref()
-                .map(|r| keyring.seal(r.expose().as_bytes(), &aad))
-                .transpose()?,
+            access: seal(&self.access)?,
+            refresh: self.refresh.as_ref().map(seal).transpose()?,
             refresh_expires_at: self.refresh_expires_at,
         })
     }
 }
 
-/// What a completed reconnect returned from the network.
+/// What a completed sign-in returned from the network for one account.
 #[derive(Debug, Clone)]
-pub struct Reconnection {
+pub struct NewAccount {
+    pub network: Network,
     pub external_account_id: String,
+    pub display_name: String,
+    pub profile_url: Option<String>,
     /// Permissions granted now (scopes, Page tasks).
     pub scopes: Vec<String>,
     pub token_expires_at: Option<DateTime<Utc>>,
@@ -140,141 +157,105 @@ pub struct Reconnection {
     pub tokens: Option<Tokens>,
 }
 
-/// True when `granted` lacks any of the space-separated `approved` permissions.
-pub fn permissions_reduced(approved: Option<&str>, granted: &[String]) -> bool {
-    approved.is_some_and(|approved| {
-        approved
-            .split_whitespace()
-            .any(|scope| !granted.iter().any(|g| g == scope))
-    })
-}
-
-/// The owner reconnected: same account required (else ACCOUNT_MISMATCH, nothing
-/// changed); ACTIVE again if the approval stands, otherwise back to PENDING.
+/// The owner reconnected integration `id`: same account required (else
+/// ACCOUNT_MISMATCH, nothing changed); ACTIVE again if the approval stands, otherwise
+/// back to PENDING.
 pub async fn reconnected(
-    store: &Store,
-    keyring: &Keyring,
+    app: &App,
     actor: &Actor,
-    id: Uuid,
-    reconnection: Reconnection,
+    id: IntegrationId,
+    account: NewAccount,
 ) -> AppResult<Applied> {
-    let sealed = reconnection
-        .tokens
-        .as_ref()
-        .map(|t| t.seal(keyring, actor.tenant_id, id))
-        .transpose()?;
-    apply(
-        store,
-        actor.scope(),
-        id,
-        None,
-        &Who::from(actor),
-        |current, locked| {
-            policy::reconnect(current.owner_id == actor.user_id)?;
-            if current.external_account_id != reconnection.external_account_id {
-                return Err(AppError::AccountMismatch(format!(
-                    "this integration is {} on {:?}; the login returned another account. \
-                     Sign in to the network as that account, or connect the other one separately",
-                    current.display_name, current.network
-                )));
-            }
-            let reduced =
-                permissions_reduced(current.approved_scopes.as_deref(), &reconnection.scopes);
-            let approval_stands =
-                current.approved_at.is_some() && !reduced && !locked.tenant.reapproval_on_reconnect;
-            let change = Change::Reconnect {
-                approval_stands,
-                permissions_reduced: reduced,
-            };
-            let (to, reason) = transition(current.status, change)?;
-            // A rejected integration takes no slot; resubmitting it takes one again.
-            let limit = i64::from(tenants::limit_of(locked.tenant, current.network));
-            if current.status == Status::Rejected && locked.slots_used >= limit {
-                return Err(AppError::LimitReached(format!(
-                    "you already have {} of {limit} {:?} integration(s) allowed; disconnect one \
-                     before resubmitting this one",
-                    locked.slots_used, current.network
-                )));
-            }
-            let mut decision = Decision::moved(current, to, reason);
-            decision.tokens = sealed;
-            let changed = &mut decision.changed;
-            changed.token_expires_at = reconnection.token_expires_at;
-            changed.granted_scopes = reconnection.scopes.join(" ");
-            changed.consecutive_failures = 0;
-            if to == Status::Pending {
-                changed.approved_at = None;
-                changed.approved_scopes = None;
-            }
-            Ok(decision)
-        },
-    )
+    let who = Who::from(actor);
+    apply(app, scope_of(actor), id, None, &who, |current, locked| {
+        renew(app, actor, current, locked, &account)
+    })
     .await
-}
-
-/// An account a completed connection returned.
-#[derive(Debug, Clone)]
-pub struct NewAccount {
-    pub network: Network,
-    pub external_account_id: String,
-    pub display_name: String,
-    pub profile_url: Option<String>,
-    pub scopes: Vec<String>,
-    pub token_expires_at: Option<DateTime<Utc>>,
-    pub tokens: Option<Tokens>,
 }
 
 /// A connection completed: a new PENDING integration, unless the owner already has
 /// this account, which is then renewed as a reconnect (it never takes a second slot).
 /// The per-network limit is checked inside the transaction, under the tenant's lock.
-pub async fn connected(
-    store: &Store,
-    keyring: &Keyring,
-    actor: &Actor,
-    account: NewAccount,
-) -> AppResult<Applied> {
-    let txn = store.begin_write().await?;
-    let mut chain = Chain::lock(&txn, actor.tenant_id).await?;
-    if let Some(existing) = integrations::live_account(
-        &txn,
-        actor.tenant_id,
-        actor.user_id,
-        account.network,
-        &account.external_account_id,
+pub async fn connected(app: &App, actor: &Actor, account: NewAccount) -> AppResult<Applied> {
+    let target = Target::Account {
+        owner: actor.user_id,
+        network: account.network,
+        external_account_id: &account.external_account_id,
+    };
+    let who = Who::from(actor);
+    run(
+        app,
+        scope_of(actor),
+        target,
+        &who,
+        |current, locked| match current {
+            Some(current) => renew(app, actor, current, locked, &account),
+            None => create(app, actor, locked, &account),
+        },
     )
-    .await?
-    {
-        drop(txn);
-        let reconnection = Reconnection {
-            external_account_id: account.external_account_id,
-            scopes: account.scopes,
-            token_expires_at: account.token_expires_at,
-            tokens: account.tokens,
-        };
-        return reconnected(store, keyring, actor, existing.id, reconnection).await;
-    }
-    let used = integrations::slots_used(&txn, actor.tenant_id, actor.user_id)
-        .await?
-        .into_iter()
-        .find(|(n, _)| *n == account.network)
-        .map_or(0, |(_, c)| c);
-    let limit = tenants::limit_of(&chain.tenant, account.network);
-    if used >= i64::from(limit) {
-        return Err(AppError::LimitReached(format!(
-            "you already have {used} of {limit} {:?} integration(s) allowed; disconnect one first",
-            account.network
+    .await
+}
+
+/// The decision for a reconnect or renewal of `current` with `account`.
+fn renew(
+    app: &App,
+    actor: &Actor,
+    current: &integration::Model,
+    locked: &Locked<'_>,
+    account: &NewAccount,
+) -> AppResult<Decision> {
+    policy::reconnect(current.owner_id == actor.user_id)?;
+    if current.external_account_id != account.external_account_id {
+        return Err(AppError::AccountMismatch(format!(
+            "this integration is {} on {}; the login returned another account. Sign in to \
+             the network as that account, or connect the other one separately",
+            current.display_name,
+            name(current.network)
         )));
     }
+    let reduced = permissions_reduced(current.approved_scopes.as_deref(), &account.scopes);
+    let approval_stands =
+        current.approved_at.is_some() && !reduced && !locked.tenant.reapproval_on_reconnect;
+    let change = Change::Reconnect {
+        approval_stands,
+        permissions_reduced: reduced,
+    };
+    let (to, reason) = transition(current.status, change)?;
+    // A rejected integration takes no slot; resubmitting it takes one again.
+    if current.status == Status::Rejected {
+        take_slot(locked.tenant, current.network, locked.slots_used, true)?;
+    }
+    let mut decision = Decision::moved(current, to, reason);
+    decision.tokens = sealed(app, current, account)?;
+    let changed = &mut decision.changed;
+    changed.token_expires_at = account.token_expires_at;
+    changed.granted_scopes = account.scopes.join(" ");
+    changed.consecutive_failures = 0;
+    if to == Status::Pending {
+        changed.approved_at = None;
+        changed.approved_scopes = None;
+    }
+    Ok(decision)
+}
+
+/// The decision for a new integration of `account`, owned by `actor`.
+fn create(
+    app: &App,
+    actor: &Actor,
+    locked: &Locked<'_>,
+    account: &NewAccount,
+) -> AppResult<Decision> {
+    take_slot(locked.tenant, account.network, locked.slots_used, false)?;
     let at = now();
-    let model = entity::integration::Model {
-        id: Uuid::now_v7(),
+    let model = integration::Model {
+        id: IntegrationId::generate(),
         tenant_id: actor.tenant_id,
         owner_id: actor.user_id,
         network: account.network,
         account_kind: account_kind(account.network),
-        external_account_id: account.external_account_id,
-        display_name: account.display_name,
-        profile_url: account.profile_url,
+        external_account_id: account.external_account_id.clone(),
+        display_name: account.display_name.clone(),
+        profile_url: account.profile_url.clone(),
         status: Status::Pending,
         status_reason: StatusReason::Connected,
         status_changed_at: at,
@@ -290,39 +271,19 @@ pub async fn connected(
         created_at: at,
         updated_at: at,
     };
-    let integration = integrations::insert(&txn, model).await?;
-    if let Some(tokens) = &account.tokens {
-        let sealed = tokens.seal(keyring, actor.tenant_id, integration.id)?;
-        credentials::store(&txn, actor.tenant_id, integration.id, sealed).await?;
-    }
-    let event = chain
-        .append(
-            &txn,
-            NewEvent {
-                integration_id: integration.id,
-                kind: EventKind::Transition,
-                actor_id: Some(actor.user_id),
-                from_status: None,
-                to_status: Some(Status::Pending),
-                reason: Some(StatusReason::Connected),
-                note: None,
-                self_approval: false,
-                request_id: actor.request_id.clone(),
-            },
-        )
-        .await?;
-    commit_and_publish(
-        store,
-        txn,
-        FeedEvent {
-            event: event.clone(),
-            integration: integration.clone(),
-        },
-    )
-    .await?;
-    Ok(Applied {
-        integration,
-        event,
-        note: None,
-    })
+    let mut decision = Decision::transition(model, StatusReason::Connected);
+    decision.tokens = sealed(app, &decision.changed, account)?;
+    Ok(decision)
+}
+
+fn sealed(
+    app: &App,
+    row: &integration::Model,
+    account: &NewAccount,
+) -> AppResult<Option<SealedTokens>> {
+    account
+        .tokens
+        .as_ref()
+        .map(|t| t.seal(&app.keyring, row.tenant_id, row.id))
+        .transpose()
 }

@@ -1,6 +1,6 @@
-//! Use cases. Each function authorizes against the [`Actor`](crate::auth::Actor), runs
-//! its reads or its one transaction through `store`, and returns domain values; the
-//! GraphQL layer only converts.
+//! Use cases. Each function authorizes against the [`Actor`], reads through the
+//! scope the actor may see ([`scope_of`]) or changes state through the one road in
+//! [`change`], and returns domain values; the GraphQL layer only converts.
 
 pub mod audit;
 pub mod change;
@@ -10,8 +10,21 @@ pub mod health;
 pub mod integrations;
 pub mod lifecycle;
 pub mod networks;
+pub mod relations;
 pub mod review;
 pub mod seed;
 pub mod settings;
 pub mod tokens;
 pub mod viewer;
+
+use crate::{auth::Actor, store::Scope};
+
+/// The rows `actor` may see: compliance and admins see the whole tenant, everybody
+/// else only what they own.
+pub fn scope_of(actor: &Actor) -> Scope {
+    if actor.sees_tenant() {
+        Scope::tenant(actor.tenant_id)
+    } else {
+        Scope::owner(actor.tenant_id, actor.user_id)
+    }
+}

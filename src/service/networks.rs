@@ -1,11 +1,15 @@
 //! The `networks` listing: what can be connected, the tenant's limit, and how many
 //! slots the viewer already uses, so a "Connect" button can be disabled up front.
 
+use super::scope_of;
 use crate::{
+    app::App,
     auth::Actor,
-    domain::network::{LISTED, ListedNetwork},
+    domain::{
+        limits::{limit_of, used_in},
+        network::{LISTED, ListedNetwork},
+    },
     error::AppResult,
-    store::{Store, integrations, tenants::limit_of},
 };
 
 /// One listed network as the viewer sees it.
@@ -18,18 +22,19 @@ pub struct NetworkView {
     pub used: i32,
 }
 
-pub async fn list(store: &Store, actor: &Actor) -> AppResult<Vec<NetworkView>> {
-    let used = integrations::slots_used(store.db(), actor.tenant_id, actor.user_id).await?;
+pub async fn list(app: &App, actor: &Actor) -> AppResult<Vec<NetworkView>> {
+    let used = app
+        .store
+        .tenant(scope_of(actor))
+        .slots_used(actor.user_id)
+        .await?;
     Ok(LISTED
         .into_iter()
         .map(|listed| match listed {
             ListedNetwork::Supported(network) => NetworkView {
                 listed,
                 limit: limit_of(&actor.tenant, network),
-                used: used
-                    .iter()
-                    .find(|(n, _)| *n == network)
-                    .map_or(0, |(_, c)| *c as i32),
+                used: used_in(&used, network) as i32,
             },
             ListedNetwork::X => NetworkView {
                 listed,

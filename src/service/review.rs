@@ -2,17 +2,19 @@
 //! self-approval allowed and marked in SELF_MANAGED ones.
 
 use entity::enums::Status;
-use uuid::Uuid;
 
-use super::change::{Applied, Decision, Locked, Who, apply};
+use super::{
+    change::{Applied, Decision, Locked, Who, apply},
+    scope_of,
+};
 use crate::{
+    app::App,
     auth::Actor,
     domain::{
-        ComplianceMode, policy,
+        ComplianceMode, IntegrationId, policy,
         status::{Change, transition},
     },
     error::{AppError, AppResult},
-    store::Store,
 };
 
 /// Longest note accepted.
@@ -65,16 +67,16 @@ fn decide_review(
 
 /// PENDING → ACTIVE.
 pub async fn approve(
-    store: &Store,
+    app: &App,
     actor: &Actor,
-    id: Uuid,
+    id: IntegrationId,
     note: Option<&str>,
     expected_version: Option<i32>,
 ) -> AppResult<Applied> {
     let note = note.map(parse_note).transpose()?;
     apply(
-        store,
-        actor.scope(),
+        app,
+        scope_of(actor),
         id,
         expected_version,
         &Who::from(actor),
@@ -85,16 +87,16 @@ pub async fn approve(
 
 /// PENDING or ACTIVE → REJECTED; the note is required.
 pub async fn reject(
-    store: &Store,
+    app: &App,
     actor: &Actor,
-    id: Uuid,
+    id: IntegrationId,
     note: &str,
     expected_version: Option<i32>,
 ) -> AppResult<Applied> {
     let note = parse_note(note)?;
     apply(
-        store,
-        actor.scope(),
+        app,
+        scope_of(actor),
         id,
         expected_version,
         &Who::from(actor),
@@ -104,11 +106,16 @@ pub async fn reject(
 }
 
 /// A compliance note: no status change, one audit event.
-pub async fn add_note(store: &Store, actor: &Actor, id: Uuid, body: &str) -> AppResult<Applied> {
+pub async fn add_note(
+    app: &App,
+    actor: &Actor,
+    id: IntegrationId,
+    body: &str,
+) -> AppResult<Applied> {
     let body = parse_note(body)?;
     apply(
-        store,
-        actor.scope(),
+        app,
+        scope_of(actor),
         id,
         None,
         &Who::from(actor),

@@ -1,29 +1,28 @@
 //! Realistic demo and benchmark data (`socialgate seed`).
 //!
-//! Every row goes through the same store functions as real traffic, and every status
-//! is reached by a legal transition recorded in the audit chain, so seeded tenants
-//! verify like real ones.
+//! The seed drives the same services a user would: the advisor connects (through the
+//! one change road), a compliance officer approves or rejects, and the system expires
+//! or invalidates. So every status is reached by a legal transition recorded in the
+//! audit chain and announced to subscribers, and seeded tenants verify like real ones.
+
+use std::{collections::BTreeSet, sync::Arc};
 
 use chrono::Duration;
-use entity::{
-    enums::{EventKind, Network, Status, StatusReason},
-    integration,
-};
+use entity::enums::{Network, Status, StatusReason};
 use rand::{Rng, SeedableRng, rngs::StdRng, seq::IndexedRandom};
 use serde::Serialize;
 use uuid::Uuid;
 
+use super::{
+    lifecycle::{self, NewAccount},
+    review,
+};
 use crate::{
-    domain::{
-        network::account_kind,
-        status::{Change, transition},
-    },
+    app::App,
+    auth::{Actor, Role},
+    domain::IntegrationId,
     error::AppResult,
-    store::{
-        Store,
-        events::{Chain, NewEvent},
-        integrations, notes, now, tenants, users,
-    },
+    store::{Scope, now, users::Profile},
 };
 
 /// How much to create.
@@ -73,35 +72,47 @@ const INVALID_REASONS: [StatusReason; 5] = [
     StatusReason::TokenInvalidated,
 ];
 
-/// Creates `options.tenants` tenants, each in one transaction.
-pub async fn seed(store: &Store, options: SeedOptions) -> AppResult<Vec<SeededTenant>> {
+/// Creates `options.tenants` tenants.
+pub async fn seed(app: &App, options: SeedOptions) -> AppResult<Vec<SeededTenant>> {
     let mut rng = StdRng::seed_from_u64(options.rng_seed);
     let mut created = Vec::with_capacity(options.tenants);
     for _ in 0..options.tenants {
-        created.push(seed_tenant(store, &mut rng, options.users_per_tenant).await?);
+        created.push(seed_tenant(app, &mut rng, options.users_per_tenant).await?);
     }
     Ok(created)
 }
 
-async fn seed_tenant(
-    store: &Store,
-    rng: &mut StdRng,
-    users_count: usize,
-) -> AppResult<SeededTenant> {
-    let txn = store.begin_write().await?;
+/// A person of a seeded tenant, acting as the services see a caller.
+async fn person(
+    app: &App,
+    tenant: &Arc<entity::tenant::Model>,
+    subject: &str,
+    profile: Profile<'_>,
+    role: Role,
+) -> AppResult<Actor> {
+    let user = app
+        .store
+        .tenant(Scope::tenant(tenant.id))
+        .provision_user(subject, profile)
+        .await?;
+    Ok(Actor {
+        tenant_id: tenant.id,
+        user_id: user.id,
+        subject: user.subject,
+        roles: BTreeSet::from([role]),
+        tenant: tenant.clone(),
+        request_id: Some("seed".to_owned()),
+    })
+}
+
+async fn seed_tenant(app: &App, rng: &mut StdRng, users_count: usize) -> AppResult<SeededTenant> {
     let external_id = format!("demo-{}", &Uuid::new_v4().simple().to_string()[..8]);
-    let tenant = tenants::provision(&txn, &external_id).await?;
-    let mut chain = Chain::lock(&txn, tenant.id).await?;
-    let compliance = users::provision(
-        &txn,
-        tenant.id,
-        "compliance-1",
-        users::Profile {
-            email: Some("compliance@example.com"),
-            name: Some("Dana Compliance"),
-        },
-    )
-    .await?;
+    let tenant = Arc::new(app.store.provision_tenant(&external_id).await?);
+    let profile = Profile {
+        email: Some("compliance@example.com"),
+        name: Some("Dana Compliance"),
+    };
+    let compliance = person(app, &tenant, "compliance-1", profile, Role::Compliance).await?;
     let mut integration_count = 0;
     for n in 1..=users_count.max(1) {
         let first = *FIRST.choose(rng).unwrap_or(&"Alex");
@@ -112,15 +123,16 @@ async fn seed_tenant(
             first.to_lowercase(),
             last.to_lowercase()
         );
-        let subject = format!("advisor-{n}");
-        let owner = users::provision(
-            &txn,
-            tenant.id,
-            &subject,
-            users::Profile {
-                email: Some(&email),
-                name: Some(&name),
-            },
+        let profile = Profile {
+            email: Some(&email),
+            name: Some(&name),
+        };
+        let owner = person(
+            app,
+            &tenant,
+            &format!("advisor-{n}"),
+            profile,
+            Role::Advisor,
         )
         .await?;
         // At most the default limits: two LinkedIn profiles, one Page, one Instagram.
@@ -130,36 +142,14 @@ async fn seed_tenant(
             Network::Instagram,
             Network::Linkedin,
         ];
-        let wanted = rng.random_range(1..=4);
-        slots.truncate(wanted);
+        slots.truncate(rng.random_range(1..=4));
         for (i, network) in slots.into_iter().enumerate() {
-            let target = *[
-                Status::Pending,
-                Status::Active,
-                Status::Active,
-                Status::Active,
-                Status::Expired,
-                Status::Invalid,
-                Status::Rejected,
-            ]
-            .choose(rng)
-            .unwrap_or(&Status::Pending);
-            seed_integration(
-                &txn,
-                &mut chain,
-                rng,
-                tenant.id,
-                owner.id,
-                compliance.id,
-                network,
-                (&name, last, i),
-                target,
-            )
-            .await?;
+            let account = account(rng, network, (&name, last, i));
+            let target = *TARGETS.choose(rng).unwrap_or(&Status::Pending);
+            seed_integration(app, rng, &owner, &compliance, account, target).await?;
             integration_count += 1;
         }
     }
-    txn.commit().await?;
     Ok(SeededTenant {
         tenant_id: external_id,
         advisor: "advisor-1".to_owned(),
@@ -168,173 +158,102 @@ async fn seed_tenant(
     })
 }
 
-#[allow(clippy::too_many_arguments)]
-async fn seed_integration(
-    txn: &sea_orm::DatabaseTransaction,
-    chain: &mut Chain,
+/// The statuses seeded integrations end in, ACTIVE the most common.
+const TARGETS: [Status; 7] = [
+    Status::Pending,
+    Status::Active,
+    Status::Active,
+    Status::Active,
+    Status::Expired,
+    Status::Invalid,
+    Status::Rejected,
+];
+
+/// A plausible account of `network` for the advisor `owner_name`.
+fn account(
     rng: &mut StdRng,
-    tenant_id: Uuid,
-    owner_id: Uuid,
-    reviewer_id: Uuid,
     network: Network,
     (owner_name, last, index): (&str, &str, usize),
-    target: Status,
-) -> AppResult<()> {
-    let at = now();
-    let connected_at = at - Duration::days(rng.random_range(1..50));
-    let (display_name, external_id, profile_url) = match network {
+) -> NewAccount {
+    let (display_name, external_account_id, profile_url) = match network {
         Network::Linkedin => {
             let id = format!("li-{}", Uuid::new_v4().simple());
-            (
-                owner_name.to_owned(),
-                id.clone(),
-                Some(format!("https://www.linkedin.com/in/{id}")),
-            )
+            let url = format!("https://www.linkedin.com/in/{id}");
+            (owner_name.to_owned(), id, url)
         }
         Network::Facebook => {
-            let id = format!(
-                "{}",
-                rng.random_range(100_000_000_000_000u64..999_999_999_999_999)
-            );
-            (
-                format!("{last} Wealth Partners"),
-                id.clone(),
-                Some(format!("https://www.facebook.com/{id}")),
-            )
+            let id = rng
+                .random_range(100_000_000_000_000u64..999_999_999_999_999)
+                .to_string();
+            let url = format!("https://www.facebook.com/{id}");
+            (format!("{last} Wealth Partners"), id, url)
         }
         Network::Instagram => {
             let handle = format!("{}.wealth{index}", last.to_lowercase());
-            let id = format!(
-                "{}",
-                rng.random_range(17_000_000_000_000_000u64..17_999_999_999_999_999)
-            );
-            (
-                format!("@{handle}"),
-                id,
-                Some(format!("https://www.instagram.com/{handle}")),
-            )
+            let id = rng
+                .random_range(17_000_000_000_000_000u64..17_999_999_999_999_999)
+                .to_string();
+            let url = format!("https://www.instagram.com/{handle}");
+            (format!("@{handle}"), id, url)
         }
     };
-    let expires_at = match target {
-        Status::Expired => at - Duration::days(rng.random_range(1..10)),
-        _ => connected_at + Duration::days(60),
-    };
-    let id = Uuid::now_v7();
-    let inserted = integrations::insert(
-        txn,
-        integration::Model {
-            id,
-            tenant_id,
-            owner_id,
-            network,
-            account_kind: account_kind(network),
-            external_account_id: external_id,
-            display_name,
-            profile_url,
-            status: Status::Pending,
-            status_reason: StatusReason::Connected,
-            status_changed_at: connected_at,
-            connected_at,
-            granted_scopes: scopes_of(network).to_owned(),
-            approved_at: None,
-            approved_scopes: None,
-            token_expires_at: Some(expires_at),
-            last_checked_at: Some(at - Duration::hours(rng.random_range(1..24))),
-            consecutive_failures: 0,
-            version: 1,
-            disconnected_at: None,
-            created_at: connected_at,
-            updated_at: at,
-        },
-    )
-    .await?;
-    let event = |from, to, reason, actor, note: Option<&str>| NewEvent {
-        integration_id: id,
-        kind: EventKind::Transition,
-        actor_id: actor,
-        from_status: from,
-        to_status: Some(to),
-        reason: Some(reason),
-        note: note.map(str::to_owned),
-        self_approval: false,
-        request_id: Some("seed".to_owned()),
-    };
-    chain
-        .append(
-            txn,
-            event(
-                None,
-                Status::Pending,
-                StatusReason::Connected,
-                Some(owner_id),
-                None,
-            ),
-        )
-        .await?;
+    NewAccount {
+        network,
+        external_account_id,
+        display_name,
+        profile_url: Some(profile_url),
+        scopes: scopes_of(network)
+            .split_whitespace()
+            .map(str::to_owned)
+            .collect(),
+        token_expires_at: Some(now() + Duration::days(rng.random_range(1..60))),
+        tokens: None,
+    }
+}
 
-    // Walk legal transitions to the target status.
-    let mut path: Vec<(Change, Option<Uuid>, Option<&str>)> = Vec::new();
+/// Connects `account` as `owner` and walks legal transitions to `target`.
+async fn seed_integration(
+    app: &App,
+    rng: &mut StdRng,
+    owner: &Actor,
+    compliance: &Actor,
+    account: NewAccount,
+    target: Status,
+) -> AppResult<()> {
+    let id: IntegrationId = lifecycle::connected(app, owner, account)
+        .await?
+        .integration
+        .id;
     match target {
         Status::Pending => {}
-        Status::Active => path.push((
-            Change::Approve,
-            Some(reviewer_id),
-            Some("Profile matches the advisor's registration."),
-        )),
+        Status::Active => {
+            let note = Some("Profile matches the advisor's registration.");
+            review::approve(app, compliance, id, note, None).await?;
+        }
         Status::Expired => {
-            path.push((Change::Approve, Some(reviewer_id), None));
-            path.push((Change::Expire(StatusReason::TokenExpired), None, None));
+            review::approve(app, compliance, id, None, None).await?;
+            lifecycle::expire(app, owner.tenant_id, id, StatusReason::TokenExpired).await?;
         }
         Status::Invalid => {
             let reason = *INVALID_REASONS
                 .choose(rng)
                 .unwrap_or(&StatusReason::AccessRevoked);
-            path.push((Change::Approve, Some(reviewer_id), None));
-            path.push((Change::Invalidate(reason), None, None));
+            review::approve(app, compliance, id, None, None).await?;
+            lifecycle::invalidate(app, owner.tenant_id, id, reason).await?;
         }
-        Status::Rejected => path.push((
-            Change::Reject,
-            Some(reviewer_id),
-            Some("Page name does not match the registered business name."),
-        )),
-    }
-    let mut current = inserted;
-    for (change, actor, note) in path {
-        let Ok((to, reason)) = transition(current.status, change) else {
-            continue;
-        };
-        chain
-            .append(txn, event(Some(current.status), to, reason, actor, note))
-            .await?;
-        let mut changed = current.clone();
-        if change == Change::Approve {
-            changed.approved_at = Some(at);
-            changed.approved_scopes = Some(changed.granted_scopes.clone());
+        Status::Rejected => {
+            let note = "Page name does not match the registered business name.";
+            review::reject(app, compliance, id, note, None).await?;
         }
-        changed.status = to;
-        changed.status_reason = reason;
-        changed.status_changed_at = at;
-        current = integrations::save(txn, &current, changed).await?;
     }
     if rng.random_bool(0.3) {
         let body = "Reviewed disclosures on the profile; nothing further needed.";
-        notes::insert(txn, tenant_id, id, reviewer_id, body).await?;
-        let mut note = event(
-            None,
-            current.status,
-            StatusReason::Connected,
-            Some(reviewer_id),
-            Some(body),
-        );
-        note.kind = EventKind::Note;
-        note.to_status = None;
-        note.reason = None;
-        chain.append(txn, note).await?;
+        review::add_note(app, compliance, id, body).await?;
     }
     Ok(())
 }
 
-/// What a real grant of each network holds (PROVIDERS.md).
+/// What a real grant of each network holds.
 fn scopes_of(network: Network) -> &'static str {
     match network {
         Network::Linkedin => "openid profile email w_member_social",

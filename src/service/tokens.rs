@@ -1,34 +1,46 @@
 //! Stored network tokens: opening them for use and moving them to the newest key.
+//! Sealing is this layer's business; the store only keeps ciphertexts.
 
-use uuid::Uuid;
+use entity::credential;
 
 use super::lifecycle::Tokens;
 use crate::{
+    app::App,
     crypto::{Keyring, Sealed, binding},
+    domain::{IntegrationId, TenantId},
     error::{AppError, AppResult},
-    store::{Store, credentials},
+    store::{Scope, Store, credentials::Ciphertext},
 };
 
-/// The integration's tokens in the clear (for calls to its network; never returned).
-pub async fn open(
+fn open_one(
+    keyring: &Keyring,
+    key_id: String,
+    blob: Vec<u8>,
+    aad: &[u8],
+) -> AppResult<crate::config::Secret> {
+    keyring.open(&Sealed { key_id, blob }, aad)
+}
+
+/// The tokens of integration `id` of `tenant` in the clear (for calls to its network;
+/// never returned). Callers found the integration in their scope first.
+pub async fn open(app: &App, tenant: TenantId, id: IntegrationId) -> AppResult<Option<Tokens>> {
+    open_with(&app.store, &app.keyring, tenant, id).await
+}
+
+/// [`open`] with a given keyring (key rotation, and its checks).
+pub async fn open_with(
     store: &Store,
     keyring: &Keyring,
-    tenant_id: Uuid,
-    integration_id: Uuid,
+    tenant: TenantId,
+    id: IntegrationId,
 ) -> AppResult<Option<Tokens>> {
-    let Some(row) = credentials::get(store.db(), tenant_id, integration_id).await? else {
+    let Some(row) = store.tenant(Scope::tenant(tenant)).credentials(id).await? else {
         return Ok(None);
     };
-    let aad = binding(tenant_id, integration_id);
-    let access = keyring.open(
-        &Sealed {
-            key_id: row.key_id,
-            blob: row.access_token,
-        },
-        &aad,
-    )?;
+    let aad = binding(row.tenant_id.uuid(), row.integration_id.uuid());
+    let access = open_one(keyring, row.key_id, row.access_token, &aad)?;
     let refresh = match (row.refresh_token, row.refresh_key_id) {
-        (Some(blob), Some(key_id)) => Some(keyring.open(&Sealed { key_id, blob }, &aad)?),
+        (Some(blob), Some(key_id)) => Some(open_one(keyring, key_id, blob, &aad)?),
         (Some(_), None) => return Err(AppError::internal("refresh token without key id")),
         _ => None,
     };
@@ -39,41 +51,44 @@ pub async fn open(
     }))
 }
 
+/// `row`'s ciphertexts re-sealed under the newest key.
+fn resealed(
+    keyring: &Keyring,
+    row: &credential::Model,
+) -> AppResult<(Ciphertext, Option<Ciphertext>)> {
+    let aad = binding(row.tenant_id.uuid(), row.integration_id.uuid());
+    let seal = |key_id: &str, blob: &[u8]| -> AppResult<Ciphertext> {
+        let plain = open_one(keyring, key_id.to_owned(), blob.to_vec(), &aad)?;
+        let sealed = keyring.seal(plain.expose().as_bytes(), &aad)?;
+        Ok(Ciphertext {
+            key_id: sealed.key_id,
+            blob: sealed.blob,
+        })
+    };
+    let access = seal(&row.key_id, &row.access_token)?;
+    let refresh = match (&row.refresh_token, &row.refresh_key_id) {
+        (Some(blob), Some(key_id)) => Some(seal(key_id, blob)?),
+        _ => None,
+    };
+    Ok((access, refresh))
+}
+
 /// Re-seals every row sealed with an older key under the newest one; returns how
 /// many rows moved. Rows changed meanwhile are picked up on the next pass.
 pub async fn reseal(store: &Store, keyring: &Keyring) -> AppResult<usize> {
     let newest = keyring.newest_id().to_owned();
     let mut moved = 0;
     loop {
-        let rows = credentials::sealed_with_older_keys(store.db(), &newest, 500).await?;
+        let rows = store
+            .credentials_sealed_with_older_keys(&newest, 500)
+            .await?;
         if rows.is_empty() {
             return Ok(moved);
         }
         let mut progressed = false;
         for row in rows {
-            let aad = binding(row.tenant_id, row.integration_id);
-            let access = keyring.open(
-                &Sealed {
-                    key_id: row.key_id.clone(),
-                    blob: row.access_token.clone(),
-                },
-                &aad,
-            )?;
-            let refresh = match (&row.refresh_token, &row.refresh_key_id) {
-                (Some(blob), Some(key_id)) => {
-                    let plain = keyring.open(
-                        &Sealed {
-                            key_id: key_id.clone(),
-                            blob: blob.clone(),
-                        },
-                        &aad,
-                    )?;
-                    Some(keyring.seal(plain.expose().as_bytes(), &aad)?)
-                }
-                _ => None,
-            };
-            let access = keyring.seal(access.expose().as_bytes(), &aad)?;
-            if credentials::reseal(store.db(), &row, access, refresh).await? {
+            let (access, refresh) = resealed(keyring, &row)?;
+            if store.reseal_credentials(&row, access, refresh).await? {
                 moved += 1;
                 progressed = true;
             }

@@ -6,7 +6,7 @@ use std::{collections::BTreeSet, sync::Arc};
 use crate::{
     auth::{Actor, Claims},
     error::AppResult,
-    store::{Store, tenants, users},
+    store::{Scope, Store, users::Profile},
 };
 
 /// Provisions (or finds) the caller's tenant and user. Two statements when both exist.
@@ -15,13 +15,15 @@ pub async fn authenticate(
     claims: &Claims,
     request_id: Option<String>,
 ) -> AppResult<Actor> {
-    let db = store.db();
-    let tenant = tenants::provision(db, &claims.tenant_id).await?;
-    let profile = users::Profile {
+    let tenant = store.provision_tenant(&claims.tenant_id).await?;
+    let profile = Profile {
         email: claims.email.as_deref(),
         name: claims.name.as_deref(),
     };
-    let user = users::provision(db, tenant.id, &claims.sub, profile).await?;
+    let user = store
+        .tenant(Scope::tenant(tenant.id))
+        .provision_user(&claims.sub, profile)
+        .await?;
     Ok(Actor {
         tenant_id: tenant.id,
         user_id: user.id,

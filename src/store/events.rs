@@ -1,27 +1,26 @@
 //! The audit trail: appending under the tenant's chain head, and batch reads.
 
+use super::{Scope, Scoped, now};
+use crate::{
+    domain::audit::{canonical, chain_hash},
+    error::{AppError, AppResult},
+};
 use entity::{
     enums::{EventKind, Status, StatusReason},
-    integration_event, tenant,
+    ids::{IntegrationId, TenantId, UserId},
+    integration, integration_event, tenant,
 };
 use sea_orm::{
     ColumnTrait, ConnectionTrait, DatabaseTransaction, EntityTrait, QueryFilter, QueryOrder,
     QuerySelect, sea_query::Expr,
 };
-use uuid::Uuid;
-
-use super::now;
-use crate::{
-    domain::audit::{canonical, chain_hash},
-    error::{AppError, AppResult},
-};
 
 /// What a service wants recorded.
 #[derive(Debug, Clone)]
 pub struct NewEvent {
-    pub integration_id: Uuid,
+    pub integration_id: IntegrationId,
     pub kind: EventKind,
-    pub actor_id: Option<Uuid>,
+    pub actor_id: Option<UserId>,
     pub from_status: Option<Status>,
     pub to_status: Option<Status>,
     pub reason: Option<StatusReason>,
@@ -32,40 +31,50 @@ pub struct NewEvent {
 
 /// The tenant's chain head, held for the rest of a write transaction.
 ///
-/// [`Chain::lock`] is the first statement of every write transaction: it takes the
-/// tenant row's lock (the database write lock on SQLite) until the transaction ends,
-/// so writers of one tenant queue there, read fresh state after it, and number their
-/// events gaplessly in commit order.
+/// [`Scoped::lock_chain`] is the first statement of every write transaction: it takes
+/// the tenant row's lock (the database write lock on SQLite) until the transaction
+/// ends, so writers of one tenant queue there, read fresh state after it, and number
+/// their events gaplessly in commit order.
 #[derive(Debug)]
 pub struct Chain {
-    tenant_id: Uuid,
+    tenant_id: TenantId,
     seq: i64,
     hash: String,
     /// The tenant row as locked: its settings cannot change until the transaction ends.
     pub tenant: tenant::Model,
 }
 
-impl Chain {
-    pub async fn lock(txn: &DatabaseTransaction, tenant_id: Uuid) -> AppResult<Chain> {
+/// A committed event with the integration as it stood after it: what subscribers get.
+#[derive(Debug, Clone)]
+pub struct FeedEvent {
+    pub event: integration_event::Model,
+    pub integration: integration::Model,
+}
+
+impl Scoped<'_, DatabaseTransaction> {
+    /// Locks the tenant's chain head (see [`Chain`]).
+    pub async fn lock_chain(&self) -> AppResult<Chain> {
         let head = tenant::Entity::update_many()
             .col_expr(
                 tenant::Column::ChainSeq,
                 Expr::col(tenant::Column::ChainSeq),
             )
-            .filter(tenant::Column::Id.eq(tenant_id))
-            .exec_with_returning(txn)
+            .filter(tenant::Column::Id.eq(self.tenant_id()))
+            .exec_with_returning(self.db)
             .await?
             .into_iter()
             .next()
             .ok_or(AppError::NotFound("tenant"))?;
         Ok(Chain {
-            tenant_id,
+            tenant_id: self.tenant_id(),
             seq: head.chain_seq,
             hash: head.chain_hash.clone(),
             tenant: head,
         })
     }
+}
 
+impl Chain {
     /// Appends one event after the head and moves the head to it.
     pub async fn append(
         &mut self,
@@ -104,77 +113,63 @@ impl Chain {
             .filter(tenant::Column::Id.eq(self.tenant_id))
             .exec(txn)
             .await?;
-        if txn.get_database_backend() == sea_orm::DatabaseBackend::Postgres {
-            // Delivered at commit, in commit order; nothing if the transaction rolls back.
-            txn.execute_raw(sea_orm::Statement::from_sql_and_values(
-                sea_orm::DatabaseBackend::Postgres,
-                "SELECT pg_notify($1, $2)",
-                [
-                    crate::events::CHANNEL.into(),
-                    format!("{}:{seq}", self.tenant_id).into(),
-                ],
-            ))
-            .await?;
-        }
         self.seq = seq;
         self.hash = hash;
         Ok(inserted)
     }
 }
 
-/// Events of the tenant's integrations among `integration_ids`, in sequence order, in
-/// one statement.
-pub async fn for_integrations(
-    db: &impl ConnectionTrait,
-    tenant_id: Uuid,
-    integration_ids: &[Uuid],
-) -> AppResult<Vec<integration_event::Model>> {
-    Ok(integration_event::Entity::find()
-        .filter(integration_event::Column::TenantId.eq(tenant_id))
-        .filter(integration_event::Column::IntegrationId.is_in(integration_ids.iter().copied()))
-        .order_by_asc(integration_event::Column::Seq)
-        .all(db)
-        .await?)
-}
+impl<C: ConnectionTrait> Scoped<'_, C> {
+    /// Events of the tenant's integrations among `integration_ids`, in sequence
+    /// order, in one statement.
+    pub async fn events_for(
+        &self,
+        integration_ids: &[IntegrationId],
+    ) -> AppResult<Vec<integration_event::Model>> {
+        Ok(integration_event::Entity::find()
+            .filter(integration_event::Column::TenantId.eq(self.tenant_id()))
+            .filter(integration_event::Column::IntegrationId.is_in(integration_ids.iter().copied()))
+            .filter(self.owned_integrations(integration_event::Column::IntegrationId))
+            .order_by_asc(integration_event::Column::Seq)
+            .all(self.db)
+            .await?)
+    }
 
-/// Up to `limit` events of the tenant after sequence `after`, in order (verification
-/// walks the chain in such pages so memory stays bounded).
-pub async fn after_seq(
-    db: &impl ConnectionTrait,
-    tenant_id: Uuid,
-    after: i64,
-    limit: u64,
-) -> AppResult<Vec<integration_event::Model>> {
-    Ok(integration_event::Entity::find()
-        .filter(integration_event::Column::TenantId.eq(tenant_id))
-        .filter(integration_event::Column::Seq.gt(after))
-        .order_by_asc(integration_event::Column::Seq)
-        .limit(limit)
-        .all(db)
-        .await?)
-}
+    /// Up to `limit` events of the tenant after sequence `after`, in order
+    /// (verification walks the chain in such pages so memory stays bounded).
+    pub async fn events_after(
+        &self,
+        after: i64,
+        limit: u64,
+    ) -> AppResult<Vec<integration_event::Model>> {
+        Ok(integration_event::Entity::find()
+            .filter(integration_event::Column::TenantId.eq(self.tenant_id()))
+            .filter(integration_event::Column::Seq.gt(after))
+            .order_by_asc(integration_event::Column::Seq)
+            .limit(limit)
+            .all(self.db)
+            .await?)
+    }
 
-/// Up to `limit` events of the tenant after `after`, each with its integration as it
-/// is now, in sequence order: two statements.
-pub async fn feed_after(
-    db: &impl ConnectionTrait,
-    tenant_id: Uuid,
-    after: i64,
-    limit: u64,
-) -> AppResult<Vec<crate::events::FeedEvent>> {
-    let events = after_seq(db, tenant_id, after, limit).await?;
-    let mut ids: Vec<Uuid> = events.iter().map(|e| e.integration_id).collect();
-    ids.sort();
-    ids.dedup();
-    let integrations = super::integrations::by_ids(db, tenant_id, &ids).await?;
-    Ok(events
-        .into_iter()
-        .filter_map(|event| {
-            let integration = integrations
-                .iter()
-                .find(|i| i.id == event.integration_id)?
-                .clone();
-            Some(crate::events::FeedEvent { event, integration })
-        })
-        .collect())
+    /// Up to `limit` events of the tenant after `after`, each with its integration as
+    /// it is now, in sequence order: two statements. Events are tenant-wide; the
+    /// caller filters what its reader may see.
+    pub async fn feed_after(&self, after: i64, limit: u64) -> AppResult<Vec<FeedEvent>> {
+        let events = self.events_after(after, limit).await?;
+        let mut ids: Vec<IntegrationId> = events.iter().map(|e| e.integration_id).collect();
+        ids.sort();
+        ids.dedup();
+        let whole = Scoped::new(self.db, Scope::tenant(self.tenant_id()));
+        let integrations = whole.integrations_by_ids(&ids).await?;
+        Ok(events
+            .into_iter()
+            .filter_map(|event| {
+                let integration = integrations
+                    .iter()
+                    .find(|i| i.id == event.integration_id)?
+                    .clone();
+                Some(FeedEvent { event, integration })
+            })
+            .collect())
+    }
 }

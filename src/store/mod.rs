@@ -1,8 +1,13 @@
 //! Tenant-scoped data access: the only place that builds queries.
 //!
-//! Every function takes the tenant (or a [`Scope`], which holds it), so no query can
-//! forget tenancy. Modules are named for the table they serve. Writes that change
-//! state run in one transaction with their audit event (see [`events::append`]).
+//! Tenant data is reached through a [`Scoped`] handle, made from a [`Scope`]: its
+//! methods (one `impl` block per table, in the module named for the table) add the
+//! tenant, and for advisors the owner, to every statement, so no query can forget
+//! tenancy. Keys are typed ([`entity::ids`]), so an id of one table cannot be passed
+//! for another. The few reads that cross tenants on purpose (provisioning a tenant,
+//! finding a sign-in by its state, key rotation) are methods of [`Store`] whose names
+//! and docs say why. Changes run in one write transaction with their audit event
+//! ([`events::Chain`]); this module knows nothing of the event bus or of sealing.
 
 pub mod attempts;
 pub mod credentials;
@@ -15,29 +20,79 @@ pub mod users;
 use std::time::Duration;
 
 use chrono::{DateTime, SubsecRound, Utc};
+use entity::ids::{TenantId, UserId};
 use migration::{Migrator, MigratorTrait};
 use sea_orm::{
-    ConnectOptions, Database, DatabaseBackend, DatabaseConnection, DatabaseTransaction,
-    SqliteTransactionMode, TransactionOptions, TransactionTrait, sqlx::sqlite::SqliteJournalMode,
+    ConnectOptions, ConnectionTrait, Database, DatabaseBackend, DatabaseConnection,
+    DatabaseTransaction, SqliteTransactionMode, TransactionOptions, TransactionTrait,
+    sqlx::sqlite::SqliteJournalMode,
 };
-use uuid::Uuid;
 
 use crate::error::AppResult;
 
 /// The rows a reader may see: a tenant, and within it optionally one owner's rows.
+/// Made for a caller by the service layer, or as the whole tenant for the system's
+/// own work (expiry, probes, seeding).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Scope {
-    pub tenant_id: Uuid,
+    tenant_id: TenantId,
     /// `Some` for advisors: only integrations they own.
-    pub owner_id: Option<Uuid>,
+    owner_id: Option<UserId>,
+}
+
+impl Scope {
+    /// Every row of the tenant (compliance, admins, and the system).
+    pub fn tenant(tenant_id: TenantId) -> Scope {
+        Scope {
+            tenant_id,
+            owner_id: None,
+        }
+    }
+
+    /// Only `owner_id`'s integrations within the tenant.
+    pub fn owner(tenant_id: TenantId, owner_id: UserId) -> Scope {
+        Scope {
+            tenant_id,
+            owner_id: Some(owner_id),
+        }
+    }
+
+    pub fn tenant_id(&self) -> TenantId {
+        self.tenant_id
+    }
+
+    pub fn owner_id(&self) -> Option<UserId> {
+        self.owner_id
+    }
+}
+
+/// Tenant data within one [`Scope`], over a pooled connection or a transaction. The
+/// table modules add its methods.
+#[derive(Debug, Clone, Copy)]
+pub struct Scoped<'c, C> {
+    db: &'c C,
+    scope: Scope,
+}
+
+impl<'c, C: ConnectionTrait> Scoped<'c, C> {
+    /// The scope over `db` (the pool, or a write transaction of [`Store::begin_write`]).
+    pub fn new(db: &'c C, scope: Scope) -> Self {
+        Scoped { db, scope }
+    }
+
+    pub fn scope(&self) -> Scope {
+        self.scope
+    }
+
+    pub fn tenant_id(&self) -> TenantId {
+        self.scope.tenant_id
+    }
 }
 
 /// Handle on the database; cheap to clone.
 #[derive(Clone, Debug)]
 pub struct Store {
     db: DatabaseConnection,
-    /// Where committed events are published (see `crate::events`).
-    bus: crate::events::EventBus,
 }
 
 impl Store {
@@ -67,15 +122,12 @@ impl Store {
 
     /// Wraps an existing connection (embedding apps, and tests that count statements).
     pub fn from_connection(db: DatabaseConnection) -> Store {
-        Store {
-            db,
-            bus: crate::events::EventBus::default(),
-        }
+        Store { db }
     }
 
-    /// The bus committed events are published on.
-    pub fn bus(&self) -> &crate::events::EventBus {
-        &self.bus
+    /// Tenant data as `scope` may see it, over the pool.
+    pub fn tenant(&self, scope: Scope) -> Scoped<'_, DatabaseConnection> {
+        Scoped::new(&self.db, scope)
     }
 
     /// Applies pending migrations.

@@ -1,45 +1,53 @@
 //! Compliance notes, read in batches for the notes loader.
 
-use entity::compliance_note;
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder};
-use uuid::Uuid;
+use entity::{
+    compliance_note,
+    ids::{IntegrationId, NoteId, UserId},
+};
+use sea_orm::{
+    ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseTransaction, EntityTrait, QueryFilter,
+    QueryOrder,
+};
 
+use super::{Scoped, now};
 use crate::error::AppResult;
 
-/// Notes of the tenant's integrations among `integration_ids`, oldest first, in one
-/// statement.
-pub async fn for_integrations(
-    db: &impl ConnectionTrait,
-    tenant_id: Uuid,
-    integration_ids: &[Uuid],
-) -> AppResult<Vec<compliance_note::Model>> {
-    Ok(compliance_note::Entity::find()
-        .filter(compliance_note::Column::TenantId.eq(tenant_id))
-        .filter(compliance_note::Column::IntegrationId.is_in(integration_ids.iter().copied()))
-        .order_by_asc(compliance_note::Column::CreatedAt)
-        .order_by_asc(compliance_note::Column::Id)
-        .all(db)
-        .await?)
+impl<C: ConnectionTrait> Scoped<'_, C> {
+    /// Notes of the tenant's integrations among `integration_ids`, oldest first, in
+    /// one statement.
+    pub async fn notes_for(
+        &self,
+        integration_ids: &[IntegrationId],
+    ) -> AppResult<Vec<compliance_note::Model>> {
+        Ok(compliance_note::Entity::find()
+            .filter(compliance_note::Column::TenantId.eq(self.tenant_id()))
+            .filter(compliance_note::Column::IntegrationId.is_in(integration_ids.iter().copied()))
+            .filter(self.owned_integrations(compliance_note::Column::IntegrationId))
+            .order_by_asc(compliance_note::Column::CreatedAt)
+            .order_by_asc(compliance_note::Column::Id)
+            .all(self.db)
+            .await?)
+    }
 }
 
-/// Records a note inside the caller's write transaction.
-pub async fn insert(
-    txn: &sea_orm::DatabaseTransaction,
-    tenant_id: Uuid,
-    integration_id: Uuid,
-    author_id: Uuid,
-    body: &str,
-) -> AppResult<compliance_note::Model> {
-    use sea_orm::ActiveValue::Set;
-    let row = compliance_note::ActiveModel {
-        id: Set(Uuid::now_v7()),
-        tenant_id: Set(tenant_id),
-        integration_id: Set(integration_id),
-        author_id: Set(author_id),
-        body: Set(body.to_owned()),
-        created_at: Set(super::now()),
-    };
-    Ok(compliance_note::Entity::insert(row)
-        .exec_with_returning(txn)
-        .await?)
+impl Scoped<'_, DatabaseTransaction> {
+    /// Records a note inside the caller's write transaction.
+    pub async fn insert_note(
+        &self,
+        integration_id: IntegrationId,
+        author_id: UserId,
+        body: &str,
+    ) -> AppResult<compliance_note::Model> {
+        let row = compliance_note::ActiveModel {
+            id: Set(NoteId::generate()),
+            tenant_id: Set(self.tenant_id()),
+            integration_id: Set(integration_id),
+            author_id: Set(author_id),
+            body: Set(body.to_owned()),
+            created_at: Set(now()),
+        };
+        Ok(compliance_note::Entity::insert(row)
+            .exec_with_returning(self.db)
+            .await?)
+    }
 }

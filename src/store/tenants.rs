@@ -1,116 +1,94 @@
 //! Tenants: provisioning on first sight and settings.
 
-use entity::{enums::ComplianceMode, tenant};
+use entity::{enums::ComplianceMode, ids::TenantId, tenant};
 use sea_orm::{
-    ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, sea_query::OnConflict,
+    ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseTransaction, EntityTrait,
+    IntoActiveModel, QueryFilter, sea_query::OnConflict,
 };
-use uuid::Uuid;
 
-use super::now;
+use super::{Scoped, Store, now};
 use crate::{
-    domain::{Network, network::default_limit},
+    domain::{Network, network::default_limit, settings::SettingsChange},
     error::{AppError, AppResult},
 };
 
 /// Hash that precedes a tenant's first audit event.
 pub const GENESIS_HASH: &str = "0000000000000000000000000000000000000000000000000000000000000000";
 
-/// Finds the tenant with this external id, creating it with default settings if new.
-/// Two first requests at once both end with the same row.
-pub async fn provision(db: &impl ConnectionTrait, external_id: &str) -> AppResult<tenant::Model> {
-    if let Some(found) = by_external_id(db, external_id).await? {
-        return Ok(found);
+impl Store {
+    /// Finds the tenant with this external id (the token's `tenant_id` claim), creating
+    /// it with default settings if new. Two first requests at once both end with the
+    /// same row. This is where a tenant's key comes from, so it takes no scope.
+    pub async fn provision_tenant(&self, external_id: &str) -> AppResult<tenant::Model> {
+        if let Some(found) = self.tenant_by_external_id(external_id).await? {
+            return Ok(found);
+        }
+        let at = now();
+        let row = tenant::ActiveModel {
+            id: Set(TenantId::generate()),
+            external_id: Set(external_id.to_owned()),
+            compliance_mode: Set(ComplianceMode::BrokerDealer),
+            reapproval_on_reconnect: Set(false),
+            linkedin_limit: Set(default_limit(Network::Linkedin)),
+            facebook_limit: Set(default_limit(Network::Facebook)),
+            instagram_limit: Set(default_limit(Network::Instagram)),
+            chain_seq: Set(0),
+            chain_hash: Set(GENESIS_HASH.to_owned()),
+            created_at: Set(at),
+            updated_at: Set(at),
+        };
+        tenant::Entity::insert(row)
+            .on_conflict(
+                OnConflict::column(tenant::Column::ExternalId)
+                    .do_nothing()
+                    .to_owned(),
+            )
+            .exec_without_returning(self.db())
+            .await?;
+        self.tenant_by_external_id(external_id)
+            .await?
+            .ok_or_else(|| AppError::internal("tenant vanished right after provisioning"))
     }
-    let at = now();
-    let row = tenant::ActiveModel {
-        id: Set(Uuid::now_v7()),
-        external_id: Set(external_id.to_owned()),
-        compliance_mode: Set(ComplianceMode::BrokerDealer),
-        reapproval_on_reconnect: Set(false),
-        linkedin_limit: Set(default_limit(Network::Linkedin)),
-        facebook_limit: Set(default_limit(Network::Facebook)),
-        instagram_limit: Set(default_limit(Network::Instagram)),
-        chain_seq: Set(0),
-        chain_hash: Set(GENESIS_HASH.to_owned()),
-        created_at: Set(at),
-        updated_at: Set(at),
-    };
-    tenant::Entity::insert(row)
-        .on_conflict(
-            OnConflict::column(tenant::Column::ExternalId)
-                .do_nothing()
-                .to_owned(),
-        )
-        .exec_without_returning(db)
-        .await?;
-    by_external_id(db, external_id)
-        .await?
-        .ok_or_else(|| AppError::internal("tenant vanished right after provisioning"))
-}
 
-async fn by_external_id(
-    db: &impl ConnectionTrait,
-    external_id: &str,
-) -> AppResult<Option<tenant::Model>> {
-    Ok(tenant::Entity::find()
-        .filter(tenant::Column::ExternalId.eq(external_id))
-        .one(db)
-        .await?)
-}
-
-/// The tenant by its storage id.
-pub async fn get(db: &impl ConnectionTrait, tenant_id: Uuid) -> AppResult<tenant::Model> {
-    tenant::Entity::find_by_id(tenant_id)
-        .one(db)
-        .await?
-        .ok_or(AppError::NotFound("tenant"))
-}
-
-/// The tenant's per-user limit for `network`.
-pub fn limit_of(tenant: &tenant::Model, network: Network) -> i32 {
-    match network {
-        Network::Linkedin => tenant.linkedin_limit,
-        Network::Facebook => tenant.facebook_limit,
-        Network::Instagram => tenant.instagram_limit,
+    async fn tenant_by_external_id(&self, external_id: &str) -> AppResult<Option<tenant::Model>> {
+        Ok(tenant::Entity::find()
+            .filter(tenant::Column::ExternalId.eq(external_id))
+            .one(self.db())
+            .await?)
     }
 }
 
-/// New values for a tenant's settings; `None` keeps the current one.
-#[derive(Debug, Clone, Default)]
-pub struct Settings {
-    pub compliance_mode: Option<ComplianceMode>,
-    pub reapproval_on_reconnect: Option<bool>,
-    pub linkedin_limit: Option<i32>,
-    pub facebook_limit: Option<i32>,
-    pub instagram_limit: Option<i32>,
+impl<C: ConnectionTrait> Scoped<'_, C> {
+    /// The scope's tenant row.
+    pub async fn tenant(&self) -> AppResult<tenant::Model> {
+        tenant::Entity::find_by_id(self.tenant_id())
+            .one(self.db)
+            .await?
+            .ok_or(AppError::NotFound("tenant"))
+    }
 }
 
-/// Writes new settings under the tenant's lock, so no change decides on half of them.
-pub async fn update_settings(
-    store: &super::Store,
-    tenant_id: Uuid,
-    settings: Settings,
-) -> AppResult<tenant::Model> {
-    use sea_orm::IntoActiveModel;
-    let txn = store.begin_write().await?;
-    let mut row = get(&txn, tenant_id).await?.into_active_model();
-    if let Some(mode) = settings.compliance_mode {
-        row.compliance_mode = Set(mode);
+impl Scoped<'_, DatabaseTransaction> {
+    /// Writes new settings. Run it in a write transaction that locked the tenant's
+    /// chain head first, so no change decides on half of them.
+    pub async fn update_settings(&self, change: &SettingsChange) -> AppResult<tenant::Model> {
+        let mut row = self.tenant().await?.into_active_model();
+        if let Some(mode) = change.compliance_mode {
+            row.compliance_mode = Set(mode);
+        }
+        if let Some(flag) = change.reapproval_on_reconnect {
+            row.reapproval_on_reconnect = Set(flag);
+        }
+        if let Some(v) = change.linkedin_limit {
+            row.linkedin_limit = Set(v);
+        }
+        if let Some(v) = change.facebook_limit {
+            row.facebook_limit = Set(v);
+        }
+        if let Some(v) = change.instagram_limit {
+            row.instagram_limit = Set(v);
+        }
+        row.updated_at = Set(now());
+        Ok(tenant::Entity::update(row).exec(self.db).await?)
     }
-    if let Some(flag) = settings.reapproval_on_reconnect {
-        row.reapproval_on_reconnect = Set(flag);
-    }
-    if let Some(v) = settings.linkedin_limit {
-        row.linkedin_limit = Set(v);
-    }
-    if let Some(v) = settings.facebook_limit {
-        row.facebook_limit = Set(v);
-    }
-    if let Some(v) = settings.instagram_limit {
-        row.instagram_limit = Set(v);
-    }
-    row.updated_at = Set(now());
-    let saved = tenant::Entity::update(row).exec(&txn).await?;
-    txn.commit().await?;
-    Ok(saved)
 }

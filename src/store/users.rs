@@ -1,12 +1,11 @@
 //! Users: provisioning from token claims and batch reads for the owner loader.
 
-use entity::user;
+use entity::{ids::UserId, user};
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, sea_query::OnConflict,
 };
-use uuid::Uuid;
 
-use super::now;
+use super::{Scoped, now};
 use crate::error::{AppError, AppResult};
 
 /// What a token says about its subject.
@@ -16,21 +15,19 @@ pub struct Profile<'a> {
     pub name: Option<&'a str>,
 }
 
-/// Finds the user `subject` of the tenant, creating it on first sight; email and name
-/// follow the token when it carries newer ones.
-pub async fn provision(
-    db: &impl ConnectionTrait,
-    tenant_id: Uuid,
-    subject: &str,
-    profile: Profile<'_>,
-) -> AppResult<user::Model> {
-    let found = match by_subject(db, tenant_id, subject).await? {
-        Some(found) => found,
-        None => {
+impl<C: ConnectionTrait> Scoped<'_, C> {
+    /// Finds the user `subject` of the tenant, creating it on first sight; email and
+    /// name follow the token when it carries newer ones.
+    pub async fn provision_user(
+        &self,
+        subject: &str,
+        profile: Profile<'_>,
+    ) -> AppResult<user::Model> {
+        let Some(found) = self.user_by_subject(subject).await? else {
             let at = now();
             let row = user::ActiveModel {
-                id: Set(Uuid::now_v7()),
-                tenant_id: Set(tenant_id),
+                id: Set(UserId::generate()),
+                tenant_id: Set(self.tenant_id()),
                 subject: Set(subject.to_owned()),
                 email: Set(profile.email.map(str::to_owned)),
                 name: Set(profile.name.map(str::to_owned)),
@@ -46,49 +43,42 @@ pub async fn provision(
                         .do_nothing()
                         .to_owned(),
                 )
-                .exec_without_returning(db)
+                .exec_without_returning(self.db)
                 .await?;
-            return by_subject(db, tenant_id, subject)
+            return self
+                .user_by_subject(subject)
                 .await?
                 .ok_or_else(|| AppError::internal("user vanished right after provisioning"));
+        };
+        let email_changed = profile.email.is_some() && profile.email != found.email.as_deref();
+        let name_changed = profile.name.is_some() && profile.name != found.name.as_deref();
+        if !(email_changed || name_changed) {
+            return Ok(found);
         }
-    };
-    let email_changed = profile.email.is_some() && profile.email != found.email.as_deref();
-    let name_changed = profile.name.is_some() && profile.name != found.name.as_deref();
-    if !(email_changed || name_changed) {
-        return Ok(found);
+        let mut row: user::ActiveModel = found.into();
+        if email_changed {
+            row.email = Set(profile.email.map(str::to_owned));
+        }
+        if name_changed {
+            row.name = Set(profile.name.map(str::to_owned));
+        }
+        Ok(user::Entity::update(row).exec(self.db).await?)
     }
-    let mut row: user::ActiveModel = found.into();
-    if email_changed {
-        row.email = Set(profile.email.map(str::to_owned));
-    }
-    if name_changed {
-        row.name = Set(profile.name.map(str::to_owned));
-    }
-    Ok(user::Entity::update(row).exec(db).await?)
-}
 
-async fn by_subject(
-    db: &impl ConnectionTrait,
-    tenant_id: Uuid,
-    subject: &str,
-) -> AppResult<Option<user::Model>> {
-    Ok(user::Entity::find()
-        .filter(user::Column::TenantId.eq(tenant_id))
-        .filter(user::Column::Subject.eq(subject))
-        .one(db)
-        .await?)
-}
+    async fn user_by_subject(&self, subject: &str) -> AppResult<Option<user::Model>> {
+        Ok(user::Entity::find()
+            .filter(user::Column::TenantId.eq(self.tenant_id()))
+            .filter(user::Column::Subject.eq(subject))
+            .one(self.db)
+            .await?)
+    }
 
-/// The tenant's users among `ids`, in one statement.
-pub async fn by_ids(
-    db: &impl ConnectionTrait,
-    tenant_id: Uuid,
-    ids: &[Uuid],
-) -> AppResult<Vec<user::Model>> {
-    Ok(user::Entity::find()
-        .filter(user::Column::TenantId.eq(tenant_id))
-        .filter(user::Column::Id.is_in(ids.iter().copied()))
-        .all(db)
-        .await?)
+    /// The tenant's users among `ids`, in one statement.
+    pub async fn users_by_ids(&self, ids: &[UserId]) -> AppResult<Vec<user::Model>> {
+        Ok(user::Entity::find()
+            .filter(user::Column::TenantId.eq(self.tenant_id()))
+            .filter(user::Column::Id.is_in(ids.iter().copied()))
+            .all(self.db)
+            .await?)
+    }
 }

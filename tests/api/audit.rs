@@ -10,10 +10,7 @@ use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 use socialgate::{
     auth::Role::{Advisor, Compliance},
-    domain::{
-        Network, StatusReason,
-        ids::{IdKind, decode},
-    },
+    domain::{Network, StatusReason},
     service::lifecycle,
 };
 
@@ -82,7 +79,7 @@ db_test!(
 /// Rewrites the note of event 3 straight in the database, as an intruder would.
 async fn forge(
     db: &impl ConnectionTrait,
-    tenant: uuid::Uuid,
+    tenant: socialgate::domain::TenantId,
 ) -> Result<sea_orm::UpdateResult, sea_orm::DbErr> {
     entity::integration_event::Entity::update_many()
         .col_expr(
@@ -122,8 +119,8 @@ db_test!(
         let id = app.connect(&owner, Network::Linkedin, "m").await;
         app.gql(Some(&co), APPROVE, json!({ "id": id })).await;
         app.gql(Some(&co), NOTE, json!({ "id": id })).await;
-        let raw = decode(IdKind::Integration, &id).expect("id");
-        lifecycle::expire(&app.store, owner.tenant_id, raw, StatusReason::TokenExpired)
+        let raw = crate::common::integration_id(&id);
+        lifecycle::expire(&app.app, owner.tenant_id, raw, StatusReason::TokenExpired)
             .await
             .expect("expire");
 

@@ -17,16 +17,14 @@ use std::{
 
 use sea_orm::{ConnectionTrait, Database, DatabaseConnection, Statement};
 use serde_json::{Value, json};
+use socialgate::graphql::ids::IntegrationGid;
 use socialgate::{
     Config, Socialgate,
     app::App,
     auth::{Actor, Claims, Role, TokenMinter},
     config::Secret,
     crypto::Keyring,
-    domain::{
-        Network,
-        ids::{IdKind, encode},
-    },
+    domain::Network,
     service::{
         lifecycle::{self, NewAccount},
         seed::{SeedOptions, SeededTenant, seed},
@@ -105,8 +103,7 @@ impl TestApp {
     /// A completed connection of `owner`: a new PENDING integration; returns its API id.
     pub async fn connect(&self, owner: &Actor, network: Network, account: &str) -> String {
         let applied = lifecycle::connected(
-            &self.store,
-            &self.app.keyring,
+            &self.app,
             owner,
             NewAccount {
                 network,
@@ -120,7 +117,7 @@ impl TestApp {
         )
         .await
         .expect("connect");
-        encode(IdKind::Integration, applied.integration.id)
+        IntegrationGid(applied.integration.id).encoded()
     }
 
     /// Waits until background work (the PostgreSQL event listener reading announced
@@ -143,7 +140,7 @@ impl TestApp {
     /// Seeds `tenants` tenants of `users` advisors each (fixed random seed).
     pub async fn seed(&self, tenants: usize, users: usize) -> Vec<SeededTenant> {
         seed(
-            &self.store,
+            &self.app,
             SeedOptions {
                 tenants,
                 users_per_tenant: users,
@@ -354,4 +351,16 @@ macro_rules! db_test {
             }
         }
     };
+}
+
+/// The storage key of an `Integration` id the API returned.
+pub fn integration_id(gid: &str) -> socialgate::domain::IntegrationId {
+    IntegrationGid::decode(gid).expect("integration id").0
+}
+
+/// The storage key of a `ConnectionAttempt` id the API returned.
+pub fn attempt_id(gid: &str) -> socialgate::domain::AttemptId {
+    socialgate::graphql::ids::AttemptGid::decode(gid)
+        .expect("attempt id")
+        .0
 }

@@ -5,10 +5,7 @@
 use serde_json::{Value, json};
 use socialgate::{
     auth::Role::{Advisor, Compliance},
-    domain::{
-        StatusReason,
-        ids::{IdKind, decode},
-    },
+    domain::StatusReason,
     service::lifecycle,
 };
 
@@ -193,13 +190,12 @@ db_test!(
         );
 
         // The token is stored sealed: it opens for this row, and is never in the API.
-        let raw = decode(IdKind::Integration, &id).expect("id");
+        let raw = crate::common::integration_id(&id);
         let actor = app.actor("e2e", "avery", &[Advisor]).await;
-        let tokens =
-            socialgate::service::tokens::open(&app.store, &app.app.keyring, actor.tenant_id, raw)
-                .await
-                .expect("open")
-                .expect("stored");
+        let tokens = socialgate::service::tokens::open(&app.app, actor.tenant_id, raw)
+            .await
+            .expect("open")
+            .expect("stored");
         assert!(tokens.access.expose().starts_with("AQV"));
         let schema =
             std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/schema.graphql"))
@@ -407,7 +403,7 @@ db_test!(state_is_checked_and_single_use, async |app: TestApp| {
 
     // An expired attempt is refused.
     let (attempt, url) = connect(&app, &advisor, "INSTAGRAM").await;
-    let raw = decode(IdKind::ConnectionAttempt, &attempt).expect("id");
+    let raw = crate::common::attempt_id(&attempt);
     use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, sea_query::Expr};
     entity::connection_attempt::Entity::update_many()
         .col_expr(
@@ -475,8 +471,8 @@ db_test!(reconnect_through_the_review_button, async |app: TestApp| {
     )
     .await;
     let actor = app.actor("again", "avery", &[Advisor]).await;
-    let raw = decode(IdKind::Integration, &id).expect("id");
-    lifecycle::expire(&app.store, actor.tenant_id, raw, StatusReason::TokenExpired)
+    let raw = crate::common::integration_id(&id);
+    lifecycle::expire(&app.app, actor.tenant_id, raw, StatusReason::TokenExpired)
         .await
         .expect("expire");
 
@@ -609,7 +605,7 @@ db_test!(
                 .contains("Page admin")
         );
 
-        // LinkedIn expiry and password change map as PROVIDERS.md says.
+        // LinkedIn expiry and password change map to their documented reasons.
         let member = connect_as(&app, &advisor, "LINKEDIN", "li-avery").await;
         app.gql(
             Some(&advisor),

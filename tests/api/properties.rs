@@ -13,10 +13,7 @@ use proptest::{
 use socialgate::{
     AppResult,
     auth::Role::{Admin, Advisor, Compliance},
-    domain::{
-        ComplianceMode, Network, StatusReason,
-        ids::{IdKind, decode},
-    },
+    domain::{ComplianceMode, Network, StatusReason},
     service::{audit, change::Applied, lifecycle, review, settings},
 };
 
@@ -76,7 +73,7 @@ struct Model {
 }
 
 impl Model {
-    /// DESIGN §1 written out: roles, four eyes, the transition table, renewals.
+    /// The domain rules written out: roles, four eyes, the transition table, renewals.
     fn expect(&self, op: Op) -> Outcome {
         use Outcome::*;
         use Status::*;
@@ -133,22 +130,18 @@ async fn run_case(app: &TestApp, self_managed: bool, ops: &[Op]) -> Result<(), T
     let co = app.actor(&tenant, "co", &[Compliance]).await;
     let admin = app.actor(&tenant, "admin", &[Admin]).await;
     if self_managed {
-        let change = settings::SettingsChange {
+        let change = socialgate::domain::settings::SettingsChange {
             compliance_mode: Some(ComplianceMode::SelfManaged),
             ..Default::default()
         };
-        settings::update(&app.store, &admin, change)
+        settings::update(&app.app, &admin, change)
             .await
             .expect("mode");
     }
     // The owner's tenant settings were read at provisioning; read them again.
     let owner = app.actor(&tenant, "owner", &[Advisor, Compliance]).await;
-    let id = decode(
-        IdKind::Integration,
-        &app.connect(&owner, Network::Linkedin, "acct").await,
-    )
-    .expect("id");
-    let store = &app.store;
+    let id = crate::common::integration_id(&app.connect(&owner, Network::Linkedin, "acct").await);
+    let store = &*app.app;
     let mut model = Model {
         status: Status::Pending,
         disconnected: false,
@@ -179,13 +172,16 @@ async fn run_case(app: &TestApp, self_managed: bool, ops: &[Op]) -> Result<(), T
                 } else {
                     vec!["openid".to_owned(), "w_member_social".to_owned()]
                 };
-                let reconnection = lifecycle::Reconnection {
+                let reconnection = lifecycle::NewAccount {
+                    network: Network::Linkedin,
+                    display_name: "Account".into(),
+                    profile_url: None,
                     external_account_id: "acct".into(),
                     scopes,
                     token_expires_at: None,
                     tokens: None,
                 };
-                lifecycle::reconnected(store, &app.app.keyring, &owner, id, reconnection).await
+                lifecycle::reconnected(store, &owner, id, reconnection).await
             }
             Op::Disconnect(b) => lifecycle::disconnect(store, actor(b), id, None).await,
         };

@@ -1,5 +1,5 @@
 //! Each network's client against a local HTTP server that answers in the network's
-//! documented formats (PROVIDERS.md), success and error bodies alike.
+//! documented formats, success and error bodies alike.
 
 use std::collections::HashMap;
 
@@ -15,8 +15,8 @@ use socialgate::{
     config::Secret,
     domain::StatusReason,
     providers::{
-        Grant, Provider, ProviderError, SecretString, facebook::Facebook, http_client,
-        instagram::Instagram, linkedin::Linkedin,
+        Grant, Provider, ProviderError, facebook::Facebook, http_client, instagram::Instagram,
+        linkedin::Linkedin,
     },
 };
 use tokio::net::TcpListener;
@@ -156,7 +156,7 @@ async fn fixtures() -> String {
 
 fn grant(token: &str) -> Grant {
     Grant {
-        access_token: SecretString::new(token),
+        access_token: Secret::new(token),
         refresh_token: None,
         expires_at: None,
         refresh_expires_at: None,

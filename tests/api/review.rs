@@ -4,10 +4,7 @@
 use serde_json::json;
 use socialgate::{
     auth::Role::{self, Admin, Advisor, Compliance},
-    domain::{
-        Network, StatusReason,
-        ids::{IdKind, decode},
-    },
+    domain::{Network, StatusReason},
     service::lifecycle,
 };
 
@@ -248,9 +245,9 @@ db_test!(review_flow_over_http, async |app: TestApp| {
 db_test!(reconnect_rules_and_limits, async |app: TestApp| {
     let owner = app.actor("recon", "adv", &[Advisor]).await;
     let co = app.actor("recon", "co", &[Compliance]).await;
-    let store = &app.store;
+    let store = &*app.app;
     let id_text = app.connect(&owner, Network::Linkedin, "member-1").await;
-    let id = decode(IdKind::Integration, &id_text).expect("id");
+    let id = crate::common::integration_id(&id_text);
     socialgate::service::review::approve(store, &co, id, None, None)
         .await
         .expect("approve");
@@ -259,7 +256,10 @@ db_test!(reconnect_rules_and_limits, async |app: TestApp| {
     lifecycle::expire(store, owner.tenant_id, id, StatusReason::TokenExpired)
         .await
         .expect("expire");
-    let again = |account: &str, scopes: &[&str]| lifecycle::Reconnection {
+    let again = |account: &str, scopes: &[&str]| lifecycle::NewAccount {
+        network: Network::Linkedin,
+        display_name: "Member".into(),
+        profile_url: None,
         external_account_id: account.to_owned(),
         scopes: scopes.iter().map(|s| s.to_string()).collect(),
         token_expires_at: None,
@@ -267,7 +267,6 @@ db_test!(reconnect_rules_and_limits, async |app: TestApp| {
     };
     let err = lifecycle::reconnected(
         store,
-        &app.app.keyring,
         &owner,
         id,
         again("member-2", &["openid", "w_member_social"]),
@@ -277,7 +276,6 @@ db_test!(reconnect_rules_and_limits, async |app: TestApp| {
     assert_eq!(err.code(), "ACCOUNT_MISMATCH");
     let applied = lifecycle::reconnected(
         store,
-        &app.app.keyring,
         &owner,
         id,
         again("member-1", &["openid", "w_member_social"]),
@@ -290,15 +288,9 @@ db_test!(reconnect_rules_and_limits, async |app: TestApp| {
     lifecycle::invalidate(store, owner.tenant_id, id, StatusReason::PasswordChanged)
         .await
         .expect("invalidate");
-    let applied = lifecycle::reconnected(
-        store,
-        &app.app.keyring,
-        &owner,
-        id,
-        again("member-1", &["openid"]),
-    )
-    .await
-    .expect("reconnect");
+    let applied = lifecycle::reconnected(store, &owner, id, again("member-1", &["openid"]))
+        .await
+        .expect("reconnect");
     assert_eq!(format!("{:?}", applied.integration.status), "Pending");
     assert_eq!(
         applied.integration.status_reason,
@@ -311,7 +303,6 @@ db_test!(reconnect_rules_and_limits, async |app: TestApp| {
     app.connect(&owner, Network::Linkedin, "member-2").await;
     let third = lifecycle::connected(
         store,
-        &app.app.keyring,
         &owner,
         lifecycle::NewAccount {
             network: Network::Linkedin,
@@ -334,7 +325,6 @@ db_test!(reconnect_rules_and_limits, async |app: TestApp| {
     app.connect(&owner, Network::Linkedin, "member-3").await;
     let err = lifecycle::reconnected(
         store,
-        &app.app.keyring,
         &owner,
         id,
         again("member-1", &["openid", "w_member_social"]),
@@ -345,18 +335,15 @@ db_test!(reconnect_rules_and_limits, async |app: TestApp| {
 
     // With re-approval required, even a standing approval goes back to PENDING.
     let admin = app.actor("recon", "admin", &[Admin]).await;
-    let change = socialgate::service::settings::SettingsChange {
+    let change = socialgate::domain::settings::SettingsChange {
         reapproval_on_reconnect: Some(true),
         ..Default::default()
     };
     socialgate::service::settings::update(store, &admin, change)
         .await
         .expect("settings");
-    let second = decode(
-        IdKind::Integration,
-        &app.connect(&owner, Network::Linkedin, "member-2").await,
-    )
-    .expect("id");
+    let second =
+        crate::common::integration_id(&app.connect(&owner, Network::Linkedin, "member-2").await);
     socialgate::service::review::approve(store, &co, second, None, None)
         .await
         .expect("approve");
@@ -365,7 +352,6 @@ db_test!(reconnect_rules_and_limits, async |app: TestApp| {
         .expect("expire");
     let applied = lifecycle::reconnected(
         store,
-        &app.app.keyring,
         &owner,
         second,
         again("member-2", &["openid", "w_member_social"]),

@@ -6,10 +6,7 @@ use std::time::Duration;
 use serde_json::{Value, json};
 use socialgate::{
     auth::Role::{Advisor, Compliance},
-    domain::{
-        Network, StatusReason,
-        ids::{IdKind, decode},
-    },
+    domain::{Network, StatusReason},
     service::{lifecycle, review},
 };
 
@@ -52,7 +49,7 @@ db_test!(
             let elsewhere = format!("elsewhere-{protocol:?}");
             let stranger = app.actor(&elsewhere, "adv", &[Advisor]).await;
             let stranger_co = app.actor(&elsewhere, "co", &[Compliance]).await;
-            let id = |s: String| decode(IdKind::Integration, &s).expect("id");
+            let id = |s: String| crate::common::integration_id(&s);
             let own = id(app.connect(&owner, Network::Linkedin, "own").await);
             let theirs = id(app.connect(&colleague, Network::Linkedin, "theirs").await);
             let foreign = id(app.connect(&stranger, Network::Linkedin, "foreign").await);
@@ -68,13 +65,13 @@ db_test!(
             // Subscriptions start when their first poll runs; give them a moment.
             tokio::time::sleep(Duration::from_millis(200)).await;
 
-            review::approve(&app.store, &co, theirs, None, None)
+            review::approve(&app.app, &co, theirs, None, None)
                 .await
                 .expect("approve theirs");
-            review::approve(&app.store, &stranger_co, foreign, None, None)
+            review::approve(&app.app, &stranger_co, foreign, None, None)
                 .await
                 .expect("approve foreign");
-            review::approve(&app.store, &co, own, None, None)
+            review::approve(&app.app, &co, own, None, None)
                 .await
                 .expect("approve own");
 
@@ -105,21 +102,21 @@ db_test!(
                 .expect("cursor")
                 .to_owned();
             compliance.close().await;
-            lifecycle::expire(&app.store, owner.tenant_id, own, StatusReason::TokenExpired)
+            lifecycle::expire(&app.app, owner.tenant_id, own, StatusReason::TokenExpired)
                 .await
                 .expect("expire");
-            review::add_note(&app.store, &co, theirs, "noted")
+            review::add_note(&app.app, &co, theirs, "noted")
                 .await
                 .expect("note");
             lifecycle::invalidate(
-                &app.store,
+                &app.app,
                 owner.tenant_id,
                 theirs,
                 StatusReason::PageRoleLost,
             )
             .await
             .expect("invalidate");
-            review::reject(&app.store, &co, own, "wrong", None)
+            review::reject(&app.app, &co, own, "wrong", None)
                 .await
                 .expect_err("expired cannot be rejected");
             let mut resumed = Ws::connect(&app.base, protocol).await;
@@ -138,7 +135,7 @@ db_test!(
                 "nothing repeated, notes are not status changes"
             );
             // And then live.
-            lifecycle::disconnect(&app.store, &owner, own, None)
+            lifecycle::disconnect(&app.app, &owner, own, None)
                 .await
                 .expect("disconnect");
             let live = resumed.event(WAIT).await;
@@ -210,12 +207,9 @@ db_test!(
     async |app: TestApp| {
         let owner = app.actor("burst", "adv", &[Advisor]).await;
         let co = app.actor("burst", "co", &[Compliance]).await;
-        let id = decode(
-            IdKind::Integration,
-            &app.connect(&owner, Network::Linkedin, "busy").await,
-        )
-        .expect("id");
-        review::approve(&app.store, &co, id, None, None)
+        let id =
+            crate::common::integration_id(&app.connect(&owner, Network::Linkedin, "busy").await);
+        review::approve(&app.app, &co, id, None, None)
             .await
             .expect("approve");
         let query = "subscription { integrationStatusChanged { sequence status } }";
@@ -245,22 +239,24 @@ db_test!(
         sleeper.subscribe("burst", query, json!({})).await;
         tokio::time::sleep(Duration::from_millis(300)).await;
         const CHANGES: i64 = 10_000;
-        let store = app.store.clone();
-        let keyring = app.app.clone();
+        let server = app.app.clone();
         let producer = tokio::spawn(async move {
             for n in 0..CHANGES {
                 if n % 2 == 0 {
-                    lifecycle::expire(&store, owner.tenant_id, id, StatusReason::TokenExpired)
+                    lifecycle::expire(&server, owner.tenant_id, id, StatusReason::TokenExpired)
                         .await
                         .expect("expire");
                 } else {
-                    let again = lifecycle::Reconnection {
+                    let again = lifecycle::NewAccount {
+                        network: Network::Linkedin,
+                        display_name: "Account".into(),
+                        profile_url: None,
                         external_account_id: "busy".into(),
                         scopes: vec!["openid".into(), "w_member_social".into()],
                         token_expires_at: None,
                         tokens: None,
                     };
-                    lifecycle::reconnected(&store, &keyring.keyring, &owner, id, again)
+                    lifecycle::reconnected(&server, &owner, id, again)
                         .await
                         .expect("reconnect");
                 }
@@ -344,11 +340,7 @@ async fn two_instances_share_the_feed_across_a_database_outage() {
 
     let owner = b.actor("pair", "adv", &[Advisor]).await;
     let co = b.actor("pair", "co", &[Compliance]).await;
-    let id = decode(
-        IdKind::Integration,
-        &b.connect(&owner, Network::Linkedin, "shared").await,
-    )
-    .expect("id");
+    let id = crate::common::integration_id(&b.connect(&owner, Network::Linkedin, "shared").await);
     let mut ws = Ws::connect(&a_base, Protocol::TransportWs).await;
     ws.init(&b.token("pair", "co", &[Compliance])).await;
     ws.subscribe(
@@ -360,7 +352,7 @@ async fn two_instances_share_the_feed_across_a_database_outage() {
     tokio::time::sleep(Duration::from_millis(300)).await;
 
     // A change on B arrives on A.
-    review::approve(&b.store, &co, id, None, None)
+    review::approve(&b.app, &co, id, None, None)
         .await
         .expect("approve on B");
     let event = ws.event(WAIT).await;
@@ -374,17 +366,20 @@ async fn two_instances_share_the_feed_across_a_database_outage() {
     tokio::time::sleep(Duration::from_millis(500)).await;
     for n in 0..6 {
         if n % 2 == 0 {
-            lifecycle::expire(&b.store, owner.tenant_id, id, StatusReason::TokenExpired)
+            lifecycle::expire(&b.app, owner.tenant_id, id, StatusReason::TokenExpired)
                 .await
                 .expect("expire");
         } else {
-            let again = lifecycle::Reconnection {
+            let again = lifecycle::NewAccount {
+                network: Network::Linkedin,
+                display_name: "Account".into(),
+                profile_url: None,
                 external_account_id: "shared".into(),
                 scopes: vec!["openid".into(), "w_member_social".into()],
                 token_expires_at: None,
                 tokens: None,
             };
-            lifecycle::reconnected(&b.store, &b.app.keyring, &owner, id, again)
+            lifecycle::reconnected(&b.app, &owner, id, again)
                 .await
                 .expect("reconnect");
         }
@@ -405,7 +400,7 @@ async fn two_instances_share_the_feed_across_a_database_outage() {
     }
     assert_eq!(ws.next(SECOND).await, Got::Nothing, "none twice");
     // And live again.
-    lifecycle::expire(&b.store, owner.tenant_id, id, StatusReason::TokenExpired)
+    lifecycle::expire(&b.app, owner.tenant_id, id, StatusReason::TokenExpired)
         .await
         .expect("expire");
     assert_eq!(

@@ -2,10 +2,7 @@
 //! only their own, and guessed or foreign ids are NOT_FOUND (never FORBIDDEN).
 
 use serde_json::{Value, json};
-use socialgate::{
-    auth::Role,
-    domain::ids::{IdKind, encode},
-};
+use socialgate::auth::Role;
 
 use crate::{
     common::{TestApp, codes},
@@ -130,7 +127,9 @@ db_test!(no_read_crosses_tenants_or_owners, async |app: TestApp| {
     assert!(colleague_ids > 0, "the seed gives colleagues integrations");
 
     // A guessed id is NOT_FOUND; a malformed one is BAD_USER_INPUT.
-    let guessed = encode(IdKind::Integration, uuid::Uuid::now_v7());
+    let guessed =
+        socialgate::graphql::ids::IntegrationGid(socialgate::domain::IntegrationId::generate())
+            .encoded();
     let body = app
         .gql(Some(&compliance), ONE, json!({ "id": guessed }))
         .await;

@@ -32,10 +32,9 @@ async fn connect(
     owner: &socialgate::auth::Actor,
     account: &str,
     t: lifecycle::Tokens,
-) -> uuid::Uuid {
+) -> socialgate::domain::IntegrationId {
     let applied = lifecycle::connected(
-        &app.store,
-        &app.app.keyring,
+        &app.app,
         owner,
         lifecycle::NewAccount {
             network: Network::Linkedin,
@@ -106,7 +105,7 @@ db_test!(
         let first = connect(&app, &owner, "member-1", with(ACCESS, Some(REFRESH))).await;
         let second = connect(&app, &owner, "member-2", with("AQV-second-token", None)).await;
 
-        let opened = tokens::open(&app.store, &app.app.keyring, owner.tenant_id, first)
+        let opened = tokens::open(&app.app, owner.tenant_id, first)
             .await
             .expect("open")
             .expect("stored");
@@ -121,24 +120,22 @@ db_test!(
         );
 
         // A reconnect whose grant has no refresh token keeps the stored one.
-        lifecycle::expire(
-            &app.store,
-            owner.tenant_id,
-            first,
-            StatusReason::TokenExpired,
-        )
-        .await
-        .expect("expire");
-        let reconnection = lifecycle::Reconnection {
+        lifecycle::expire(&app.app, owner.tenant_id, first, StatusReason::TokenExpired)
+            .await
+            .expect("expire");
+        let reconnection = lifecycle::NewAccount {
+            network: Network::Linkedin,
+            display_name: "Account".into(),
+            profile_url: None,
             external_account_id: "member-1".into(),
             scopes: vec!["openid".into()],
             token_expires_at: None,
             tokens: Some(with("AQV-renewed-access", None)),
         };
-        lifecycle::reconnected(&app.store, &app.app.keyring, &owner, first, reconnection)
+        lifecycle::reconnected(&app.app, &owner, first, reconnection)
             .await
             .expect("reconnect");
-        let opened = tokens::open(&app.store, &app.app.keyring, owner.tenant_id, first)
+        let opened = tokens::open(&app.app, owner.tenant_id, first)
             .await
             .expect("open")
             .expect("stored");
@@ -169,7 +166,7 @@ db_test!(
             .await
             .expect("copy ciphertext");
         assert!(
-            tokens::open(&app.store, &app.app.keyring, owner.tenant_id, second)
+            tokens::open(&app.app, owner.tenant_id, second)
                 .await
                 .is_err()
         );
@@ -200,7 +197,7 @@ db_test!(
             (row.key_id.as_str(), row.refresh_key_id.as_deref()),
             ("test-2", Some("test-2"))
         );
-        let opened = tokens::open(&app.store, &rotated, owner.tenant_id, first)
+        let opened = tokens::open_with(&app.store, &rotated, owner.tenant_id, first)
             .await
             .expect("open")
             .expect("stored");
@@ -212,7 +209,7 @@ db_test!(
             ("AQV-renewed-access", Some(REFRESH))
         );
         assert!(
-            tokens::open(&app.store, &app.app.keyring, owner.tenant_id, first)
+            tokens::open(&app.app, owner.tenant_id, first)
                 .await
                 .is_err(),
             "the old ring lacks the new key"
@@ -224,11 +221,11 @@ db_test!(
         );
 
         // Disconnect destroys the credentials.
-        lifecycle::disconnect(&app.store, &owner, first, None)
+        lifecycle::disconnect(&app.app, &owner, first, None)
             .await
             .expect("disconnect");
         assert!(
-            tokens::open(&app.store, &rotated, owner.tenant_id, first)
+            tokens::open_with(&app.store, &rotated, owner.tenant_id, first)
                 .await
                 .expect("open")
                 .is_none()

@@ -1,15 +1,11 @@
 //! `ConnectionAttempt`: where a sign-in stands, and the accounts to choose from.
 
-use async_graphql::{Context, Enum, ID, Object, SimpleObject};
+use async_graphql::{Context, Enum, Object, SimpleObject};
 use chrono::{DateTime, Utc};
 use entity::connection_attempt;
 
 use super::{Integration, enums::Network};
-use crate::{
-    domain::ids::{IdKind, encode},
-    graphql::context::ContextExt,
-    service::integrations,
-};
+use crate::{graphql::context::ContextExt, graphql::ids::AttemptGid, service::integrations};
 
 #[derive(Enum, Debug, Clone, Copy, PartialEq, Eq)]
 #[graphql(remote = "entity::enums::AttemptStatus")]
@@ -36,8 +32,8 @@ pub struct ConnectionAttempt(pub connection_attempt::Model);
 
 #[Object]
 impl ConnectionAttempt {
-    async fn id(&self) -> ID {
-        ID(encode(IdKind::ConnectionAttempt, self.0.id))
+    async fn id(&self) -> AttemptGid {
+        self.0.id.into()
     }
     async fn network(&self) -> Network {
         self.0.network.into()
@@ -79,7 +75,7 @@ impl ConnectionAttempt {
             return Ok(None);
         }
         use async_graphql::ResultExt;
-        let model = integrations::get(&ctx.app()?.store, ctx.actor().await?, id)
+        let model = integrations::get(ctx.app()?, ctx.actor().await?, id)
             .await
             .extend()?;
         Ok(Some(Integration(model)))

@@ -1,18 +1,14 @@
 //! `AuditEvent`: one entry of the tenant's tamper-evident trail.
 
-use async_graphql::{Context, ID, Object};
+use async_graphql::{Context, Object};
 use chrono::{DateTime, Utc};
 use entity::integration_event;
 
 use super::{
     User,
     enums::{AuditEventKind, IntegrationStatus, StatusReason},
-    integration::load_user,
 };
-use crate::{
-    domain::ids::{IdKind, encode},
-    graphql::loaders::TenantKey,
-};
+use crate::graphql::{context::ContextExt, ids::IntegrationGid};
 
 pub struct AuditEvent(pub integration_event::Model);
 
@@ -25,22 +21,13 @@ impl AuditEvent {
     async fn kind(&self) -> AuditEventKind {
         self.0.kind.into()
     }
-    async fn integration_id(&self) -> ID {
-        ID(encode(IdKind::Integration, self.0.integration_id))
+    async fn integration_id(&self) -> IntegrationGid {
+        self.0.integration_id.into()
     }
     /// Who did it; null for the system (expiry, network signals).
     async fn actor(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<User>> {
         match self.0.actor_id {
-            Some(id) => Ok(Some(
-                load_user(
-                    ctx,
-                    TenantKey {
-                        tenant_id: self.0.tenant_id,
-                        id,
-                    },
-                )
-                .await?,
-            )),
+            Some(id) => Ok(Some(ctx.user(id).await?)),
             None => Ok(None),
         }
     }

@@ -1,6 +1,6 @@
 //! `Integration`, its notes, and the list filter input.
 
-use async_graphql::{Context, ErrorExtensions, ID, InputObject, Object};
+use async_graphql::{Context, ErrorExtensions, InputObject, Object};
 use chrono::{DateTime, Utc};
 use entity::{compliance_note, integration};
 
@@ -10,15 +10,13 @@ use super::{
 };
 use crate::{
     domain::{
-        coverage,
-        ids::{IdKind, decode, encode},
-        reason,
+        coverage, reason,
         status::{Situation, available_actions, expires_soon},
     },
     error::AppError,
     graphql::{
         context::ContextExt,
-        loaders::{Loaders, TenantKey},
+        ids::{IntegrationGid, NoteGid, UserGid},
     },
     store::{integrations::ListFilter, now},
 };
@@ -26,36 +24,10 @@ use crate::{
 /// A connected account of one user.
 pub struct Integration(pub integration::Model);
 
-impl Integration {
-    fn key(&self) -> TenantKey {
-        TenantKey {
-            tenant_id: self.0.tenant_id,
-            id: self.0.id,
-        }
-    }
-}
-
-pub(crate) fn loaders<'a>(ctx: &'a Context<'_>) -> async_graphql::Result<&'a Loaders> {
-    ctx.data::<Loaders>()
-        .map_err(|_| AppError::internal("request without loaders").extend())
-}
-
-/// Loads a user through the request's loader; a missing row is an internal error
-/// (foreign keys guarantee it exists).
-pub(crate) async fn load_user(ctx: &Context<'_>, key: TenantKey) -> async_graphql::Result<User> {
-    loaders(ctx)?
-        .users
-        .load_one(key)
-        .await
-        .map_err(|e| e.extend())?
-        .map(User)
-        .ok_or_else(|| AppError::internal(format!("user {} missing", key.id)).extend())
-}
-
 #[Object]
 impl Integration {
-    async fn id(&self) -> ID {
-        ID(encode(IdKind::Integration, self.0.id))
+    async fn id(&self) -> IntegrationGid {
+        self.0.id.into()
     }
     /// Bumped by every change; pass it as `expectedVersion` to act only on what you saw.
     async fn version(&self) -> i32 {
@@ -78,14 +50,7 @@ impl Integration {
         self.0.profile_url.as_deref()
     }
     async fn owner(&self, ctx: &Context<'_>) -> async_graphql::Result<User> {
-        load_user(
-            ctx,
-            TenantKey {
-                tenant_id: self.0.tenant_id,
-                id: self.0.owner_id,
-            },
-        )
-        .await
+        ctx.user(self.0.owner_id).await
     }
     async fn status(&self) -> IntegrationStatus {
         self.0.status.into()
@@ -140,9 +105,11 @@ impl Integration {
         &self,
         ctx: &Context<'_>,
     ) -> async_graphql::Result<Vec<ComplianceNote>> {
-        let notes = loaders(ctx)?
+        let notes = ctx
+            .loaders()
+            .await?
             .notes
-            .load_one(self.key())
+            .load_one(self.0.id)
             .await
             .map_err(|e| e.extend())?;
         Ok(notes
@@ -154,9 +121,11 @@ impl Integration {
     /// Every status change and note, oldest first.
     #[graphql(complexity = "3 * child_complexity")]
     async fn history(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<AuditEvent>> {
-        let events = loaders(ctx)?
+        let events = ctx
+            .loaders()
+            .await?
             .history
-            .load_one(self.key())
+            .load_one(self.0.id)
             .await
             .map_err(|e| e.extend())?;
         Ok(events
@@ -173,9 +142,11 @@ impl Integration {
         from: Option<DateTime<Utc>>,
         to: Option<DateTime<Utc>>,
     ) -> async_graphql::Result<Coverage> {
-        let events = loaders(ctx)?
+        let events = ctx
+            .loaders()
+            .await?
             .history
-            .load_one(self.key())
+            .load_one(self.0.id)
             .await
             .map_err(|e| e.extend())?;
         let changes: Vec<_> = events
@@ -187,11 +158,8 @@ impl Integration {
                     .map(|s| (e.occurred_at, s))
             })
             .collect();
-        let from = from.unwrap_or(self.0.connected_at);
-        let to = to.unwrap_or_else(now);
-        if from >= to {
-            return Err(AppError::BadUserInput("`from` must be before `to`".into()).extend());
-        }
+        let (from, to) = coverage::window(from, to, self.0.connected_at, now())
+            .map_err(|why| AppError::BadUserInput(why.into()).extend())?;
         Ok(Coverage(coverage::compute(
             &changes,
             self.0.disconnected_at,
@@ -221,18 +189,11 @@ pub struct ComplianceNote(pub compliance_note::Model);
 
 #[Object]
 impl ComplianceNote {
-    async fn id(&self) -> ID {
-        ID(encode(IdKind::ComplianceNote, self.0.id))
+    async fn id(&self) -> NoteGid {
+        self.0.id.into()
     }
     async fn author(&self, ctx: &Context<'_>) -> async_graphql::Result<User> {
-        load_user(
-            ctx,
-            TenantKey {
-                tenant_id: self.0.tenant_id,
-                id: self.0.author_id,
-            },
-        )
-        .await
+        ctx.user(self.0.author_id).await
     }
     async fn body(&self) -> &str {
         &self.0.body
@@ -248,7 +209,7 @@ pub struct IntegrationFilter {
     pub statuses: Option<Vec<IntegrationStatus>>,
     pub networks: Option<Vec<Network>>,
     /// Only this owner's (a `User` id).
-    pub owner: Option<ID>,
+    pub owner: Option<UserGid>,
     /// Only those whose token expires before this time.
     pub expiring_before: Option<DateTime<Utc>>,
     /// Include disconnected integrations (hidden by default).
@@ -256,11 +217,9 @@ pub struct IntegrationFilter {
     pub include_disconnected: bool,
 }
 
-impl TryFrom<IntegrationFilter> for ListFilter {
-    type Error = AppError;
-
-    fn try_from(input: IntegrationFilter) -> Result<Self, Self::Error> {
-        Ok(ListFilter {
+impl From<IntegrationFilter> for ListFilter {
+    fn from(input: IntegrationFilter) -> Self {
+        ListFilter {
             statuses: input
                 .statuses
                 .unwrap_or_default()
@@ -273,13 +232,10 @@ impl TryFrom<IntegrationFilter> for ListFilter {
                 .into_iter()
                 .map(Into::into)
                 .collect(),
-            owner_id: input
-                .owner
-                .map(|id| decode(IdKind::User, &id))
-                .transpose()?,
+            owner_id: input.owner.map(|owner| owner.0),
             expiring_before: input.expiring_before,
             include_disconnected: input.include_disconnected,
-        })
+        }
     }
 }
 

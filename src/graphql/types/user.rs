@@ -1,6 +1,6 @@
 //! People: `User` (owners, authors, actors) and `Viewer` (the caller).
 
-use async_graphql::{ID, Object};
+use async_graphql::Object;
 use chrono::{DateTime, Utc};
 use entity::{tenant, user};
 use std::sync::Arc;
@@ -8,11 +8,8 @@ use std::sync::Arc;
 use super::enums::{ComplianceMode, Role};
 use crate::{
     auth::Actor,
-    domain::{
-        Network,
-        ids::{IdKind, encode},
-    },
-    store::tenants::limit_of,
+    domain::{Network, limits::limit_of},
+    graphql::ids::{TenantGid, UserGid},
 };
 
 /// A person of the tenant.
@@ -20,8 +17,8 @@ pub struct User(pub user::Model);
 
 #[Object]
 impl User {
-    async fn id(&self) -> ID {
-        ID(encode(IdKind::User, self.0.id))
+    async fn id(&self) -> UserGid {
+        self.0.id.into()
     }
     /// The `sub` claim of the person's tokens.
     async fn subject(&self) -> &str {
@@ -42,8 +39,8 @@ pub struct Viewer {
 
 #[Object]
 impl Viewer {
-    async fn id(&self) -> ID {
-        ID(encode(IdKind::User, self.actor.user_id))
+    async fn id(&self) -> UserGid {
+        self.actor.user_id.into()
     }
     async fn subject(&self) -> &str {
         &self.actor.subject
@@ -61,8 +58,8 @@ pub struct Tenant(pub Arc<tenant::Model>);
 
 #[Object]
 impl Tenant {
-    async fn id(&self) -> ID {
-        ID(encode(crate::domain::ids::IdKind::Tenant, self.0.id))
+    async fn id(&self) -> TenantGid {
+        self.0.id.into()
     }
     /// The `tenant_id` claim of this tenant's tokens.
     async fn external_id(&self) -> &str {

@@ -1,29 +1,31 @@
 //! HTTP face of the sandbox networks: consent pages and the networks' endpoints, at
 //! the same paths (under `/sandbox/{network}`) the real clients call.
 
-use std::collections::HashMap;
+use std::{collections::HashMap, sync::Arc};
 
 use axum::{
-    Form, Json,
+    Form, Json, Router,
     extract::{Path, Query, State},
     http::{HeaderMap, StatusCode, header::AUTHORIZATION},
     response::{Html, IntoResponse, Redirect, Response},
 };
 use serde_json::json;
 
-use super::HttpState;
+use super::{Answer, CLIENT_ID, Sandbox, logins};
 use crate::{
-    domain::Network,
-    providers::sandbox::{self, Answer},
+    app::App,
+    domain::{Network, network::from_slug},
+    http::html::escape,
 };
 
-fn network(name: &str) -> Option<Network> {
-    match name {
-        "linkedin" => Some(Network::Linkedin),
-        "facebook" => Some(Network::Facebook),
-        "instagram" => Some(Network::Instagram),
-        _ => None,
-    }
+/// The sandbox networks' routes, to merge into the server's router.
+pub fn router(app: Arc<App>) -> Router {
+    Router::new()
+        .route(
+            "/sandbox/{network}/{*rest}",
+            axum::routing::get(get).post(post),
+        )
+        .with_state(app)
 }
 
 fn answer((status, body): Answer) -> Response {
@@ -50,24 +52,12 @@ fn bearer(headers: &HeaderMap) -> Option<&str> {
         .strip_prefix("Bearer ")
 }
 
-fn escape(text: &str) -> String {
-    text.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
-}
-
 /// The consent page: pick who signs in, or cancel.
-fn consent_page(
-    state: &HttpState,
-    net: &str,
-    network: Network,
-    q: &HashMap<String, String>,
-) -> Response {
+fn consent_page(app: &App, net: &str, network: Network, q: &HashMap<String, String>) -> Response {
     let redirect_uri = q.get("redirect_uri").cloned().unwrap_or_default();
-    let callback_prefix = format!("{}/oauth/", state.app.config.public_url());
+    let callback_prefix = format!("{}/oauth/", app.config.public_url());
     if !redirect_uri.starts_with(&callback_prefix)
-        || q.get("client_id").map(String::as_str) != Some(sandbox::CLIENT_ID)
+        || q.get("client_id").map(String::as_str) != Some(CLIENT_ID)
     {
         return (
             StatusCode::BAD_REQUEST,
@@ -90,7 +80,7 @@ fn consent_page(
         escape(&url)
     };
     let mut items = String::new();
-    for login in sandbox::logins(network) {
+    for login in logins(network) {
         items.push_str(&format!(
             "<li><a class=\"login\" data-login=\"{}\" href=\"{}\">Continue as {}</a></li>",
             login.key,
@@ -110,9 +100,9 @@ fn consent_page(
 }
 
 /// The user's choice on the consent page: back to the app with a code or an error.
-fn consent(state: &HttpState, q: &HashMap<String, String>, sandbox: &sandbox::Sandbox) -> Response {
+fn consent(app: &App, q: &HashMap<String, String>, sandbox: &Sandbox) -> Response {
     let redirect_uri = q.get("redirect_uri").cloned().unwrap_or_default();
-    if !redirect_uri.starts_with(&format!("{}/oauth/", state.app.config.public_url())) {
+    if !redirect_uri.starts_with(&format!("{}/oauth/", app.config.public_url())) {
         return (StatusCode::BAD_REQUEST, "bad redirect_uri").into_response();
     }
     let state_param = q.get("state").cloned().unwrap_or_default();
@@ -134,25 +124,25 @@ fn consent(state: &HttpState, q: &HashMap<String, String>, sandbox: &sandbox::Sa
     Redirect::to(&format!("{redirect_uri}?{}", pairs.finish())).into_response()
 }
 
-pub(super) async fn get(
-    State(state): State<HttpState>,
+async fn get(
+    State(app): State<Arc<App>>,
     Path((net, rest)): Path<(String, String)>,
     Query(q): Query<HashMap<String, String>>,
     headers: HeaderMap,
 ) -> Response {
-    let (Some(network), Some(sandbox)) = (network(&net), state.app.sandbox.as_deref()) else {
+    let (Some(network), Some(sandbox)) = (from_slug(&net), app.sandbox.as_deref()) else {
         return not_found();
     };
-    if !state.app.providers.sandboxed().contains(&network) {
+    if !app.providers.sandboxed().contains(&network) {
         return not_found();
     }
     let token = q.get("access_token").map(String::as_str);
     match (network, rest.as_str()) {
-        (_, "consent") => consent(&state, &q, sandbox),
-        (Network::Linkedin, "oauth/v2/authorization") => consent_page(&state, &net, network, &q),
+        (_, "consent") => consent(&app, &q, sandbox),
+        (Network::Linkedin, "oauth/v2/authorization") => consent_page(&app, &net, network, &q),
         (Network::Linkedin, "v2/userinfo") => answer(sandbox.linkedin_userinfo(bearer(&headers))),
         (Network::Facebook, path) if path.ends_with("/dialog/oauth") => {
-            consent_page(&state, &net, network, &q)
+            consent_page(&app, &net, network, &q)
         }
         (Network::Facebook, path) if path.ends_with("/oauth/access_token") => {
             answer(sandbox.facebook_token(&q))
@@ -164,22 +154,22 @@ pub(super) async fn get(
         (Network::Facebook, path) if path.ends_with("/me/accounts") => {
             answer(sandbox.facebook_accounts(token))
         }
-        (Network::Instagram, "oauth/authorize") => consent_page(&state, &net, network, &q),
+        (Network::Instagram, "oauth/authorize") => consent_page(&app, &net, network, &q),
         (Network::Instagram, "access_token") => answer(sandbox.instagram_long_lived(&q)),
         (Network::Instagram, "me") => answer(sandbox.instagram_me(token)),
         _ => not_found(),
     }
 }
 
-pub(super) async fn post(
-    State(state): State<HttpState>,
+async fn post(
+    State(app): State<Arc<App>>,
     Path((net, rest)): Path<(String, String)>,
     Form(form): Form<HashMap<String, String>>,
 ) -> Response {
-    let (Some(network), Some(sandbox)) = (network(&net), state.app.sandbox.as_deref()) else {
+    let (Some(network), Some(sandbox)) = (from_slug(&net), app.sandbox.as_deref()) else {
         return not_found();
     };
-    if !state.app.providers.sandboxed().contains(&network) {
+    if !app.providers.sandboxed().contains(&network) {
         return not_found();
     }
     match (network, rest.as_str()) {

@@ -1,0 +1,83 @@
+//! Sandbox networks: LinkedIn, Facebook and Instagram look-alikes served by socialgate
+//! itself under `/sandbox/{network}`, so a frontend can walk the whole connect flow,
+//! and every status, with no real app at a network. They answer in the networks'
+//! documented formats (success and error bodies); the real network clients are simply
+//! given this server's sandbox URLs as their endpoints.
+//!
+//! Everything sandbox lives in this module: its routes, its `sandboxSimulate`
+//! mutation, and the endpoints it hands the clients. It is built with the cargo
+//! feature `sandbox` (on by default, so `cargo run` works with no app credentials) and
+//! switched on at run time in dev mode or with `SOCIALGATE_SANDBOX=true`; a lean
+//! production build leaves it out with `--no-default-features`.
+
+mod answers;
+mod graphql;
+mod logins;
+mod routes;
+mod state;
+
+use std::sync::Arc;
+
+pub use graphql::{SandboxEvent, SandboxMutation};
+pub use logins::{LOGINS, SandboxLogin, SandboxPage, logins};
+pub use routes::router;
+pub use state::{Answer, Sandbox};
+
+use crate::{
+    config::{Config, Secret},
+    domain::{Network, network::slug},
+    error::AppResult,
+    providers::{Provider, facebook, instagram, linkedin},
+};
+
+/// The client id the sandbox networks accept.
+pub const CLIENT_ID: &str = "sandbox-client";
+/// The client secret the sandbox networks accept.
+pub const CLIENT_SECRET: &str = "sandbox-secret";
+
+/// What `sandboxSimulate` can make a sandbox network report at the next check.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Condition {
+    Expired,
+    PasswordChanged,
+    Revoked,
+    PageRoleLost,
+    Checkpoint,
+    /// A passing outage: 503s until restored.
+    Outage,
+}
+
+/// The real client of `network`, pointed at this server's sandbox of it.
+pub fn client(
+    network: Network,
+    config: &Config,
+    http: reqwest::Client,
+) -> AppResult<Arc<dyn Provider>> {
+    let base = format!("{}/sandbox/{}", config.public_url(), slug(network));
+    let (id, secret) = (CLIENT_ID.to_owned(), Secret::new(CLIENT_SECRET));
+    Ok(match network {
+        Network::Linkedin => Arc::new(linkedin::Linkedin::new(
+            http,
+            id,
+            secret,
+            &format!("{base}/oauth/v2"),
+            &base,
+        )?),
+        Network::Facebook => Arc::new(facebook::Facebook {
+            http,
+            app_id: id,
+            app_secret: secret,
+            dialog_url: base.clone(),
+            graph_url: base,
+            version: config.facebook_api_version.clone(),
+        }),
+        Network::Instagram => Arc::new(instagram::Instagram {
+            http,
+            app_id: id,
+            app_secret: secret,
+            auth_url: base.clone(),
+            api_url: base.clone(),
+            graph_url: base,
+        }),
+    })
+}

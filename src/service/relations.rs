@@ -1,0 +1,77 @@
+//! The relations of integrations that nested fields read in batches (owners, note
+//! authors and event actors; notes; history), for the GraphQL loaders. Each applies
+//! the same rule as the root fields: rows come through the actor's scope, so an
+//! advisor reads the notes and history of their own integrations only, compliance
+//! and admins the tenant's. One statement per call, whatever the number of ids.
+
+use std::collections::HashMap;
+
+use entity::{compliance_note, integration_event, user};
+
+use super::scope_of;
+use crate::{
+    app::App,
+    auth::Actor,
+    domain::{IntegrationId, UserId},
+    error::AppResult,
+    store::Scope,
+};
+
+/// Users of the actor's tenant among `ids`. Any member of a tenant may see who owns,
+/// noted or changed what they can see.
+pub async fn users(app: &App, actor: &Actor, ids: &[UserId]) -> AppResult<Vec<user::Model>> {
+    app.store
+        .tenant(Scope::tenant(actor.tenant_id))
+        .users_by_ids(ids)
+        .await
+}
+
+/// Rows that belong to one integration each.
+pub trait PerIntegration {
+    fn integration_id(&self) -> IntegrationId;
+}
+
+impl PerIntegration for compliance_note::Model {
+    fn integration_id(&self) -> IntegrationId {
+        self.integration_id
+    }
+}
+
+impl PerIntegration for integration_event::Model {
+    fn integration_id(&self) -> IntegrationId {
+        self.integration_id
+    }
+}
+
+/// `rows` grouped by integration, every id of `ids` present (empty when none).
+fn grouped<T: PerIntegration>(
+    ids: &[IntegrationId],
+    rows: Vec<T>,
+) -> HashMap<IntegrationId, Vec<T>> {
+    let mut found: HashMap<IntegrationId, Vec<T>> =
+        ids.iter().map(|id| (*id, Vec::new())).collect();
+    for row in rows {
+        found.entry(row.integration_id()).or_default().push(row);
+    }
+    found
+}
+
+/// Compliance notes of the integrations `ids`, oldest first.
+pub async fn notes(
+    app: &App,
+    actor: &Actor,
+    ids: &[IntegrationId],
+) -> AppResult<HashMap<IntegrationId, Vec<compliance_note::Model>>> {
+    let rows = app.store.tenant(scope_of(actor)).notes_for(ids).await?;
+    Ok(grouped(ids, rows))
+}
+
+/// Audit events of the integrations `ids`, in sequence order.
+pub async fn histories(
+    app: &App,
+    actor: &Actor,
+    ids: &[IntegrationId],
+) -> AppResult<HashMap<IntegrationId, Vec<integration_event::Model>>> {
+    let rows = app.store.tenant(scope_of(actor)).events_for(ids).await?;
+    Ok(grouped(ids, rows))
+}
