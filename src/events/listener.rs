@@ -88,6 +88,7 @@ pub async fn run(url: String, store: Store, bus: EventBus, mut shutdown: watch::
                     bus.publish(Notice::Resync);
                 }
             }
+            bus.mark_relayed(tenant, seq);
         }
     }
 }

@@ -13,7 +13,8 @@ pub mod wire;
 
 use std::sync::Arc;
 
-use tokio::sync::broadcast;
+use entity::ids::TenantId;
+use tokio::sync::{broadcast, watch};
 
 pub use crate::store::events::FeedEvent;
 
@@ -34,12 +35,17 @@ pub enum Notice {
 #[derive(Debug, Clone)]
 pub struct EventBus {
     tx: broadcast::Sender<Notice>,
+    /// The last announcement (tenant and sequence) the PostgreSQL listener has read
+    /// and republished. Announcements arrive in commit order, so this says how far
+    /// the listener has caught up.
+    relayed: Arc<watch::Sender<Option<(TenantId, i64)>>>,
 }
 
 impl Default for EventBus {
     fn default() -> Self {
         EventBus {
             tx: broadcast::channel(BUFFER).0,
+            relayed: Arc::new(watch::channel(None).0),
         }
     }
 }
@@ -52,5 +58,15 @@ impl EventBus {
 
     pub fn subscribe(&self) -> broadcast::Receiver<Notice> {
         self.tx.subscribe()
+    }
+
+    /// Records that the listener handled the announcement of `seq` of `tenant`.
+    pub fn mark_relayed(&self, tenant: TenantId, seq: i64) {
+        self.relayed.send_replace(Some((tenant, seq)));
+    }
+
+    /// Watches the last announcement the listener handled.
+    pub fn relayed(&self) -> watch::Receiver<Option<(TenantId, i64)>> {
+        self.relayed.subscribe()
     }
 }

@@ -15,7 +15,8 @@ use std::{
     time::{Duration, SystemTime, UNIX_EPOCH},
 };
 
-use sea_orm::{ConnectionTrait, Database, DatabaseConnection, Statement};
+use libtest_mimic::Completion;
+use sea_orm::{ConnectionTrait, Database, DatabaseConnection, EntityTrait, Statement};
 use serde_json::{Value, json};
 use socialgate::graphql::ids::IntegrationGid;
 use socialgate::{
@@ -120,16 +121,42 @@ impl TestApp {
         IntegrationGid(applied.integration.id).encoded()
     }
 
-    /// Waits until background work (the PostgreSQL event listener reading announced
-    /// events) stops sending statements, so a measurement counts only its request.
+    /// Waits until background work is done, so a measurement counts only its request:
+    /// on PostgreSQL, until the event listener has relayed the newest event (it reads
+    /// announcements in commit order). SQLite has no listener.
     pub async fn quiesce(&self) {
-        loop {
-            let before = self.statements();
-            tokio::time::sleep(Duration::from_millis(300)).await;
-            if self.statements() == before {
-                return;
-            }
+        use sea_orm::{QueryOrder, QuerySelect};
+        if self.backend != Backend::Postgres {
+            return;
         }
+        let newest = entity::integration_event::Entity::find()
+            .order_by_desc(entity::integration_event::Column::OccurredAt)
+            .order_by_desc(entity::integration_event::Column::Seq)
+            .limit(1)
+            .one(self.store.db())
+            .await
+            .expect("newest event");
+        let Some(newest) = newest else { return };
+        let mut relayed = self.app.bus.relayed();
+        tokio::time::timeout(
+            Duration::from_secs(30),
+            relayed.wait_for(|last| *last == Some((newest.tenant_id, newest.seq))),
+        )
+        .await
+        .expect("the listener catches up")
+        .expect("bus alive");
+    }
+
+    /// The newest event sequence of the tenant `external_id`: a cursor to subscribe
+    /// from, so a subscription sees every change made after this point however long
+    /// it takes to start.
+    pub async fn head(&self, external_id: &str) -> String {
+        let tenant = self
+            .store
+            .provision_tenant(external_id)
+            .await
+            .expect("tenant");
+        tenant.chain_seq.to_string()
     }
 
     /// Statements sent to the database so far.
@@ -201,7 +228,6 @@ async fn postgres_database() -> Option<(String, String)> {
                 if postgres_required() {
                     panic!("PostgreSQL is required but unreachable at {admin_url}: {other:?}");
                 }
-                eprintln!("skipping: PostgreSQL unreachable at {admin_url}");
                 return None;
             }
         };
@@ -318,18 +344,28 @@ pub async fn spawn(backend: Backend) -> Option<(TestApp, Option<String>)> {
 }
 
 /// Runs `test` against a fresh server on `backend`, then drops its database.
-pub async fn run<F, Fut>(backend: Backend, test: F)
+pub async fn run<F, Fut>(backend: Backend, test: F) -> Completion
 where
     F: FnOnce(TestApp) -> Fut,
     Fut: Future<Output = ()>,
 {
     let Some((app, pg_name)) = spawn(backend).await else {
-        return;
+        return unreachable_postgres();
     };
     test(app).await;
     if let Some(name) = pg_name {
         drop_database(&name).await;
     }
+    Completion::Completed
+}
+
+/// How a PostgreSQL test ends when no server answers and none is required: ignored,
+/// with the reason, so the summary never counts it as passed.
+pub fn unreachable_postgres() -> Completion {
+    Completion::ignored_with(format!(
+        "PostgreSQL unreachable at {} (set SOCIALGATE_REQUIRE_POSTGRES=1 to fail instead)",
+        postgres_admin_url()
+    ))
 }
 
 /// Declares a test that runs once on SQLite and once on PostgreSQL.
@@ -340,17 +376,89 @@ macro_rules! db_test {
             #[allow(unused_imports)]
             use super::*;
 
-            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-            async fn sqlite() {
-                $crate::common::run($crate::common::Backend::Sqlite, $body).await
+            inventory::submit! {
+                $crate::common::Case {
+                    module: module_path!(),
+                    name: "sqlite",
+                    run: || $crate::common::block_on(
+                        $crate::common::run($crate::common::Backend::Sqlite, $body),
+                    ),
+                }
             }
 
-            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-            async fn postgres() {
-                $crate::common::run($crate::common::Backend::Postgres, $body).await
+            inventory::submit! {
+                $crate::common::Case {
+                    module: module_path!(),
+                    name: "postgres",
+                    run: || $crate::common::block_on(
+                        $crate::common::run($crate::common::Backend::Postgres, $body),
+                    ),
+                }
             }
         }
     };
+}
+
+/// Registers a test that is not run once per database engine: `async fn $name()` or,
+/// with `sync`, `fn $name()`, returning `()` or a [`Completion`].
+#[macro_export]
+macro_rules! api_test {
+    ($name:ident) => {
+        inventory::submit! {
+            $crate::common::Case {
+                module: module_path!(),
+                name: stringify!($name),
+                run: || $crate::common::block_on($name()),
+            }
+        }
+    };
+    (sync $name:ident) => {
+        inventory::submit! {
+            $crate::common::Case {
+                module: module_path!(),
+                name: stringify!($name),
+                run: || $crate::common::IntoCompletion::into_completion($name()),
+            }
+        }
+    };
+}
+
+/// One registered test: `module::name` in the listing.
+pub struct Case {
+    pub module: &'static str,
+    pub name: &'static str,
+    pub run: fn() -> Completion,
+}
+
+inventory::collect!(Case);
+
+/// What a test body may return: nothing (it ran), or whether it ran or was skipped.
+pub trait IntoCompletion {
+    fn into_completion(self) -> Completion;
+}
+
+impl IntoCompletion for () {
+    fn into_completion(self) -> Completion {
+        Completion::Completed
+    }
+}
+
+impl IntoCompletion for Completion {
+    fn into_completion(self) -> Completion {
+        self
+    }
+}
+
+/// Runs `test` to the end on a runtime of its own, like `#[tokio::test]` with two
+/// workers.
+pub fn block_on<T: IntoCompletion>(test: impl Future<Output = T>) -> Completion {
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .expect("test runtime")
+        .block_on(test)
+        .into_completion()
 }
 
 /// The storage key of an `Integration` id the API returned.

@@ -18,3 +18,21 @@ mod subscriptions;
 mod tenancy;
 mod tokens;
 mod ws;
+
+/// Lists every registered test (`module::name`, as the built-in harness names them)
+/// and runs the ones the arguments select, in parallel.
+fn main() {
+    let args = libtest_mimic::Arguments::from_args();
+    let mut trials: Vec<libtest_mimic::Trial> = inventory::iter::<common::Case>
+        .into_iter()
+        .map(|case| {
+            let module = case.module.strip_prefix("api::").unwrap_or(case.module);
+            let run = case.run;
+            libtest_mimic::Trial::ignorable_test(format!("{module}::{}", case.name), move || {
+                Ok(run())
+            })
+        })
+        .collect();
+    trials.sort_by(|a, b| a.name().cmp(b.name()));
+    libtest_mimic::run(&args, trials).exit();
+}

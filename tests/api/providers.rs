@@ -1,6 +1,8 @@
 //! Each network's client against a local HTTP server that answers in the network's
 //! documented formats, success and error bodies alike.
 
+use crate::api_test;
+
 use std::collections::HashMap;
 
 use axum::{
@@ -164,7 +166,7 @@ fn grant(token: &str) -> Grant {
     }
 }
 
-#[tokio::test]
+api_test!(facebook_exchanges_long_lived_and_lists_postable_pages);
 async fn facebook_exchanges_long_lived_and_lists_postable_pages() {
     let base = fixtures().await;
     let fb = Facebook {
@@ -248,7 +250,7 @@ async fn facebook_exchanges_long_lived_and_lists_postable_pages() {
     );
 }
 
-#[tokio::test]
+api_test!(instagram_takes_professional_accounts_only);
 async fn instagram_takes_professional_accounts_only() {
     let base = fixtures().await;
     let ig = Instagram {
@@ -298,7 +300,7 @@ async fn instagram_takes_professional_accounts_only() {
     );
 }
 
-#[tokio::test]
+api_test!(linkedin_signs_in_with_openid_and_keeps_refresh_tokens);
 async fn linkedin_signs_in_with_openid_and_keeps_refresh_tokens() {
     let base = fixtures().await;
     let li = Linkedin::new(

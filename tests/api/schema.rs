@@ -2,13 +2,17 @@
 //! default build; a build without the `sandbox` feature exports the same schema less
 //! the sandbox's mutation and enum.
 
+use crate::api_test;
+
 fn committed() -> String {
     let path = concat!(env!("CARGO_MANIFEST_DIR"), "/schema.graphql");
     std::fs::read_to_string(path).expect("schema.graphql exists")
 }
 
 #[cfg(feature = "sandbox")]
-#[test]
+api_test!(sync committed_schema_is_current);
+
+#[cfg(feature = "sandbox")]
 fn committed_schema_is_current() {
     assert!(
         committed() == socialgate::graphql::sdl(),
@@ -49,7 +53,9 @@ fn without(sdl: &str, doc_indent: &str, start: &str, end: Option<&str>) -> Strin
 }
 
 #[cfg(not(feature = "sandbox"))]
-#[test]
+api_test!(sync lean_schema_is_the_committed_one_without_the_sandbox);
+
+#[cfg(not(feature = "sandbox"))]
 fn lean_schema_is_the_committed_one_without_the_sandbox() {
     let committed = committed();
     let lean = without(&committed, "\t", "\tsandboxSimulate(", None);

@@ -1,6 +1,8 @@
 //! `integrationStatusChanged` over a real WebSocket: both protocols, auth and its close
 //! codes, tenant and role scoping, resume with `after`, and a burst of 10,000 changes.
 
+use crate::api_test;
+
 use std::time::Duration;
 
 use serde_json::{Value, json};
@@ -58,12 +60,17 @@ db_test!(
             compliance
                 .init(&app.token(&tenant, "co", &[Compliance]))
                 .await;
-            compliance.subscribe("feed", FEED, json!({})).await;
+            // From the current head: whenever the subscriptions start, they see every
+            // change made from here on.
+            let head = app.head(&tenant).await;
+            compliance
+                .subscribe("feed", FEED, json!({ "after": head }))
+                .await;
             let mut advisor = Ws::connect(&app.base, protocol).await;
             advisor.init(&app.token(&tenant, "adv", &[Advisor])).await;
-            advisor.subscribe("feed", FEED, json!({})).await;
-            // Subscriptions start when their first poll runs; give them a moment.
-            tokio::time::sleep(Duration::from_millis(200)).await;
+            advisor
+                .subscribe("feed", FEED, json!({ "after": head }))
+                .await;
 
             review::approve(&app.app, &co, theirs, None, None)
                 .await
@@ -212,7 +219,8 @@ db_test!(
         review::approve(&app.app, &co, id, None, None)
             .await
             .expect("approve");
-        let query = "subscription { integrationStatusChanged { sequence status } }";
+        let query = "subscription($after: String) { integrationStatusChanged(after: $after) { sequence status } }";
+        let from = json!({ "after": app.head("burst").await });
         let mut subscribers = Vec::new();
         for (n, protocol) in [
             Protocol::TransportWs,
@@ -229,15 +237,14 @@ db_test!(
                 app.token("burst", "co", &[Compliance])
             };
             ws.init(&token).await;
-            ws.subscribe("burst", query, json!({})).await;
+            ws.subscribe("burst", query, from.clone()).await;
             subscribers.push(ws);
         }
         // One more subscriber that reads nothing until the burst is over: it falls far
         // behind the bus buffer and must be served from the database instead.
         let mut sleeper = Ws::connect(&app.base, Protocol::TransportWs).await;
         sleeper.init(&app.token("burst", "co", &[Compliance])).await;
-        sleeper.subscribe("burst", query, json!({})).await;
-        tokio::time::sleep(Duration::from_millis(300)).await;
+        sleeper.subscribe("burst", query, from.clone()).await;
         const CHANGES: i64 = 10_000;
         let server = app.app.clone();
         let producer = tokio::spawn(async move {
@@ -298,16 +305,16 @@ db_test!(
     }
 );
 
+api_test!(two_instances_share_the_feed_across_a_database_outage);
 /// Two instances on one PostgreSQL: A reaches the database through a proxy the test
 /// cuts mid-stream; B keeps changing things; A's subscriber gets every change, in
 /// order, none twice, once A is back.
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn two_instances_share_the_feed_across_a_database_outage() {
+async fn two_instances_share_the_feed_across_a_database_outage() -> libtest_mimic::Completion {
     use crate::{common, proxy::Proxy};
     use socialgate::{Socialgate, store::Store};
 
     let Some((b, pg_name)) = common::spawn(common::Backend::Postgres).await else {
-        return;
+        return common::unreachable_postgres();
     };
     // Instance A: same database, reached through the proxy.
     let url = url::Url::parse(&b.url).expect("url");
@@ -345,11 +352,10 @@ async fn two_instances_share_the_feed_across_a_database_outage() {
     ws.init(&b.token("pair", "co", &[Compliance])).await;
     ws.subscribe(
         "feed",
-        "subscription { integrationStatusChanged { sequence status } }",
-        json!({}),
+        "subscription($after: String) { integrationStatusChanged(after: $after) { sequence status } }",
+        json!({ "after": b.head("pair").await }),
     )
     .await;
-    tokio::time::sleep(Duration::from_millis(300)).await;
 
     // A change on B arrives on A.
     review::approve(&b.app, &co, id, None, None)
@@ -363,7 +369,6 @@ async fn two_instances_share_the_feed_across_a_database_outage() {
 
     // Cut A off; B goes on; restore.
     proxy.cut();
-    tokio::time::sleep(Duration::from_millis(500)).await;
     for n in 0..6 {
         if n % 2 == 0 {
             lifecycle::expire(&b.app, owner.tenant_id, id, StatusReason::TokenExpired)
@@ -412,6 +417,7 @@ async fn two_instances_share_the_feed_across_a_database_outage() {
     if let Some(name) = pg_name {
         common::drop_database(&name).await;
     }
+    libtest_mimic::Completion::Completed
 }
 
 db_test!(
