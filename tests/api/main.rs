@@ -6,6 +6,7 @@ mod audit;
 mod auth;
 mod concurrency;
 mod connect;
+mod hostile;
 mod limits;
 mod n_plus_one;
 mod pagination;
