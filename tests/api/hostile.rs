@@ -270,6 +270,21 @@ fn hostile_documents() -> Vec<(&'static str, String)> {
     ]
 }
 
+/// Hostile documents within every budget, refused by validation: the most work a
+/// refused request can still cause.
+fn within_budget_documents() -> Vec<(&'static str, String)> {
+    vec![
+        (
+            "1,990 unknown fields of 120 bytes (one error and suggestion each)",
+            aliases(1_990, &"x".repeat(120)),
+        ),
+        (
+            "one unknown field of 250,000 bytes",
+            format!("{{ {} }}", "x".repeat(250_000)),
+        ),
+    ]
+}
+
 /// A value of /proc/self/status in KiB (Linux only).
 fn status_kib(key: &str) -> Option<u64> {
     let status = std::fs::read_to_string("/proc/self/status").ok()?;
@@ -311,6 +326,35 @@ async fn refusing_hostile_documents_keeps_peak_memory_flat() {
             growth < 64 * 1024,
             "refusing grew the peak resident set by {growth} KiB"
         );
+    })
+    .await;
+}
+
+/// Prints what refusing each hostile document costs through the real router:
+/// `cargo test --release --test api hostile::report -- --ignored --nocapture`.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "prints figures; run by hand"]
+async fn report() {
+    run(Backend::Sqlite, async |app: TestApp| {
+        refused(&app, None, &fan_out(12), "fields").await;
+        for (name, query) in hostile_documents()
+            .into_iter()
+            .chain(within_budget_documents())
+        {
+            let base = peak_window().unwrap_or_default();
+            let started = std::time::Instant::now();
+            let body = app.gql(None, &query, json!({})).await;
+            let elapsed = started.elapsed();
+            let growth = peak_growth(base).unwrap_or_default();
+            println!(
+                "{name}: {} bytes, {:.1} ms, peak RSS +{growth} KiB, answer {} bytes, {:?}: {}",
+                query.len(),
+                elapsed.as_secs_f64() * 1000.0,
+                body.to_string().len(),
+                codes(&body)[..1].to_vec(),
+                message(&body)
+            );
+        }
     })
     .await;
 }
