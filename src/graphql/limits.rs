@@ -1,101 +1,139 @@
-//! Depth limit that leaves introspection alone.
+//! Query budgets checked on the parsed document before anything expands it.
 //!
-//! GraphiQL's own introspection query is 13 levels deep (its `ofType` chains), so the
-//! built-in depth limit at 12 would break GraphiQL. This extension counts depth like
-//! the built-in one (every field, leaves included, fragments inlined) but stops at
-//! introspection fields (`__schema`, `__type`), whose types are finite; the built-in
-//! limit stays on as an outer bound at [`super::MAX_INTROSPECTION_DEPTH`].
+//! async-graphql's own depth, directive and complexity checks walk the document with
+//! every fragment inlined, so a small document whose fragments spread each other twice
+//! costs seconds and gigabytes before any of them can say "too complex" (and they run
+//! inside the parse step, before an extension's `parse_query` hook gets the document).
+//! This extension therefore measures in `prepare_request`: it parses the query itself
+//! (async-graphql reuses that parse), measures it with [`super::cost`] in time linear
+//! in its size, and refuses it over budget with `BAD_USER_INPUT`. The built-in limits
+//! stay on as outer bounds and now only see documents that passed.
+//!
+//! Depth still leaves introspection alone: GraphiQL's introspection query is 13 levels
+//! deep, so `__schema` and `__type` count one level and are priced by
+//! [`Budget::introspection_cost`] instead.
 
 use std::sync::Arc;
 
 use async_graphql::{
-    ServerError, ServerResult, Variables,
-    extensions::{Extension, ExtensionContext, ExtensionFactory, NextParseQuery},
-    parser::types::{ExecutableDocument, Selection, SelectionSet},
+    Request, ServerError, ServerResult,
+    extensions::{Extension, ExtensionContext, ExtensionFactory, NextPrepareRequest},
 };
 
-/// Refuses data selections deeper than `max`, with code `BAD_USER_INPUT`.
-pub struct DepthLimit {
-    pub max: usize,
+use super::{
+    ONCE_PER_OPERATION,
+    cost::{self, Cycle, DocumentCost},
+};
+
+/// What one request may cost; see the constants in [`super`] for the values and why.
+#[derive(Debug, Clone, Copy)]
+pub struct Budget {
+    /// Deepest data selection.
+    pub depth: u64,
+    /// Field selections after expansion.
+    pub fields: u64,
+    /// Fields, spreads and inline fragments after expansion.
+    pub selections: u64,
+    /// Fragment spreads after expansion.
+    pub spreads: u64,
+    /// Directives on one selection or definition.
+    pub directives: usize,
+    /// Arguments of one field or directive.
+    pub arguments: usize,
+    /// Introspection, lists priced at their length.
+    pub introspection_cost: u64,
 }
 
-impl ExtensionFactory for DepthLimit {
+/// Refuses documents over [`Budget`] before async-graphql expands them.
+pub struct QueryBudget(pub Budget);
+
+impl ExtensionFactory for QueryBudget {
     fn create(&self) -> Arc<dyn Extension> {
-        Arc::new(DepthLimitExtension { max: self.max })
+        Arc::new(QueryBudgetExtension(self.0))
     }
 }
 
-struct DepthLimitExtension {
-    max: usize,
-}
+struct QueryBudgetExtension(Budget);
 
 #[async_trait::async_trait]
-impl Extension for DepthLimitExtension {
-    async fn parse_query(
+impl Extension for QueryBudgetExtension {
+    async fn prepare_request(
         &self,
         ctx: &ExtensionContext<'_>,
-        query: &str,
-        variables: &Variables,
-        next: NextParseQuery<'_>,
-    ) -> ServerResult<ExecutableDocument> {
-        let document = next.run(ctx, query, variables).await?;
-        let deepest = document
-            .operations
-            .iter()
-            .map(|(_, op)| depth(&op.node.selection_set.node, &document, &mut Vec::new()))
-            .max()
-            .unwrap_or(0);
-        if deepest > self.max {
-            let mut error = ServerError::new(
-                format!(
-                    "query is nested {deepest} levels deep; the limit is {}",
-                    self.max
-                ),
-                None,
-            );
-            let mut extensions = async_graphql::ErrorExtensionValues::default();
-            extensions.set("code", "BAD_USER_INPUT");
-            error.extensions = Some(extensions);
-            return Err(error);
+        mut request: Request,
+        next: NextPrepareRequest<'_>,
+    ) -> ServerResult<Request> {
+        // A syntax error is left to async-graphql, which reports it the usual way.
+        if let Ok(document) = request.parsed_query() {
+            check(&self.0, cost::measure(document))?;
         }
-        Ok(document)
+        next.run(ctx, request).await
     }
 }
 
-/// Depth of `set`; `open` holds the fragments being expanded, so a cyclic fragment
-/// (refused later by validation) cannot loop here.
-fn depth<'a>(
-    set: &'a SelectionSet,
-    document: &'a ExecutableDocument,
-    open: &mut Vec<&'a str>,
-) -> usize {
-    set.items
-        .iter()
-        .map(|item| match &item.node {
-            Selection::Field(field) => {
-                let name = field.node.name.node.as_str();
-                if name.starts_with("__") {
-                    1
-                } else {
-                    1 + depth(&field.node.selection_set.node, document, open)
-                }
-            }
-            Selection::InlineFragment(fragment) => {
-                depth(&fragment.node.selection_set.node, document, open)
-            }
-            Selection::FragmentSpread(spread) => {
-                let name = spread.node.fragment_name.node.as_str();
-                match document.fragments.get(name) {
-                    Some(fragment) if !open.contains(&name) => {
-                        open.push(name);
-                        let d = depth(&fragment.node.selection_set.node, document, open);
-                        open.pop();
-                        d
-                    }
-                    _ => 0,
-                }
-            }
-        })
-        .max()
-        .unwrap_or(0)
+/// The first budget `cost` exceeds, as the error the client gets.
+fn check(budget: &Budget, cost: Result<DocumentCost, Cycle>) -> ServerResult<()> {
+    let cost = cost.map_err(|Cycle(name)| {
+        refuse(format!(
+            "fragment {name} spreads itself, directly or through other fragments"
+        ))
+    })?;
+    let total = &cost.total;
+    if cost.most_directives > budget.directives {
+        return Err(refuse(format!(
+            "a selection carries {} directives; the limit is {}",
+            cost.most_directives, budget.directives
+        )));
+    }
+    if cost.most_arguments > budget.arguments {
+        return Err(refuse(format!(
+            "a field or directive has {} arguments; the limit is {}",
+            cost.most_arguments, budget.arguments
+        )));
+    }
+    if total.fields > budget.fields {
+        return Err(refuse(format!(
+            "the query selects {} fields after fragments are expanded; the limit is {}",
+            total.fields, budget.fields
+        )));
+    }
+    if total.spreads > budget.spreads {
+        return Err(refuse(format!(
+            "the query expands {} fragment spreads; the limit is {}",
+            total.spreads, budget.spreads
+        )));
+    }
+    if total.selections > budget.selections {
+        return Err(refuse(format!(
+            "the query has {} selections (fields, fragment spreads and inline fragments) \
+             after fragments are expanded; the limit is {}",
+            total.selections, budget.selections
+        )));
+    }
+    if total.depth > budget.depth {
+        return Err(refuse(format!(
+            "query is nested {} levels deep; the limit is {}",
+            total.depth, budget.depth
+        )));
+    }
+    if total.introspection > budget.introspection_cost {
+        return Err(refuse(format!(
+            "the query's introspection costs {} (each list priced at its length in this \
+             schema); the limit is {}",
+            total.introspection, budget.introspection_cost
+        )));
+    }
+    for (field, count) in ONCE_PER_OPERATION.iter().zip(cost.once) {
+        if count > 1 {
+            return Err(refuse(format!(
+                "{field} may appear once per operation; this one asks for it {count} times \
+                 after fragments are expanded"
+            )));
+        }
+    }
+    Ok(())
+}
+
+fn refuse(message: String) -> ServerError {
+    super::codes::with_code(ServerError::new(message, None), "BAD_USER_INPUT")
 }

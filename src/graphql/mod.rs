@@ -4,6 +4,7 @@
 
 mod codes;
 pub mod context;
+mod cost;
 pub mod ids;
 mod limits;
 pub mod loaders;
@@ -24,15 +25,45 @@ pub use subscription::SubscriptionRoot;
 
 pub type AppSchema = Schema<QueryRoot, MutationRoot, SubscriptionRoot>;
 
+// The first group is checked on the parsed document, with fragments measured once
+// rather than expanded (see `limits`); the async-graphql limits after it walk the
+// expanded tree and only see documents that passed.
+
 /// Deepest data selection accepted.
 pub const MAX_DEPTH: usize = 12;
+/// Most field selections (aliases and `__typename` included) after fragments are
+/// expanded: each is a response entry and a resolver call. GraphiQL's introspection
+/// query has 217 and a full page with every nested field 44, so nine times
+/// the largest client we know of still fits.
+pub const MAX_FIELDS: u64 = 2_000;
+/// Most selections of any kind (fields, fragment spreads, inline fragments) after
+/// expansion: the tree async-graphql validates and walks. Twice [`MAX_FIELDS`], so that
+/// only fragments and inline fragments wrapped around few fields reach it.
+pub const MAX_SELECTIONS: u64 = 4_000;
+/// Most fragment spreads after expansion. GraphiQL's introspection query expands 10;
+/// a client built of per-component fragments needs some tens. A fan-out of fragments
+/// that each spread the previous one twice is over it at depth 8.
+pub const MAX_FRAGMENT_SPREADS: u64 = 256;
+/// Largest price of the introspection in one request, each introspection list priced
+/// at its length in this schema (like a page of data). GraphiQL's full introspection
+/// query (217 fields) costs 374,089 so priced; one fits, two do not, nor do tens of
+/// aliased `__schema { types { fields … } }` selections.
+pub const MAX_INTROSPECTION_COST: u64 = 500_000;
+/// Fields that may appear at most once per operation after fragments are expanded:
+/// each recomputes, exports or reads a whole audit trail or history, and aliases would
+/// otherwise multiply that work and the pool connections it holds.
+pub const ONCE_PER_OPERATION: [&str; 4] =
+    ["auditExport", "auditTrail", "coverage", "verifyAuditTrail"];
 /// Outer bound that also covers introspection (GraphiQL's query is 13 deep).
 pub const MAX_INTROSPECTION_DEPTH: usize = 24;
 /// Largest cost accepted; a list costs its page size times its children, so a full
 /// page of 100 with notes and history fits and a few of them in one request do not.
 pub const MAX_COMPLEXITY: usize = 10_000;
-/// Most directives on one field.
+/// Most directives on one field, fragment spread, inline fragment or definition.
 pub const MAX_DIRECTIVES: usize = 8;
+/// Most arguments of one field or directive. The widest field takes 3; a field with
+/// thousands of (duplicate) arguments only makes validation answer an error for each.
+pub const MAX_ARGUMENTS: usize = 16;
 
 /// The schema with its limits and without data: for SDL export and as the base of
 /// [`build`].
@@ -43,7 +74,15 @@ pub fn schema_builder() -> SchemaBuilder<QueryRoot, MutationRoot, SubscriptionRo
         SubscriptionRoot,
     )
     .extension(codes::RequestErrors)
-    .extension(limits::DepthLimit { max: MAX_DEPTH })
+    .extension(limits::QueryBudget(limits::Budget {
+        depth: MAX_DEPTH as u64,
+        fields: MAX_FIELDS,
+        selections: MAX_SELECTIONS,
+        spreads: MAX_FRAGMENT_SPREADS,
+        directives: MAX_DIRECTIVES,
+        arguments: MAX_ARGUMENTS,
+        introspection_cost: MAX_INTROSPECTION_COST,
+    }))
     .limit_depth(MAX_INTROSPECTION_DEPTH)
     .limit_complexity(MAX_COMPLEXITY)
     .limit_directives(MAX_DIRECTIVES)

@@ -383,6 +383,7 @@ macro_rules! db_test {
                     run: || $crate::common::block_on(
                         $crate::common::run($crate::common::Backend::Sqlite, $body),
                     ),
+                    ignored: false,
                 }
             }
 
@@ -393,6 +394,7 @@ macro_rules! db_test {
                     run: || $crate::common::block_on(
                         $crate::common::run($crate::common::Backend::Postgres, $body),
                     ),
+                    ignored: false,
                 }
             }
         }
@@ -409,6 +411,17 @@ macro_rules! api_test {
                 module: module_path!(),
                 name: stringify!($name),
                 run: || $crate::common::block_on($name()),
+                ignored: false,
+            }
+        }
+    };
+    (ignored $name:ident) => {
+        inventory::submit! {
+            $crate::common::Case {
+                module: module_path!(),
+                name: stringify!($name),
+                run: || $crate::common::block_on($name()),
+                ignored: true,
             }
         }
     };
@@ -418,6 +431,7 @@ macro_rules! api_test {
                 module: module_path!(),
                 name: stringify!($name),
                 run: || $crate::common::IntoCompletion::into_completion($name()),
+                ignored: false,
             }
         }
     };
@@ -428,6 +442,8 @@ pub struct Case {
     pub module: &'static str,
     pub name: &'static str,
     pub run: fn() -> Completion,
+    /// Run only when asked (`-- --ignored`): reports by hand, not checks.
+    pub ignored: bool,
 }
 
 inventory::collect!(Case);

@@ -6,6 +6,7 @@ mod audit;
 mod auth;
 mod concurrency;
 mod connect;
+mod hostile;
 mod limits;
 mod n_plus_one;
 mod pagination;
@@ -31,6 +32,7 @@ fn main() {
             libtest_mimic::Trial::ignorable_test(format!("{module}::{}", case.name), move || {
                 Ok(run())
             })
+            .with_ignored_flag(case.ignored)
         })
         .collect();
     trials.sort_by(|a, b| a.name().cmp(b.name()));
