@@ -27,6 +27,6 @@ pub struct App {
     pub sandbox: Option<std::sync::Arc<crate::sandbox::Sandbox>>,
     /// Turns true when the server shuts down: sockets close, feeds and the listener end.
     pub shutdown: tokio::sync::watch::Sender<bool>,
-    /// Open WebSocket connections per tenant, for the per-tenant cap.
-    pub sockets: std::sync::Mutex<std::collections::HashMap<crate::domain::TenantId, usize>>,
+    /// Open WebSocket connections, for the per-tenant and per-user caps.
+    pub sockets: crate::http::sockets::OpenSockets,
 }

@@ -229,9 +229,19 @@ fn redact_url(url: &str) -> String {
     }
 }
 
+/// Crates that print message payloads at their most verbose levels: a WebSocket's
+/// `connection_init` carries the caller's token. They are held at `info` whatever the
+/// configured filter says, so no token reaches a log line.
+const PAYLOAD_LOGGERS: [&str; 2] = ["tungstenite=info", "tokio_tungstenite=info"];
+
 fn init_tracing(filter: &str) {
-    let filter = tracing_subscriber::EnvFilter::try_new(filter)
+    let mut filter = tracing_subscriber::EnvFilter::try_new(filter)
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    for directive in PAYLOAD_LOGGERS {
+        if let Ok(directive) = directive.parse() {
+            filter = filter.add_directive(directive);
+        }
+    }
     let _ = tracing_subscriber::fmt().with_env_filter(filter).try_init();
 }
 

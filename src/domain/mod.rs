@@ -5,6 +5,7 @@
 
 pub mod audit;
 pub mod coverage;
+pub mod input;
 pub mod limits;
 pub mod network;
 pub mod policy;

@@ -8,6 +8,7 @@ mod graphql;
 mod health;
 pub(crate) mod html;
 mod oauth;
+pub mod sockets;
 mod ws;
 
 use std::{sync::Arc, time::Duration};

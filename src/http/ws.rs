@@ -32,20 +32,19 @@ use axum::{
 use futures_util::{SinkExt, StreamExt, future};
 use tokio::time::Instant;
 
-use super::HttpState;
+use super::{HttpState, sockets::Slot};
 use crate::{
     app::App,
     auth::Claims,
-    domain::TenantId,
     graphql::{context::RequestAuth, subscription::SubscriptionSlots},
 };
 
-/// Largest message a client may send.
+/// Largest message a client may send; a larger one closes the socket with 1009.
 pub const MAX_MESSAGE_BYTES: usize = 64 * 1024;
+/// Beyond this the WebSocket layer itself drops the connection without reading on.
+const HARD_MESSAGE_BYTES: usize = 1024 * 1024;
 /// Time a client has to send `connection_init`.
 pub const INIT_TIMEOUT: Duration = Duration::from_secs(10);
-/// Most open sockets per tenant on one instance.
-pub const MAX_SOCKETS_PER_TENANT: usize = 500;
 
 const PROTOCOLS: [&str; 2] = ["graphql-transport-ws", "graphql-ws"];
 
@@ -54,8 +53,9 @@ const PROTOCOLS: [&str; 2] = ["graphql-transport-ws", "graphql-ws"];
 struct Session {
     /// When the token expires; set once the connection is acknowledged.
     expires_at: Mutex<Option<Instant>>,
-    /// The tenant that holds a socket slot, released when the socket ends.
-    tenant: Mutex<Option<TenantId>>,
+    /// The socket's place under the tenant's and the user's caps, given back when the
+    /// session ends.
+    slot: Mutex<Option<Slot>>,
     /// Why `connection_init` was refused: close with this code.
     refused: Mutex<Option<(u16, String)>>,
     acknowledged: AtomicBool,
@@ -88,8 +88,10 @@ pub(super) async fn upgrade(
         )
             .into_response();
     };
-    ws.max_message_size(MAX_MESSAGE_BYTES)
-        .max_frame_size(MAX_MESSAGE_BYTES)
+    // The protocol-level bound is wider than ours so that a message between the two is
+    // read and answered with 1009 (message too big) instead of a dropped connection.
+    ws.max_message_size(HARD_MESSAGE_BYTES)
+        .max_frame_size(HARD_MESSAGE_BYTES)
         .protocols(PROTOCOLS)
         .on_upgrade(move |socket| serve(state, socket, protocol))
 }
@@ -148,22 +150,12 @@ async fn admit(
         Ok(actor) => actor,
         Err(e) => return refuse(4500, e.public_message()),
     };
-    {
-        let Ok(mut sockets) = app.sockets.lock() else {
-            return refuse(1011, "internal error".into());
-        };
-        let open = sockets.entry(actor.tenant_id).or_default();
-        if *open >= MAX_SOCKETS_PER_TENANT {
-            drop(sockets);
-            return refuse(
-                4429,
-                format!("at most {MAX_SOCKETS_PER_TENANT} sockets per tenant"),
-            );
-        }
-        *open += 1;
-    }
-    if let Ok(mut tenant) = session.tenant.lock() {
-        *tenant = Some(actor.tenant_id);
+    let slot = match app.sockets.admit(actor.tenant_id, actor.user_id) {
+        Ok(slot) => slot,
+        Err(why) => return refuse(4429, why),
+    };
+    if let Ok(mut held) = session.slot.lock() {
+        *held = Some(slot);
     }
     let now = jsonwebtoken::get_current_timestamp();
     let left = Duration::from_secs(claims.exp.saturating_sub(now));
@@ -179,8 +171,25 @@ async fn admit(
 
 async fn serve(state: HttpState, socket: WebSocket, protocol: WebSocketProtocols) {
     let (mut sink, stream) = socket.split();
+    let session = Arc::new(Session::default());
+    let oversized = session.clone();
+    // A message over the limit ends the input; the loop below then closes with 1009.
     let input = stream
-        .take_while(|m| future::ready(m.is_ok()))
+        .take_while(move |m| {
+            let fits = match m {
+                Ok(Message::Text(text)) => text.len() <= MAX_MESSAGE_BYTES,
+                Ok(Message::Binary(bytes)) => bytes.len() <= MAX_MESSAGE_BYTES,
+                Ok(_) => true,
+                Err(_) => false,
+            };
+            if !fits && let Ok(mut refused) = oversized.refused.lock() {
+                *refused = Some((
+                    1009,
+                    format!("messages are limited to {MAX_MESSAGE_BYTES} bytes"),
+                ));
+            }
+            future::ready(fits)
+        })
         .filter_map(|m| async move {
             match m {
                 Ok(Message::Text(text)) => Some(text.as_str().as_bytes().to_vec()),
@@ -188,7 +197,6 @@ async fn serve(state: HttpState, socket: WebSocket, protocol: WebSocketProtocols
                 _ => None,
             }
         });
-    let session = Arc::new(Session::default());
     let init_session = session.clone();
     let app = state.app.clone();
     let mut connection = Data::default();
@@ -236,13 +244,12 @@ async fn serve(state: HttpState, socket: WebSocket, protocol: WebSocketProtocols
                 let _ = sink.send(close(code, &reason)).await;
                 break;
             }
-            (None, _) => break,
+            (None, refused) => {
+                if let Some((code, why)) = refused {
+                    let _ = sink.send(close(code, &why)).await;
+                }
+                break;
+            }
         }
-    }
-    let tenant = session.tenant.lock().ok().and_then(|t| *t);
-    if let (Some(tenant), Ok(mut sockets)) = (tenant, state.app.sockets.lock())
-        && let Some(open) = sockets.get_mut(&tenant)
-    {
-        *open = open.saturating_sub(1);
     }
 }

@@ -14,7 +14,7 @@ use serde_json::json;
 use super::{Answer, CLIENT_ID, Sandbox, logins};
 use crate::{
     app::App,
-    domain::{Network, network::from_slug},
+    domain::{Network, input, network::from_slug},
     http::html::escape,
 };
 
@@ -26,6 +26,13 @@ pub fn router(app: Arc<App>) -> Router {
             axum::routing::get(get).post(post),
         )
         .with_state(app)
+}
+
+/// Whether `uri` is one of this server's OAuth callbacks, and safe to redirect to (a
+/// line break would make an invalid `Location` header).
+fn callback_uri(app: &App, uri: &str) -> bool {
+    uri.starts_with(&format!("{}/oauth/", app.config.public_url()))
+        && input::text("redirect_uri", uri, input::MAX_URL, input::Lines::Single).is_ok()
 }
 
 fn answer((status, body): Answer) -> Response {
@@ -55,8 +62,7 @@ fn bearer(headers: &HeaderMap) -> Option<&str> {
 /// The consent page: pick who signs in, or cancel.
 fn consent_page(app: &App, net: &str, network: Network, q: &HashMap<String, String>) -> Response {
     let redirect_uri = q.get("redirect_uri").cloned().unwrap_or_default();
-    let callback_prefix = format!("{}/oauth/", app.config.public_url());
-    if !redirect_uri.starts_with(&callback_prefix)
+    if !callback_uri(app, &redirect_uri)
         || q.get("client_id").map(String::as_str) != Some(CLIENT_ID)
     {
         return (
@@ -102,7 +108,7 @@ fn consent_page(app: &App, net: &str, network: Network, q: &HashMap<String, Stri
 /// The user's choice on the consent page: back to the app with a code or an error.
 fn consent(app: &App, q: &HashMap<String, String>, sandbox: &Sandbox) -> Response {
     let redirect_uri = q.get("redirect_uri").cloned().unwrap_or_default();
-    if !redirect_uri.starts_with(&format!("{}/oauth/", app.config.public_url())) {
+    if !callback_uri(app, &redirect_uri) {
         return (StatusCode::BAD_REQUEST, "bad redirect_uri").into_response();
     }
     let state_param = q.get("state").cloned().unwrap_or_default();

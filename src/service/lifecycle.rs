@@ -20,6 +20,7 @@ use crate::{
     crypto::{Keyring, binding},
     domain::{
         IntegrationId, TenantId,
+        input::{self, Lines},
         limits::{permissions_reduced, take_slot},
         network::{account_kind, name},
         policy,
@@ -246,6 +247,19 @@ fn create(
     account: &NewAccount,
 ) -> AppResult<Decision> {
     take_slot(locked.tenant, account.network, locked.slots_used, false)?;
+    // What a network reports is bounded like client input: ids must fit, names are
+    // shown and may be shortened, a URL that does not fit is dropped.
+    input::text(
+        "the account id",
+        &account.external_account_id,
+        input::MAX_NAME,
+        Lines::Single,
+    )
+    .map_err(|why| AppError::Provider(format!("the network answered oddly: {why}")))?;
+    let profile_url = account
+        .profile_url
+        .clone()
+        .filter(|url| input::text("", url, input::MAX_URL, Lines::Single).is_ok());
     let at = now();
     let model = integration::Model {
         id: IntegrationId::generate(),
@@ -254,8 +268,8 @@ fn create(
         network: account.network,
         account_kind: account_kind(account.network),
         external_account_id: account.external_account_id.clone(),
-        display_name: account.display_name.clone(),
-        profile_url: account.profile_url.clone(),
+        display_name: input::clip(&account.display_name, input::MAX_NAME),
+        profile_url,
         status: Status::Pending,
         status_reason: StatusReason::Connected,
         status_changed_at: at,

@@ -11,26 +11,23 @@ use crate::{
     app::App,
     auth::Actor,
     domain::{
-        ComplianceMode, IntegrationId, policy,
+        ComplianceMode, IntegrationId,
+        input::{self, Lines},
+        policy,
         status::{Change, transition},
     },
     error::{AppError, AppResult},
 };
 
-/// Longest note accepted.
-pub const MAX_NOTE: usize = 4000;
-
-/// Trims a note; empty or too long is `BAD_USER_INPUT`.
+/// Trims a note; empty, too long or with a control character (other than line
+/// breaks and tabs) is `BAD_USER_INPUT`.
 pub fn parse_note(note: &str) -> AppResult<String> {
     let note = note.trim();
     if note.is_empty() {
         return Err(AppError::BadUserInput("the note must not be empty".into()));
     }
-    if note.chars().count() > MAX_NOTE {
-        return Err(AppError::BadUserInput(format!(
-            "the note is longer than {MAX_NOTE} characters"
-        )));
-    }
+    let note = input::text("the note", note, input::MAX_NOTE, Lines::Multi)
+        .map_err(AppError::BadUserInput)?;
     Ok(note.to_owned())
 }
 

@@ -4,6 +4,7 @@ mod common;
 
 mod audit;
 mod auth;
+mod bounds;
 mod concurrency;
 mod connect;
 mod hostile;
@@ -15,6 +16,7 @@ mod providers;
 mod proxy;
 mod review;
 mod schema;
+mod sockets;
 mod subscriptions;
 mod tenancy;
 mod tokens;

@@ -9,7 +9,10 @@ use super::{attempt_binding, hash, unpack};
 use crate::{
     app::App,
     auth::Actor,
-    domain::AttemptId,
+    domain::{
+        AttemptId,
+        input::{self, Lines},
+    },
     error::{AppError, AppResult},
     providers::Account,
     service::{
@@ -137,6 +140,17 @@ pub async fn complete_attempt(
     completion_code: &str,
     account_id: Option<&str>,
 ) -> AppResult<Applied> {
+    let bad = AppError::BadUserInput;
+    input::text(
+        "completionCode",
+        completion_code,
+        input::MAX_TOKEN,
+        Lines::Single,
+    )
+    .map_err(bad)?;
+    if let Some(id) = account_id {
+        input::text("accountId", id, input::MAX_NAME, Lines::Single).map_err(bad)?;
+    }
     let attempt = awaiting(app, actor, attempt_id, completion_code).await?;
     let account = choose(app, actor, &attempt, account_id).await?;
     let data = app.store.tenant(Scope::tenant(attempt.tenant_id));

@@ -27,6 +27,7 @@ use crate::{
     crypto::{Sealed, binding},
     domain::{
         AttemptId, IntegrationId, Network,
+        input::{self, Lines},
         limits::{take_slot, used_in},
         network::slug,
         policy,
@@ -66,6 +67,10 @@ pub struct Started {
 
 /// Refuses a `returnTo` that is not on a configured origin.
 fn check_return_to(app: &App, return_to: Option<&str>) -> AppResult<()> {
+    if let Some(url) = return_to {
+        input::text("returnTo", url, input::MAX_URL, Lines::Single)
+            .map_err(AppError::BadUserInput)?;
+    }
     let origins = app.config.origins();
     match return_to {
         Some(url) if !origins.lists_url(url) => Err(AppError::BadUserInput(format!(
