@@ -93,6 +93,6 @@ mod tests {
             "a closed socket frees its place"
         );
         drop(held);
-        assert!(open.0.lock().expect("lock").users.get(&alice).is_none());
+        assert!(!open.0.lock().expect("lock").users.contains_key(&alice));
     }
 }
