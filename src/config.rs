@@ -60,6 +60,10 @@ pub struct Config {
     /// (`SOCIALGATE_SANDBOX`; default: only in dev mode).
     #[serde(deserialize_with = "flag")]
     pub sandbox: Option<bool>,
+    /// Offer the schema (introspection, GraphiQL's documentation) to callers without
+    /// a token (`SOCIALGATE_PUBLIC_SCHEMA`; default: only in dev mode).
+    #[serde(deserialize_with = "flag")]
+    pub public_schema: Option<bool>,
     /// Set by dev mode (loopback, generated keys); never read from the environment.
     #[serde(skip)]
     pub dev: bool,
@@ -89,6 +93,14 @@ pub struct Config {
     pub instagram_api_url: String,
     /// Instagram Graph base (`/access_token`, `/me`).
     pub instagram_graph_url: String,
+    /// Most open HTTP connections (`SOCIALGATE_MAX_CONNECTIONS`); past it a client
+    /// gets a 503 and the connection closes.
+    #[serde(deserialize_with = "number")]
+    pub max_connections: u64,
+    /// Seconds a client has to send a request's headers, which also bounds an idle
+    /// kept-alive connection (`SOCIALGATE_HEADER_TIMEOUT_SECS`).
+    #[serde(deserialize_with = "number")]
+    pub header_timeout_secs: u64,
 }
 
 impl Default for Config {
@@ -104,6 +116,7 @@ impl Default for Config {
             jwt_audience: None,
             log: "info".to_owned(),
             sandbox: None,
+            public_schema: None,
             dev: false,
             token_keys: None,
             allowed_origins: None,
@@ -121,6 +134,8 @@ impl Default for Config {
             instagram_auth_url: "https://www.instagram.com".to_owned(),
             instagram_api_url: "https://api.instagram.com".to_owned(),
             instagram_graph_url: "https://graph.instagram.com".to_owned(),
+            max_connections: 1024,
+            header_timeout_secs: 10,
         }
     }
 }
@@ -143,6 +158,23 @@ fn flag<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<bool>, D::Error
                 "{other:?} is not a boolean"
             ))),
         },
+    }
+}
+
+/// A whole number given as TOML or as the text of a variable.
+fn number<'de, D: serde::Deserializer<'de>>(d: D) -> Result<u64, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum Raw {
+        Number(u64),
+        Text(String),
+    }
+    match Raw::deserialize(d)? {
+        Raw::Number(n) => Ok(n),
+        Raw::Text(t) => t
+            .trim()
+            .parse()
+            .map_err(|_| serde::de::Error::custom(format!("{t:?} is not a whole number"))),
     }
 }
 
@@ -205,6 +237,21 @@ impl Config {
         Origins {
             any: listed.is_empty() && self.dev,
             listed,
+        }
+    }
+
+    /// Whether anonymous callers may introspect the schema.
+    pub fn publishes_schema(&self) -> bool {
+        self.public_schema.unwrap_or(self.dev)
+    }
+
+    /// The bounds `serve` keeps on connections.
+    pub fn serve_limits(&self) -> crate::http::ServeLimits {
+        crate::http::ServeLimits {
+            max_connections: usize::try_from(self.max_connections)
+                .unwrap_or(usize::MAX)
+                .max(1),
+            header_timeout: std::time::Duration::from_secs(self.header_timeout_secs.max(1)),
         }
     }
 

@@ -206,14 +206,14 @@ async fn serve(config: &mut Config) -> AppResult<()> {
         println!("More tokens: socialgate token --tenant dev --sub alice --role advisor");
     }
     let app = server.app().clone();
-    axum::serve(listener, server.router())
-        .with_graceful_shutdown(async move {
-            shutdown_signal().await;
-            // Close sockets first (1001), or graceful shutdown would wait on them.
-            let _ = app.shutdown.send(true);
-        })
-        .await
-        .map_err(|e| AppError::internal(format!("server error: {e}")))?;
+    let limits = config.serve_limits();
+    socialgate::http::serve(listener, server.router(), limits, async move {
+        shutdown_signal().await;
+        // Close sockets first (1001), or graceful shutdown would wait on them.
+        let _ = app.shutdown.send(true);
+    })
+    .await
+    .map_err(|e| AppError::internal(format!("server error: {e}")))?;
     server.shutdown().await
 }
 

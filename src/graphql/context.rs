@@ -41,6 +41,11 @@ impl RequestAuth {
         }
     }
 
+    /// Whether the request carries a valid token.
+    pub fn is_signed_in(&self) -> bool {
+        matches!(self.claims, Ok(Some(_)))
+    }
+
     /// For a socket: its loaders never serve a cached row.
     pub fn uncached(mut self) -> Self {
         self.cache = false;

@@ -13,7 +13,7 @@
 //! deep, so `__schema` and `__type` count one level and are priced by
 //! [`Budget::introspection_cost`] instead.
 
-use std::sync::Arc;
+use std::{any::TypeId, sync::Arc};
 
 use async_graphql::{
     Request, ServerError, ServerResult,
@@ -22,8 +22,10 @@ use async_graphql::{
 
 use super::{
     ONCE_PER_OPERATION,
+    context::RequestAuth,
     cost::{self, Cycle, DocumentCost},
 };
+use crate::app::App;
 
 /// What one request may cost; see the constants in [`super`] for the values and why.
 #[derive(Debug, Clone, Copy)]
@@ -65,14 +67,42 @@ impl Extension for QueryBudgetExtension {
     ) -> ServerResult<Request> {
         // A syntax error is left to async-graphql, which reports it the usual way.
         if let Ok(document) = request.parsed_query() {
-            check(&self.0, cost::measure(document))?;
+            let asks_schema = check(&self.0, cost::measure(document))?;
+            if asks_schema && !schema_public(ctx, &request) {
+                return Err(super::codes::with_code(
+                    ServerError::new(
+                        "introspection needs a bearer token here (the server publishes its \
+                         schema to anonymous callers only in dev mode or with \
+                         SOCIALGATE_PUBLIC_SCHEMA=true)",
+                        None,
+                    ),
+                    "UNAUTHENTICATED",
+                ));
+            }
         }
         next.run(ctx, request).await
     }
 }
 
-/// The first budget `cost` exceeds, as the error the client gets.
-fn check(budget: &Budget, cost: Result<DocumentCost, Cycle>) -> ServerResult<()> {
+/// Whether this request may introspect: signed-in callers always; anonymous ones when
+/// the server publishes its schema (dev mode, or `SOCIALGATE_PUBLIC_SCHEMA`).
+fn schema_public(ctx: &ExtensionContext<'_>, request: &Request) -> bool {
+    let auth = request
+        .data
+        .get(&TypeId::of::<RequestAuth>())
+        .and_then(|d| d.downcast_ref::<RequestAuth>())
+        .or_else(|| ctx.data_opt::<RequestAuth>());
+    if auth.is_some_and(RequestAuth::is_signed_in) {
+        return true;
+    }
+    // The data-free schema (SDL export, unit tests) has no server to ask.
+    ctx.data_opt::<Arc<App>>()
+        .is_none_or(|app| app.config.publishes_schema())
+}
+
+/// The first budget `cost` exceeds, as the error the client gets; otherwise whether
+/// the document introspects the schema.
+fn check(budget: &Budget, cost: Result<DocumentCost, Cycle>) -> ServerResult<bool> {
     let cost = cost.map_err(|Cycle(name)| {
         refuse(format!(
             "fragment {name} spreads itself, directly or through other fragments"
@@ -131,7 +161,7 @@ fn check(budget: &Budget, cost: Result<DocumentCost, Cycle>) -> ServerResult<()>
             )));
         }
     }
-    Ok(())
+    Ok(total.introspection > 0)
 }
 
 fn refuse(message: String) -> ServerError {

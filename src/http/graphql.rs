@@ -9,7 +9,11 @@ use async_graphql_axum::{GraphQLRequest, GraphQLResponse};
 use axum::{
     Json,
     extract::State,
-    http::{HeaderMap, Method, StatusCode, header::AUTHORIZATION},
+    http::{
+        HeaderMap, Method, StatusCode,
+        header::{AUTHORIZATION, CONTENT_TYPE},
+    },
+    middleware::Next,
     response::{Html, IntoResponse, Response},
 };
 use serde_json::json;
@@ -155,4 +159,26 @@ pub(super) async fn graphiql() -> Html<String> {
             .title("socialgate")
             .finish(),
     )
+}
+
+/// A POST to `/graphql` must say its body is JSON. Browsers send `text/plain`, form and
+/// multipart bodies across origins without asking first (no CORS preflight), so
+/// accepting them would let any page make a signed-in user's browser run mutations.
+pub(super) async fn require_json(request: axum::extract::Request, next: Next) -> Response {
+    if request.method() == Method::POST {
+        let json = request
+            .headers()
+            .get(CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.split(';').next())
+            .is_some_and(|v| v.trim().eq_ignore_ascii_case("application/json"));
+        if !json {
+            return error_response(
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                "BAD_USER_INPUT",
+                "POST /graphql takes `Content-Type: application/json`",
+            );
+        }
+    }
+    next.run(request).await
 }

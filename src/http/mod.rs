@@ -8,8 +8,11 @@ mod graphql;
 mod health;
 pub(crate) mod html;
 mod oauth;
+mod serve;
 pub mod sockets;
 mod ws;
+
+pub use serve::{ServeLimits, serve};
 
 use std::{sync::Arc, time::Duration};
 
@@ -44,7 +47,12 @@ pub fn router(app: Arc<App>, schema: AppSchema) -> Router {
         schema,
     };
     let routes = Router::new()
-        .route("/graphql", get(graphql::handle).post(graphql::handle))
+        .route(
+            "/graphql",
+            get(graphql::handle)
+                .post(graphql::handle)
+                .route_layer(axum::middleware::from_fn(graphql::require_json)),
+        )
         .route("/graphql/ws", get(ws::upgrade))
         .route("/graphiql", get(graphql::graphiql))
         .route("/healthz", get(health::healthz))

@@ -136,12 +136,27 @@ db_test!(bad_tokens_are_unauthenticated, async |app: TestApp| {
     assert_eq!(body["data"]["viewer"]["tenant"]["externalId"], "acme");
 });
 
-db_test!(introspection_needs_no_token, async |app: TestApp| {
-    let query = "{ __schema { queryType { name } types { name } } }";
-    let body = app.gql(None, query, json!({})).await;
-    assert!(body["errors"].is_null(), "{body}");
-    assert_eq!(body["data"]["__schema"]["queryType"]["name"], "QueryRoot");
-});
+db_test!(
+    introspection_needs_a_token_unless_published,
+    async |app: TestApp| {
+        // This server is not in dev mode and does not publish its schema.
+        let query = "{ __schema { queryType { name } types { name } } }";
+        let body = app.gql(None, query, json!({})).await;
+        assert_eq!(codes(&body), ["UNAUTHENTICATED"], "{body}");
+        let through_fragment =
+            "{ ...S } fragment S on QueryRoot { __type(name: \"Integration\") { name } }";
+        let body = app.gql(None, through_fragment, json!({})).await;
+        assert_eq!(codes(&body), ["UNAUTHENTICATED"], "{body}");
+        // `__typename` is no introspection of the schema.
+        let body = app.gql(None, "{ __typename }", json!({})).await;
+        assert!(body["errors"].is_null(), "{body}");
+        // Any signed-in caller may read the schema.
+        let token = app.token("schema-readers", "bob", &[socialgate::auth::Role::Advisor]);
+        let body = app.gql(Some(&token), query, json!({})).await;
+        assert!(body["errors"].is_null(), "{body}");
+        assert_eq!(body["data"]["__schema"]["queryType"]["name"], "QueryRoot");
+    }
+);
 
 db_test!(first_sight_provisions_once, async |app: TestApp| {
     let token = app.token("first-sight", "bob", &[socialgate::auth::Role::Advisor]);

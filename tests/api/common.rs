@@ -321,9 +321,13 @@ pub async fn spawn(backend: Backend) -> Option<(TestApp, Option<String>)> {
         .await
         .expect("build app");
     let router = server.router();
-    tokio::spawn(async move {
-        let _ = axum::serve(listener, router).await;
-    });
+    let limits = server.app().config.serve_limits();
+    tokio::spawn(socialgate::http::serve(
+        listener,
+        router,
+        limits,
+        std::future::pending(),
+    ));
     let app = TestApp {
         backend,
         base,

@@ -129,7 +129,9 @@ db_test!(alias_floods_are_refused, async |app: TestApp| {
         "introspection costs",
     )
     .await;
-    let body = app.gql(None, &aliases(2, NESTED_SCHEMA), json!({})).await;
+    let body = app
+        .gql(Some(&compliance), &aliases(2, NESTED_SCHEMA), json!({}))
+        .await;
     assert!(body["errors"].is_null(), "{body}");
 
     // Expensive fields appear once per operation, whoever asks.

@@ -46,7 +46,9 @@ db_test!(
         let seeded = app.seed(1, 1).await;
         let token = app.token(&seeded[0].tenant_id, "compliance-1", &[Role::Compliance]);
 
-        let body = app.gql(None, GRAPHIQL_INTROSPECTION, json!({})).await;
+        let body = app
+            .gql(Some(&token), GRAPHIQL_INTROSPECTION, json!({}))
+            .await;
         assert!(body["errors"].is_null(), "GraphiQL introspection: {body}");
 
         // Thirteen levels of selection are refused before anything runs.

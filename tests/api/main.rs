@@ -8,6 +8,7 @@ mod bounds;
 mod concurrency;
 mod connect;
 mod hostile;
+mod http;
 mod limits;
 mod n_plus_one;
 mod pagination;

@@ -341,9 +341,13 @@ async fn two_instances_share_the_feed_across_a_database_outage() -> libtest_mimi
         .expect("bind");
     let a_base = format!("http://{}", listener.local_addr().expect("addr"));
     let router = a.router();
-    tokio::spawn(async move {
-        let _ = axum::serve(listener, router).await;
-    });
+    let limits = a.app().config.serve_limits();
+    tokio::spawn(socialgate::http::serve(
+        listener,
+        router,
+        limits,
+        std::future::pending(),
+    ));
 
     let owner = b.actor("pair", "adv", &[Advisor]).await;
     let co = b.actor("pair", "co", &[Compliance]).await;
