@@ -101,6 +101,17 @@ pub struct Config {
     /// kept-alive connection (`SOCIALGATE_HEADER_TIMEOUT_SECS`).
     #[serde(deserialize_with = "number")]
     pub header_timeout_secs: u64,
+    /// Run background jobs in `serve` (`SOCIALGATE_JOBS`; default true). Turn off to
+    /// leave them to another process.
+    #[serde(deserialize_with = "flag")]
+    pub jobs: Option<bool>,
+    /// Seconds between expiry sweeps (`SOCIALGATE_EXPIRY_INTERVAL_SECS`).
+    #[serde(deserialize_with = "number")]
+    pub expiry_interval_secs: u64,
+    /// Days before its token's expiry an integration shows `expiresSoon`
+    /// (`SOCIALGATE_EXPIRES_SOON_DAYS`).
+    #[serde(deserialize_with = "number")]
+    pub expires_soon_days: u64,
 }
 
 impl Default for Config {
@@ -136,6 +147,9 @@ impl Default for Config {
             instagram_graph_url: "https://graph.instagram.com".to_owned(),
             max_connections: 1024,
             header_timeout_secs: 10,
+            jobs: None,
+            expiry_interval_secs: 60,
+            expires_soon_days: 14,
         }
     }
 }

@@ -16,6 +16,7 @@ pub mod error;
 pub mod events;
 pub mod graphql;
 pub mod http;
+pub mod jobs;
 pub mod providers;
 #[cfg(feature = "sandbox")]
 pub mod sandbox;
@@ -98,6 +99,12 @@ impl Socialgate {
     /// The executable schema (for in-process use).
     pub fn schema(&self) -> AppSchema {
         self.schema.clone()
+    }
+
+    /// The background jobs, to run here ([`jobs::Jobs::run`]) or leave to another
+    /// process.
+    pub fn jobs(&self) -> jobs::Jobs {
+        jobs::Jobs::new(self.app.clone())
     }
 
     /// The shared state.

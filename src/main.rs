@@ -50,6 +50,12 @@ enum Command {
     },
     /// Re-seal stored network tokens with the newest SOCIALGATE_TOKEN_KEYS key.
     Reseal,
+    /// Run one background job once (e.g. `expiry`), whatever its schedule; prints
+    /// what it did as JSON. Another instance running it at the time wins.
+    RunJob {
+        /// The job's name.
+        name: String,
+    },
     /// Create realistic demo data; prints one JSON line per tenant.
     Seed {
         #[arg(long, default_value_t = 1)]
@@ -158,6 +164,15 @@ async fn run(cli: Cli) -> AppResult<()> {
             );
             Ok(())
         }
+        Command::RunJob { name } => {
+            let job = socialgate::jobs::Job::named(&name)?;
+            dev::apply(&mut config)?;
+            let server = socialgate::Socialgate::build(config).await?;
+            let report = server.jobs().run_once(job).await?;
+            let line = serde_json::to_string(&report).map_err(AppError::internal)?;
+            println!("{line}");
+            server.shutdown().await
+        }
         Command::Serve => serve(&mut config).await,
     }
 }
@@ -206,6 +221,10 @@ async fn serve(config: &mut Config) -> AppResult<()> {
         println!("More tokens: socialgate token --tenant dev --sub alice --role advisor");
     }
     let app = server.app().clone();
+    let jobs = config
+        .jobs
+        .unwrap_or(true)
+        .then(|| tokio::spawn(server.jobs().run(app.shutdown.subscribe())));
     let limits = config.serve_limits();
     socialgate::http::serve(listener, server.router(), limits, async move {
         shutdown_signal().await;
@@ -214,6 +233,10 @@ async fn serve(config: &mut Config) -> AppResult<()> {
     })
     .await
     .map_err(|e| AppError::internal(format!("server error: {e}")))?;
+    // A job in the middle of a batch finishes it before the pool closes.
+    if let Some(jobs) = jobs {
+        let _ = jobs.await;
+    }
     server.shutdown().await
 }
 

@@ -170,22 +170,37 @@ pub fn available_actions(s: Situation<'_>) -> Vec<Action> {
     actions
 }
 
-/// How far ahead `expiresSoon` looks: a week leaves time to reconnect before posts fail.
-pub const EXPIRES_SOON_WINDOW: chrono::Duration = chrono::Duration::days(7);
-
-/// True when a usable integration's token ends within [`EXPIRES_SOON_WINDOW`] of `now`.
+/// True when a usable integration's token ends within `window` of `now` (the server
+/// looks two weeks ahead by default: time to reconnect before posts fail).
 pub fn expires_soon(
     status: Status,
     token_expires_at: Option<chrono::DateTime<chrono::Utc>>,
     now: chrono::DateTime<chrono::Utc>,
+    window: chrono::Duration,
 ) -> bool {
     matches!(status, Status::Pending | Status::Active)
-        && token_expires_at.is_some_and(|at| at <= now + EXPIRES_SOON_WINDOW)
+        && token_expires_at.is_some_and(|at| at <= now + window)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn expiring_soon_looks_ahead_by_the_window_for_usable_integrations() {
+        let now = chrono::Utc::now();
+        let window = chrono::Duration::days(14);
+        let in_ten_days = Some(now + chrono::Duration::days(10));
+        assert!(expires_soon(Status::Active, in_ten_days, now, window));
+        assert!(!expires_soon(
+            Status::Active,
+            in_ten_days,
+            now,
+            chrono::Duration::days(7)
+        ));
+        assert!(!expires_soon(Status::Expired, in_ten_days, now, window));
+        assert!(!expires_soon(Status::Pending, None, now, window));
+    }
     use std::collections::BTreeSet;
 
     #[test]

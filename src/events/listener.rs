@@ -14,6 +14,8 @@ use crate::store::{Scope, Store};
 /// A quiet connection is pinged this often: a half-open TCP connection (a failover
 /// without a reset) would otherwise wait for notifications forever.
 const HEARTBEAT: Duration = Duration::from_secs(20);
+/// Events read per statement while relaying a long run of them.
+const RELAY_PAGE: i64 = 500;
 
 async fn connect(url: &str) -> Option<PgListener> {
     let attempt = async {
@@ -70,25 +72,35 @@ pub async fn run(url: String, store: Store, bus: EventBus, mut shutdown: watch::
                     break;
                 }
             };
-            let Some((tenant, seq)) = wire::parse(notification.payload()) else {
+            let Some(announced) = wire::parse(notification.payload()) else {
                 continue;
             };
-            match store
-                .tenant(Scope::tenant(tenant))
-                .feed_after(seq - 1, 1)
-                .await
-            {
-                Ok(found) => {
-                    for event in found {
-                        bus.publish(Notice::Event(event.into()));
-                    }
-                }
-                Err(e) => {
-                    tracing::warn!(error = %e, "cannot read an announced event");
-                    bus.publish(Notice::Resync);
-                }
-            }
-            bus.mark_relayed(tenant, seq);
+            relay(&store, &bus, announced).await;
         }
     }
+}
+
+/// Reads the announced events from the table, in pages, and publishes them; on a read
+/// error subscribers are told to resynchronise from the database.
+async fn relay(store: &Store, bus: &EventBus, announced: wire::Announced) {
+    let data = store.tenant(Scope::tenant(announced.tenant));
+    let mut after = announced.first - 1;
+    while after < announced.last {
+        let page = (announced.last - after).min(RELAY_PAGE);
+        match data.feed_after(after, page as u64).await {
+            Ok(found) if !found.is_empty() => {
+                for event in found {
+                    after = event.event.seq;
+                    bus.publish(Notice::Event(event.into()));
+                }
+            }
+            Ok(_) => break,
+            Err(e) => {
+                tracing::warn!(error = %e, "cannot read an announced event");
+                bus.publish(Notice::Resync);
+                break;
+            }
+        }
+    }
+    bus.mark_relayed(announced.tenant, announced.last);
 }

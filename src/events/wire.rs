@@ -2,8 +2,9 @@
 //!
 //! On PostgreSQL every audit event is announced with `NOTIFY` inside the transaction
 //! that appends it, so the announcement is delivered at commit, in commit order, and
-//! not at all if the transaction rolls back. The payload is `tenant_id:seq`: just
-//! enough for a listener to read the event from the table.
+//! not at all if the transaction rolls back. The payload is `tenant_id:seq`, or
+//! `tenant_id:first-last` for a run of events one transaction appended (a sweep):
+//! just enough for a listener to read them from the table.
 
 use entity::{ids::TenantId, integration_event};
 use sea_orm::{ConnectionTrait, DatabaseBackend, DatabaseTransaction, Statement};
@@ -14,30 +15,60 @@ use crate::error::AppResult;
 /// PostgreSQL channel that carries the announcements.
 pub const CHANNEL: &str = "socialgate_events";
 
-/// The payload announcing `seq` of `tenant`.
-pub fn payload(tenant: TenantId, seq: i64) -> String {
-    format!("{tenant}:{seq}")
+/// Events `first..=last` of one tenant.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Announced {
+    pub tenant: TenantId,
+    pub first: i64,
+    pub last: i64,
 }
 
-/// The tenant and sequence a payload announces; `None` for anything else.
-pub fn parse(payload: &str) -> Option<(TenantId, i64)> {
-    let (tenant, seq) = payload.split_once(':')?;
-    Some((TenantId(Uuid::parse_str(tenant).ok()?), seq.parse().ok()?))
+/// The payload announcing events `first..=last` of `tenant`.
+pub fn payload(tenant: TenantId, first: i64, last: i64) -> String {
+    if first == last {
+        format!("{tenant}:{first}")
+    } else {
+        format!("{tenant}:{first}-{last}")
+    }
 }
 
-/// Announces `event` to other instances at commit (PostgreSQL; nothing on SQLite,
-/// where every writer is in this process).
+/// What a payload announces; `None` for anything else.
+pub fn parse(payload: &str) -> Option<Announced> {
+    let (tenant, seqs) = payload.split_once(':')?;
+    let tenant = TenantId(Uuid::parse_str(tenant).ok()?);
+    let (first, last) = match seqs.split_once('-') {
+        Some((first, last)) => (first.parse().ok()?, last.parse().ok()?),
+        None => {
+            let seq = seqs.parse().ok()?;
+            (seq, seq)
+        }
+    };
+    (first <= last).then_some(Announced {
+        tenant,
+        first,
+        last,
+    })
+}
+
+/// Announces `events` (in sequence order, one tenant) to other instances at commit
+/// (PostgreSQL; nothing on SQLite, where every writer is in this process).
 pub async fn announce(
     txn: &DatabaseTransaction,
-    event: &integration_event::Model,
+    events: &[integration_event::Model],
 ) -> AppResult<()> {
+    let (Some(first), Some(last)) = (events.first(), events.last()) else {
+        return Ok(());
+    };
     if txn.get_database_backend() != DatabaseBackend::Postgres {
         return Ok(());
     }
     txn.execute_raw(Statement::from_sql_and_values(
         DatabaseBackend::Postgres,
         "SELECT pg_notify($1, $2)",
-        [CHANNEL.into(), payload(event.tenant_id, event.seq).into()],
+        [
+            CHANNEL.into(),
+            payload(first.tenant_id, first.seq, last.seq).into(),
+        ],
     ))
     .await?;
     Ok(())
@@ -50,7 +81,19 @@ mod tests {
     #[test]
     fn payloads_round_trip_and_refuse_garbage() {
         let tenant = TenantId::generate();
-        assert_eq!(parse(&payload(tenant, 42)), Some((tenant, 42)));
+        let one = Announced {
+            tenant,
+            first: 42,
+            last: 42,
+        };
+        assert_eq!(parse(&payload(tenant, 42, 42)), Some(one));
+        let run = Announced {
+            tenant,
+            first: 7,
+            last: 900,
+        };
+        assert_eq!(parse(&payload(tenant, 7, 900)), Some(run));
+        assert_eq!(parse(&format!("{tenant}:9-3")), None);
         assert_eq!(parse("nonsense"), None);
         assert_eq!(parse("not-a-uuid:1"), None);
         assert_eq!(parse(&format!("{tenant}:x")), None);

@@ -212,7 +212,7 @@ where
             },
         )
         .await?;
-    wire::announce(&txn, &event).await?;
+    wire::announce(&txn, std::slice::from_ref(&event)).await?;
     if decision.destroy_credentials {
         data.destroy_credentials(id).await?;
     }
@@ -227,7 +227,7 @@ where
         event: event.clone(),
         integration: saved.clone(),
     };
-    commit_and_publish(app, txn, item).await?;
+    commit_and_publish(app, txn, vec![item]).await?;
     Ok(Applied {
         integration: saved,
         event,
@@ -277,15 +277,17 @@ async fn read_target(
 /// Commits and announces in a task of its own: once the database has the change, its
 /// announcement must not be lost because the request that made it was dropped
 /// (client gone, timeout) between the commit and the publish.
-async fn commit_and_publish(
+pub(super) async fn commit_and_publish(
     app: &App,
     txn: sea_orm::DatabaseTransaction,
-    item: FeedEvent,
+    items: Vec<FeedEvent>,
 ) -> AppResult<()> {
     let bus = app.bus.clone();
     tokio::spawn(async move {
         txn.commit().await?;
-        bus.publish(Notice::Event(Arc::new(item)));
+        for item in items {
+            bus.publish(Notice::Event(Arc::new(item)));
+        }
         Ok::<_, AppError>(())
     })
     .await

@@ -3,6 +3,7 @@
 //! [`change`], and returns domain values; the GraphQL layer only converts.
 
 pub mod audit;
+pub mod batch;
 pub mod change;
 pub mod connect;
 pub mod feed;

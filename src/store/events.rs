@@ -74,17 +74,21 @@ impl Scoped<'_, DatabaseTransaction> {
     }
 }
 
+/// Rows per multi-row insert: under every engine's limit on bound parameters.
+const INSERT_CHUNK: usize = 1000;
+
 impl Chain {
-    /// Appends one event after the head and moves the head to it.
-    pub async fn append(
+    /// The next event after the head, hashed, and the head moved to it (in memory;
+    /// [`Chain::write`] stores both).
+    fn link(
         &mut self,
-        txn: &DatabaseTransaction,
         event: NewEvent,
-    ) -> AppResult<integration_event::Model> {
-        let seq = self.seq + 1;
+        at: chrono::DateTime<chrono::Utc>,
+    ) -> integration_event::Model {
+        self.seq += 1;
         let mut model = integration_event::Model {
             tenant_id: self.tenant_id,
-            seq,
+            seq: self.seq,
             integration_id: event.integration_id,
             kind: event.kind,
             actor_id: event.actor_id,
@@ -94,28 +98,62 @@ impl Chain {
             note: event.note,
             self_approval: event.self_approval,
             request_id: event.request_id,
-            occurred_at: now(),
+            occurred_at: at,
             prev_hash: self.hash.clone(),
             hash: String::new(),
         };
         model.hash = chain_hash(&self.hash, &canonical(&model));
-        let hash = model.hash.clone();
-        let row = {
-            use sea_orm::{ActiveModelTrait, IntoActiveModel};
-            model.into_active_model().reset_all()
-        };
-        let inserted = integration_event::Entity::insert(row)
-            .exec_with_returning(txn)
-            .await?;
+        self.hash = model.hash.clone();
+        model
+    }
+
+    /// Inserts `events` (already linked) and moves the stored head to the last.
+    async fn write(
+        &self,
+        txn: &DatabaseTransaction,
+        events: &[integration_event::Model],
+    ) -> AppResult<()> {
+        use sea_orm::{ActiveModelTrait, IntoActiveModel};
+        for chunk in events.chunks(INSERT_CHUNK) {
+            let rows = chunk
+                .iter()
+                .map(|m| m.clone().into_active_model().reset_all());
+            integration_event::Entity::insert_many(rows)
+                .exec_without_returning(txn)
+                .await?;
+        }
         tenant::Entity::update_many()
-            .col_expr(tenant::Column::ChainSeq, Expr::value(seq))
-            .col_expr(tenant::Column::ChainHash, Expr::value(hash.clone()))
+            .col_expr(tenant::Column::ChainSeq, Expr::value(self.seq))
+            .col_expr(tenant::Column::ChainHash, Expr::value(self.hash.clone()))
             .filter(tenant::Column::Id.eq(self.tenant_id))
             .exec(txn)
             .await?;
-        self.seq = seq;
-        self.hash = hash;
-        Ok(inserted)
+        Ok(())
+    }
+
+    /// Appends one event after the head and moves the head to it.
+    pub async fn append(
+        &mut self,
+        txn: &DatabaseTransaction,
+        event: NewEvent,
+    ) -> AppResult<integration_event::Model> {
+        let model = self.link(event, now());
+        self.write(txn, std::slice::from_ref(&model)).await?;
+        Ok(model)
+    }
+
+    /// Appends `events` in order, in a few multi-row statements (sweeps).
+    pub async fn append_many(
+        &mut self,
+        txn: &DatabaseTransaction,
+        events: Vec<NewEvent>,
+    ) -> AppResult<Vec<integration_event::Model>> {
+        let at = now();
+        let linked: Vec<_> = events.into_iter().map(|e| self.link(e, at)).collect();
+        if !linked.is_empty() {
+            self.write(txn, &linked).await?;
+        }
+        Ok(linked)
     }
 }
 

@@ -15,6 +15,10 @@ use sea_orm::{
 use super::{Scoped, now};
 use crate::error::{AppError, AppResult};
 
+/// Ids per statement when moving many integrations: under every engine's limit on
+/// bound parameters.
+const MOVE_CHUNK: usize = 5000;
+
 /// Which integrations a list shows. Empty vectors mean "any".
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct ListFilter {
@@ -179,6 +183,30 @@ impl<C: ConnectionTrait> Scoped<'_, C> {
             .await?)
     }
 
+    /// Up to `limit` live integrations of the tenant in one of `statuses` whose token
+    /// expiry is before `at`, oldest key first.
+    pub async fn expiring(
+        &self,
+        statuses: &[Status],
+        at: DateTime<Utc>,
+        limit: u64,
+    ) -> AppResult<Vec<IntegrationId>> {
+        Ok(integration::Entity::find()
+            .select_only()
+            .column(integration::Column::Id)
+            .filter(
+                self.visible()
+                    .add(integration::Column::Status.is_in(statuses.iter().copied()))
+                    .add(integration::Column::DisconnectedAt.is_null())
+                    .add(integration::Column::TokenExpiresAt.lt(at)),
+            )
+            .order_by_asc(integration::Column::Id)
+            .limit(limit)
+            .into_tuple::<IntegrationId>()
+            .all(self.db)
+            .await?)
+    }
+
     /// Records a health check: when it ran, and passing faults in a row (reset by a
     /// success). No version bump: a check must not make a reviewer's action conflict.
     pub async fn record_check(
@@ -229,6 +257,43 @@ impl Scoped<'_, DatabaseTransaction> {
             ));
         }
         Ok(changed)
+    }
+
+    /// Moves the integrations among `ids` that are still in one of `from` to `to` for
+    /// `reason`, in one statement; returns the rows as written. The version moves on
+    /// by one for each, so a reviewer who read one before gets `CONFLICT`.
+    pub async fn move_integrations(
+        &self,
+        ids: &[IntegrationId],
+        from: &[Status],
+        to: Status,
+        reason: entity::enums::StatusReason,
+        at: DateTime<Utc>,
+    ) -> AppResult<Vec<integration::Model>> {
+        let mut moved = Vec::with_capacity(ids.len());
+        for chunk in ids.chunks(MOVE_CHUNK) {
+            moved.extend(
+                integration::Entity::update_many()
+                    .col_expr(integration::Column::Status, Expr::value(to))
+                    .col_expr(integration::Column::StatusReason, Expr::value(reason))
+                    .col_expr(integration::Column::StatusChangedAt, Expr::value(at))
+                    .col_expr(integration::Column::UpdatedAt, Expr::value(at))
+                    .col_expr(
+                        integration::Column::Version,
+                        Expr::col(integration::Column::Version).add(1),
+                    )
+                    .filter(
+                        self.visible()
+                            .add(integration::Column::Id.is_in(chunk.iter().copied()))
+                            .add(integration::Column::Status.is_in(from.iter().copied()))
+                            .add(integration::Column::DisconnectedAt.is_null()),
+                    )
+                    .exec_with_returning(self.db)
+                    .await?,
+            );
+        }
+        moved.sort_by_key(|m| m.id);
+        Ok(moved)
     }
 
     /// Inserts a new integration of this tenant.

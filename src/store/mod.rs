@@ -13,6 +13,7 @@ pub mod attempts;
 pub mod credentials;
 pub mod events;
 pub mod integrations;
+pub mod leases;
 pub mod notes;
 pub mod tenants;
 pub mod users;

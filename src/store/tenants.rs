@@ -92,3 +92,17 @@ impl Scoped<'_, DatabaseTransaction> {
         Ok(tenant::Entity::update(row).exec(self.db).await?)
     }
 }
+
+impl Store {
+    /// Background work goes tenant by tenant: every tenant's key, in key order.
+    pub async fn tenant_ids(&self) -> AppResult<Vec<TenantId>> {
+        use sea_orm::{QueryOrder, QuerySelect};
+        Ok(tenant::Entity::find()
+            .select_only()
+            .column(tenant::Column::Id)
+            .order_by_asc(tenant::Column::Id)
+            .into_tuple::<TenantId>()
+            .all(self.db())
+            .await?)
+    }
+}

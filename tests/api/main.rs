@@ -9,6 +9,7 @@ mod concurrency;
 mod connect;
 mod hostile;
 mod http;
+mod jobs;
 mod limits;
 mod n_plus_one;
 mod pagination;

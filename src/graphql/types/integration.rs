@@ -83,9 +83,22 @@ impl Integration {
     async fn token_expires_at(&self) -> Option<DateTime<Utc>> {
         self.0.token_expires_at
     }
-    /// The token of a usable integration ends within seven days.
-    async fn expires_soon(&self) -> bool {
-        expires_soon(self.0.status, self.0.token_expires_at, now())
+    /// The token of a usable integration ends within the server's warning window
+    /// (`SOCIALGATE_EXPIRES_SOON_DAYS`, two weeks by default).
+    async fn expires_soon(&self, ctx: &Context<'_>) -> async_graphql::Result<bool> {
+        let days = ctx.app()?.config.expires_soon_days;
+        let window = chrono::Duration::days(i64::try_from(days).unwrap_or(i64::MAX / 86_400_000));
+        Ok(expires_soon(
+            self.0.status,
+            self.0.token_expires_at,
+            now(),
+            window,
+        ))
+    }
+    /// When the integration stops working unless renewed: its token's expiry, when
+    /// the network said. The expiry sweep turns it EXPIRED then.
+    async fn expires_at(&self) -> Option<DateTime<Utc>> {
+        self.0.token_expires_at
     }
     /// Last time the network was asked whether the token still works.
     async fn last_checked_at(&self) -> Option<DateTime<Utc>> {

@@ -1,0 +1,44 @@
+//! The expiry sweep: integrations that are PENDING or ACTIVE and whose token expiry
+//! has passed become EXPIRED (reason TOKEN_EXPIRED), tenant by tenant, in batches,
+//! each batch one transaction on the batch road with one audit event and one
+//! subscription event per integration.
+
+use super::{Job, Jobs};
+use crate::{
+    domain::{Status, StatusReason, status::Change},
+    error::AppResult,
+    service::{batch, change::Who},
+    store::{Scope, now},
+};
+
+/// Integrations moved per transaction.
+pub const BATCH: u64 = 1000;
+
+/// Sweeps every tenant; returns how many integrations expired.
+pub(super) async fn run(jobs: &Jobs) -> AppResult<usize> {
+    let app = &jobs.app;
+    let mut expired = 0;
+    for tenant in app.store.tenant_ids().await? {
+        let scope = Scope::tenant(tenant);
+        loop {
+            let at = now();
+            let ids = app
+                .store
+                .tenant(scope)
+                .expiring(&[Status::Pending, Status::Active], at, BATCH)
+                .await?;
+            if ids.is_empty() {
+                break;
+            }
+            let change = Change::Expire(StatusReason::TokenExpired);
+            let moved = batch::apply_many(app, scope, &ids, &Who::system(), change).await?;
+            expired += moved.len();
+            // Still ours? (A long sweep renews its lease between batches.)
+            jobs.lease(Job::Expiry).await?;
+            if (ids.len() as u64) < BATCH {
+                break;
+            }
+        }
+    }
+    Ok(expired)
+}

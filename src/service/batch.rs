@@ -1,0 +1,112 @@
+//! The one change road for many integrations of one tenant at once, for sweeps (token
+//! expiry, and whatever later work moves integrations in bulk). It takes the same
+//! steps as [`super::change`]: lock the tenant's chain head, read fresh within the
+//! scope, let the domain decide, write, append one hashed audit event per change,
+//! announce, commit, publish. Only the writing is set-based: one statement moves a
+//! chunk of rows and a few multi-row statements append their events, so a sweep of
+//! thousands costs a handful of statements per tenant.
+
+use std::collections::HashMap;
+
+use entity::{
+    enums::{EventKind, Status},
+    integration,
+};
+
+use super::change::{Who, commit_and_publish};
+use crate::{
+    app::App,
+    domain::{
+        IntegrationId,
+        status::{Change, transition},
+    },
+    error::AppResult,
+    events::wire,
+    store::{
+        Scope, Scoped,
+        events::{FeedEvent, NewEvent},
+        now,
+    },
+};
+
+/// Applies the system change `change` to the integrations `ids` of the scope's
+/// tenant that it is allowed for (others, say already EXPIRED, are left alone);
+/// returns the integrations that moved.
+pub async fn apply_many(
+    app: &App,
+    scope: Scope,
+    ids: &[IntegrationId],
+    who: &Who,
+    change: Change,
+) -> AppResult<Vec<integration::Model>> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let txn = app.store.begin_write().await?;
+    let data = Scoped::new(&txn, scope);
+    let mut chain = data.lock_chain().await?;
+    // Which statuses the change applies to, and where it leads: decided by the status
+    // machine, never here.
+    let movable: Vec<(Status, (Status, _))> = [
+        Status::Pending,
+        Status::Active,
+        Status::Expired,
+        Status::Invalid,
+        Status::Rejected,
+    ]
+    .into_iter()
+    .filter_map(|from| transition(from, change).ok().map(|to| (from, to)))
+    .collect();
+    let before: HashMap<IntegrationId, Status> = data
+        .integrations_by_ids(ids)
+        .await?
+        .into_iter()
+        .map(|row| (row.id, row.status))
+        .collect();
+    let mut moved = Vec::new();
+    let mut events = Vec::new();
+    for (to, reason) in distinct_targets(&movable) {
+        let from: Vec<Status> = movable
+            .iter()
+            .filter(|(_, target)| *target == (to, reason))
+            .map(|(from, _)| *from)
+            .collect();
+        let rows = data
+            .move_integrations(ids, &from, to, reason, now())
+            .await?;
+        for row in &rows {
+            events.push(NewEvent {
+                integration_id: row.id,
+                kind: EventKind::Transition,
+                actor_id: who.user_id,
+                from_status: before.get(&row.id).copied(),
+                to_status: Some(to),
+                reason: Some(reason),
+                note: None,
+                self_approval: false,
+                request_id: who.request_id.clone(),
+            });
+        }
+        moved.extend(rows);
+    }
+    let appended = chain.append_many(&txn, events).await?;
+    wire::announce(&txn, &appended).await?;
+    let items = appended
+        .into_iter()
+        .zip(moved.iter().cloned())
+        .map(|(event, integration)| FeedEvent { event, integration })
+        .collect();
+    commit_and_publish(app, txn, items).await?;
+    Ok(moved)
+}
+
+/// The distinct outcomes among `movable`, in first-seen order.
+fn distinct_targets<T: Copy + PartialEq>(movable: &[(Status, T)]) -> Vec<T> {
+    let mut targets: Vec<T> = Vec::new();
+    for (_, target) in movable {
+        if !targets.contains(target) {
+            targets.push(*target);
+        }
+    }
+    targets
+}
