@@ -44,7 +44,11 @@ async fn fill(server: &Socialgate, total: usize) {
                 external_account_id: format!("member-{n}"),
                 display_name: format!("Member {n}"),
                 profile_url: None,
-                status: if n % 3 == 0 { Status::Pending } else { Status::Active },
+                status: if n % 3 == 0 {
+                    Status::Pending
+                } else {
+                    Status::Active
+                },
                 status_reason: StatusReason::Connected,
                 status_changed_at: expired,
                 connected_at: expired,
@@ -53,6 +57,7 @@ async fn fill(server: &Socialgate, total: usize) {
                 approved_scopes: None,
                 token_expires_at: Some(expired),
                 last_checked_at: None,
+                last_check_outcome: None,
                 consecutive_failures: 0,
                 version: 1,
                 disconnected_at: None,
@@ -62,7 +67,9 @@ async fn fill(server: &Socialgate, total: usize) {
             .collect();
         for chunk in rows.chunks(1000) {
             entity::integration::Entity::insert_many(
-                chunk.iter().map(|m| m.clone().into_active_model().reset_all()),
+                chunk
+                    .iter()
+                    .map(|m| m.clone().into_active_model().reset_all()),
             )
             .exec_without_returning(store.db())
             .await
@@ -99,7 +106,10 @@ async fn main() {
         .and_then(|v| v.parse().ok())
         .unwrap_or(100_000);
     let dir = tempfile::tempdir().expect("tempdir");
-    let sqlite = format!("sqlite://{}?mode=rwc", dir.path().join("sweep.db").display());
+    let sqlite = format!(
+        "sqlite://{}?mode=rwc",
+        dir.path().join("sweep.db").display()
+    );
     run("SQLite", sqlite, total).await;
     let admin_url = std::env::var("SOCIALGATE_TEST_DATABASE_URL")
         .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into());

@@ -143,6 +143,30 @@ pub enum ComplianceMode {
     SelfManaged,
 }
 
+/// How the last health probe of an integration ended.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum, Serialize, Deserialize,
+)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::N(16))")]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum CheckOutcome {
+    /// The token works.
+    #[sea_orm(string_value = "ok")]
+    Ok,
+    /// The network said the token expired.
+    #[sea_orm(string_value = "expired")]
+    Expired,
+    /// The network withdrew access.
+    #[sea_orm(string_value = "invalid")]
+    Invalid,
+    /// The network asked us to slow down (429 and kin): a passing fault.
+    #[sea_orm(string_value = "throttled")]
+    Throttled,
+    /// Timeout, 5xx, malformed answer: a passing fault.
+    #[sea_orm(string_value = "failed")]
+    Failed,
+}
+
 /// Where a server-side OAuth connection attempt stands.
 #[derive(
     Debug, Clone, Copy, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum, Serialize, Deserialize,

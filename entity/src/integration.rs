@@ -1,7 +1,7 @@
 //! One connected account of one user. The row is never deleted: disconnecting sets
 //! `disconnected_at`, destroys the credentials and keeps the history.
 
-use crate::enums::{AccountKind, Network, Status, StatusReason};
+use crate::enums::{AccountKind, CheckOutcome, Network, Status, StatusReason};
 use sea_orm::entity::prelude::*;
 
 use crate::ids::{IntegrationId, TenantId, UserId};
@@ -32,6 +32,8 @@ pub struct Model {
     pub approved_scopes: Option<String>,
     pub token_expires_at: Option<DateTimeUtc>,
     pub last_checked_at: Option<DateTimeUtc>,
+    /// How the last probe ended; `None` before the first.
+    pub last_check_outcome: Option<CheckOutcome>,
     /// Passing faults in a row (timeouts, 5xx, 429); never changes the status by itself.
     pub consecutive_failures: i32,
     /// Optimistic lock: every write checks the version it read and bumps it.

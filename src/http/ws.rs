@@ -169,34 +169,43 @@ async fn admit(
     Ok(data)
 }
 
+/// The client's messages for the protocol engine. A message over the limit ends the
+/// input and leaves close code 1009 in the session, which the serving loop sends.
+fn incoming(
+    stream: futures_util::stream::SplitStream<WebSocket>,
+    session: Arc<Session>,
+) -> impl futures_util::Stream<Item = Vec<u8>> + Send + Unpin + 'static {
+    Box::pin(
+        stream
+            .take_while(move |m| {
+                let fits = match m {
+                    Ok(Message::Text(text)) => text.len() <= MAX_MESSAGE_BYTES,
+                    Ok(Message::Binary(bytes)) => bytes.len() <= MAX_MESSAGE_BYTES,
+                    Ok(_) => true,
+                    Err(_) => false,
+                };
+                if !fits && let Ok(mut refused) = session.refused.lock() {
+                    *refused = Some((
+                        1009,
+                        format!("messages are limited to {MAX_MESSAGE_BYTES} bytes"),
+                    ));
+                }
+                future::ready(fits)
+            })
+            .filter_map(|m| async move {
+                match m {
+                    Ok(Message::Text(text)) => Some(text.as_str().as_bytes().to_vec()),
+                    Ok(Message::Binary(bytes)) => Some(bytes.to_vec()),
+                    _ => None,
+                }
+            }),
+    )
+}
+
 async fn serve(state: HttpState, socket: WebSocket, protocol: WebSocketProtocols) {
     let (mut sink, stream) = socket.split();
     let session = Arc::new(Session::default());
-    let oversized = session.clone();
-    // A message over the limit ends the input; the loop below then closes with 1009.
-    let input = stream
-        .take_while(move |m| {
-            let fits = match m {
-                Ok(Message::Text(text)) => text.len() <= MAX_MESSAGE_BYTES,
-                Ok(Message::Binary(bytes)) => bytes.len() <= MAX_MESSAGE_BYTES,
-                Ok(_) => true,
-                Err(_) => false,
-            };
-            if !fits && let Ok(mut refused) = oversized.refused.lock() {
-                *refused = Some((
-                    1009,
-                    format!("messages are limited to {MAX_MESSAGE_BYTES} bytes"),
-                ));
-            }
-            future::ready(fits)
-        })
-        .filter_map(|m| async move {
-            match m {
-                Ok(Message::Text(text)) => Some(text.as_str().as_bytes().to_vec()),
-                Ok(Message::Binary(bytes)) => Some(bytes.to_vec()),
-                _ => None,
-            }
-        });
+    let input = incoming(stream, session.clone());
     let init_session = session.clone();
     let app = state.app.clone();
     let mut connection = Data::default();

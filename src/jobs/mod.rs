@@ -9,6 +9,7 @@
 //! changes integrations only through the service layer's change roads.
 
 mod expiry;
+pub mod probe;
 
 use std::{sync::Arc, time::Duration};
 
@@ -30,15 +31,18 @@ pub const LEASE: Duration = Duration::from_secs(60);
 pub enum Job {
     /// Integrations whose token has expired become EXPIRED.
     Expiry,
+    /// PENDING and ACTIVE integrations are asked about at the network.
+    Probe,
 }
 
 impl Job {
-    pub const ALL: [Job; 1] = [Job::Expiry];
+    pub const ALL: [Job; 2] = [Job::Expiry, Job::Probe];
 
     /// The name used for its lease and by `socialgate run-job`.
     pub fn name(self) -> &'static str {
         match self {
             Job::Expiry => "expiry",
+            Job::Probe => "probe",
         }
     }
 
@@ -59,6 +63,8 @@ impl Job {
     fn every(self, app: &App) -> Duration {
         match self {
             Job::Expiry => Duration::from_secs(app.config.expiry_interval_secs.max(1)),
+            // Rounds come often; each probes only the integrations whose turn it is.
+            Job::Probe => app.config.probe_interval().min(Duration::from_secs(60)),
         }
     }
 }
@@ -108,6 +114,7 @@ impl Jobs {
         report.ran = true;
         let result = match job {
             Job::Expiry => expiry::run(self).await,
+            Job::Probe => probe::run(self).await,
         };
         self.app
             .store

@@ -28,7 +28,7 @@ pub fn client() -> AppResult<reqwest::Client> {
 fn from_signal(signal: Signal, message: String) -> ProviderError {
     match signal {
         Signal::Dead(reason) => ProviderError::Dead(reason),
-        Signal::Throttled => ProviderError::RateLimited(message),
+        Signal::Throttled => ProviderError::RateLimited(message, None),
         Signal::Transient => ProviderError::Transient(message),
         Signal::Blocked | Signal::Other => ProviderError::Failed(message),
     }
@@ -92,6 +92,7 @@ pub(super) async fn json<T: DeserializeOwned>(
         ProviderError::Transient(format!("the network {kind}"))
     })?;
     let status = response.status().as_u16();
+    let wait = wait_asked(response.headers());
     let bytes = response
         .bytes()
         .await
@@ -102,7 +103,36 @@ pub(super) async fn json<T: DeserializeOwned>(
         });
     }
     let body: Value = serde_json::from_slice(&bytes).unwrap_or(Value::Null);
-    Err(error_of(status, &body))
+    Err(match error_of(status, &body) {
+        ProviderError::RateLimited(message, None) => ProviderError::RateLimited(message, wait),
+        other => other,
+    })
+}
+
+/// How long the network asks us to wait: `Retry-After` in seconds, or the longest
+/// `estimated_time_to_regain_access` (minutes) of Meta's business-use-case usage.
+fn wait_asked(headers: &reqwest::header::HeaderMap) -> Option<Duration> {
+    let retry_after = headers
+        .get(reqwest::header::RETRY_AFTER)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.trim().parse::<u64>().ok())
+        .map(Duration::from_secs);
+    let meta = headers
+        .get("x-business-use-case-usage")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| serde_json::from_str::<Value>(v).ok())
+        .and_then(|usage| {
+            usage
+                .as_object()?
+                .values()
+                .filter_map(Value::as_array)
+                .flatten()
+                .filter_map(|u| u.get("estimated_time_to_regain_access")?.as_u64())
+                .max()
+        })
+        .filter(|minutes| *minutes > 0)
+        .map(|minutes| Duration::from_secs(minutes.saturating_mul(60)));
+    retry_after.max(meta)
 }
 
 #[cfg(test)]
@@ -126,7 +156,7 @@ mod tests {
         let throttled = json!({"status": 429, "serviceErrorCode": 0, "code": "TOO_MANY_REQUESTS", "message": "Resource level throttle limit"});
         assert!(matches!(
             error_of(429, &throttled),
-            ProviderError::RateLimited(_)
+            ProviderError::RateLimited(..)
         ));
         assert!(matches!(
             error_of(503, &Value::Null),

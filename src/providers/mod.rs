@@ -52,8 +52,8 @@ pub enum ProviderError {
     Refused(String),
     /// A definitive signal that the token is dead.
     Dead(StatusReason),
-    /// Over a rate limit.
-    RateLimited(String),
+    /// Over a rate limit; with how long the network asked us to wait, when it said.
+    RateLimited(String, Option<std::time::Duration>),
     /// Timeout, 5xx, malformed answer: try again later.
     Transient(String),
     /// Any other error answer.
@@ -65,7 +65,7 @@ impl From<ProviderError> for AppError {
         match e {
             ProviderError::Refused(why) => AppError::Provider(why),
             ProviderError::Dead(r) => AppError::Provider(reason::explanation(r).to_owned()),
-            ProviderError::RateLimited(why) => AppError::RateLimited(why),
+            ProviderError::RateLimited(why, _) => AppError::RateLimited(why),
             ProviderError::Transient(why) | ProviderError::Failed(why) => AppError::Provider(why),
         }
     }

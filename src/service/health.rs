@@ -3,22 +3,101 @@
 //! Only a definitive signal from the network changes a status: an expired token goes
 //! EXPIRED, a withdrawn one INVALID with the mapped reason. Timeouts, 5xx, throttling
 //! and malformed answers only count as a failed check on the integration, because a
-//! phantom disconnect costs users more than a late one. The scheduler that runs this
-//! for every integration is not built yet; `checkIntegration` runs it on demand.
+//! phantom disconnect costs users more than a late one. `checkIntegration` runs a
+//! check on demand; the probe job runs them on its own schedule.
 
-use entity::integration;
+use std::time::Duration;
+
+use entity::{enums::CheckOutcome, integration};
 
 use super::{integrations, lifecycle, tokens};
 use crate::{
     app::App,
     auth::Actor,
-    domain::{IntegrationId, status::is_expiry},
+    domain::{IntegrationId, StatusReason, status::is_expiry},
     error::{AppError, AppResult},
     providers::ProviderError,
     store::{Scope, now},
 };
 
-/// Probes the integration `id` now and applies what the network said.
+/// How long to leave a network alone that throttled us without saying for how long.
+pub const THROTTLE_PAUSE: Duration = Duration::from_secs(60);
+
+/// What a probe found out.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Probed {
+    /// The token works.
+    Alive,
+    /// The network says the token is dead, and why.
+    Dead(StatusReason),
+    /// The network asked us to slow down for this long.
+    Throttled(Duration),
+    /// Timeout, 5xx, malformed answer: ask again later.
+    Passing(String),
+}
+
+/// Asks the network about `integration`'s token (one cheap read as the account).
+pub async fn probe(app: &App, integration: &integration::Model) -> AppResult<Probed> {
+    let stored = tokens::open(app, integration.tenant_id, integration.id)
+        .await?
+        .ok_or_else(|| {
+            AppError::Provider("no token is stored for this integration; reconnect it".into())
+        })?;
+    let outcome = app
+        .providers
+        .get(integration.network)?
+        .probe(&stored.access)
+        .await;
+    Ok(match outcome {
+        Ok(()) => Probed::Alive,
+        Err(ProviderError::Dead(reason)) => Probed::Dead(reason),
+        Err(ProviderError::RateLimited(_, wait)) => {
+            Probed::Throttled(wait.unwrap_or(THROTTLE_PAUSE))
+        }
+        Err(error) => Probed::Passing(format!("{error:?}")),
+    })
+}
+
+/// Records what a probe found on `integration` and, for a definitive answer, moves it
+/// through the change road (as the system). Returns whether its status changed.
+pub async fn record(
+    app: &App,
+    integration: &integration::Model,
+    probed: Probed,
+) -> AppResult<bool> {
+    let (outcome, failed) = match &probed {
+        Probed::Alive => (CheckOutcome::Ok, false),
+        Probed::Dead(reason) if is_expiry(*reason) => (CheckOutcome::Expired, false),
+        Probed::Dead(_) => (CheckOutcome::Invalid, false),
+        Probed::Throttled(_) => (CheckOutcome::Throttled, true),
+        Probed::Passing(why) => {
+            tracing::info!(integration = %integration.id, why, "passing fault at a health check");
+            (CheckOutcome::Failed, true)
+        }
+    };
+    let (tenant, id) = (integration.tenant_id, integration.id);
+    app.store
+        .tenant(Scope::tenant(tenant))
+        .record_check(id, now(), outcome, failed)
+        .await?;
+    let Probed::Dead(reason) = probed else {
+        return Ok(false);
+    };
+    let changed = if is_expiry(reason) {
+        lifecycle::expire(app, tenant, id, reason).await
+    } else {
+        lifecycle::invalidate(app, tenant, id, reason).await
+    };
+    match changed {
+        Ok(_) => Ok(true),
+        // Already EXPIRED/INVALID/REJECTED: the network agrees; nothing moves.
+        Err(AppError::InvalidTransition(_)) => Ok(false),
+        Err(e) => Err(e),
+    }
+}
+
+/// `checkIntegration`: probes the integration `id` now and applies what the network
+/// said.
 pub async fn check(app: &App, actor: &Actor, id: IntegrationId) -> AppResult<integration::Model> {
     let current = integrations::get(app, actor, id).await?;
     if current.disconnected_at.is_some() {
@@ -26,37 +105,7 @@ pub async fn check(app: &App, actor: &Actor, id: IntegrationId) -> AppResult<int
             "the integration is disconnected".into(),
         ));
     }
-    let stored = tokens::open(app, current.tenant_id, current.id)
-        .await?
-        .ok_or_else(|| {
-            AppError::Provider("no token is stored for this integration; reconnect it".into())
-        })?;
-    let at = now();
-    let outcome = app
-        .providers
-        .get(current.network)?
-        .probe(&stored.access)
-        .await;
-    let data = app.store.tenant(Scope::tenant(current.tenant_id));
-    match outcome {
-        Ok(()) => data.record_check(id, at, false).await?,
-        Err(ProviderError::Dead(reason)) => {
-            data.record_check(id, at, false).await?;
-            let changed = if is_expiry(reason) {
-                lifecycle::expire(app, current.tenant_id, id, reason).await
-            } else {
-                lifecycle::invalidate(app, current.tenant_id, id, reason).await
-            };
-            match changed {
-                // Already EXPIRED/INVALID/REJECTED: the network agrees; nothing moves.
-                Ok(_) | Err(AppError::InvalidTransition(_)) => {}
-                Err(e) => return Err(e),
-            }
-        }
-        Err(error) => {
-            tracing::info!(integration = %id, ?error, "passing fault at a health check");
-            data.record_check(id, at, true).await?;
-        }
-    }
+    let probed = probe(app, &current).await?;
+    record(app, &current, probed).await?;
     integrations::get(app, actor, id).await
 }

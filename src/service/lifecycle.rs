@@ -279,6 +279,7 @@ fn create(
         approved_scopes: None,
         token_expires_at: account.token_expires_at,
         last_checked_at: None,
+        last_check_outcome: None,
         consecutive_failures: 0,
         version: 1,
         disconnected_at: None,

@@ -2,7 +2,7 @@
 
 use chrono::{DateTime, Utc};
 use entity::{
-    enums::{Network, Status},
+    enums::{CheckOutcome, Network, Status},
     ids::{IntegrationId, UserId},
     integration,
 };
@@ -207,12 +207,14 @@ impl<C: ConnectionTrait> Scoped<'_, C> {
             .await?)
     }
 
-    /// Records a health check: when it ran, and passing faults in a row (reset by a
-    /// success). No version bump: a check must not make a reviewer's action conflict.
+    /// Records a health check: when it ran, how it ended, and passing faults in a row
+    /// (reset by a definite answer). No version bump: a check must not make a
+    /// reviewer's action conflict.
     pub async fn record_check(
         &self,
         id: IntegrationId,
         at: DateTime<Utc>,
+        outcome: CheckOutcome,
         failed: bool,
     ) -> AppResult<()> {
         let failures = if failed {
@@ -222,11 +224,38 @@ impl<C: ConnectionTrait> Scoped<'_, C> {
         };
         integration::Entity::update_many()
             .col_expr(integration::Column::LastCheckedAt, Expr::value(at))
+            .col_expr(integration::Column::LastCheckOutcome, Expr::value(outcome))
             .col_expr(integration::Column::ConsecutiveFailures, failures)
             .filter(self.visible().add(integration::Column::Id.eq(id)))
             .exec(self.db)
             .await?;
         Ok(())
+    }
+
+    /// Up to `limit` live integrations in one of `statuses` not checked since
+    /// `checked_before` (never-checked first, then the longest unchecked).
+    pub async fn due_for_probe(
+        &self,
+        statuses: &[Status],
+        checked_before: DateTime<Utc>,
+        limit: u64,
+    ) -> AppResult<Vec<integration::Model>> {
+        Ok(integration::Entity::find()
+            .filter(
+                self.visible()
+                    .add(integration::Column::Status.is_in(statuses.iter().copied()))
+                    .add(integration::Column::DisconnectedAt.is_null())
+                    .add(
+                        Condition::any()
+                            .add(integration::Column::LastCheckedAt.is_null())
+                            .add(integration::Column::LastCheckedAt.lt(checked_before)),
+                    ),
+            )
+            .order_by_asc(integration::Column::LastCheckedAt)
+            .order_by_asc(integration::Column::Id)
+            .limit(limit)
+            .all(self.db)
+            .await?)
     }
 }
 

@@ -13,6 +13,7 @@ mod jobs;
 mod limits;
 mod n_plus_one;
 mod pagination;
+mod probes;
 mod properties;
 mod providers;
 mod proxy;

@@ -235,7 +235,7 @@ async fn facebook_exchanges_long_lived_and_lists_postable_pages() {
     );
     assert!(matches!(
         fb.accounts(&grant("EAAthrottled")).await,
-        Err(ProviderError::RateLimited(_))
+        Err(ProviderError::RateLimited(..))
     ));
     assert_eq!(
         fb.accounts(&grant("EAAunknown")).await.err(),

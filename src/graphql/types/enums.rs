@@ -114,3 +114,19 @@ pub enum NetworkKey {
     /// X (Twitter): listed, not supported.
     X,
 }
+
+#[derive(Enum, Debug, Clone, Copy, PartialEq, Eq)]
+#[graphql(remote = "entity::enums::CheckOutcome")]
+/// How the last health probe of an integration ended.
+pub enum CheckOutcome {
+    /// The token works.
+    Ok,
+    /// The network said the token expired.
+    Expired,
+    /// The network withdrew access.
+    Invalid,
+    /// The network asked us to slow down; it is asked again later.
+    Throttled,
+    /// Timeout, server error or a malformed answer; asked again later, sooner.
+    Failed,
+}

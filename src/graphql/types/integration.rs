@@ -6,7 +6,9 @@ use entity::{compliance_note, integration};
 
 use super::{
     AuditEvent, User,
-    enums::{AccountKind, IntegrationAction, IntegrationStatus, Network, StatusReason},
+    enums::{
+        AccountKind, CheckOutcome, IntegrationAction, IntegrationStatus, Network, StatusReason,
+    },
 };
 use crate::{
     domain::{
@@ -103,6 +105,10 @@ impl Integration {
     /// Last time the network was asked whether the token still works.
     async fn last_checked_at(&self) -> Option<DateTime<Utc>> {
         self.0.last_checked_at
+    }
+    /// How the last check ended; null before the first.
+    async fn last_check_outcome(&self) -> Option<CheckOutcome> {
+        self.0.last_check_outcome.map(Into::into)
     }
     /// Passing faults in a row at the last checks (timeouts, 5xx); they never change
     /// the status by themselves.

@@ -11,6 +11,13 @@ use serde::Deserialize;
 
 use crate::error::{AppError, AppResult};
 
+mod origins;
+mod values;
+
+pub use origins::Origins;
+pub use values::parse_duration;
+use values::{flag, number};
+
 /// A secret value that cannot be printed by accident: `Debug` shows `[redacted]`
 /// and there is no `Display`. Read it with [`Secret::expose`].
 #[derive(Clone, Deserialize, serde::Serialize, PartialEq, Eq)]
@@ -108,6 +115,9 @@ pub struct Config {
     /// Seconds between expiry sweeps (`SOCIALGATE_EXPIRY_INTERVAL_SECS`).
     #[serde(deserialize_with = "number")]
     pub expiry_interval_secs: u64,
+    /// How often each integration is probed at its network
+    /// (`SOCIALGATE_PROBE_INTERVAL`: a duration such as `6h`, `30m` or `5s`).
+    pub probe_interval: String,
     /// Days before its token's expiry an integration shows `expiresSoon`
     /// (`SOCIALGATE_EXPIRES_SOON_DAYS`).
     #[serde(deserialize_with = "number")]
@@ -149,46 +159,9 @@ impl Default for Config {
             header_timeout_secs: 10,
             jobs: None,
             expiry_interval_secs: 60,
+            probe_interval: "6h".to_owned(),
             expires_soon_days: 14,
         }
-    }
-}
-
-/// A boolean given as TOML `true` or as the text of a variable (`1`, `true`, `yes`).
-fn flag<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<bool>, D::Error> {
-    #[derive(Deserialize)]
-    #[serde(untagged)]
-    enum Raw {
-        Bool(bool),
-        Text(String),
-    }
-    match Option::<Raw>::deserialize(d)? {
-        None => Ok(None),
-        Some(Raw::Bool(b)) => Ok(Some(b)),
-        Some(Raw::Text(t)) => match t.to_ascii_lowercase().as_str() {
-            "1" | "true" | "yes" | "on" => Ok(Some(true)),
-            "0" | "false" | "no" | "off" => Ok(Some(false)),
-            other => Err(serde::de::Error::custom(format!(
-                "{other:?} is not a boolean"
-            ))),
-        },
-    }
-}
-
-/// A whole number given as TOML or as the text of a variable.
-fn number<'de, D: serde::Deserializer<'de>>(d: D) -> Result<u64, D::Error> {
-    #[derive(Deserialize)]
-    #[serde(untagged)]
-    enum Raw {
-        Number(u64),
-        Text(String),
-    }
-    match Raw::deserialize(d)? {
-        Raw::Number(n) => Ok(n),
-        Raw::Text(t) => t
-            .trim()
-            .parse()
-            .map_err(|_| serde::de::Error::custom(format!("{t:?} is not a whole number"))),
     }
 }
 
@@ -222,6 +195,12 @@ impl Config {
         let config: Config = toml::Value::Table(table)
             .try_into()
             .map_err(|e| AppError::BadUserInput(format!("configuration: {e}")))?;
+        if parse_duration(&config.probe_interval).is_none() {
+            return Err(AppError::BadUserInput(format!(
+                "configuration: probe_interval {:?} is not a duration such as 6h, 30m or 5s",
+                config.probe_interval
+            )));
+        }
         Ok(config)
     }
 
@@ -254,6 +233,12 @@ impl Config {
         }
     }
 
+    /// [`Config::probe_interval`] as a duration; an unreadable value falls back to six
+    /// hours (and `load` refuses it up front).
+    pub fn probe_interval(&self) -> std::time::Duration {
+        parse_duration(&self.probe_interval).unwrap_or(std::time::Duration::from_secs(6 * 3600))
+    }
+
     /// Whether anonymous callers may introspect the schema.
     pub fn publishes_schema(&self) -> bool {
         self.public_schema.unwrap_or(self.dev)
@@ -272,49 +257,6 @@ impl Config {
     /// True when no verification key is configured: `serve` then runs in dev mode.
     pub fn is_dev_mode(&self) -> bool {
         self.jwt_secret.is_none() && self.jwt_public_key.is_none()
-    }
-}
-
-/// Which browser origins the server deals with: where `returnTo` may send the user,
-/// who receives the callback page's message (it carries a one-time completion code)
-/// and who may open a WebSocket. With no origins configured, dev mode on loopback
-/// accepts any origin for messages and sockets; redirects always need a listed one.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Origins {
-    listed: Vec<String>,
-    any: bool,
-}
-
-impl Origins {
-    /// The configured origins (`scheme://host[:port]`).
-    pub fn listed(&self) -> &[String] {
-        &self.listed
-    }
-
-    /// Whether a page of `origin` may open a socket.
-    pub fn accepts(&self, origin: &str) -> bool {
-        self.any
-            || self
-                .listed
-                .iter()
-                .any(|o| o == origin.trim_end_matches('/'))
-    }
-
-    /// Whether `url` is on a listed origin (a redirect target).
-    pub fn lists_url(&self, url: &str) -> bool {
-        url::Url::parse(url).is_ok_and(|u| {
-            let origin = u.origin().ascii_serialization();
-            self.listed.contains(&origin)
-        })
-    }
-
-    /// The `targetOrigin`s of `postMessage`: the listed ones, or `*` when any is fine.
-    pub fn message_targets(&self) -> Vec<String> {
-        if self.any {
-            vec!["*".to_owned()]
-        } else {
-            self.listed.clone()
-        }
     }
 }
 
@@ -338,6 +280,30 @@ mod tests {
         assert_eq!(config.jwt_secret.as_ref().unwrap().expose(), "from-env");
         assert!(!format!("{config:?}").contains("from-env"));
         assert_eq!(config.public_url(), "http://127.0.0.1:9000");
+    }
+
+    #[test]
+    fn durations_read_with_their_unit() {
+        assert_eq!(
+            parse_duration("5s"),
+            Some(std::time::Duration::from_secs(5))
+        );
+        assert_eq!(
+            parse_duration("6h"),
+            Some(std::time::Duration::from_secs(21_600))
+        );
+        assert_eq!(
+            parse_duration("2d"),
+            Some(std::time::Duration::from_secs(172_800))
+        );
+        assert_eq!(parse_duration("0s"), None);
+        assert_eq!(parse_duration("6"), None);
+        assert_eq!(parse_duration("h"), None);
+        let bad = Config::load(
+            None,
+            [("SOCIALGATE_PROBE_INTERVAL".to_owned(), "soon".to_owned())],
+        );
+        assert!(bad.is_err());
     }
 
     #[test]
