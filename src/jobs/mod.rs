@@ -33,16 +33,19 @@ pub enum Job {
     Expiry,
     /// PENDING and ACTIVE integrations are asked about at the network.
     Probe,
+    /// Abandoned sign-ins lose the grant they kept sealed.
+    Attempts,
 }
 
 impl Job {
-    pub const ALL: [Job; 2] = [Job::Expiry, Job::Probe];
+    pub const ALL: [Job; 3] = [Job::Expiry, Job::Probe, Job::Attempts];
 
     /// The name used for its lease and by `socialgate run-job`.
     pub fn name(self) -> &'static str {
         match self {
             Job::Expiry => "expiry",
             Job::Probe => "probe",
+            Job::Attempts => "attempts",
         }
     }
 
@@ -65,6 +68,7 @@ impl Job {
             Job::Expiry => Duration::from_secs(app.config.expiry_interval_secs.max(1)),
             // Rounds come often; each probes only the integrations whose turn it is.
             Job::Probe => app.config.probe_interval().min(Duration::from_secs(60)),
+            Job::Attempts => Duration::from_secs(10 * 60),
         }
     }
 }
@@ -75,7 +79,7 @@ pub struct Report {
     pub job: &'static str,
     /// False when another instance held the job's lease: nothing was done here.
     pub ran: bool,
-    /// Integrations changed.
+    /// Integrations changed (for `attempts`: sign-ins cleared).
     pub changed: usize,
 }
 
@@ -115,6 +119,12 @@ impl Jobs {
         let result = match job {
             Job::Expiry => expiry::run(self).await,
             Job::Probe => probe::run(self).await,
+            Job::Attempts => self
+                .app
+                .store
+                .clear_expired_attempts(crate::store::now())
+                .await
+                .map(|n| usize::try_from(n).unwrap_or(usize::MAX)),
         };
         self.app
             .store

@@ -26,6 +26,45 @@ pub struct Update {
 }
 
 impl Store {
+    /// Housekeeping across tenants: attempts past their expiry lose what they kept
+    /// sealed (the network's grant, the PKCE verifier), and those still waiting are
+    /// marked failed. Returns how many attempts were cleared.
+    pub async fn clear_expired_attempts(&self, at: DateTime<Utc>) -> AppResult<u64> {
+        use sea_orm::Condition;
+        let waiting = [AttemptStatus::Started, AttemptStatus::AwaitingSelection];
+        connection_attempt::Entity::update_many()
+            .col_expr(
+                connection_attempt::Column::Status,
+                Expr::value(AttemptStatus::Failed),
+            )
+            .col_expr(
+                connection_attempt::Column::Failure,
+                Expr::value("the sign-in expired before it was completed"),
+            )
+            .filter(connection_attempt::Column::ExpiresAt.lte(at))
+            .filter(connection_attempt::Column::Status.is_in(waiting))
+            .exec(self.db())
+            .await?;
+        let cleared = connection_attempt::Entity::update_many()
+            .col_expr(
+                connection_attempt::Column::SealedGrant,
+                Expr::value(Option::<Vec<u8>>::None),
+            )
+            .col_expr(
+                connection_attempt::Column::PkceVerifier,
+                Expr::value(Option::<Vec<u8>>::None),
+            )
+            .filter(connection_attempt::Column::ExpiresAt.lte(at))
+            .filter(
+                Condition::any()
+                    .add(connection_attempt::Column::SealedGrant.is_not_null())
+                    .add(connection_attempt::Column::PkceVerifier.is_not_null()),
+            )
+            .exec(self.db())
+            .await?;
+        Ok(cleared.rows_affected)
+    }
+
     /// The attempt whose `state` hashes to `state_hash`, in any tenant: the callback
     /// carries no token, the state is its credential. Continue with
     /// `Scope::tenant(attempt.tenant_id)`.

@@ -181,3 +181,48 @@ db_test!(
         assert!(report.ran, "an expired lease is taken over");
     }
 );
+
+db_test!(
+    abandoned_sign_ins_lose_what_they_kept_sealed,
+    async |app: TestApp| {
+        use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, sea_query::Expr};
+        let token = app.token("attempts", "adv", &[Advisor]);
+        let body = app
+            .gql(
+                Some(&token),
+                "mutation { connectIntegration(network: FACEBOOK) { attemptId } }",
+                json!({}),
+            )
+            .await;
+        let gid = body["data"]["connectIntegration"]["attemptId"]
+            .as_str()
+            .expect("attempt id");
+        let id = crate::common::attempt_id(gid);
+        let attempt = || async {
+            entity::connection_attempt::Entity::find_by_id(id)
+                .one(app.store.db())
+                .await
+                .expect("read")
+                .expect("attempt")
+        };
+        assert!(attempt().await.pkce_verifier.is_some(), "a sealed verifier");
+
+        // Not expired yet: kept.
+        let jobs = Jobs::new(app.app.clone());
+        assert_eq!(jobs.run_once(Job::Attempts).await.expect("run").changed, 0);
+        // Ten minutes later (moved back in the row rather than waited for).
+        entity::connection_attempt::Entity::update_many()
+            .col_expr(
+                entity::connection_attempt::Column::ExpiresAt,
+                Expr::value(Utc::now() - chrono::Duration::minutes(1)),
+            )
+            .filter(entity::connection_attempt::Column::Id.eq(id))
+            .exec(app.store.db())
+            .await
+            .expect("age");
+        assert_eq!(jobs.run_once(Job::Attempts).await.expect("run").changed, 1);
+        let cleared = attempt().await;
+        assert!(cleared.pkce_verifier.is_none() && cleared.sealed_grant.is_none());
+        assert_eq!(format!("{:?}", cleared.status), "Failed");
+    }
+);
