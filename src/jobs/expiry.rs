@@ -33,8 +33,11 @@ pub(super) async fn run(jobs: &Jobs) -> AppResult<usize> {
             let change = Change::Expire(StatusReason::TokenExpired);
             let moved = batch::apply_many(app, scope, &ids, &Who::system(), change).await?;
             expired += moved.len();
-            // Still ours? (A long sweep renews its lease between batches.)
-            jobs.lease(Job::Expiry).await?;
+            // A long sweep renews its lease between batches; one that lost it (it ran
+            // past the lease and another instance took over) stops here.
+            if !jobs.lease(Job::Expiry).await? {
+                return Ok(expired);
+            }
             if (ids.len() as u64) < BATCH {
                 break;
             }

@@ -125,7 +125,9 @@ pub(super) async fn run(jobs: &Jobs) -> AppResult<usize> {
         for outcome in outcomes {
             changed += usize::from(outcome?);
         }
-        jobs.lease(Job::Probe).await?;
+        if !jobs.lease(Job::Probe).await? {
+            return Ok(changed);
+        }
     }
     Ok(changed)
 }
