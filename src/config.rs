@@ -89,6 +89,24 @@ pub struct Config {
     pub instagram_api_url: String,
     /// Instagram Graph base (`/access_token`, `/me`).
     pub instagram_graph_url: String,
+    /// Most GraphQL requests over HTTP one tenant (or one anonymous address) runs at
+    /// once (`SOCIALGATE_TENANT_CONCURRENCY`; 0 turns the limit off). Kept below the
+    /// database pool (8 connections on SQLite, 16 on PostgreSQL) so that one tenant
+    /// cannot hold every connection.
+    #[serde(deserialize_with = "number")]
+    pub tenant_concurrency: u32,
+    /// How long a request over [`Config::tenant_concurrency`] waits for a slot before
+    /// it is refused, in milliseconds (`SOCIALGATE_TENANT_QUEUE_MS`).
+    #[serde(deserialize_with = "number")]
+    pub tenant_queue_ms: u64,
+    /// GraphQL requests per second one tenant may send over HTTP, with bursts of twice
+    /// as many (`SOCIALGATE_TENANT_RATE`; 0 turns the budget off).
+    #[serde(deserialize_with = "number")]
+    pub tenant_rate: u32,
+    /// GraphQL requests per second one client address may send without a valid token,
+    /// with bursts of twice as many (`SOCIALGATE_ANONYMOUS_RATE`; 0 turns it off).
+    #[serde(deserialize_with = "number")]
+    pub anonymous_rate: u32,
 }
 
 impl Default for Config {
@@ -121,6 +139,10 @@ impl Default for Config {
             instagram_auth_url: "https://www.instagram.com".to_owned(),
             instagram_api_url: "https://api.instagram.com".to_owned(),
             instagram_graph_url: "https://graph.instagram.com".to_owned(),
+            tenant_concurrency: 4,
+            tenant_queue_ms: 2_000,
+            tenant_rate: 50,
+            anonymous_rate: 10,
         }
     }
 }
@@ -143,6 +165,28 @@ fn flag<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<bool>, D::Error
                 "{other:?} is not a boolean"
             ))),
         },
+    }
+}
+
+/// A number given as a TOML number or as the text of a variable.
+fn number<'de, D, T>(d: D) -> Result<T, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: Deserialize<'de> + std::str::FromStr,
+    T::Err: fmt::Display,
+{
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum Raw<T> {
+        Number(T),
+        Text(String),
+    }
+    match Raw::<T>::deserialize(d)? {
+        Raw::Number(n) => Ok(n),
+        Raw::Text(t) => t
+            .trim()
+            .parse()
+            .map_err(|e| serde::de::Error::custom(format!("{t:?} is not a number: {e}"))),
     }
 }
 
@@ -284,5 +328,30 @@ mod tests {
         let err =
             Config::load(None, [("SOCIALGATE_LISTEN".to_owned(), "nope".to_owned())]).unwrap_err();
         assert!(err.to_string().contains("listen"), "{err}");
+    }
+
+    #[test]
+    fn limits_read_from_variables_and_files() {
+        let file = "tenant_rate = 7\n";
+        let vars = [
+            ("SOCIALGATE_TENANT_CONCURRENCY".to_owned(), "3".to_owned()),
+            ("SOCIALGATE_ANONYMOUS_RATE".to_owned(), "0".to_owned()),
+        ];
+        let config = Config::load(Some(file), vars).unwrap();
+        assert_eq!(
+            (
+                config.tenant_concurrency,
+                config.tenant_rate,
+                config.anonymous_rate
+            ),
+            (3, 7, 0)
+        );
+        assert_eq!(config.tenant_queue_ms, 2_000);
+        let err = Config::load(
+            None,
+            [("SOCIALGATE_TENANT_RATE".to_owned(), "lots".to_owned())],
+        )
+        .unwrap_err();
+        assert!(err.to_string().contains("tenant_rate"), "{err}");
     }
 }
