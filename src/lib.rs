@@ -72,8 +72,10 @@ impl Socialgate {
                 shutdown.subscribe(),
             ));
         }
+        let limits = service::limits::Limits::new(&config);
         let app = Arc::new(App {
             config,
+            limits,
             store,
             bus,
             verifier,

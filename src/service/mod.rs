@@ -9,6 +9,7 @@ pub mod feed;
 pub mod health;
 pub mod integrations;
 pub mod lifecycle;
+pub mod limits;
 pub mod networks;
 pub mod relations;
 pub mod review;
