@@ -206,7 +206,11 @@ async fn serve(config: &mut Config) -> AppResult<()> {
         println!("More tokens: socialgate token --tenant dev --sub alice --role advisor");
     }
     let app = server.app().clone();
-    axum::serve(listener, server.router())
+    // Connect info gives the client address, the key of anonymous clients' limits.
+    let service = server
+        .router()
+        .into_make_service_with_connect_info::<std::net::SocketAddr>();
+    axum::serve(listener, service)
         .with_graceful_shutdown(async move {
             shutdown_signal().await;
             // Close sockets first (1001), or graceful shutdown would wait on them.
