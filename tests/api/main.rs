@@ -6,6 +6,7 @@ mod audit;
 mod auth;
 mod concurrency;
 mod connect;
+mod fairness;
 mod hostile;
 mod limits;
 mod n_plus_one;
