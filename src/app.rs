@@ -27,9 +27,12 @@ pub struct App {
     pub sandbox: Option<std::sync::Arc<crate::sandbox::Sandbox>>,
     /// Turns true when the server shuts down: sockets close, feeds and the listener end.
     pub shutdown: tokio::sync::watch::Sender<bool>,
-    /// Fair sharing between tenants: concurrent requests, request rates and exclusive
-    /// audit walks per tenant (see [`crate::service::limits`]).
+    /// Fair sharing between tenants: concurrent requests and request rates per tenant
+    /// (see [`crate::service::limits`]).
     pub limits: crate::service::limits::Limits,
+    /// The whole-chain audit walks running, one of each kind per tenant
+    /// (see [`crate::service::walks`]).
+    pub walks: crate::service::walks::Walks,
     /// Open WebSocket connections per tenant, for the per-tenant cap.
     pub sockets: std::sync::Mutex<std::collections::HashMap<crate::domain::TenantId, usize>>,
 }

@@ -76,6 +76,7 @@ impl Socialgate {
         let app = Arc::new(App {
             config,
             limits,
+            walks: Default::default(),
             store,
             bus,
             verifier,

@@ -13,7 +13,7 @@ use crate::{
         policy,
     },
     error::{AppError, AppResult},
-    service::limits::Walk,
+    service::walks::Walk,
     store::{Scope, tenants::GENESIS_HASH},
 };
 
@@ -52,7 +52,7 @@ pub struct Verification {
 /// reads the whole chain.
 pub async fn verify(app: &App, actor: &Actor) -> AppResult<Verification> {
     authorize(actor)?;
-    let _running = app.limits.walk(actor.tenant_id, Walk::Verify)?;
+    let _running = app.walks.start(actor.tenant_id, Walk::Verify)?;
     let data = app.store.tenant(Scope::tenant(actor.tenant_id));
     let tenant = data.tenant().await?;
     let mut expected_seq = 0;
@@ -100,7 +100,7 @@ pub async fn export(
     to: Option<DateTime<Utc>>,
 ) -> AppResult<String> {
     authorize(actor)?;
-    let _running = app.limits.walk(actor.tenant_id, Walk::Export)?;
+    let _running = app.walks.start(actor.tenant_id, Walk::Export)?;
     let data = app.store.tenant(Scope::tenant(actor.tenant_id));
     let mut out = String::new();
     let mut after = 0;

@@ -15,15 +15,16 @@
 //!   connections for everybody else.
 //! - **Rate** ([`Limits::admit`]): a request budget per tenant and per anonymous
 //!   address, kept by `governor`'s keyed GCRA limiters.
-//! - **Exclusive walks** ([`Limits::walk`]): a verification or an export reads a
-//!   tenant's whole audit chain, so each runs at most once at a time per tenant.
+//!
+//! (A verification or an export of the audit trail, which reads a tenant's whole
+//! chain, also runs at most once at a time per tenant: [`super::walks`].)
 //!
 //! Memory stays bounded: a concurrency gate exists only while its caller has requests
-//! running or waiting, a walk permit only while the walk runs, and the rate limiters
-//! forget callers whose budget is full again every [`RETAIN_EVERY`] checks.
+//! running or waiting, and the rate limiters forget callers whose budget is full again
+//! every [`RETAIN_EVERY`] checks.
 
 use std::{
-    collections::{HashMap, HashSet},
+    collections::HashMap,
     fmt,
     net::IpAddr,
     num::NonZeroU32,
@@ -37,7 +38,7 @@ use std::{
 use governor::{DefaultKeyedRateLimiter, Quota, clock::Clock};
 use tokio::sync::Semaphore;
 
-use crate::{config::Config, domain::TenantId, error::AppError};
+use crate::{config::Config, error::AppError};
 
 /// Most requests that may wait for a slot, per running slot: with the default of 4
 /// running, 16 wait and the 21st is refused at once.
@@ -83,24 +84,6 @@ pub struct Refusal {
     pub retry_after: Duration,
 }
 
-/// Work that reads a tenant's whole audit chain.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Walk {
-    /// `verifyAuditTrail`.
-    Verify,
-    /// `auditExport`.
-    Export,
-}
-
-impl fmt::Display for Walk {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(match self {
-            Walk::Verify => "verification of the audit trail",
-            Walk::Export => "export of the audit trail",
-        })
-    }
-}
-
 /// One caller's running requests and those waiting for a slot.
 #[derive(Debug)]
 struct Gate {
@@ -116,7 +99,6 @@ pub struct Limits {
     tenant_rate: Option<DefaultKeyedRateLimiter<String>>,
     anonymous_rate: Option<DefaultKeyedRateLimiter<Option<IpAddr>>>,
     checks: AtomicU64,
-    walks: Mutex<HashSet<(TenantId, Walk)>>,
 }
 
 impl fmt::Debug for Limits {
@@ -148,7 +130,6 @@ impl Limits {
             tenant_rate: budget(config.tenant_rate),
             anonymous_rate: budget(config.anonymous_rate),
             checks: AtomicU64::new(0),
-            walks: Mutex::default(),
         }
     }
 
@@ -278,25 +259,6 @@ impl Limits {
     pub fn callers_in_flight(&self) -> usize {
         self.gates.lock().map_or(0, |g| g.len())
     }
-
-    /// The permit for `walk` over `tenant`'s audit chain: `RATE_LIMITED` when one is
-    /// already running, so a tenant cannot stack whole-chain reads. The permit is given
-    /// back when the returned [`WalkPermit`] is dropped.
-    pub fn walk(&self, tenant: TenantId, walk: Walk) -> Result<WalkPermit<'_>, AppError> {
-        let mut walks = self
-            .walks
-            .lock()
-            .map_err(|_| AppError::internal("walk permits poisoned"))?;
-        if !walks.insert((tenant, walk)) {
-            return Err(AppError::RateLimited(format!(
-                "another {walk} of this tenant is running; try again when it has finished"
-            )));
-        }
-        Ok(WalkPermit {
-            limits: self,
-            key: (tenant, walk),
-        })
-    }
 }
 
 /// One caller's use of its gate, from arrival to departure.
@@ -348,21 +310,6 @@ impl Drop for Slot<'_> {
     fn drop(&mut self) {
         if let Some(hold) = &self.hold {
             hold.gate.slots.add_permits(1);
-        }
-    }
-}
-
-/// A running verification or export; dropping it lets the next one of the tenant run.
-#[must_use = "the permit is given back when dropped"]
-pub struct WalkPermit<'a> {
-    limits: &'a Limits,
-    key: (TenantId, Walk),
-}
-
-impl Drop for WalkPermit<'_> {
-    fn drop(&mut self) {
-        if let Ok(mut walks) = self.limits.walks.lock() {
-            walks.remove(&self.key);
         }
     }
 }
@@ -447,18 +394,5 @@ mod tests {
             "::ffff:10.1.2.3".parse::<Ipv6Addr>().expect("ip").to_bits(),
         )));
         assert_eq!(mapped, Caller::Address("10.1.2.3".parse().expect("ip")));
-    }
-
-    #[test]
-    fn one_walk_of_each_kind_per_tenant() {
-        let limits = limits(0, 0, 0);
-        let tenant = TenantId::generate();
-        let verifying = limits.walk(tenant, Walk::Verify).expect("first");
-        let err = limits.walk(tenant, Walk::Verify).err().expect("second");
-        assert_eq!(err.code(), "RATE_LIMITED");
-        assert!(err.to_string().contains("verification"), "{err}");
-        assert!(limits.walk(tenant, Walk::Export).is_ok());
-        drop(verifying);
-        assert!(limits.walk(tenant, Walk::Verify).is_ok());
     }
 }

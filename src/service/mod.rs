@@ -17,6 +17,7 @@ pub mod seed;
 pub mod settings;
 pub mod tokens;
 pub mod viewer;
+pub mod walks;
 
 use crate::{auth::Actor, store::Scope};
 

@@ -8,7 +8,7 @@ use std::{net::IpAddr, time::Instant};
 use serde_json::{Value, json};
 use socialgate::{
     auth::Role::Compliance,
-    service::limits::{Caller, Walk},
+    service::{limits::Caller, walks::Walk},
 };
 use tower::ServiceExt;
 
@@ -198,8 +198,8 @@ db_test!(
         // A verification of the tenant is running (the permit a first request would hold).
         let running = app
             .app
-            .limits
-            .walk(tenant, Walk::Verify)
+            .walks
+            .start(tenant, Walk::Verify)
             .expect("the first verification");
         let body = app.gql(Some(&co), VERIFY, json!({})).await;
         assert_eq!(codes(&body), ["RATE_LIMITED"], "{body}");
@@ -219,7 +219,7 @@ db_test!(
         let body = app.gql(Some(&co), VERIFY, json!({})).await;
         assert_eq!(body["data"]["verifyAuditTrail"]["intact"], true, "{body}");
         // Exports are held the same way.
-        let exporting = app.app.limits.walk(tenant, Walk::Export).expect("export");
+        let exporting = app.app.walks.start(tenant, Walk::Export).expect("export");
         let body = app.gql(Some(&co), "{ auditExport }", json!({})).await;
         assert_eq!(codes(&body), ["RATE_LIMITED"], "{body}");
         drop(exporting);
