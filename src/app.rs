@@ -27,6 +27,12 @@ pub struct App {
     pub sandbox: Option<std::sync::Arc<crate::sandbox::Sandbox>>,
     /// Turns true when the server shuts down: sockets close, feeds and the listener end.
     pub shutdown: tokio::sync::watch::Sender<bool>,
+    /// Fair sharing between tenants: concurrent requests and request rates per tenant
+    /// (see [`crate::service::limits`]).
+    pub limits: crate::service::limits::Limits,
+    /// The whole-chain audit walks running, one of each kind per tenant
+    /// (see [`crate::service::walks`]).
+    pub walks: crate::service::walks::Walks,
     /// Open WebSocket connections, for the per-tenant and per-user caps.
     pub sockets: crate::http::sockets::OpenSockets,
 }

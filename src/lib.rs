@@ -73,8 +73,11 @@ impl Socialgate {
                 shutdown.subscribe(),
             ));
         }
+        let limits = service::limits::Limits::new(&config);
         let app = Arc::new(App {
             config,
+            limits,
+            walks: Default::default(),
             store,
             bus,
             verifier,

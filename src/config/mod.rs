@@ -122,6 +122,24 @@ pub struct Config {
     /// (`SOCIALGATE_EXPIRES_SOON_DAYS`).
     #[serde(deserialize_with = "number")]
     pub expires_soon_days: u64,
+    /// Most GraphQL requests over HTTP one tenant (or one anonymous address) runs at
+    /// once (`SOCIALGATE_TENANT_CONCURRENCY`; 0 turns the limit off). Kept below the
+    /// database pool (8 connections on SQLite, 16 on PostgreSQL) so that one tenant
+    /// cannot hold every connection.
+    #[serde(deserialize_with = "number")]
+    pub tenant_concurrency: u32,
+    /// How long a request over [`Config::tenant_concurrency`] waits for a slot before
+    /// it is refused, in milliseconds (`SOCIALGATE_TENANT_QUEUE_MS`).
+    #[serde(deserialize_with = "number")]
+    pub tenant_queue_ms: u64,
+    /// GraphQL requests per second one tenant may send over HTTP, with bursts of twice
+    /// as many (`SOCIALGATE_TENANT_RATE`; 0 turns the budget off).
+    #[serde(deserialize_with = "number")]
+    pub tenant_rate: u32,
+    /// GraphQL requests per second one client address may send without a valid token,
+    /// with bursts of twice as many (`SOCIALGATE_ANONYMOUS_RATE`; 0 turns it off).
+    #[serde(deserialize_with = "number")]
+    pub anonymous_rate: u32,
 }
 
 impl Default for Config {
@@ -161,6 +179,10 @@ impl Default for Config {
             expiry_interval_secs: 60,
             probe_interval: "6h".to_owned(),
             expires_soon_days: 14,
+            tenant_concurrency: 4,
+            tenant_queue_ms: 2_000,
+            tenant_rate: 50,
+            anonymous_rate: 10,
         }
     }
 }
@@ -311,5 +333,30 @@ mod tests {
         let err =
             Config::load(None, [("SOCIALGATE_LISTEN".to_owned(), "nope".to_owned())]).unwrap_err();
         assert!(err.to_string().contains("listen"), "{err}");
+    }
+
+    #[test]
+    fn limits_read_from_variables_and_files() {
+        let file = "tenant_rate = 7\n";
+        let vars = [
+            ("SOCIALGATE_TENANT_CONCURRENCY".to_owned(), "3".to_owned()),
+            ("SOCIALGATE_ANONYMOUS_RATE".to_owned(), "0".to_owned()),
+        ];
+        let config = Config::load(Some(file), vars).unwrap();
+        assert_eq!(
+            (
+                config.tenant_concurrency,
+                config.tenant_rate,
+                config.anonymous_rate
+            ),
+            (3, 7, 0)
+        );
+        assert_eq!(config.tenant_queue_ms, 2_000);
+        let err = Config::load(
+            None,
+            [("SOCIALGATE_TENANT_RATE".to_owned(), "lots".to_owned())],
+        )
+        .unwrap_err();
+        assert!(err.to_string().contains("tenant_rate"), "{err}");
     }
 }

@@ -1,6 +1,8 @@
 //! How values are read when they may come from TOML (typed) or from a variable (text):
 //! booleans, whole numbers and durations.
 
+use std::fmt;
+
 use serde::Deserialize;
 
 /// A boolean given as TOML `true` or as the text of a variable (`1`, `true`, `yes`).
@@ -24,20 +26,25 @@ pub(super) fn flag<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<bool
     }
 }
 
-/// A whole number given as TOML or as the text of a variable.
-pub(super) fn number<'de, D: serde::Deserializer<'de>>(d: D) -> Result<u64, D::Error> {
+/// A number given as a TOML number or as the text of a variable.
+pub(super) fn number<'de, D, T>(d: D) -> Result<T, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: Deserialize<'de> + std::str::FromStr,
+    T::Err: fmt::Display,
+{
     #[derive(Deserialize)]
     #[serde(untagged)]
-    enum Raw {
-        Number(u64),
+    enum Raw<T> {
+        Number(T),
         Text(String),
     }
-    match Raw::deserialize(d)? {
+    match Raw::<T>::deserialize(d)? {
         Raw::Number(n) => Ok(n),
         Raw::Text(t) => t
             .trim()
             .parse()
-            .map_err(|_| serde::de::Error::custom(format!("{t:?} is not a whole number"))),
+            .map_err(|e| serde::de::Error::custom(format!("{t:?} is not a number: {e}"))),
     }
 }
 

@@ -4,6 +4,7 @@
 
 mod codes;
 pub mod context;
+mod cooperative;
 mod cost;
 pub mod ids;
 mod limits;
@@ -74,6 +75,7 @@ pub fn schema_builder() -> SchemaBuilder<QueryRoot, MutationRoot, SubscriptionRo
         SubscriptionRoot,
     )
     .extension(codes::RequestErrors)
+    .extension(cooperative::Cooperative)
     .extension(limits::QueryBudget(limits::Budget {
         depth: MAX_DEPTH as u64,
         fields: MAX_FIELDS,

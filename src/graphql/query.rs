@@ -18,7 +18,12 @@ use crate::{
     store::integrations::ListFilter,
 };
 
+// Root fields resolve one after another (`serial`), so a request holds one pooled
+// database connection at a time however many root fields or aliases it asks for: the
+// per-tenant concurrency limit (`service::limits`) then bounds a tenant's connections
+// too. (A comment, not a doc comment: that would become the type's SDL description.)
 #[derive(MergedObject, Default)]
+#[graphql(serial)]
 pub struct QueryRoot(
     ViewerQuery,
     NetworkQuery,

@@ -7,7 +7,7 @@ use async_graphql::{
 };
 use async_graphql_axum::{GraphQLRequest, GraphQLResponse};
 use axum::{
-    Json,
+    Extension, Json,
     extract::State,
     http::{
         HeaderMap, Method, StatusCode,
@@ -18,11 +18,11 @@ use axum::{
 };
 use serde_json::json;
 
-use super::{HttpState, REQUEST_ID};
+use super::{HttpState, REQUEST_ID, fairness::Verified};
 use crate::{auth::Claims, graphql::context::RequestAuth};
 
-/// A GraphQL-shaped error answer outside execution (bad body, wrong method).
-fn error_response(status: StatusCode, code: &str, message: &str) -> Response {
+/// A GraphQL-shaped error answer outside execution (bad body, wrong method, limits).
+pub(super) fn error_response(status: StatusCode, code: &str, message: &str) -> Response {
     let body = json!({ "errors": [{ "message": message, "extensions": { "code": code } }] });
     (status, Json(body)).into_response()
 }
@@ -66,7 +66,7 @@ impl IntoResponse for Rejected {
 }
 
 /// Reads the bearer token: `Ok(None)` without one, `Err` with why when it is bad.
-fn claims(state: &HttpState, headers: &HeaderMap) -> Result<Option<Claims>, String> {
+pub(super) fn claims(state: &HttpState, headers: &HeaderMap) -> Result<Option<Claims>, String> {
     let Some(value) = headers.get(AUTHORIZATION) else {
         return Ok(None);
     };
@@ -108,6 +108,7 @@ pub(super) async fn handle(
     State(state): State<HttpState>,
     method: Method,
     headers: HeaderMap,
+    verified: Option<Extension<Verified>>,
     request: Result<GraphQLRequest<Rejected>, Rejected>,
 ) -> Response {
     let request = match request {
@@ -134,7 +135,12 @@ pub(super) async fn handle(
                     .all(|b| b.is_ascii_alphanumeric() || b"-_.:".contains(&b))
         })
         .map_or_else(|| uuid::Uuid::new_v4().to_string(), str::to_owned);
-    let auth = RequestAuth::new(claims(&state, &headers), Some(request_id));
+    // The fairness middleware verified the token already.
+    let claims = match verified {
+        Some(Extension(Verified(claims))) => claims,
+        None => claims(&state, &headers),
+    };
+    let auth = RequestAuth::new(claims, Some(request_id));
     let request = request.data(auth);
     let mut response = state.schema.execute(request).await;
     // Every error the request could cause carries its code from where it was raised

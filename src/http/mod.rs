@@ -2,8 +2,10 @@
 //!
 //! [`router`] returns a `Router<()>` ready to serve or to nest inside another app.
 //! Limits that protect the server sit here: a 256 KiB request body, single (never
-//! batched) operations, and mutations only over POST.
+//! batched) operations, mutations only over POST, and per-tenant rate and concurrency
+//! on `/graphql` ([`fairness`]).
 
+mod fairness;
 mod graphql;
 mod health;
 pub(crate) mod html;
@@ -16,7 +18,7 @@ pub use serve::{ServeLimits, serve};
 
 use std::{sync::Arc, time::Duration};
 
-use axum::{Router, routing::get};
+use axum::{Router, middleware, routing::get};
 use http::{HeaderName, Request};
 use tower_http::{
     limit::RequestBodyLimitLayer,
@@ -46,11 +48,14 @@ pub fn router(app: Arc<App>, schema: AppSchema) -> Router {
         app: app.clone(),
         schema,
     };
+    let admit = middleware::from_fn_with_state(state.clone(), fairness::admit);
     let routes = Router::new()
         .route(
             "/graphql",
             get(graphql::handle)
                 .post(graphql::handle)
+                .route_layer(admit)
+                // Outermost: a body that will never run costs no admission.
                 .route_layer(axum::middleware::from_fn(graphql::require_json)),
         )
         .route("/graphql/ws", get(ws::upgrade))

@@ -13,6 +13,7 @@ use crate::{
         policy,
     },
     error::{AppError, AppResult},
+    service::walks::Walk,
     store::{Scope, tenants::GENESIS_HASH},
 };
 
@@ -46,9 +47,12 @@ pub struct Verification {
     pub head_hash: String,
 }
 
-/// Recomputes every hash of the tenant's chain, in order, in bounded memory.
+/// Recomputes every hash of the tenant's chain, in order, in bounded memory. One
+/// verification runs at a time per tenant (`RATE_LIMITED` while another does): each
+/// reads the whole chain.
 pub async fn verify(app: &App, actor: &Actor) -> AppResult<Verification> {
     authorize(actor)?;
+    let _running = app.walks.start(actor.tenant_id, Walk::Verify)?;
     let data = app.store.tenant(Scope::tenant(actor.tenant_id));
     let tenant = data.tenant().await?;
     let mut expected_seq = 0;
@@ -60,6 +64,8 @@ pub async fn verify(app: &App, actor: &Actor) -> AppResult<Verification> {
             break;
         }
         for event in page.iter().take_while(|e| e.seq <= tenant.chain_seq) {
+            // Hashing a chunk takes milliseconds: let other requests run meanwhile.
+            tokio::task::consume_budget().await;
             expected_seq += 1;
             let ok = event.seq == expected_seq
                 && event.prev_hash == prev
@@ -85,7 +91,8 @@ pub async fn verify(app: &App, actor: &Actor) -> AppResult<Verification> {
 }
 
 /// The tenant's events in `[from, to)` as JSON lines: the canonical event plus its
-/// `prev_hash` and `hash`, so anyone can re-verify offline.
+/// `prev_hash` and `hash`, so anyone can re-verify offline. One export runs at a time
+/// per tenant (`RATE_LIMITED` while another does): each reads the whole chain.
 pub async fn export(
     app: &App,
     actor: &Actor,
@@ -93,6 +100,7 @@ pub async fn export(
     to: Option<DateTime<Utc>>,
 ) -> AppResult<String> {
     authorize(actor)?;
+    let _running = app.walks.start(actor.tenant_id, Walk::Export)?;
     let data = app.store.tenant(Scope::tenant(actor.tenant_id));
     let mut out = String::new();
     let mut after = 0;
@@ -102,6 +110,7 @@ pub async fn export(
         let Some(last) = page.last() else { break };
         after = last.seq;
         for event in &page {
+            tokio::task::consume_budget().await;
             let in_period = from.is_none_or(|f| event.occurred_at >= f)
                 && to.is_none_or(|t| event.occurred_at < t);
             if !in_period {

@@ -10,6 +10,7 @@ pub mod feed;
 pub mod health;
 pub mod integrations;
 pub mod lifecycle;
+pub mod limits;
 pub mod networks;
 pub mod relations;
 pub mod review;
@@ -17,6 +18,7 @@ pub mod seed;
 pub mod settings;
 pub mod tokens;
 pub mod viewer;
+pub mod walks;
 
 use crate::{auth::Actor, store::Scope};
 

@@ -281,6 +281,15 @@ pub async fn drop_database(name: &str) {
 
 /// Builds a server on a fresh database of `backend`; `None` to skip.
 pub async fn spawn(backend: Backend) -> Option<(TestApp, Option<String>)> {
+    spawn_with(backend, |_| {}).await
+}
+
+/// Like [`spawn`], with the server's `Config` adjusted by `configure` (e.g. low
+/// fairness limits).
+pub async fn spawn_with(
+    backend: Backend,
+    configure: impl FnOnce(&mut Config),
+) -> Option<(TestApp, Option<String>)> {
     let (url, dir, pg_name) = match backend {
         Backend::Sqlite => {
             let dir = tempfile::tempdir().expect("tempdir");
@@ -306,7 +315,7 @@ pub async fn spawn(backend: Backend) -> Option<(TestApp, Option<String>)> {
     let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
     let base = format!("http://{}", listener.local_addr().expect("addr"));
     let token_keys = Keyring::generate("test-1");
-    let config = Config {
+    let mut config = Config {
         database_url: url.clone(),
         public_url: Some(base.clone()),
         jwt_secret: Some(Secret::new(SECRET)),
@@ -317,6 +326,7 @@ pub async fn spawn(backend: Backend) -> Option<(TestApp, Option<String>)> {
         sandbox: Some(true),
         ..Config::default()
     };
+    configure(&mut config);
     let server = Socialgate::with_store(config, store.clone())
         .await
         .expect("build app");
@@ -353,7 +363,20 @@ where
     F: FnOnce(TestApp) -> Fut,
     Fut: Future<Output = ()>,
 {
-    let Some((app, pg_name)) = spawn(backend).await else {
+    run_with(backend, |_| {}, test).await
+}
+
+/// Like [`run`], with the server's `Config` adjusted by `configure`.
+pub async fn run_with<F, Fut>(
+    backend: Backend,
+    configure: impl FnOnce(&mut Config),
+    test: F,
+) -> Completion
+where
+    F: FnOnce(TestApp) -> Fut,
+    Fut: Future<Output = ()>,
+{
+    let Some((app, pg_name)) = spawn_with(backend, configure).await else {
         return unreachable_postgres();
     };
     test(app).await;
@@ -372,9 +395,42 @@ pub fn unreachable_postgres() -> Completion {
     ))
 }
 
-/// Declares a test that runs once on SQLite and once on PostgreSQL.
+/// Declares a test that runs once on SQLite and once on PostgreSQL; with
+/// `config = |c: &mut Config| …`, on a server configured so.
 #[macro_export]
 macro_rules! db_test {
+    ($name:ident, config = $configure:expr, $body:expr) => {
+        mod $name {
+            #[allow(unused_imports)]
+            use super::*;
+
+            inventory::submit! {
+                $crate::common::Case {
+                    module: module_path!(),
+                    name: "sqlite",
+                    run: || $crate::common::block_on($crate::common::run_with(
+                        $crate::common::Backend::Sqlite,
+                        $configure,
+                        $body,
+                    )),
+                    ignored: false,
+                }
+            }
+
+            inventory::submit! {
+                $crate::common::Case {
+                    module: module_path!(),
+                    name: "postgres",
+                    run: || $crate::common::block_on($crate::common::run_with(
+                        $crate::common::Backend::Postgres,
+                        $configure,
+                        $body,
+                    )),
+                    ignored: false,
+                }
+            }
+        }
+    };
     ($name:ident, $body:expr) => {
         mod $name {
             #[allow(unused_imports)]

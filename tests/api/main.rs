@@ -7,6 +7,7 @@ mod auth;
 mod bounds;
 mod concurrency;
 mod connect;
+mod fairness;
 mod hostile;
 mod http;
 mod jobs;
