@@ -12,6 +12,7 @@ use entity::{
     enums::{EventKind, Status},
     integration,
 };
+use sea_orm::Iterable;
 
 use super::change::{Who, commit_and_publish};
 use crate::{
@@ -47,16 +48,9 @@ pub async fn apply_many(
     let mut chain = data.lock_chain().await?;
     // Which statuses the change applies to, and where it leads: decided by the status
     // machine, never here.
-    let movable: Vec<(Status, (Status, _))> = [
-        Status::Pending,
-        Status::Active,
-        Status::Expired,
-        Status::Invalid,
-        Status::Rejected,
-    ]
-    .into_iter()
-    .filter_map(|from| transition(from, change).ok().map(|to| (from, to)))
-    .collect();
+    let movable: Vec<(Status, (Status, _))> = Status::iter()
+        .filter_map(|from| transition(from, change).ok().map(|to| (from, to)))
+        .collect();
     let before: HashMap<IntegrationId, Status> = data
         .integrations_by_ids(ids)
         .await?

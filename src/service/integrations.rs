@@ -2,6 +2,7 @@
 //! never reaches another owner's rows and nobody reaches another tenant's.
 
 use entity::{enums::Status, integration};
+use sea_orm::Iterable;
 
 use super::scope_of;
 use crate::{
@@ -80,20 +81,13 @@ pub async fn total(app: &App, actor: &Actor, filter: &ListFilter) -> AppResult<u
 /// Live integrations per status, every status present (zero when none).
 pub async fn counts(app: &App, actor: &Actor) -> AppResult<Vec<(Status, i64)>> {
     let found = app.store.tenant(scope_of(actor)).count_by_status().await?;
-    Ok([
-        Status::Pending,
-        Status::Active,
-        Status::Expired,
-        Status::Invalid,
-        Status::Rejected,
-    ]
-    .into_iter()
-    .map(|status| {
-        let n = found
-            .iter()
-            .find(|(s, _)| *s == status)
-            .map_or(0, |(_, n)| *n);
-        (status, n)
-    })
-    .collect())
+    Ok(Status::iter()
+        .map(|status| {
+            let n = found
+                .iter()
+                .find(|(s, _)| *s == status)
+                .map_or(0, |(_, n)| *n);
+            (status, n)
+        })
+        .collect())
 }
