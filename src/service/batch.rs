@@ -6,8 +6,6 @@
 //! chunk of rows and a few multi-row statements append their events, so a sweep of
 //! thousands costs a handful of statements per tenant.
 
-use std::collections::HashMap;
-
 use entity::{
     enums::{EventKind, Status},
     integration,
@@ -51,36 +49,25 @@ pub async fn apply_many(
     let movable: Vec<(Status, (Status, _))> = Status::iter()
         .filter_map(|from| transition(from, change).ok().map(|to| (from, to)))
         .collect();
-    let before: HashMap<IntegrationId, Status> = data
-        .integrations_by_ids(ids)
-        .await?
-        .into_iter()
-        .map(|row| (row.id, row.status))
-        .collect();
+    // One statement per status the change moves from, so each row's previous status
+    // is known without reading the rows first.
     let mut moved = Vec::new();
     let mut events = Vec::new();
-    for (to, reason) in distinct_targets(&movable) {
-        let from: Vec<Status> = movable
-            .iter()
-            .filter(|(_, target)| *target == (to, reason))
-            .map(|(from, _)| *from)
-            .collect();
+    for (from, (to, reason)) in movable {
         let rows = data
-            .move_integrations(ids, &from, to, reason, now())
+            .move_integrations(ids, &[from], to, reason, now())
             .await?;
-        for row in &rows {
-            events.push(NewEvent {
-                integration_id: row.id,
-                kind: EventKind::Transition,
-                actor_id: who.user_id,
-                from_status: before.get(&row.id).copied(),
-                to_status: Some(to),
-                reason: Some(reason),
-                note: None,
-                self_approval: false,
-                request_id: who.request_id.clone(),
-            });
-        }
+        events.extend(rows.iter().map(|row| NewEvent {
+            integration_id: row.id,
+            kind: EventKind::Transition,
+            actor_id: who.user_id,
+            from_status: Some(from),
+            to_status: Some(to),
+            reason: Some(reason),
+            note: None,
+            self_approval: false,
+            request_id: who.request_id.clone(),
+        }));
         moved.extend(rows);
     }
     let appended = chain.append_many(&txn, events).await?;
@@ -92,15 +79,4 @@ pub async fn apply_many(
         .collect();
     commit_and_publish(app, txn, items).await?;
     Ok(moved)
-}
-
-/// The distinct outcomes among `movable`, in first-seen order.
-fn distinct_targets<T: Copy + PartialEq>(movable: &[(Status, T)]) -> Vec<T> {
-    let mut targets: Vec<T> = Vec::new();
-    for (_, target) in movable {
-        if !targets.contains(target) {
-            targets.push(*target);
-        }
-    }
-    targets
 }
