@@ -225,14 +225,18 @@ impl AuditQuery {
     }
 
     /// The tenant's events in `[from, to)` as JSON lines with their hashes, for
-    /// offline re-verification (compliance and admins).
+    /// offline re-verification (compliance and admins). Paged: up to `first` lines
+    /// (default and most 5,000) after sequence `after`; pass the last line's `seq` as
+    /// `after` for the next page; a shorter page is the last.
     async fn audit_export(
         &self,
         ctx: &Context<'_>,
         from: Option<chrono::DateTime<chrono::Utc>>,
         to: Option<chrono::DateTime<chrono::Utc>>,
+        after: Option<i64>,
+        first: Option<i32>,
     ) -> async_graphql::Result<String> {
-        audit::export(ctx.app()?, ctx.actor().await?, from, to)
+        audit::export(ctx.app()?, ctx.actor().await?, (from, to), after, first)
             .await
             .extend()
     }

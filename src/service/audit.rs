@@ -19,8 +19,8 @@ use crate::{
 
 /// Events read per round trip while walking the chain.
 const CHUNK: u64 = 1000;
-/// Most events one export returns; narrow the period for more.
-pub const MAX_EXPORT: usize = 50_000;
+/// Most events one page of an export returns, and the default page.
+pub const MAX_EXPORT: usize = 5_000;
 
 fn authorize(actor: &Actor) -> AppResult<()> {
     Ok(policy::audit(&actor.roles)?)
@@ -90,22 +90,36 @@ pub async fn verify(app: &App, actor: &Actor) -> AppResult<Verification> {
     })
 }
 
-/// The tenant's events in `[from, to)` as JSON lines: the canonical event plus its
-/// `prev_hash` and `hash`, so anyone can re-verify offline. One export runs at a time
-/// per tenant (`RATE_LIMITED` while another does): each reads the whole chain.
+/// One page of the tenant's events in `[from, to)` as JSON lines: the canonical event
+/// plus its `prev_hash` and `hash`, so anyone can re-verify offline. A page holds up
+/// to `first` events (at most [`MAX_EXPORT`]) after sequence `after`; the next page
+/// starts after the last line's `seq`, and a page shorter than asked is the last. So
+/// an answer's size is bounded whatever the chain's. One export runs at a time per
+/// tenant (`RATE_LIMITED` while another does).
 pub async fn export(
     app: &App,
     actor: &Actor,
-    from: Option<DateTime<Utc>>,
-    to: Option<DateTime<Utc>>,
+    period: (Option<DateTime<Utc>>, Option<DateTime<Utc>>),
+    after: Option<i64>,
+    first: Option<i32>,
 ) -> AppResult<String> {
     authorize(actor)?;
+    let (from, to) = period;
+    let first = match first {
+        None => MAX_EXPORT,
+        Some(n) if n > 0 && n as usize <= MAX_EXPORT => n as usize,
+        Some(_) => {
+            return Err(AppError::BadUserInput(format!(
+                "first must be between 1 and {MAX_EXPORT}; page with `after` for more"
+            )));
+        }
+    };
     let _running = app.walks.start(actor.tenant_id, Walk::Export)?;
     let data = app.store.tenant(Scope::tenant(actor.tenant_id));
     let mut out = String::new();
-    let mut after = 0;
+    let mut after = after.unwrap_or(0).max(0);
     let mut lines = 0;
-    loop {
+    while lines < first {
         let page = data.events_after(after, CHUNK).await?;
         let Some(last) = page.last() else { break };
         after = last.seq;
@@ -116,17 +130,15 @@ pub async fn export(
             if !in_period {
                 continue;
             }
-            if lines == MAX_EXPORT {
-                return Err(AppError::BadUserInput(format!(
-                    "more than {MAX_EXPORT} events in the period; export a shorter one"
-                )));
-            }
             let mut line = serde_json::to_value(canonical(event)).map_err(AppError::internal)?;
             line["prev_hash"] = event.prev_hash.clone().into();
             line["hash"] = event.hash.clone().into();
             out.push_str(&line.to_string());
             out.push('\n');
             lines += 1;
+            if lines == first {
+                break;
+            }
         }
     }
     Ok(out)

@@ -127,6 +127,29 @@ db_test!(
         let body = app.gql(Some(&co), "{ auditExport }", json!({})).await;
         let export = body["data"]["auditExport"].as_str().expect("export");
         assert_eq!(verify_offline(export), 4);
+        // Paged: two lines, then the next two after the last one's sequence.
+        let page = "query($after: Int) { auditExport(first: 2, after: $after) }";
+        let body = app.gql(Some(&co), page, json!({})).await;
+        let first_page = body["data"]["auditExport"]
+            .as_str()
+            .expect("page")
+            .to_owned();
+        assert_eq!(first_page.lines().count(), 2, "{body}");
+        let last: Value =
+            serde_json::from_str(first_page.lines().last().expect("line")).expect("json");
+        let body = app
+            .gql(Some(&co), page, json!({ "after": last["seq"] }))
+            .await;
+        let second_page = body["data"]["auditExport"].as_str().expect("page");
+        assert_eq!(
+            format!("{first_page}{second_page}"),
+            export,
+            "the pages make up the whole export"
+        );
+        let body = app
+            .gql(Some(&co), "{ auditExport(first: 0) }", json!({}))
+            .await;
+        assert_eq!(codes(&body), ["BAD_USER_INPUT"], "{body}");
         let adv = app.token("examiner", "adv", &[Advisor]);
         let body = app.gql(Some(&adv), "{ auditExport }", json!({})).await;
         assert_eq!(codes(&body), ["FORBIDDEN"], "{body}");
