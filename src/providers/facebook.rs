@@ -50,7 +50,25 @@ struct PermissionRow {
 #[derive(Deserialize)]
 struct Pages {
     data: Vec<Page>,
+    #[serde(default)]
+    paging: Option<Paging>,
 }
+
+/// Graph's cursor paging: `next` is present when there is another page.
+#[derive(Deserialize)]
+struct Paging {
+    next: Option<String>,
+    cursors: Option<Cursors>,
+}
+
+#[derive(Deserialize)]
+struct Cursors {
+    after: Option<String>,
+}
+
+/// Most pages of `/me/accounts` read (25 Pages each): a login administering more is
+/// not a financial advisor's.
+const MAX_ACCOUNT_PAGES: usize = 20;
 
 #[derive(Deserialize)]
 struct Page {
@@ -63,6 +81,34 @@ struct Page {
 }
 
 impl Facebook {
+    /// Every Page of the login, following Graph's cursors (never the `next` URL the
+    /// network sends, so a request only ever goes to the configured Graph base).
+    async fn all_pages(&self, grant: &Grant) -> ProviderResult<Vec<Page>> {
+        let mut pages = Vec::new();
+        let mut after: Option<String> = None;
+        for _ in 0..MAX_ACCOUNT_PAGES {
+            let mut query = vec![
+                ("fields", "id,name,access_token,tasks,link".to_owned()),
+                ("access_token", grant.access_token.expose().to_owned()),
+            ];
+            if let Some(cursor) = after.take() {
+                query.push(("after", cursor));
+            }
+            let page: Pages =
+                http::json(self.http.get(self.graph("me/accounts")).query(&query)).await?;
+            pages.extend(page.data);
+            after = page
+                .paging
+                .filter(|p| p.next.is_some())
+                .and_then(|p| p.cursors)
+                .and_then(|c| c.after);
+            if after.is_none() {
+                break;
+            }
+        }
+        Ok(pages)
+    }
+
     fn graph(&self, path: &str) -> String {
         format!(
             "{}/{}/{}",
@@ -173,12 +219,8 @@ impl Provider for Facebook {
     }
 
     async fn accounts(&self, grant: &Grant) -> ProviderResult<Vec<Account>> {
-        let pages: Pages = http::json(self.http.get(self.graph("me/accounts")).query(&[
-            ("fields", "id,name,access_token,tasks,link"),
-            ("access_token", grant.access_token.expose()),
-        ]))
-        .await?;
-        if pages.data.is_empty() {
+        let pages = self.all_pages(grant).await?;
+        if pages.is_empty() {
             return Err(ProviderError::Refused(
                 "This Facebook login manages no Page. Personal profiles cannot be connected: \
                  connect a Facebook Page you manage instead."
@@ -186,7 +228,6 @@ impl Provider for Facebook {
             ));
         }
         let postable: Vec<Account> = pages
-            .data
             .into_iter()
             .filter(|page| {
                 page.tasks

@@ -77,6 +77,20 @@ async fn fb_accounts(Query(q): Params) -> Response {
         ], "paging": { "cursors": { "before": "MTEx", "after": "MjIy" } } }))
         .into_response(),
         Some("EAAnopages") => Json(json!({ "data": [] })).into_response(),
+        // Two pages of Pages: the first says there is a next one (its `next` URL points
+        // elsewhere on purpose: the client must follow the cursor, not the URL).
+        Some("EAAmany") => match q.get("after").map(String::as_str) {
+            None => Json(json!({ "data": [
+                { "id": "3331", "name": "First Page", "access_token": "EAAp31", "tasks": ["CREATE_CONTENT"] },
+            ], "paging": { "cursors": { "before": "a", "after": "second" },
+                           "next": "http://127.0.0.1:9/v25.0/me/accounts?after=second" } }))
+            .into_response(),
+            Some("second") => Json(json!({ "data": [
+                { "id": "3332", "name": "Second Page", "access_token": "EAAp32", "tasks": ["MANAGE"] },
+            ], "paging": { "cursors": { "before": "second", "after": "end" } } }))
+            .into_response(),
+            Some(_) => graph_error(100, None, "Invalid cursor"),
+        },
         Some("EAApwd") => graph_error(190, Some(460), "Error validating access token: The session has been invalidated because the user changed their password."),
         Some("EAAthrottled") => graph_error(613, None, "Calls to this api have exceeded the rate limit."),
         Some("EAAredirect") => Redirect::to("http://127.0.0.1:9/elsewhere").into_response(),
@@ -221,6 +235,14 @@ async fn facebook_exchanges_long_lived_and_lists_postable_pages() {
         "the Page token acts for the Page"
     );
     assert!(pages[0].permissions.contains(&"MANAGE".to_owned()));
+
+    // More Pages than one answer holds: every page of them is read.
+    let many = fb.accounts(&grant("EAAmany")).await.expect("pages");
+    let ids: Vec<&str> = many
+        .iter()
+        .map(|p| p.external_account_id.as_str())
+        .collect();
+    assert_eq!(ids, ["3331", "3332"]);
 
     assert!(matches!(
         fb.exchange("bad", None, "https://sg.example.com/cb").await,
