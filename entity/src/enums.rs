@@ -200,6 +200,9 @@ pub enum EventKind {
     /// A compliance note without a status change.
     #[sea_orm(string_value = "note")]
     Note,
+    /// The system renewed the token without a status change; the note says until when.
+    #[sea_orm(string_value = "refresh")]
+    Refresh,
 }
 
 /// Outcome of one Daily Digest email.

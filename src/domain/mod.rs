@@ -10,6 +10,7 @@ pub mod limits;
 pub mod network;
 pub mod policy;
 pub mod reason;
+pub mod refresh;
 pub mod role;
 pub mod settings;
 pub mod signals;

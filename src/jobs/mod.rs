@@ -10,6 +10,7 @@
 
 mod expiry;
 pub mod probe;
+mod refresh;
 
 use std::{sync::Arc, time::Duration};
 
@@ -33,18 +34,21 @@ pub enum Job {
     Expiry,
     /// PENDING and ACTIVE integrations are asked about at the network.
     Probe,
+    /// Tokens the network lets us renew are renewed before they end.
+    Refresh,
     /// Abandoned sign-ins lose the grant they kept sealed.
     Attempts,
 }
 
 impl Job {
-    pub const ALL: [Job; 3] = [Job::Expiry, Job::Probe, Job::Attempts];
+    pub const ALL: [Job; 4] = [Job::Expiry, Job::Probe, Job::Refresh, Job::Attempts];
 
     /// The name used for its lease and by `socialgate run-job`.
     pub fn name(self) -> &'static str {
         match self {
             Job::Expiry => "expiry",
             Job::Probe => "probe",
+            Job::Refresh => "refresh",
             Job::Attempts => "attempts",
         }
     }
@@ -68,6 +72,8 @@ impl Job {
             Job::Expiry => Duration::from_secs(app.config.expiry_interval_secs.max(1)),
             // Rounds come often; each probes only the integrations whose turn it is.
             Job::Probe => app.config.probe_interval().min(Duration::from_secs(60)),
+            // Renewal starts a day before the expiring-soon window: hourly is plenty.
+            Job::Refresh => app.config.probe_interval().min(Duration::from_secs(3600)),
             Job::Attempts => Duration::from_secs(10 * 60),
         }
     }
@@ -119,6 +125,7 @@ impl Jobs {
         let result = match job {
             Job::Expiry => expiry::run(self).await,
             Job::Probe => probe::run(self).await,
+            Job::Refresh => refresh::run(self).await,
             Job::Attempts => self
                 .app
                 .store

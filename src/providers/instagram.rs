@@ -128,6 +128,27 @@ impl Provider for Instagram {
         Ok(())
     }
 
+    /// `GET /refresh_access_token`: a long-lived token at least a day old and not yet
+    /// expired comes back good for another 60 days.
+    async fn refresh(&self, access: &Secret, _refresh: Option<&Secret>) -> ProviderResult<Grant> {
+        let long: LongLived = http::json(
+            self.http
+                .get(format!("{}/refresh_access_token", self.graph_url))
+                .query(&[
+                    ("grant_type", "ig_refresh_token"),
+                    ("access_token", access.expose()),
+                ]),
+        )
+        .await?;
+        Ok(Grant {
+            access_token: Secret::new(long.access_token),
+            refresh_token: None,
+            expires_at: long.expires_in.map(|s| Utc::now() + Duration::seconds(s)),
+            refresh_expires_at: None,
+            scopes: Vec::new(),
+        })
+    }
+
     async fn accounts(&self, grant: &Grant) -> ProviderResult<Vec<Account>> {
         let me: Me = http::json(self.http.get(format!("{}/me", self.graph_url)).query(&[
             ("fields", "user_id,username,account_type"),

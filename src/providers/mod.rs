@@ -105,6 +105,18 @@ pub trait Provider: Send + Sync {
     /// Asks the network whether `token` still works, with one cheap read as the
     /// account. `Ok` means alive; `Dead` is definitive; anything else is passing.
     async fn probe(&self, token: &Secret) -> ProviderResult<()>;
+
+    /// Renews a token without the person signing in again: with `refresh` where the
+    /// network grants refresh tokens, otherwise the access token renews itself. A
+    /// refused refresh is `Dead(RefreshRevoked)`; the caller knows whether the refresh
+    /// token's lifetime had ended (see `domain::refresh::refused`).
+    async fn refresh(&self, access: &Secret, refresh: Option<&Secret>) -> ProviderResult<Grant> {
+        let _ = (access, refresh);
+        Err(ProviderError::Failed(format!(
+            "{} tokens cannot be renewed; reconnect instead",
+            crate::domain::network::name(self.network())
+        )))
+    }
 }
 
 /// The configured client of each network, and which are sandboxes.

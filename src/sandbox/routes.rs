@@ -163,6 +163,7 @@ async fn get(
         (Network::Instagram, "oauth/authorize") => consent_page(&app, &net, network, &q),
         (Network::Instagram, "access_token") => answer(sandbox.instagram_long_lived(&q)),
         (Network::Instagram, "me") => answer(sandbox.instagram_me(token)),
+        (Network::Instagram, "refresh_access_token") => answer(sandbox.instagram_refresh(&q)),
         _ => not_found(),
     }
 }

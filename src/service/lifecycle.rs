@@ -111,6 +111,27 @@ pub async fn invalidate(
     system_change(app, tenant, id, Change::Invalidate(reason)).await
 }
 
+/// A definitive signal from the network: EXPIRED or INVALID by what `reason` means.
+/// Returns false when the integration was not usable anyway (the network agrees with
+/// a status it already has).
+pub async fn network_said(
+    app: &App,
+    tenant: TenantId,
+    id: IntegrationId,
+    reason: StatusReason,
+) -> AppResult<bool> {
+    let changed = if is_expiry(reason) {
+        expire(app, tenant, id, reason).await
+    } else {
+        invalidate(app, tenant, id, reason).await
+    };
+    match changed {
+        Ok(_) => Ok(true),
+        Err(AppError::InvalidTransition(_)) => Ok(false),
+        Err(e) => Err(e),
+    }
+}
+
 /// Network tokens in the clear, on their way to being sealed.
 #[derive(Debug, Clone)]
 pub struct Tokens {

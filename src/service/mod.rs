@@ -12,6 +12,7 @@ pub mod integrations;
 pub mod lifecycle;
 pub mod limits;
 pub mod networks;
+pub mod refresh;
 pub mod relations;
 pub mod review;
 pub mod seed;

@@ -18,6 +18,7 @@ mod probes;
 mod properties;
 mod providers;
 mod proxy;
+mod refresh;
 mod review;
 mod schema;
 mod sockets;

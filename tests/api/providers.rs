@@ -130,7 +130,7 @@ async fn li_token(Form(form): Form<HashMap<String, String>>) -> Response {
     Json(json!({
         "access_token": "AQXtoken", "expires_in": 5_183_999,
         "refresh_token": "AQRrefresh", "refresh_token_expires_in": 31_536_000,
-        "scope": "email,openid,profile,w_member_social", "token_type": "Bearer",
+        "scope": "email,openid,profile,w_member_social",
     }))
     .into_response()
 }
@@ -359,6 +359,11 @@ async fn linkedin_signs_in_with_openid_and_keeps_refresh_tokens() {
     assert_eq!(
         grant_.refresh_token.as_ref().map(|r| r.expose()),
         Some("AQRrefresh")
+    );
+    // LinkedIn sends no `token_type`; the refresh token's own end is kept.
+    let refresh_left = grant_.refresh_expires_at.expect("refresh end") - chrono::Utc::now();
+    assert!(
+        refresh_left > chrono::Duration::days(364) && refresh_left <= chrono::Duration::days(365)
     );
     assert_eq!(
         grant_.scopes,
