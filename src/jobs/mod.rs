@@ -95,12 +95,18 @@ pub struct Jobs {
     app: Arc<App>,
     /// Who holds leases taken here: unique per instance and start.
     holder: String,
+    /// Networks that asked the probes of this instance to wait.
+    paused: Arc<probe::Paused>,
 }
 
 impl Jobs {
     pub fn new(app: Arc<App>) -> Jobs {
         let holder = format!("{}-{}", std::process::id(), uuid::Uuid::new_v4().simple());
-        Jobs { app, holder }
+        Jobs {
+            app,
+            holder,
+            paused: Arc::default(),
+        }
     }
 
     /// Takes (or renews) `job`'s lease for another [`LEASE`].

@@ -8,6 +8,7 @@ mod bounds;
 mod concurrency;
 mod connect;
 mod fairness;
+mod graph_signals;
 mod hostile;
 mod http;
 mod jobs;
