@@ -74,6 +74,11 @@ impl Socialgate {
             ));
         }
         let limits = service::limits::Limits::new(&config);
+        #[cfg(feature = "sandbox")]
+        let sandbox = match providers.any_sandbox() {
+            true => Some(Arc::new(sandbox::Sandbox::restore(store.clone()).await?)),
+            false => None,
+        };
         let app = Arc::new(App {
             config,
             limits,
@@ -83,9 +88,7 @@ impl Socialgate {
             verifier,
             keyring,
             #[cfg(feature = "sandbox")]
-            sandbox: providers
-                .any_sandbox()
-                .then(|| Arc::new(sandbox::Sandbox::default())),
+            sandbox,
             providers,
             shutdown,
             sockets: Default::default(),

@@ -13,5 +13,6 @@ pub mod ids;
 pub mod integration;
 pub mod integration_event;
 pub mod job_lease;
+pub mod sandbox_token;
 pub mod tenant;
 pub mod user;

@@ -15,6 +15,7 @@ pub mod events;
 pub mod integrations;
 pub mod leases;
 pub mod notes;
+pub mod sandbox;
 pub mod tenants;
 pub mod users;
 
