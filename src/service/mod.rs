@@ -12,6 +12,7 @@ pub mod health;
 pub mod integrations;
 pub mod lifecycle;
 pub mod limits;
+pub mod meta_callbacks;
 pub mod networks;
 pub mod relations;
 pub mod review;

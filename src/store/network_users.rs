@@ -5,7 +5,7 @@
 //! integration in its own tenant's scope.
 
 use entity::{enums::Network, ids::IntegrationId, integration};
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
+use sea_orm::{ColumnTrait, Condition, EntityTrait, QueryFilter, QueryOrder};
 
 use super::Store;
 use crate::error::AppResult;
@@ -18,9 +18,15 @@ impl Store {
         network: Network,
         network_user_id: &str,
     ) -> AppResult<Vec<integration::Model>> {
+        let mut person = Condition::any().add(integration::Column::NetworkUserId.eq(network_user_id));
+        if network == Network::Instagram {
+            // With Instagram Login the connected account is the person who signed in:
+            // rows connected before the id was recorded are found by their account id.
+            person = person.add(integration::Column::ExternalAccountId.eq(network_user_id));
+        }
         Ok(integration::Entity::find()
             .filter(integration::Column::Network.eq(network))
-            .filter(integration::Column::NetworkUserId.eq(network_user_id))
+            .filter(person)
             .filter(integration::Column::DisconnectedAt.is_null())
             .order_by_asc(integration::Column::Id)
             .all(self.db())
