@@ -68,7 +68,10 @@ pub fn router(app: Arc<App>, schema: AppSchema) -> Router {
         .route("/readyz", get(health::readyz))
         .route("/oauth/{network}/callback", get(oauth::callback))
         .route("/callbacks/{network}/deauthorize", post(meta::deauthorize))
-        .route("/callbacks/{network}/data-deletion", post(meta::data_deletion))
+        .route(
+            "/callbacks/{network}/data-deletion",
+            post(meta::data_deletion),
+        )
         .route("/data-deletion/{code}", get(meta::deletion_status))
         .with_state(state);
     #[cfg(feature = "sandbox")]

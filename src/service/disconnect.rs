@@ -36,13 +36,8 @@ pub async fn disconnect(
     id: IntegrationId,
     expected_version: Option<i32>,
 ) -> AppResult<Applied> {
+    // The same refusals, in the same order, as the change road gives below.
     let current = integrations::get(app, actor, id).await?;
-    policy::disconnect(&actor.roles, current.owner_id == actor.user_id)?;
-    if current.disconnected_at.is_some() {
-        return Err(AppError::InvalidTransition(
-            "the integration is disconnected; connect the account again instead".into(),
-        ));
-    }
     if let Some(expected) = expected_version
         && expected != current.version
     {
@@ -52,6 +47,12 @@ pub async fn disconnect(
             current.version
         )));
     }
+    if current.disconnected_at.is_some() {
+        return Err(AppError::InvalidTransition(
+            "the integration is disconnected; connect the account again instead".into(),
+        ));
+    }
+    policy::disconnect(&actor.roles, current.owner_id == actor.user_id)?;
     let revocation = revoke(app, &current).await;
     if let Revocation::Failed(why) = &revocation {
         tracing::warn!(integration = %current.id, why, "revocation at the network failed");

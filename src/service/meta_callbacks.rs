@@ -62,7 +62,10 @@ async fn invalidate_all(
     user_id: &str,
     reason: StatusReason,
 ) -> AppResult<usize> {
-    let found = app.store.integrations_of_network_user(network, user_id).await?;
+    let found = app
+        .store
+        .integrations_of_network_user(network, user_id)
+        .await?;
     let mut changed = 0;
     for integration in found {
         // A repeated callback (Meta retries) finds the work done.
@@ -82,8 +85,13 @@ async fn invalidate_all(
 /// The deauthorize callback: returns how many integrations became INVALID.
 pub async fn deauthorize(app: &App, network: Network, signed: &str) -> AppResult<usize> {
     let request = verify(app, network, signed)?;
-    let changed =
-        invalidate_all(app, network, &request.user_id, StatusReason::AppDeauthorized).await?;
+    let changed = invalidate_all(
+        app,
+        network,
+        &request.user_id,
+        StatusReason::AppDeauthorized,
+    )
+    .await?;
     tracing::info!(network = name(network), changed, "deauthorize callback");
     Ok(changed)
 }
@@ -107,9 +115,13 @@ fn confirmation_code() -> String {
 /// credentials and records the request under a new confirmation code.
 pub async fn delete_data(app: &App, network: Network, signed: &str) -> AppResult<Deletion> {
     let request = verify(app, network, signed)?;
-    let changed =
-        invalidate_all(app, network, &request.user_id, StatusReason::DataDeletionRequested)
-            .await?;
+    let changed = invalidate_all(
+        app,
+        network,
+        &request.user_id,
+        StatusReason::DataDeletionRequested,
+    )
+    .await?;
     let code = confirmation_code();
     app.store
         .insert_deletion_request(data_deletion_request::Model {

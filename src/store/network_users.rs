@@ -18,7 +18,8 @@ impl Store {
         network: Network,
         network_user_id: &str,
     ) -> AppResult<Vec<integration::Model>> {
-        let mut person = Condition::any().add(integration::Column::NetworkUserId.eq(network_user_id));
+        let mut person =
+            Condition::any().add(integration::Column::NetworkUserId.eq(network_user_id));
         if network == Network::Instagram {
             // With Instagram Login the connected account is the person who signed in:
             // rows connected before the id was recorded are found by their account id.

@@ -62,7 +62,8 @@ async fn connected(
 }
 
 fn signed(person: &str, secret: &str) -> String {
-    let payload = json!({ "algorithm": "HMAC-SHA256", "issued_at": 1_764_000_000, "user_id": person });
+    let payload =
+        json!({ "algorithm": "HMAC-SHA256", "issued_at": 1_764_000_000, "user_id": person });
     sign(&payload, &Secret::new(secret))
 }
 
@@ -135,10 +136,19 @@ db_test!(
             let moved = row(&app, owner, id).await;
             assert_eq!(format!("{:?}", moved.status), "Invalid");
             assert_eq!(moved.status_reason, StatusReason::AppDeauthorized);
-            assert!(has_credentials(&app, owner, id).await, "deauthorize keeps tokens");
+            assert!(
+                has_credentials(&app, owner, id).await,
+                "deauthorize keeps tokens"
+            );
         }
-        assert_eq!(format!("{:?}", row(&app, &carol, other).await.status), "Pending");
-        assert_eq!(format!("{:?}", row(&app, &alice, insta).await.status), "Pending");
+        assert_eq!(
+            format!("{:?}", row(&app, &carol, other).await.status),
+            "Pending"
+        );
+        assert_eq!(
+            format!("{:?}", row(&app, &alice, insta).await.status),
+            "Pending"
+        );
         // One audit event in each tenant, by the system.
         let next = |head: &str| (head.parse::<i64>().expect("seq") + 1).to_string();
         assert_eq!(app.head("meta-a").await, next(&head_a));
@@ -191,24 +201,52 @@ db_test!(
         };
         for callback_name in ["deauthorize", "data-deletion"] {
             let cases = [
-                ("facebook", Some(signed("person", "not-the-secret")), "wrong secret"),
-                ("facebook", Some(forged.clone()), "payload swapped under a signature"),
+                (
+                    "facebook",
+                    Some(signed("person", "not-the-secret")),
+                    "wrong secret",
+                ),
+                (
+                    "facebook",
+                    Some(forged.clone()),
+                    "payload swapped under a signature",
+                ),
                 ("facebook", Some(sha1.clone()), "another algorithm"),
-                ("facebook", Some("garbage".to_owned()), "not a signed_request"),
+                (
+                    "facebook",
+                    Some("garbage".to_owned()),
+                    "not a signed_request",
+                ),
                 ("facebook", None, "no signed_request"),
                 // Each app's callbacks take only that app's signature.
-                ("instagram", Some(signed("person", FB_SECRET)), "Facebook's secret on Instagram's route"),
-                ("facebook", Some(signed("person", IG_SECRET)), "Instagram's secret on Facebook's route"),
+                (
+                    "instagram",
+                    Some(signed("person", FB_SECRET)),
+                    "Facebook's secret on Instagram's route",
+                ),
+                (
+                    "facebook",
+                    Some(signed("person", IG_SECRET)),
+                    "Instagram's secret on Facebook's route",
+                ),
             ];
             for (network, request, why) in cases {
                 let path = format!("/callbacks/{network}/{callback_name}");
                 let (status, body) = callback(&app, &path, request.as_deref()).await;
                 assert_eq!(status, 400, "{path}: {why}: {body}");
-                assert!(body["url"].is_null() && body["error"].is_string(), "{why}: {body}");
+                assert!(
+                    body["url"].is_null() && body["error"].is_string(),
+                    "{why}: {body}"
+                );
             }
         }
         // LinkedIn sends no such callbacks.
-        let (status, _) = callback(&app, "/callbacks/linkedin/deauthorize", Some(&signed("person", FB_SECRET))).await;
+        let (status, _) = callback(
+            &app,
+            "/callbacks/linkedin/deauthorize",
+            Some(&signed("person", FB_SECRET)),
+        )
+        .await;
         assert_eq!(status, 404);
         assert_eq!(app.head("meta-a").await, head, "no event");
         for id in [page, insta] {
@@ -257,10 +295,18 @@ db_test!(
                 .await
                 .expect("json");
             assert_eq!(status["integrations"], 0, "{status}");
-            assert!(status["done"].as_str().expect("done").contains("nothing to delete"));
+            assert!(
+                status["done"]
+                    .as_str()
+                    .expect("done")
+                    .contains("nothing to delete")
+            );
         }
         assert_eq!(app.head("meta-a").await, head, "no event");
-        assert_eq!(format!("{:?}", row(&app, &alice, page).await.status), "Pending");
+        assert_eq!(
+            format!("{:?}", row(&app, &alice, page).await.status),
+            "Pending"
+        );
         assert!(has_credentials(&app, &alice, page).await);
     }
 );
@@ -299,9 +345,15 @@ db_test!(
         assert_eq!(format!("{:?}", expired.status), "Expired");
         assert_eq!(expired.status_reason, StatusReason::DataDeletionRequested);
         for id in [live, old] {
-            assert!(!has_credentials(&app, &alice, id).await, "credentials destroyed");
+            assert!(
+                !has_credentials(&app, &alice, id).await,
+                "credentials destroyed"
+            );
         }
-        assert!(has_credentials(&app, &alice, kept).await, "another person's stay");
+        assert!(
+            has_credentials(&app, &alice, kept).await,
+            "another person's stay"
+        );
         let after: i64 = app.head("meta-a").await.parse().expect("seq");
         assert_eq!(after, head + 2, "one event per integration");
 
@@ -310,7 +362,10 @@ db_test!(
         let html = page.text().await.expect("html");
         assert!(html.contains(&code) && html.contains("completed"), "{html}");
         assert!(html.contains("2 Instagram connections"), "{html}");
-        assert!(!html.contains("1784100") && !html.contains("token-of"), "no personal data: {html}");
+        assert!(
+            !html.contains("1784100") && !html.contains("token-of"),
+            "no personal data: {html}"
+        );
         let json: Value = app
             .http
             .get(&url)

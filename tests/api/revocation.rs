@@ -144,14 +144,20 @@ db_test!(
         assert_eq!(refused.err().map(|e| e.code()), Some("FORBIDDEN"));
         let stale = lifecycle::disconnect(server.app(), &owner, first, Some(99)).await;
         assert_eq!(stale.err().map(|e| e.code()), Some("CONFLICT"));
-        assert!(seen.all().is_empty(), "nothing sent for a refused disconnect");
+        assert!(
+            seen.all().is_empty(),
+            "nothing sent for a refused disconnect"
+        );
 
         // The same login still holds the other Page: revoking would cut it off too.
         let applied = lifecycle::disconnect(server.app(), &owner, first, None)
             .await
             .expect("disconnect");
         let note = applied.event.note.clone().unwrap_or_default();
-        assert!(note.contains("another connected integration uses the same login"), "{note}");
+        assert!(
+            note.contains("another connected integration uses the same login"),
+            "{note}"
+        );
         assert!(seen.all().is_empty());
         assert!(!credentials_kept(&app, &owner, first).await);
 
@@ -166,7 +172,10 @@ db_test!(
             "one DELETE /{{user-id}}/permissions"
         );
         assert!(applied.integration.disconnected_at.is_some());
-        assert_eq!(applied.event.reason, Some(entity::enums::StatusReason::Disconnected));
+        assert_eq!(
+            applied.event.reason,
+            Some(entity::enums::StatusReason::Disconnected)
+        );
         assert_eq!(
             applied.event.note.as_deref(),
             Some("Access revoked at Facebook; stored credentials destroyed.")
@@ -227,8 +236,7 @@ db_test!(
         let last: &Value = history.last().expect("an event");
         assert_eq!(last["reason"], "DISCONNECTED");
         assert_eq!(
-            last["note"],
-            "Access revoked at Facebook; stored credentials destroyed.",
+            last["note"], "Access revoked at Facebook; stored credentials destroyed.",
             "{body}"
         );
     }
