@@ -46,16 +46,12 @@ fn error(e: &AppError) -> Response {
     (status, Json(json!({ "error": e.public_message() }))).into_response()
 }
 
-/// The callback's network and its `signed_request`, or the answer refusing them.
-fn read(slug: &str, form: &HashMap<String, String>) -> Result<(Network, String), Response> {
-    let Some(network) = meta_network(slug) else {
-        return Err(error(&AppError::NotFound("callback")));
-    };
+/// The callback's network and its `signed_request`, or why they are refused.
+fn read(slug: &str, form: &HashMap<String, String>) -> Result<(Network, String), AppError> {
+    let network = meta_network(slug).ok_or(AppError::NotFound("callback"))?;
     match form.get("signed_request") {
         Some(signed) if !signed.is_empty() => Ok((network, signed.clone())),
-        _ => Err(error(&AppError::BadUserInput(
-            "signed_request is missing".into(),
-        ))),
+        _ => Err(AppError::BadUserInput("signed_request is missing".into())),
     }
 }
 
@@ -66,7 +62,7 @@ pub(super) async fn deauthorize(
 ) -> Response {
     let (network, signed) = match read(&slug, &form) {
         Ok(read) => read,
-        Err(refused) => return refused,
+        Err(refused) => return error(&refused),
     };
     match meta_callbacks::deauthorize(&state.app, network, &signed).await {
         Ok(_) => Json(json!({ "success": true })).into_response(),
@@ -81,7 +77,7 @@ pub(super) async fn data_deletion(
 ) -> Response {
     let (network, signed) = match read(&slug, &form) {
         Ok(read) => read,
-        Err(refused) => return refused,
+        Err(refused) => return error(&refused),
     };
     match meta_callbacks::delete_data(&state.app, network, &signed).await {
         Ok(deletion) => Json(json!({
