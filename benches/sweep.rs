@@ -42,6 +42,7 @@ async fn fill(server: &Socialgate, total: usize) {
                 network: Network::Linkedin,
                 account_kind: AccountKind::MemberProfile,
                 external_account_id: format!("member-{n}"),
+                network_user_id: None,
                 display_name: format!("Member {n}"),
                 profile_url: None,
                 status: if n % 3 == 0 {

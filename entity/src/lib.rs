@@ -7,6 +7,7 @@
 pub mod compliance_note;
 pub mod connection_attempt;
 pub mod credential;
+pub mod data_deletion_request;
 pub mod digest_delivery;
 pub mod enums;
 pub mod ids;

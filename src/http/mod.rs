@@ -9,6 +9,7 @@ mod fairness;
 mod graphql;
 mod health;
 pub(crate) mod html;
+mod meta;
 mod oauth;
 mod serve;
 pub mod sockets;
@@ -18,7 +19,10 @@ pub use serve::{ServeLimits, serve};
 
 use std::{sync::Arc, time::Duration};
 
-use axum::{Router, middleware, routing::get};
+use axum::{
+    Router, middleware,
+    routing::{get, post},
+};
 use http::{HeaderName, Request};
 use tower_http::{
     limit::RequestBodyLimitLayer,
@@ -63,6 +67,12 @@ pub fn router(app: Arc<App>, schema: AppSchema) -> Router {
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))
         .route("/oauth/{network}/callback", get(oauth::callback))
+        .route("/callbacks/{network}/deauthorize", post(meta::deauthorize))
+        .route(
+            "/callbacks/{network}/data-deletion",
+            post(meta::data_deletion),
+        )
+        .route("/data-deletion/{code}", get(meta::deletion_status))
         .with_state(state);
     #[cfg(feature = "sandbox")]
     let routes = routes.merge(crate::sandbox::router(app));

@@ -175,6 +175,10 @@ impl Provider for Instagram {
             }
         };
         Ok(vec![Account {
+            // Meta's callbacks for Instagram Login name the person by this id. The
+            // Instagram API with Instagram Login documents no revocation endpoint, so
+            // the default `revoke` (not offered) stands.
+            network_user_id: Some(id.clone()),
             external_account_id: id,
             profile_url: Some(format!("https://www.instagram.com/{}", me.username)),
             display_name: format!("@{}", me.username),

@@ -312,6 +312,10 @@ impl Provider for Linkedin {
             .unwrap_or_else(|| "LinkedIn member".into());
         Ok(vec![Account {
             external_account_id: info.sub,
+            // LinkedIn sends no callbacks that name a member; LinkedIn's documentation
+            // describes no revocation endpoint either (only introspection), so the
+            // default `revoke` (not offered) stands.
+            network_user_id: None,
             display_name,
             profile_url: None,
             permissions: grant.scopes.clone(),

@@ -195,6 +195,26 @@ impl Sandbox {
         }
     }
 
+    /// Facebook `DELETE /{version}/{user-id}/permissions` ("revoke login"), with the
+    /// app access token `{app-id}|{app-secret}`.
+    pub fn facebook_revoke(&self, user_id: &str, token: Option<&str>) -> Answer {
+        if token != Some(format!("{CLIENT_ID}|{CLIENT_SECRET}").as_str()) {
+            return graph_error(190, None, "Invalid OAuth access token.");
+        }
+        let known = super::LOGINS
+            .iter()
+            .any(|l| l.network == super::Network::Facebook && external_id(l) == user_id);
+        if known {
+            (200, json!({ "success": true }))
+        } else {
+            graph_error(
+                100,
+                Some(33),
+                "Unsupported delete request. Object does not exist or cannot be loaded.",
+            )
+        }
+    }
+
     /// Facebook `GET /{version}/me/accounts`.
     pub fn facebook_accounts(&self, token: Option<&str>) -> Answer {
         match token.and_then(|t| self.holder(t)) {

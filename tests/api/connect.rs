@@ -100,7 +100,7 @@ async fn complete(app: &TestApp, token: &str, popup: &Popup, account: Option<&st
 }
 
 /// Signs in as `login` and completes the attempt; returns the integration id.
-async fn connect_as(app: &TestApp, token: &str, network: &str, login: &str) -> String {
+pub async fn connect_as(app: &TestApp, token: &str, network: &str, login: &str) -> String {
     let (_, url) = connect(app, token, network).await;
     let popup = sign_in(app, &url, Some(login)).await;
     let body = complete(app, token, &popup, None).await;

@@ -113,6 +113,7 @@ async fn connected(
         external_account_id: format!("account-{token}"),
         display_name: token.into(),
         profile_url: None,
+        network_user_id: None,
         scopes: vec!["pages_manage_posts".into()],
         token_expires_at: None,
         tokens: Some(Tokens {

@@ -161,6 +161,7 @@ async fn connected(
         external_account_id: format!("account-{who}"),
         display_name: who.into(),
         profile_url: None,
+        network_user_id: None,
         scopes: vec!["openid".into()],
         token_expires_at: Some(Utc::now() + Duration::days(3)),
         tokens: Some(Tokens {
