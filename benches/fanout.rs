@@ -109,6 +109,7 @@ async fn run(subscriptions: usize) {
         profile_url: None,
         scopes: vec!["openid".into()],
         token_expires_at: None,
+        data_access_expires_at: None,
         tokens: None,
     };
     let id = lifecycle::connected(&app, &owner, account)
@@ -197,6 +198,7 @@ async fn run(subscriptions: usize) {
                 network_user_id: None,
                 scopes: vec!["openid".into()],
                 token_expires_at: None,
+                data_access_expires_at: None,
                 tokens: None,
             };
             lifecycle::reconnected(&app, &owner, id, again)

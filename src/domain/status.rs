@@ -182,6 +182,18 @@ pub fn available_actions(s: Situation<'_>) -> Vec<Action> {
     actions
 }
 
+/// When an integration stops working unless renewed or reconnected: the earlier of its
+/// token's end and (Facebook) the end of its data access.
+pub fn stops_at(
+    token_expires_at: Option<chrono::DateTime<chrono::Utc>>,
+    data_access_expires_at: Option<chrono::DateTime<chrono::Utc>>,
+) -> Option<chrono::DateTime<chrono::Utc>> {
+    match (token_expires_at, data_access_expires_at) {
+        (Some(token), Some(data)) => Some(token.min(data)),
+        (token, data) => token.or(data),
+    }
+}
+
 /// True when a usable integration's token ends within `window` of `now` (the server
 /// looks two weeks ahead by default: time to reconnect before posts fail).
 pub fn expires_soon(
@@ -212,6 +224,10 @@ mod tests {
         ));
         assert!(!expires_soon(Status::Expired, in_ten_days, now, window));
         assert!(!expires_soon(Status::Pending, None, now, window));
+        let later = now + chrono::Duration::days(40);
+        assert_eq!(stops_at(Some(later), in_ten_days), in_ten_days);
+        assert_eq!(stops_at(None, in_ten_days), in_ten_days);
+        assert_eq!(stops_at(Some(later), None), Some(later));
     }
     use std::collections::BTreeSet;
 

@@ -1,5 +1,6 @@
 //! The expiry sweep: integrations that are PENDING or ACTIVE and whose token expiry
-//! has passed become EXPIRED (reason TOKEN_EXPIRED), tenant by tenant, in batches,
+//! has passed become EXPIRED (reason TOKEN_EXPIRED; DATA_ACCESS_EXPIRED when a
+//! Facebook Page's data access ended first), tenant by tenant, in batches,
 //! each batch one transaction on the batch road with one audit event and one
 //! subscription event per integration.
 
@@ -8,8 +9,14 @@ use crate::{
     domain::{Status, StatusReason, status::Change},
     error::AppResult,
     service::{batch, change::Who},
-    store::{Scope, now},
+    store::{Scope, integrations::Deadline, now},
 };
+
+/// Each end an integration can reach, with the reason it expires for.
+const ENDS: [(Deadline, StatusReason); 2] = [
+    (Deadline::Token, StatusReason::TokenExpired),
+    (Deadline::DataAccess, StatusReason::DataAccessExpired),
+];
 
 /// Integrations moved per transaction.
 pub const BATCH: u64 = 1000;
@@ -20,28 +27,47 @@ pub(super) async fn run(jobs: &Jobs) -> AppResult<usize> {
     let mut expired = 0;
     for tenant in app.store.tenant_ids().await? {
         let scope = Scope::tenant(tenant);
-        loop {
-            let at = now();
-            let ids = app
-                .store
-                .tenant(scope)
-                .expiring(&[Status::Pending, Status::Active], at, BATCH)
-                .await?;
-            if ids.is_empty() {
-                break;
-            }
-            let change = Change::Expire(StatusReason::TokenExpired);
-            let moved = batch::apply_many(app, scope, &ids, &Who::system(), change).await?;
-            expired += moved.len();
-            // A long sweep renews its lease between batches; one that lost it (it ran
-            // past the lease and another instance took over) stops here.
-            if !jobs.lease(Job::Expiry).await? {
+        for (deadline, reason) in ENDS {
+            let (moved, leased) = sweep(jobs, scope, deadline, reason).await?;
+            expired += moved;
+            if !leased {
                 return Ok(expired);
-            }
-            if (ids.len() as u64) < BATCH {
-                break;
             }
         }
     }
     Ok(expired)
+}
+
+/// Expires the tenant's integrations that reached `deadline`, in batches; returns how
+/// many, and whether this instance still holds the job's lease.
+async fn sweep(
+    jobs: &Jobs,
+    scope: Scope,
+    deadline: Deadline,
+    reason: StatusReason,
+) -> AppResult<(usize, bool)> {
+    let app = &jobs.app;
+    let mut expired = 0;
+    loop {
+        let at = now();
+        let ids = app
+            .store
+            .tenant(scope)
+            .expiring(&[Status::Pending, Status::Active], deadline, at, BATCH)
+            .await?;
+        if ids.is_empty() {
+            return Ok((expired, true));
+        }
+        let change = Change::Expire(reason);
+        let moved = batch::apply_many(app, scope, &ids, &Who::system(), change).await?;
+        expired += moved.len();
+        // A long sweep renews its lease between batches; one that lost it (it ran past
+        // the lease and another instance took over) stops here.
+        if !jobs.lease(Job::Expiry).await? {
+            return Ok((expired, false));
+        }
+        if (ids.len() as u64) < BATCH {
+            return Ok((expired, true));
+        }
+    }
 }

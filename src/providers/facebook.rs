@@ -42,6 +42,19 @@ struct Me {
     id: String,
 }
 
+/// `debug_token`'s answer, the part socialgate reads.
+#[derive(Deserialize)]
+struct DebugToken {
+    data: DebugData,
+}
+
+#[derive(Deserialize)]
+struct DebugData {
+    /// Unix seconds; 0 or absent when Facebook gives none.
+    #[serde(default)]
+    data_access_expires_at: Option<i64>,
+}
+
 #[derive(Deserialize)]
 struct Permissions {
     data: Vec<PermissionRow>,
@@ -113,6 +126,30 @@ impl Facebook {
             }
         }
         Ok(pages)
+    }
+
+    /// When the app's data access for this login ends, from `debug_token` (checked with
+    /// the app's own token). Best effort: a login is not refused because this one
+    /// read failed; the integration then only learns of it from a probe.
+    async fn data_access_end(&self, user_token: &str) -> Option<chrono::DateTime<Utc>> {
+        let app_token = format!("{}|{}", self.app_id, self.app_secret.expose());
+        let answer: ProviderResult<DebugToken> = http::json(
+            self.http
+                .get(self.graph("debug_token"))
+                .query(&[("input_token", user_token), ("access_token", &app_token)]),
+        )
+        .await;
+        match answer {
+            Ok(debug) => debug
+                .data
+                .data_access_expires_at
+                .filter(|at| *at > 0)
+                .and_then(|at| chrono::DateTime::from_timestamp(at, 0)),
+            Err(error) => {
+                tracing::info!(?error, "Facebook did not say when data access ends");
+                None
+            }
+        }
     }
 
     fn graph(&self, path: &str) -> String {
@@ -199,11 +236,13 @@ impl Provider for Facebook {
                 .query(&[("access_token", long.access_token.as_str())]),
         )
         .await?;
+        let data_access_expires_at = self.data_access_end(&long.access_token).await;
         Ok(Grant {
             access_token: Secret::new(long.access_token),
             refresh_token: None,
             expires_at: long.expires_in.map(|s| Utc::now() + Duration::seconds(s)),
             refresh_expires_at: None,
+            data_access_expires_at,
             scopes: permissions
                 .data
                 .into_iter()
@@ -303,6 +342,7 @@ impl Provider for Facebook {
                         // inconsistently (60 days, or none); probes tell, not a guess.
                         expires_at: None,
                         refresh_expires_at: None,
+                        data_access_expires_at: grant.data_access_expires_at,
                         scopes: grant.scopes.clone(),
                     },
                 })

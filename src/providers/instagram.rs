@@ -114,6 +114,7 @@ impl Provider for Instagram {
             refresh_token: None,
             expires_at: long.expires_in.map(|s| Utc::now() + Duration::seconds(s)),
             refresh_expires_at: None,
+            data_access_expires_at: None,
             scopes,
         })
     }
@@ -145,6 +146,7 @@ impl Provider for Instagram {
             refresh_token: None,
             expires_at: long.expires_in.map(|s| Utc::now() + Duration::seconds(s)),
             refresh_expires_at: None,
+            data_access_expires_at: None,
             scopes: Vec::new(),
         })
     }

@@ -181,6 +181,7 @@ fn grant_of(token: &TokenAnswer) -> Grant {
             .and_then(|d| Duration::from_std(d).ok())
             .map(|d| Utc::now() + d),
         refresh_expires_at,
+        data_access_expires_at: None,
         scopes,
     }
 }

@@ -29,6 +29,9 @@ pub struct Grant {
     pub refresh_token: Option<Secret>,
     pub expires_at: Option<DateTime<Utc>>,
     pub refresh_expires_at: Option<DateTime<Utc>>,
+    /// Facebook: when the app may no longer read the person's data (90 days after
+    /// they were last active), whatever the token's own lifetime.
+    pub data_access_expires_at: Option<DateTime<Utc>>,
     /// Permissions granted (scopes).
     pub scopes: Vec<String>,
 }

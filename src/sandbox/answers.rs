@@ -175,6 +175,27 @@ impl Sandbox {
         }
     }
 
+    /// Facebook `GET /{version}/debug_token` (with the app token): whether the token
+    /// is valid, and when data access ends (90 days from now, as after a sign-in).
+    pub fn facebook_debug_token(&self, query: &HashMap<String, String>) -> Answer {
+        let app_token = format!("{CLIENT_ID}|{CLIENT_SECRET}");
+        if query.get("access_token") != Some(&app_token) {
+            return graph_error(190, None, "Invalid OAuth access token signature.");
+        }
+        let token = query.get("input_token").map(String::as_str).unwrap_or("");
+        let Some((_, page)) = self.holder(token) else {
+            return (
+                200,
+                json!({ "data": { "is_valid": false, "error": { "code": 190, "message": "Invalid OAuth access token." } } }),
+            );
+        };
+        let data_access = chrono::Utc::now().timestamp() + 90 * 24 * 3600;
+        (
+            200,
+            json!({ "data": { "app_id": CLIENT_ID, "type": if page.is_some() { "PAGE" } else { "USER" }, "is_valid": true, "expires_at": 0, "data_access_expires_at": data_access } }),
+        )
+    }
+
     /// Facebook `GET /{version}/me/permissions`.
     pub fn facebook_permissions(&self, token: Option<&str>) -> Answer {
         match token.and_then(|t| self.holder(t)) {

@@ -153,6 +153,9 @@ async fn get(
         (Network::Facebook, path) if path.ends_with("/oauth/access_token") => {
             answer(sandbox.facebook_token(&q))
         }
+        (Network::Facebook, path) if path.ends_with("/debug_token") => {
+            answer(sandbox.facebook_debug_token(&q))
+        }
         (Network::Facebook, path) if path.ends_with("/me/permissions") => {
             answer(sandbox.facebook_permissions(token))
         }

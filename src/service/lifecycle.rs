@@ -159,6 +159,8 @@ pub struct NewAccount {
     /// Permissions granted now (scopes, Page tasks).
     pub scopes: Vec<String>,
     pub token_expires_at: Option<DateTime<Utc>>,
+    /// Facebook: when reading the Page's data stops being allowed.
+    pub data_access_expires_at: Option<DateTime<Utc>>,
     /// The new tokens; a grant without a refresh token keeps the stored one.
     pub tokens: Option<Tokens>,
 }
@@ -235,6 +237,7 @@ fn renew(
     decision.tokens = sealed(app, current, account)?;
     let changed = &mut decision.changed;
     changed.token_expires_at = account.token_expires_at;
+    changed.data_access_expires_at = account.data_access_expires_at;
     changed.granted_scopes = account.scopes.join(" ");
     changed.consecutive_failures = 0;
     if let Some(id) = network_user_id(account) {
@@ -287,6 +290,7 @@ fn create(
         approved_at: None,
         approved_scopes: None,
         token_expires_at: account.token_expires_at,
+        data_access_expires_at: account.data_access_expires_at,
         last_checked_at: None,
         last_check_outcome: None,
         consecutive_failures: 0,

@@ -208,6 +208,7 @@ fn account(
             .map(str::to_owned)
             .collect(),
         token_expires_at: Some(now() + Duration::days(rng.random_range(1..60))),
+        data_access_expires_at: None,
         tokens: None,
     }
 }

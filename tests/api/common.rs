@@ -114,6 +114,7 @@ impl TestApp {
                 profile_url: None,
                 scopes: vec!["openid".into(), "w_member_social".into()],
                 token_expires_at: None,
+                data_access_expires_at: None,
                 tokens: None,
             },
         )

@@ -116,6 +116,7 @@ async fn connected(
         network_user_id: None,
         scopes: vec!["pages_manage_posts".into()],
         token_expires_at: None,
+        data_access_expires_at: None,
         tokens: Some(Tokens {
             access: Secret::new(token),
             refresh: None,

@@ -43,6 +43,7 @@ async fn connected(
         profile_url: None,
         scopes: vec!["openid".into()],
         token_expires_at: Some(expires_at),
+        data_access_expires_at: None,
         tokens: None,
     };
     lifecycle::connected(&app.app, &owner, account)
@@ -225,5 +226,89 @@ db_test!(
         let cleared = attempt().await;
         assert!(cleared.pkce_verifier.is_none() && cleared.sealed_grant.is_none());
         assert_eq!(format!("{:?}", cleared.status), "Failed");
+    }
+);
+
+db_test!(
+    the_sweep_names_the_end_that_came_first,
+    async |app: TestApp| {
+        let hour = chrono::Duration::hours(1);
+        let now = Utc::now();
+        // (token end, data access end, expected reason; None = still usable)
+        let cases = [
+            (None, Some(now - hour), Some("DATA_ACCESS_EXPIRED")),
+            (
+                Some(now - hour),
+                Some(now - hour * 2),
+                Some("DATA_ACCESS_EXPIRED"),
+            ),
+            (
+                Some(now - hour * 2),
+                Some(now - hour),
+                Some("TOKEN_EXPIRED"),
+            ),
+            (
+                Some(now + hour),
+                Some(now - hour),
+                Some("DATA_ACCESS_EXPIRED"),
+            ),
+            (None, Some(now + hour * 20), None),
+        ];
+        let mut ids = Vec::new();
+        for (n, (token_end, data_end, _)) in cases.iter().enumerate() {
+            let owner = app.actor("ends", &format!("owner-{n}"), &[Advisor]).await;
+            let account = NewAccount {
+                network: Network::Facebook,
+                external_account_id: format!("page-{n}"),
+                display_name: format!("Page {n}"),
+                profile_url: None,
+                network_user_id: None,
+                scopes: vec!["pages_manage_posts".into()],
+                token_expires_at: *token_end,
+                data_access_expires_at: *data_end,
+                tokens: None,
+            };
+            let applied = lifecycle::connected(&app.app, &owner, account)
+                .await
+                .expect("connect");
+            ids.push((applied.integration.id, owner));
+        }
+        let report = Jobs::new(app.app.clone())
+            .run_once(Job::Expiry)
+            .await
+            .expect("sweep");
+        assert_eq!(report.changed, 4);
+        let query = "query($id: ID!) { integration(id: $id) { status statusReason expiresAt } }";
+        for ((id, owner), (token_end, data_end, reason)) in ids.into_iter().zip(cases) {
+            let token = app.token("ends", &owner.subject, &[Advisor]);
+            let gid = socialgate::graphql::ids::IntegrationGid(id).encoded();
+            let body = app.gql(Some(&token), query, json!({ "id": gid })).await;
+            let integration = &body["data"]["integration"];
+            match reason {
+                Some(reason) => assert_eq!(
+                    (
+                        integration["status"].as_str(),
+                        integration["statusReason"].as_str()
+                    ),
+                    (Some("EXPIRED"), Some(reason)),
+                    "{body}"
+                ),
+                None => assert_eq!(integration["status"], "PENDING", "{body}"),
+            }
+            let stops = [token_end, data_end]
+                .into_iter()
+                .flatten()
+                .min()
+                .expect("an end");
+            let shown: chrono::DateTime<Utc> = integration["expiresAt"]
+                .as_str()
+                .expect("expiresAt")
+                .parse()
+                .expect("time");
+            assert!(
+                (shown - stops).num_milliseconds().abs() < 1000,
+                "the earlier end is shown"
+            );
+        }
     }
 );

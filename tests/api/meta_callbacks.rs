@@ -48,6 +48,7 @@ async fn connected(
             profile_url: None,
             scopes: vec!["pages_manage_posts".into()],
             token_expires_at: None,
+            data_access_expires_at: None,
             tokens: Some(Tokens {
                 access: Secret::new(format!("token-of-{account}")),
                 refresh: None,

@@ -130,6 +130,7 @@ async fn connected(server: &Socialgate, app: &TestApp, who: &str) -> Integration
         profile_url: None,
         scopes: vec!["openid".into()],
         token_expires_at: None,
+        data_access_expires_at: None,
         tokens: Some(Tokens {
             access: Secret::new(format!("AQV-{who}")),
             refresh: None,

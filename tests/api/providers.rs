@@ -58,6 +58,16 @@ async fn fb_token(Query(q): Params) -> Response {
         .into_response()
 }
 
+/// `debug_token`, asked with the app's own token.
+async fn fb_debug(Query(q): Params) -> Response {
+    if q.get("access_token").map(String::as_str) != Some("123|shh") {
+        return graph_error(190, None, "Invalid OAuth access token signature.");
+    }
+    assert_eq!(q.get("input_token").map(String::as_str), Some("EAAlong"));
+    Json(json!({ "data": { "app_id": "123", "type": "USER", "is_valid": true, "expires_at": 0, "data_access_expires_at": 1_900_000_000 } }))
+        .into_response()
+}
+
 async fn fb_permissions() -> Response {
     Json(json!({ "data": [
         { "permission": "pages_show_list", "status": "granted" },
@@ -166,6 +176,7 @@ async fn fixtures() -> String {
     let router = Router::new()
         .route("/v25.0/oauth/access_token", get(fb_token))
         .route("/v25.0/me/permissions", get(fb_permissions))
+        .route("/v25.0/debug_token", get(fb_debug))
         .route("/v25.0/me/accounts", get(fb_accounts))
         .route("/v25.0/me", get(fb_me))
         .route("/oauth/access_token", post(ig_code))
@@ -188,6 +199,7 @@ fn grant(token: &str) -> Grant {
         refresh_token: None,
         expires_at: None,
         refresh_expires_at: None,
+        data_access_expires_at: None,
         scopes: vec!["pages_show_list".into()],
     }
 }
@@ -229,6 +241,11 @@ async fn facebook_exchanges_long_lived_and_lists_postable_pages() {
     );
     assert!(grant_.expires_at.is_some());
     assert_eq!(
+        grant_.data_access_expires_at.map(|at| at.timestamp()),
+        Some(1_900_000_000),
+        "data access ends when debug_token says"
+    );
+    assert_eq!(
         grant_.scopes,
         ["pages_show_list", "pages_manage_posts"],
         "declined permissions are not granted"
@@ -247,6 +264,10 @@ async fn facebook_exchanges_long_lived_and_lists_postable_pages() {
         "the Page token acts for the Page"
     );
     assert!(pages[0].permissions.contains(&"MANAGE".to_owned()));
+    assert_eq!(
+        pages[0].grant.data_access_expires_at, grant_.data_access_expires_at,
+        "a Page's data access ends with its person's"
+    );
     assert_eq!(
         pages[0].network_user_id.as_deref(),
         Some("10158000000001"),

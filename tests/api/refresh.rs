@@ -164,6 +164,7 @@ async fn connected(
         network_user_id: None,
         scopes: vec!["openid".into()],
         token_expires_at: Some(Utc::now() + Duration::days(3)),
+        data_access_expires_at: None,
         tokens: Some(Tokens {
             access: Secret::new(format!("{prefix}-{who}")),
             refresh: refresh.map(|(token, _)| Secret::new(token)),

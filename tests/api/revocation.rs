@@ -102,6 +102,7 @@ async fn page(server: &Socialgate, owner: &Actor, id: &str, person: &str) -> Int
             profile_url: None,
             scopes: vec!["pages_manage_posts".into()],
             token_expires_at: None,
+            data_access_expires_at: None,
             tokens: Some(Tokens {
                 access: Secret::new(format!("EAApage-{id}")),
                 refresh: None,

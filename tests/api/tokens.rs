@@ -44,6 +44,7 @@ async fn connect(
             profile_url: None,
             scopes: vec!["openid".into()],
             token_expires_at: None,
+            data_access_expires_at: None,
             tokens: Some(t),
         },
     )
@@ -132,6 +133,7 @@ db_test!(
             network_user_id: None,
             scopes: vec!["openid".into()],
             token_expires_at: None,
+            data_access_expires_at: None,
             tokens: Some(with("AQV-renewed-access", None)),
         };
         lifecycle::reconnected(&app.app, &owner, first, reconnection)

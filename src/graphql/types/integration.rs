@@ -13,7 +13,7 @@ use super::{
 use crate::{
     domain::{
         coverage, reason,
-        status::{Situation, available_actions, expires_soon},
+        status::{Situation, available_actions, expires_soon, stops_at},
     },
     error::AppError,
     graphql::{
@@ -92,15 +92,17 @@ impl Integration {
         let window = chrono::Duration::days(i64::try_from(days).unwrap_or(i64::MAX / 86_400_000));
         Ok(expires_soon(
             self.0.status,
-            self.0.token_expires_at,
+            stops_at(self.0.token_expires_at, self.0.data_access_expires_at),
             now(),
             window,
         ))
     }
-    /// When the integration stops working unless renewed: its token's expiry, when
-    /// the network said. The expiry sweep turns it EXPIRED then.
+    /// When the integration stops working unless renewed: the earlier of its token's
+    /// expiry and, for a Facebook Page, the end of the app's data access (90 days after
+    /// the person was last active on Facebook). The expiry sweep turns it EXPIRED then,
+    /// with TOKEN_EXPIRED or DATA_ACCESS_EXPIRED.
     async fn expires_at(&self) -> Option<DateTime<Utc>> {
-        self.0.token_expires_at
+        stops_at(self.0.token_expires_at, self.0.data_access_expires_at)
     }
     /// Last time the network was asked whether the token still works.
     async fn last_checked_at(&self) -> Option<DateTime<Utc>> {
