@@ -45,7 +45,7 @@ pub fn retry_after(failures: i32, interval: Duration) -> Duration {
 pub(super) struct Paused(Mutex<HashMap<Network, tokio::time::Instant>>);
 
 impl Paused {
-    fn active(&self, network: Network) -> bool {
+    pub(super) fn active(&self, network: Network) -> bool {
         self.0
             .lock()
             .ok()
@@ -53,9 +53,12 @@ impl Paused {
             .is_some_and(|until| until > tokio::time::Instant::now())
     }
 
-    fn pause(&self, network: Network, wait: Duration) {
+    /// Pauses `network` for `wait`, unless it already waits longer.
+    pub(super) fn pause(&self, network: Network, wait: Duration) {
         if let Ok(mut paused) = self.0.lock() {
-            paused.insert(network, tokio::time::Instant::now() + wait);
+            let until = tokio::time::Instant::now() + wait;
+            let at = paused.entry(network).or_insert(until);
+            *at = (*at).max(until);
         }
     }
 }

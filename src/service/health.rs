@@ -83,7 +83,7 @@ pub async fn record(
     let Probed::Dead(reason) = probed else {
         return Ok(false);
     };
-    lifecycle::network_said(app, tenant, id, reason).await
+    lifecycle::network_said(app, tenant, id, None, reason).await
 }
 
 /// `checkIntegration`: probes the integration `id` now and applies what the network

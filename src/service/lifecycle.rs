@@ -41,13 +41,14 @@ async fn system_change(
     app: &App,
     tenant: TenantId,
     id: IntegrationId,
+    expected_version: Option<i32>,
     change: Change,
 ) -> AppResult<Applied> {
     apply(
         app,
         Scope::tenant(tenant),
         id,
-        None,
+        expected_version,
         &Who::system(),
         |current, _| {
             let (to, reason) = transition(current.status, change)?;
@@ -71,7 +72,7 @@ pub async fn expire(
             "{reason:?} is not an expiry reason"
         )));
     }
-    system_change(app, tenant, id, Change::Expire(reason)).await
+    system_change(app, tenant, id, None, Change::Expire(reason)).await
 }
 
 /// The network withdrew access: PENDING/ACTIVE → INVALID with the mapped reason. A
@@ -88,26 +89,33 @@ pub async fn invalidate(
             "{reason:?} is not an invalidation reason"
         )));
     }
-    system_change(app, tenant, id, Change::Invalidate(reason)).await
+    system_change(app, tenant, id, None, Change::Invalidate(reason)).await
 }
 
 /// A definitive signal from the network: EXPIRED or INVALID by what `reason` means.
-/// Returns false when the integration was not usable anyway (the network agrees with
-/// a status it already has).
+/// With `expected_version`, only if the integration is still as it was when the
+/// network was asked (a reconnect meanwhile brought a token the network never saw).
+/// Returns false when nothing moved: the integration was not usable anyway (the
+/// network agrees with a status it already has), or it changed meanwhile.
 pub async fn network_said(
     app: &App,
     tenant: TenantId,
     id: IntegrationId,
+    expected_version: Option<i32>,
     reason: StatusReason,
 ) -> AppResult<bool> {
-    let changed = if is_expiry(reason) {
-        expire(app, tenant, id, reason).await
+    let change = if is_expiry(reason) {
+        Change::Expire(reason)
+    } else if is_invalidation(reason) {
+        Change::Invalidate(reason)
     } else {
-        invalidate(app, tenant, id, reason).await
+        return Err(AppError::internal(format!(
+            "{reason:?} is not a reason the network gives"
+        )));
     };
-    match changed {
+    match system_change(app, tenant, id, expected_version, change).await {
         Ok(_) => Ok(true),
-        Err(AppError::InvalidTransition(_)) => Ok(false),
+        Err(AppError::InvalidTransition(_) | AppError::Conflict(_)) => Ok(false),
         Err(e) => Err(e),
     }
 }

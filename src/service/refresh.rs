@@ -33,7 +33,7 @@ pub enum Renewed {
     /// The network refused; the integration moved (true) or was not usable anyway.
     Refused(StatusReason, bool),
     /// Timeout, 5xx, throttling: try again next round.
-    Passing(String),
+    Passing(ProviderError),
     /// Nothing to renew: no stored token, or it was replaced meanwhile.
     Skipped,
 }
@@ -85,19 +85,24 @@ pub async fn renew(app: &App, integration: &integration::Model) -> AppResult<Ren
                 StatusReason::RefreshRevoked => refused(stored.refresh_expires_at, now()),
                 other => other,
             };
-            let moved = lifecycle::network_said(app, tenant, id, reason).await?;
+            let version = Some(integration.version);
+            let moved = lifecycle::network_said(app, tenant, id, version, reason).await?;
             return Ok(Renewed::Refused(reason, moved));
         }
         Err(other) => {
             tracing::info!(integration = %id, error = ?other, "token renewal failed for now");
-            return Ok(Renewed::Passing(format!("{other:?}")));
+            return Ok(Renewed::Passing(other));
         }
     };
+    // Refreshing never extends a refresh token's life: without a new end, the stored
+    // one still holds. Without a new expiry, the token is assumed to last as long as
+    // the one it replaces did.
     let fresh = Tokens {
         access: grant.access_token,
         refresh: grant.refresh_token,
-        refresh_expires_at: grant.refresh_expires_at,
+        refresh_expires_at: grant.refresh_expires_at.or(stored.refresh_expires_at),
     };
+    let expires_at = grant.expires_at.or(integration.token_expires_at);
     let renewed_from = integration.token_expires_at;
     let stored = apply(
         app,
@@ -113,7 +118,7 @@ pub async fn renew(app: &App, integration: &integration::Model) -> AppResult<Ren
             {
                 return Err(AppError::Conflict("replaced meanwhile".into()));
             }
-            let mut decision = Decision::renewed(current, grant.expires_at);
+            let mut decision = Decision::renewed(current, expires_at);
             decision.tokens = Some(fresh.seal(&app.keyring, tenant, id)?);
             Ok(decision)
         },
