@@ -95,9 +95,8 @@ async fn revoke(app: &App, integration: &integration::Model) -> Revocation {
         {
             Ok(false) => {}
             Ok(true) => {
-                return Revocation::Skipped(
-                    "another connected integration uses the same login".into(),
-                );
+                // Worded so that it says nothing about other tenants.
+                return Revocation::Skipped("the login may still be in use elsewhere".into());
             }
             Err(e) => {
                 tracing::warn!(error = %e, "cannot tell whether a login is shared");

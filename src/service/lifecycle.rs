@@ -53,7 +53,12 @@ async fn system_change(
         |current, _| {
             let (to, reason) = transition(current.status, change)?;
             let mut decision = Decision::moved(current, to, reason);
-            decision.destroy_credentials = destroys_credentials(reason);
+            if destroys_credentials(reason) {
+                // The person asked for their data to go: their tokens, and the
+                // network's id for them, which only served to find them.
+                decision.destroy_credentials = true;
+                decision.changed.network_user_id = None;
+            }
             Ok(decision)
         },
     )

@@ -37,8 +37,11 @@ pub fn app_secret(app: &App, network: Network) -> Option<Secret> {
         Network::Instagram => app.config.instagram_app_secret.clone(),
         Network::Linkedin => None,
     };
+    // The sandbox's secret is public: only a development server takes callbacks
+    // signed with it (a public demo must not let anyone withdraw its integrations).
     #[cfg(feature = "sandbox")]
     if configured.is_none()
+        && app.config.is_dev_mode()
         && network != Network::Linkedin
         && app.providers.sandboxed().contains(&network)
     {
@@ -47,11 +50,27 @@ pub fn app_secret(app: &App, network: Network) -> Option<Secret> {
     configured
 }
 
+/// How long after Meta signed a callback it is still taken: a captured request
+/// replayed later must not withdraw integrations the person has connected since.
+const FRESH_FOR: chrono::Duration = chrono::Duration::hours(24);
+
 /// Verifies `signed` for `network`: `NOT_FOUND` when the network takes no callbacks
-/// here, `BAD_USER_INPUT` when the request is not signed by its app.
+/// here, `BAD_USER_INPUT` when the request is not signed by its app or is stale.
 fn verify(app: &App, network: Network, signed: &str) -> AppResult<SignedRequest> {
     let secret = app_secret(app, network).ok_or(AppError::NotFound("callback"))?;
-    signed_request::verify(signed, &secret).map_err(|why| AppError::BadUserInput(why.to_string()))
+    let read = signed_request::verify(signed, &secret)
+        .map_err(|why| AppError::BadUserInput(why.to_string()))?;
+    let issued = read
+        .issued_at
+        .and_then(|at| chrono::DateTime::from_timestamp(at, 0));
+    match issued {
+        Some(at) if at > now() - FRESH_FOR && at < now() + chrono::Duration::minutes(5) => Ok(read),
+        _ => Err(AppError::BadUserInput(
+            "the signed_request has no recent issued_at; Meta signs each callback when it \
+             sends it"
+                .into(),
+        )),
+    }
 }
 
 /// Moves every live integration of the person on `network` for `reason`; returns how

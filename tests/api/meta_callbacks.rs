@@ -63,8 +63,11 @@ async fn connected(
 }
 
 fn signed(person: &str, secret: &str) -> String {
-    let payload =
-        json!({ "algorithm": "HMAC-SHA256", "issued_at": 1_764_000_000, "user_id": person });
+    signed_at(person, secret, chrono::Utc::now().timestamp())
+}
+
+fn signed_at(person: &str, secret: &str, issued_at: i64) -> String {
+    let payload = json!({ "algorithm": "HMAC-SHA256", "issued_at": issued_at, "user_id": person });
     sign(&payload, &Secret::new(secret))
 }
 
@@ -213,6 +216,15 @@ db_test!(
                     "payload swapped under a signature",
                 ),
                 ("facebook", Some(sha1.clone()), "another algorithm"),
+                (
+                    "facebook",
+                    Some(signed_at(
+                        "person",
+                        FB_SECRET,
+                        chrono::Utc::now().timestamp() - 2 * 86_400,
+                    )),
+                    "a request replayed two days later",
+                ),
                 (
                     "facebook",
                     Some("garbage".to_owned()),

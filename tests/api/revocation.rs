@@ -156,7 +156,7 @@ db_test!(
             .expect("disconnect");
         let note = applied.event.note.clone().unwrap_or_default();
         assert!(
-            note.contains("another connected integration uses the same login"),
+            note.contains("the login may still be in use elsewhere"),
             "{note}"
         );
         assert!(seen.all().is_empty());
