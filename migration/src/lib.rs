@@ -6,6 +6,7 @@ pub use sea_orm_migration::prelude::*;
 mod m20261125_000001_create_tables;
 mod m20261125_000002_append_only_events;
 mod m20261125_000003_probe_outcome;
+mod m20261125_000005_digest_settings;
 
 pub struct Migrator;
 
@@ -16,6 +17,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261125_000001_create_tables::Migration),
             Box::new(m20261125_000002_append_only_events::Migration),
             Box::new(m20261125_000003_probe_outcome::Migration),
+            Box::new(m20261125_000005_digest_settings::Migration),
         ]
     }
 }

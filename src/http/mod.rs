@@ -12,6 +12,7 @@ pub(crate) mod html;
 mod oauth;
 mod serve;
 pub mod sockets;
+mod unsubscribe;
 mod ws;
 
 pub use serve::{ServeLimits, serve};
@@ -63,6 +64,10 @@ pub fn router(app: Arc<App>, schema: AppSchema) -> Router {
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))
         .route("/oauth/{network}/callback", get(oauth::callback))
+        .route(
+            "/digest/unsubscribe",
+            get(unsubscribe::confirm).post(unsubscribe::stop),
+        )
         .with_state(state);
     #[cfg(feature = "sandbox")]
     let routes = routes.merge(crate::sandbox::router(app));

@@ -8,6 +8,7 @@
 //! Each job works tenant by tenant in the whole tenant's scope, as the system, and
 //! changes integrations only through the service layer's change roads.
 
+mod digest;
 mod expiry;
 pub mod probe;
 
@@ -35,10 +36,12 @@ pub enum Job {
     Probe,
     /// Abandoned sign-ins lose the grant they kept sealed.
     Attempts,
+    /// Daily Digest mail to each person whose local hour has come.
+    Digest,
 }
 
 impl Job {
-    pub const ALL: [Job; 3] = [Job::Expiry, Job::Probe, Job::Attempts];
+    pub const ALL: [Job; 4] = [Job::Expiry, Job::Probe, Job::Attempts, Job::Digest];
 
     /// The name used for its lease and by `socialgate run-job`.
     pub fn name(self) -> &'static str {
@@ -46,6 +49,7 @@ impl Job {
             Job::Expiry => "expiry",
             Job::Probe => "probe",
             Job::Attempts => "attempts",
+            Job::Digest => "digest",
         }
     }
 
@@ -69,6 +73,8 @@ impl Job {
             // Rounds come often; each probes only the integrations whose turn it is.
             Job::Probe => app.config.probe_interval().min(Duration::from_secs(60)),
             Job::Attempts => Duration::from_secs(10 * 60),
+            // Hours start on the minute in every time zone; a run finds who is due.
+            Job::Digest => Duration::from_secs(60),
         }
     }
 }
@@ -79,7 +85,7 @@ pub struct Report {
     pub job: &'static str,
     /// False when another instance held the job's lease: nothing was done here.
     pub ran: bool,
-    /// Integrations changed (for `attempts`: sign-ins cleared).
+    /// Integrations changed (for `attempts`: sign-ins cleared; for `digest`: mails sent).
     pub changed: usize,
 }
 
@@ -108,6 +114,13 @@ impl Jobs {
 
     /// Runs `job` once if its lease is free (or ours), and gives the lease back.
     pub async fn run_once(&self, job: Job) -> AppResult<Report> {
+        self.run_once_at(job, crate::store::now()).await
+    }
+
+    /// Like [`Jobs::run_once`], with the digest job taking `now` as the present (which
+    /// local hours have come, which date is today), so a test or a catch-up can say when.
+    /// The other jobs read the clock.
+    pub async fn run_once_at(&self, job: Job, now: chrono::DateTime<Utc>) -> AppResult<Report> {
         let mut report = Report {
             job: job.name(),
             ..Report::default()
@@ -125,6 +138,7 @@ impl Jobs {
                 .clear_expired_attempts(crate::store::now())
                 .await
                 .map(|n| usize::try_from(n).unwrap_or(usize::MAX)),
+            Job::Digest => digest::run(self, crate::store::at_stored_precision(now)).await,
         };
         self.app
             .store
