@@ -49,7 +49,10 @@ impl MigrationTrait for Migration {
         let steps = [
             add(
                 Users::Table,
-                ColumnDef::new(Users::DigestEmail).string_len(320).null().to_owned(),
+                ColumnDef::new(Users::DigestEmail)
+                    .string_len(320)
+                    .null()
+                    .to_owned(),
             ),
             add(
                 Users::Table,

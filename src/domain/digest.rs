@@ -109,7 +109,11 @@ pub struct Facts<'a> {
 /// The digest these facts make.
 pub fn compose(facts: &Facts<'_>) -> Digest {
     let mut items = Vec::new();
-    for row in facts.own.iter().filter(|r| live(r) && r.owner_id == facts.user_id) {
+    for row in facts
+        .own
+        .iter()
+        .filter(|r| live(r) && r.owner_id == facts.user_id)
+    {
         match row.status {
             Status::Expired | Status::Invalid => items.push(item(row, ItemKind::Problem)),
             Status::Pending | Status::Active

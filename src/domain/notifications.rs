@@ -61,12 +61,9 @@ pub fn due(now: DateTime<Utc>, zone: Tz, hour: i32) -> Option<NaiveDate> {
 /// `address` when it has the shape of one mailbox: `local@domain`, one line, no spaces.
 pub fn email(address: &str) -> Result<&str, String> {
     input::text("email", address, MAX_EMAIL, Lines::Single)?;
-    let shaped = address
-        .split_once('@')
-        .is_some_and(|(local, domain)| {
-            !local.is_empty() && domain.contains('.') && !domain.contains('@')
-        })
-        && !address.contains(char::is_whitespace)
+    let shaped = address.split_once('@').is_some_and(|(local, domain)| {
+        !local.is_empty() && domain.contains('.') && !domain.contains('@')
+    }) && !address.contains(char::is_whitespace)
         && !address.contains(['<', '>', ',', ';', '"']);
     if shaped {
         Ok(address)

@@ -2,9 +2,7 @@
 //! `updateNotificationSettings` mutation and `digestPreview` (the same content as the
 //! mail). Resolvers only convert; the rules live in `service::digest`.
 
-use async_graphql::{
-    Context, Enum, InputObject, MaybeUndefined, Object, ResultExt, SimpleObject,
-};
+use async_graphql::{Context, Enum, InputObject, MaybeUndefined, Object, ResultExt, SimpleObject};
 use chrono::{DateTime, Utc};
 
 use super::{

@@ -73,6 +73,20 @@ fn templates() -> &'static Environment<'static> {
     static ENV: OnceLock<Environment<'static>> = OnceLock::new();
     ENV.get_or_init(|| {
         let mut env = Environment::new();
+        // The engine's HTML escaping also writes `/` as `&#x2f;`, which is valid but makes
+        // every link in the mail's source unreadable; the server's own escaping covers
+        // the five characters that matter.
+        env.set_formatter(|out, state, value| {
+            if matches!(state.auto_escape(), minijinja::AutoEscape::Html)
+                && !value.is_safe()
+                && let Some(text) = value.as_str()
+            {
+                return out
+                    .write_str(&crate::http::html::escape(text))
+                    .map_err(minijinja::Error::from);
+            }
+            minijinja::escape_formatter(out, state, value)
+        });
         // Both are part of the binary; a syntax error shows in every render test.
         for (name, source) in [
             ("digest.txt", include_str!("templates/digest.txt")),
@@ -96,7 +110,11 @@ pub fn local(at: DateTime<Utc>, zone: Tz) -> String {
 /// The subject line: what needs doing, counted.
 pub fn subject(digest: &Digest, date: NaiveDate) -> String {
     let count = digest.items.len() + digest.left_out;
-    let things = if count == 1 { "thing needs" } else { "things need" };
+    let things = if count == 1 {
+        "thing needs"
+    } else {
+        "things need"
+    };
     format!(
         "Daily Digest, {}: {count} {things} your attention",
         date.format("%-d %b %Y")

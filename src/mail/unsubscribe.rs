@@ -65,9 +65,7 @@ impl Signer {
     /// The tenant and person a token names, if it is genuine and not expired at `now`.
     pub fn verify(&self, token: &str, now: DateTime<Utc>) -> Result<(TenantId, UserId), Refused> {
         let (payload, tag) = token.rsplit_once('.').ok_or(Refused::Forged)?;
-        let tag = URL_SAFE_NO_PAD
-            .decode(tag)
-            .map_err(|_| Refused::Forged)?;
+        let tag = URL_SAFE_NO_PAD.decode(tag).map_err(|_| Refused::Forged)?;
         self.mac(payload)
             .verify_slice(&tag)
             .map_err(|_| Refused::Forged)?;

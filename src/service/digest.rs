@@ -134,11 +134,11 @@ pub async fn compose(app: &App, person: &user::Model, now: DateTime<Utc>) -> App
         .collect();
     let zone = zone_of(person);
     let date = now.with_timezone(&zone).date_naive();
-    let token = app
-        .mailer
-        .signer()
-        .sign(person.tenant_id, person.id, now);
-    let unsubscribe_url = format!("{}/digest/unsubscribe?token={token}", app.config.public_url());
+    let token = app.mailer.signer().sign(person.tenant_id, person.id, now);
+    let unsubscribe_url = format!(
+        "{}/digest/unsubscribe?token={token}",
+        app.config.public_url()
+    );
     let review_url = |item: &Item| review_url(app, &IntegrationGid(item.integration_id).encoded());
     let rendered = render::render(
         &digest,
@@ -186,7 +186,12 @@ pub async fn unsubscribe(app: &App, token: &str, now: DateTime<Utc>) -> AppResul
             }
         })
     })?;
-    if !app.store.tenant(Scope::tenant(tenant)).stop_digest(user).await? {
+    if !app
+        .store
+        .tenant(Scope::tenant(tenant))
+        .stop_digest(user)
+        .await?
+    {
         return Err(AppError::NotFound("person"));
     }
     tracing::info!(%tenant, %user, "daily digest turned off by its unsubscribe link");

@@ -17,8 +17,9 @@ use entity::{
     integration, user,
 };
 use sea_orm::{
-    ActiveEnum, ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, EntityTrait,
-    QueryFilter, QueryOrder, QuerySelect,
+    ActiveEnum,
+    ActiveValue::Set,
+    ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
     sea_query::{Expr, ExprTrait, OnConflict},
 };
 
@@ -134,7 +135,10 @@ impl<C: ConnectionTrait> Scoped<'_, C> {
         let mut conflict = OnConflict::columns([Column::UserId, Column::DigestDate]);
         conflict
             .values([
-                (Column::Status, Expr::value(DeliveryStatus::Claimed.to_value())),
+                (
+                    Column::Status,
+                    Expr::value(DeliveryStatus::Claimed.to_value()),
+                ),
                 (Column::Attempts, col(Column::Attempts).add(1)),
                 (Column::ClaimedBy, Expr::value(claim.holder.to_owned())),
                 (Column::ClaimedUntil, Expr::value(claim.until)),
