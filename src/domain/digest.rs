@@ -184,3 +184,87 @@ fn item(row: &integration::Model, kind: ItemKind) -> Item {
             .flatten(),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use chrono::TimeZone;
+    use entity::enums::AccountKind;
+
+    use super::*;
+
+    fn row(owner: UserId, status: Status, changed_hours_ago: i64) -> integration::Model {
+        let now = Utc.with_ymd_and_hms(2026, 6, 1, 9, 0, 0).unwrap();
+        integration::Model {
+            id: IntegrationId::generate(),
+            tenant_id: entity::ids::TenantId::generate(),
+            owner_id: owner,
+            network: Network::Linkedin,
+            account_kind: AccountKind::MemberProfile,
+            external_account_id: "x".into(),
+            display_name: "X".into(),
+            profile_url: None,
+            status,
+            status_reason: StatusReason::TokenExpired,
+            status_changed_at: now - Duration::hours(changed_hours_ago),
+            connected_at: now,
+            approved_at: None,
+            granted_scopes: String::new(),
+            approved_scopes: None,
+            token_expires_at: None,
+            last_checked_at: None,
+            last_check_outcome: None,
+            consecutive_failures: 0,
+            version: 1,
+            disconnected_at: None,
+            created_at: now,
+            updated_at: now,
+        }
+    }
+
+    #[test]
+    fn own_problems_stay_and_tenant_problems_are_new_for_a_day() {
+        let now = Utc.with_ymd_and_hms(2026, 6, 1, 9, 0, 0).unwrap();
+        let (me, other) = (UserId::generate(), UserId::generate());
+        let old_problem = row(me, Status::Expired, 24 * 30);
+        let mut soon = row(me, Status::Active, 1);
+        soon.token_expires_at = Some(now + Duration::days(3));
+        let mut later = row(me, Status::Active, 1);
+        later.token_expires_at = Some(now + Duration::days(30));
+        let mut gone = row(me, Status::Invalid, 1);
+        gone.disconnected_at = Some(now);
+        let own = [old_problem.clone(), soon.clone(), later, gone];
+        let fresh = row(other, Status::Invalid, 2);
+        let stale = row(other, Status::Expired, 30);
+        let pending = row(other, Status::Pending, 100);
+        let tenant = [fresh.clone(), stale, pending.clone(), old_problem.clone()];
+        let facts = Facts {
+            user_id: me,
+            own: &own,
+            tenant: Some(&tenant),
+            now,
+            soon: Duration::days(14),
+            new_since: now - Duration::days(1),
+        };
+        let digest = compose(&facts);
+        let got: Vec<_> = digest
+            .items
+            .iter()
+            .map(|i| (i.kind, i.integration_id))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                (ItemKind::Problem, old_problem.id),
+                (ItemKind::ExpiringSoon, soon.id),
+                (ItemKind::AwaitingApproval, pending.id),
+                (ItemKind::NewProblem, fresh.id),
+            ]
+        );
+        let nothing = compose(&Facts {
+            own: &[],
+            tenant: None,
+            ..facts
+        });
+        assert!(nothing.is_empty());
+    }
+}
