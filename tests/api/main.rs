@@ -9,6 +9,7 @@ mod concurrency;
 mod connect;
 mod digest;
 mod digest_delivery;
+mod digest_settings;
 mod fairness;
 mod hostile;
 mod http;
