@@ -24,7 +24,7 @@ use crate::{
     service::digest::{self as content, zone_of},
     store::{
         Scope,
-        digests::{Claim, Outcome},
+        digests::{Claim, MAX_ATTEMPTS, Outcome},
     },
 };
 
@@ -64,10 +64,11 @@ pub(super) async fn run(jobs: &Jobs, now: DateTime<Utc>) -> AppResult<usize> {
             .map(|row| ((row.user_id, row.digest_date.clone()), row))
             .collect();
         for (person, date) in due {
-            // Done today, or someone else's live claim: no statement needed.
+            // Done today, someone else's live claim, or out of attempts: no statement needed.
             let open = rows.get(&(person.id, date.clone())).is_none_or(|row| {
                 matches!(row.status, DeliveryStatus::Claimed | DeliveryStatus::Failed)
                     && row.claimed_until.is_some_and(|until| until < now)
+                    && row.attempts < MAX_ATTEMPTS
             });
             if open && deliver(jobs, &person, &date, now).await? {
                 sent += 1;
@@ -96,7 +97,7 @@ async fn deliver(
         date,
         holder: &jobs.holder,
         now,
-        until: crate::store::at_stored_precision(now + CLAIM_FOR),
+        until: now + CLAIM_FOR,
         id_domain: &id_domain,
     };
     let Some(row) = data.claim_digest(&claim).await? else {

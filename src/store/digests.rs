@@ -115,6 +115,8 @@ impl<C: ConnectionTrait> Scoped<'_, C> {
         &self,
         claim: &Claim<'_>,
     ) -> AppResult<Option<digest_delivery::Model>> {
+        // Compared with what is read back, so at the precision every engine stores.
+        let until = super::at_stored_precision(claim.until);
         let id = DeliveryId::generate();
         let row = digest_delivery::ActiveModel {
             id: Set(id),
@@ -127,7 +129,7 @@ impl<C: ConnectionTrait> Scoped<'_, C> {
             created_at: Set(claim.now),
             attempts: Set(1),
             claimed_by: Set(Some(claim.holder.to_owned())),
-            claimed_until: Set(Some(claim.until)),
+            claimed_until: Set(Some(until)),
             message_id: Set(Some(format!("{}.digest@{}", id.uuid(), claim.id_domain))),
             sent_at: Set(None),
         };
@@ -141,7 +143,7 @@ impl<C: ConnectionTrait> Scoped<'_, C> {
                 ),
                 (Column::Attempts, col(Column::Attempts).add(1)),
                 (Column::ClaimedBy, Expr::value(claim.holder.to_owned())),
-                (Column::ClaimedUntil, Expr::value(claim.until)),
+                (Column::ClaimedUntil, Expr::value(until)),
             ])
             .action_and_where(
                 col(Column::Status)
@@ -165,7 +167,7 @@ impl<C: ConnectionTrait> Scoped<'_, C> {
         Ok(current.filter(|row| {
             row.status == DeliveryStatus::Claimed
                 && row.claimed_by.as_deref() == Some(claim.holder)
-                && row.claimed_until == Some(claim.until)
+                && row.claimed_until == Some(until)
         }))
     }
 
