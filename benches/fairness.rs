@@ -132,6 +132,7 @@ async fn seed_tenants(server: &Socialgate, events: u64) -> (String, String) {
     let account = || lifecycle::NewAccount {
         network: Network::Linkedin,
         external_account_id: "churn".into(),
+        network_user_id: None,
         display_name: "Churn".into(),
         profile_url: None,
         scopes: vec!["openid".into()],

@@ -104,6 +104,7 @@ async fn run(subscriptions: usize) {
     let account = lifecycle::NewAccount {
         network: Network::Linkedin,
         external_account_id: "bench".into(),
+        network_user_id: None,
         display_name: "Bench".into(),
         profile_url: None,
         scopes: vec!["openid".into()],
@@ -193,6 +194,7 @@ async fn run(subscriptions: usize) {
                 display_name: "Account".into(),
                 profile_url: None,
                 external_account_id: "bench".into(),
+                network_user_id: None,
                 scopes: vec!["openid".into()],
                 token_expires_at: None,
                 tokens: None,

@@ -76,6 +76,11 @@ impl Socialgate {
             ));
         }
         let limits = service::limits::Limits::new(&config);
+        #[cfg(feature = "sandbox")]
+        let sandbox = match providers.any_sandbox() {
+            true => Some(Arc::new(sandbox::Sandbox::restore(store.clone()).await?)),
+            false => None,
+        };
         let app = Arc::new(App {
             config,
             limits,
@@ -85,9 +90,7 @@ impl Socialgate {
             verifier,
             keyring,
             #[cfg(feature = "sandbox")]
-            sandbox: providers
-                .any_sandbox()
-                .then(|| Arc::new(sandbox::Sandbox::default())),
+            sandbox,
             providers,
             mailer,
             shutdown,

@@ -202,6 +202,9 @@ pub enum EventKind {
     /// A compliance note without a status change.
     #[sea_orm(string_value = "note")]
     Note,
+    /// The system renewed the token without a status change; the note says until when.
+    #[sea_orm(string_value = "refresh")]
+    Refresh,
 }
 
 /// Where one Daily Digest of a (user, local date) stands. `Claimed` and `Failed` rows

@@ -17,6 +17,11 @@ pub struct Model {
     pub network: Network,
     pub account_kind: AccountKind,
     pub external_account_id: String,
+    /// The network's id of the person who signed in (Facebook: their app-scoped user
+    /// id; Instagram: the Instagram user id). Meta's deauthorize and data-deletion
+    /// callbacks name people by it. `None` for LinkedIn and rows connected before it
+    /// was recorded.
+    pub network_user_id: Option<String>,
     pub display_name: String,
     pub profile_url: Option<String>,
     pub status: Status,

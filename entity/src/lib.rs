@@ -7,11 +7,13 @@
 pub mod compliance_note;
 pub mod connection_attempt;
 pub mod credential;
+pub mod data_deletion_request;
 pub mod digest_delivery;
 pub mod enums;
 pub mod ids;
 pub mod integration;
 pub mod integration_event;
 pub mod job_lease;
+pub mod sandbox_token;
 pub mod tenant;
 pub mod user;

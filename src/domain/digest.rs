@@ -201,6 +201,7 @@ mod tests {
             network: Network::Linkedin,
             account_kind: AccountKind::MemberProfile,
             external_account_id: "x".into(),
+            network_user_id: None,
             display_name: "X".into(),
             profile_url: None,
             status,

@@ -12,6 +12,7 @@ pub mod network;
 pub mod notifications;
 pub mod policy;
 pub mod reason;
+pub mod refresh;
 pub mod role;
 pub mod settings;
 pub mod signals;

@@ -58,6 +58,12 @@ pub fn transition(from: Status, change: Change) -> Result<(Status, StatusReason)
         (Pending | Active, Change::Invalidate(reason)) if is_invalidation(reason) => {
             Ok((Invalid, reason))
         }
+        // The person asked the network to delete the app's data: an integration already
+        // out of use keeps its status (what a reconnect does depends on it) and takes
+        // the reason, since its credentials go all the same.
+        (Expired | Invalid | Rejected, Change::Invalidate(StatusReason::DataDeletionRequested)) => {
+            Ok((from, StatusReason::DataDeletionRequested))
+        }
         // Connecting an account that is live renews its grant: the status stays,
         // unless an approved integration came back with fewer permissions.
         (Pending, Change::Reconnect { .. }) => Ok((Pending, StatusReason::Reconnected)),
@@ -119,6 +125,12 @@ pub fn is_invalidation(reason: StatusReason) -> bool {
             | AccountUnlinked
             | RefreshRevoked
     )
+}
+
+/// Reasons whose change also destroys the stored credentials: the person asked the
+/// network to delete what the app holds about them, tokens included.
+pub fn destroys_credentials(reason: StatusReason) -> bool {
+    reason == StatusReason::DataDeletionRequested
 }
 
 /// What a viewer can do to an integration now.
@@ -218,6 +230,23 @@ mod tests {
                 matches!(from, Pending | Active)
             );
             assert!(transition(from, Change::Expire(StatusReason::PasswordChanged)).is_err());
+            assert_eq!(
+                transition(from, Change::Invalidate(StatusReason::AppDeauthorized)).ok(),
+                matches!(from, Pending | Active)
+                    .then_some((Invalid, StatusReason::AppDeauthorized))
+            );
+            let deleted = Change::Invalidate(StatusReason::DataDeletionRequested);
+            let (to, reason) = transition(from, deleted).expect("data deletion always applies");
+            assert_eq!(reason, StatusReason::DataDeletionRequested);
+            assert_eq!(
+                to,
+                if matches!(from, Pending | Active) {
+                    Invalid
+                } else {
+                    from
+                },
+                "data deletion from {from:?}"
+            );
             let standing = Change::Reconnect {
                 approval_stands: true,
                 permissions_reduced: false,

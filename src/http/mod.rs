@@ -9,6 +9,7 @@ mod fairness;
 mod graphql;
 mod health;
 pub(crate) mod html;
+mod meta;
 mod oauth;
 mod serve;
 pub mod sockets;
@@ -19,7 +20,10 @@ pub use serve::{ServeLimits, serve};
 
 use std::{sync::Arc, time::Duration};
 
-use axum::{Router, middleware, routing::get};
+use axum::{
+    Router, middleware,
+    routing::{get, post},
+};
 use http::{HeaderName, Request};
 use tower_http::{
     limit::RequestBodyLimitLayer,
@@ -64,6 +68,12 @@ pub fn router(app: Arc<App>, schema: AppSchema) -> Router {
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))
         .route("/oauth/{network}/callback", get(oauth::callback))
+        .route("/callbacks/{network}/deauthorize", post(meta::deauthorize))
+        .route(
+            "/callbacks/{network}/data-deletion",
+            post(meta::data_deletion),
+        )
+        .route("/data-deletion/{code}", get(meta::deletion_status))
         .route(
             "/digest/unsubscribe",
             get(unsubscribe::confirm).post(unsubscribe::stop),

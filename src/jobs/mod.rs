@@ -11,6 +11,7 @@
 mod digest;
 mod expiry;
 pub mod probe;
+mod refresh;
 
 use std::{sync::Arc, time::Duration};
 
@@ -34,6 +35,8 @@ pub enum Job {
     Expiry,
     /// PENDING and ACTIVE integrations are asked about at the network.
     Probe,
+    /// Tokens the network lets us renew are renewed before they end.
+    Refresh,
     /// Abandoned sign-ins lose the grant they kept sealed.
     Attempts,
     /// Daily Digest mail to each person whose local hour has come.
@@ -41,13 +44,20 @@ pub enum Job {
 }
 
 impl Job {
-    pub const ALL: [Job; 4] = [Job::Expiry, Job::Probe, Job::Attempts, Job::Digest];
+    pub const ALL: [Job; 5] = [
+        Job::Expiry,
+        Job::Probe,
+        Job::Refresh,
+        Job::Attempts,
+        Job::Digest,
+    ];
 
     /// The name used for its lease and by `socialgate run-job`.
     pub fn name(self) -> &'static str {
         match self {
             Job::Expiry => "expiry",
             Job::Probe => "probe",
+            Job::Refresh => "refresh",
             Job::Attempts => "attempts",
             Job::Digest => "digest",
         }
@@ -72,6 +82,8 @@ impl Job {
             Job::Expiry => Duration::from_secs(app.config.expiry_interval_secs.max(1)),
             // Rounds come often; each probes only the integrations whose turn it is.
             Job::Probe => app.config.probe_interval().min(Duration::from_secs(60)),
+            // Renewal starts a day before the expiring-soon window: hourly is plenty.
+            Job::Refresh => app.config.probe_interval().min(Duration::from_secs(3600)),
             Job::Attempts => Duration::from_secs(10 * 60),
             // Hours start on the minute in every time zone; a run finds who is due.
             Job::Digest => Duration::from_secs(60),
@@ -95,12 +107,18 @@ pub struct Jobs {
     app: Arc<App>,
     /// Who holds leases taken here: unique per instance and start.
     holder: String,
+    /// Networks that asked the probes of this instance to wait.
+    paused: Arc<probe::Paused>,
 }
 
 impl Jobs {
     pub fn new(app: Arc<App>) -> Jobs {
         let holder = format!("{}-{}", std::process::id(), uuid::Uuid::new_v4().simple());
-        Jobs { app, holder }
+        Jobs {
+            app,
+            holder,
+            paused: Arc::default(),
+        }
     }
 
     /// Takes (or renews) `job`'s lease for another [`LEASE`].
@@ -132,6 +150,7 @@ impl Jobs {
         let result = match job {
             Job::Expiry => expiry::run(self).await,
             Job::Probe => probe::run(self).await,
+            Job::Refresh => refresh::run(self).await,
             Job::Attempts => self
                 .app
                 .store

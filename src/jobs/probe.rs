@@ -39,9 +39,10 @@ pub fn retry_after(failures: i32, interval: Duration) -> Duration {
     FIRST_RETRY.saturating_mul(1 << doublings).min(interval)
 }
 
-/// Networks that asked us to wait, until when.
+/// Networks that asked us to wait, until when. Kept by the instance's [`Jobs`] across
+/// rounds, so a network that asked for an hour is not asked again a minute later.
 #[derive(Default)]
-struct Paused(Mutex<HashMap<Network, tokio::time::Instant>>);
+pub(super) struct Paused(Mutex<HashMap<Network, tokio::time::Instant>>);
 
 impl Paused {
     fn active(&self, network: Network) -> bool {
@@ -63,7 +64,7 @@ impl Paused {
 pub(super) async fn run(jobs: &Jobs) -> AppResult<usize> {
     let app = &jobs.app;
     let interval = app.config.probe_interval();
-    let paused = Paused::default();
+    let paused = &jobs.paused;
     let lanes: HashMap<Network, Arc<Semaphore>> =
         [Network::Linkedin, Network::Facebook, Network::Instagram]
             .into_iter()
@@ -94,7 +95,7 @@ pub(super) async fn run(jobs: &Jobs) -> AppResult<usize> {
             .collect();
         let outcomes = stream::iter(due)
             .map(|integration| {
-                let (paused, lanes) = (&paused, &lanes);
+                let lanes = &lanes;
                 async move {
                     if paused.active(integration.network) {
                         return Ok(false);

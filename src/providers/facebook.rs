@@ -5,7 +5,7 @@
 use chrono::{Duration, Utc};
 use serde::Deserialize;
 
-use super::{Account, Grant, Provider, ProviderError, ProviderResult, http};
+use super::{Account, Grant, Provider, ProviderError, ProviderResult, Revocation, http};
 use crate::{config::Secret, domain::Network};
 
 /// What socialgate asks Facebook for.
@@ -34,6 +34,12 @@ pub struct Facebook {
 struct TokenAnswer {
     access_token: String,
     expires_in: Option<i64>,
+}
+
+/// `/me` with a user token: the person's app-scoped id.
+#[derive(Deserialize)]
+struct Me {
+    id: String,
 }
 
 #[derive(Deserialize)]
@@ -218,7 +224,51 @@ impl Provider for Facebook {
         Ok(())
     }
 
+    /// `DELETE /{user-id}/permissions` (Facebook's "revoke login"), which removes
+    /// every permission the person granted the app. We keep only the Page token, which
+    /// acts as the Page and cannot speak for its user, so the call carries the app
+    /// access token (`{app-id}|{app-secret}`), which the Graph API accepts on a user's
+    /// permissions edge.
+    fn offers_revocation(&self) -> bool {
+        true
+    }
+
+    async fn revoke(&self, _token: Option<&Secret>, network_user_id: Option<&str>) -> Revocation {
+        let Some(user) = network_user_id else {
+            return Revocation::Skipped(
+                "the Facebook user who connected it was not recorded".into(),
+            );
+        };
+        if user.is_empty() || !user.chars().all(|c| c.is_ascii_alphanumeric()) {
+            return Revocation::Skipped("the recorded Facebook user id is not a Graph id".into());
+        }
+        let app_token = format!("{}|{}", self.app_id, self.app_secret.expose());
+        let answer: ProviderResult<serde_json::Value> = http::json(
+            self.http
+                .delete(self.graph(&format!("{user}/permissions")))
+                .query(&[("access_token", app_token.as_str())]),
+        )
+        .await;
+        match answer {
+            // Documented as `true`; current versions wrap it as `{"success": true}`.
+            Ok(serde_json::Value::Bool(true)) => Revocation::Revoked,
+            Ok(body) if body.get("success") == Some(&serde_json::Value::Bool(true)) => {
+                Revocation::Revoked
+            }
+            Ok(_) => Revocation::Failed("Facebook did not confirm the revocation".into()),
+            Err(e) => Revocation::Failed(e.describe()),
+        }
+    }
+
     async fn accounts(&self, grant: &Grant) -> ProviderResult<Vec<Account>> {
+        // Who signed in: Meta's deauthorize and data-deletion callbacks, and the
+        // revocation at disconnect, name the person by this app-scoped id; the Page
+        // token stored later cannot tell it.
+        let me: Me = http::json(self.http.get(self.graph("me")).query(&[
+            ("fields", "id"),
+            ("access_token", grant.access_token.expose()),
+        ]))
+        .await?;
         let pages = self.all_pages(grant).await?;
         if pages.is_empty() {
             return Err(ProviderError::Refused(
@@ -243,6 +293,7 @@ impl Provider for Facebook {
                         .link
                         .or_else(|| Some(format!("https://www.facebook.com/{}", page.id))),
                     external_account_id: page.id,
+                    network_user_id: Some(me.id.clone()),
                     display_name: page.name,
                     permissions,
                     grant: Grant {

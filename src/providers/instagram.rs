@@ -128,6 +128,27 @@ impl Provider for Instagram {
         Ok(())
     }
 
+    /// `GET /refresh_access_token`: a long-lived token at least a day old and not yet
+    /// expired comes back good for another 60 days.
+    async fn refresh(&self, access: &Secret, _refresh: Option<&Secret>) -> ProviderResult<Grant> {
+        let long: LongLived = http::json(
+            self.http
+                .get(format!("{}/refresh_access_token", self.graph_url))
+                .query(&[
+                    ("grant_type", "ig_refresh_token"),
+                    ("access_token", access.expose()),
+                ]),
+        )
+        .await?;
+        Ok(Grant {
+            access_token: Secret::new(long.access_token),
+            refresh_token: None,
+            expires_at: long.expires_in.map(|s| Utc::now() + Duration::seconds(s)),
+            refresh_expires_at: None,
+            scopes: Vec::new(),
+        })
+    }
+
     async fn accounts(&self, grant: &Grant) -> ProviderResult<Vec<Account>> {
         let me: Me = http::json(self.http.get(format!("{}/me", self.graph_url)).query(&[
             ("fields", "user_id,username,account_type"),
@@ -154,6 +175,10 @@ impl Provider for Instagram {
             }
         };
         Ok(vec![Account {
+            // Meta's callbacks for Instagram Login name the person by this id. The
+            // Instagram API with Instagram Login documents no revocation endpoint, so
+            // the default `revoke` (not offered) stands.
+            network_user_id: Some(id.clone()),
             external_account_id: id,
             profile_url: Some(format!("https://www.instagram.com/{}", me.username)),
             display_name: format!("@{}", me.username),

@@ -1,14 +1,19 @@
 //! LinkedIn: OpenID Connect sign-in (`openid profile email`) plus `w_member_social`,
 //! standard authorization-code exchange through the `oauth2` crate, identity from
-//! `/v2/userinfo`. Refresh tokens are kept when LinkedIn grants them.
+//! `/v2/userinfo`. Refresh tokens are kept when LinkedIn grants them, with their own
+//! lifetime (`refresh_token_expires_in`), which refreshing does not extend.
 
 use chrono::{Duration, Utc};
 use oauth2::{
-    AuthType, AuthUrl, AuthorizationCode, ClientId, ClientSecret, CsrfToken, EndpointNotSet,
-    EndpointSet, RedirectUrl, RequestTokenError, Scope, TokenResponse, TokenUrl,
-    basic::BasicClient,
+    AccessToken, AuthType, AuthUrl, AuthorizationCode, ClientId, ClientSecret, CsrfToken,
+    EndpointNotSet, EndpointSet, RedirectUrl, RefreshToken, RequestTokenError, Scope,
+    StandardRevocableToken, TokenResponse, TokenUrl,
+    basic::{
+        BasicErrorResponse, BasicErrorResponseType, BasicRevocationErrorResponse,
+        BasicTokenIntrospectionResponse, BasicTokenType,
+    },
 };
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
 use super::{Account, Grant, Provider, ProviderError, ProviderResult, http};
 use crate::{
@@ -20,7 +25,87 @@ use crate::{
 /// What socialgate asks LinkedIn for.
 pub const SCOPES: [&str; 4] = ["openid", "profile", "email", "w_member_social"];
 
-type Client = BasicClient<EndpointSet, EndpointNotSet, EndpointNotSet, EndpointNotSet, EndpointSet>;
+/// LinkedIn's token answer. Not the standard one: LinkedIn sends no `token_type`
+/// (every token is a bearer token), lists `scope` comma-separated, and adds
+/// `refresh_token_expires_in` (seconds left on the refresh token, counted from the
+/// first sign-in) for partners granted refresh tokens.
+#[derive(Debug, Serialize, Deserialize)]
+struct TokenAnswer {
+    access_token: AccessToken,
+    #[serde(skip, default = "bearer")]
+    token_type: BasicTokenType,
+    #[serde(default)]
+    expires_in: Option<u64>,
+    #[serde(default)]
+    refresh_token: Option<RefreshToken>,
+    #[serde(default)]
+    refresh_token_expires_in: Option<i64>,
+    #[serde(default, rename = "scope", deserialize_with = "listed_scopes")]
+    scopes: Option<Vec<Scope>>,
+}
+
+fn bearer() -> BasicTokenType {
+    BasicTokenType::Bearer
+}
+
+/// `scope` as LinkedIn writes it (commas) or as OAuth does (spaces).
+fn listed_scopes<'de, D: serde::Deserializer<'de>>(
+    deserializer: D,
+) -> Result<Option<Vec<Scope>>, D::Error> {
+    let raw: Option<String> = Option::deserialize(deserializer)?;
+    Ok(raw.map(|list| {
+        list.split([',', ' '])
+            .filter(|s| !s.is_empty())
+            .map(|s| Scope::new(s.to_owned()))
+            .collect()
+    }))
+}
+
+impl TokenResponse for TokenAnswer {
+    type TokenType = BasicTokenType;
+
+    fn access_token(&self) -> &AccessToken {
+        &self.access_token
+    }
+
+    fn token_type(&self) -> &BasicTokenType {
+        &self.token_type
+    }
+
+    fn expires_in(&self) -> Option<std::time::Duration> {
+        self.expires_in.map(std::time::Duration::from_secs)
+    }
+
+    fn refresh_token(&self) -> Option<&RefreshToken> {
+        self.refresh_token.as_ref()
+    }
+
+    fn scopes(&self) -> Option<&Vec<Scope>> {
+        self.scopes.as_ref()
+    }
+}
+
+/// The client before its endpoints are set.
+type Bare = oauth2::Client<
+    BasicErrorResponse,
+    TokenAnswer,
+    BasicTokenIntrospectionResponse,
+    StandardRevocableToken,
+    BasicRevocationErrorResponse,
+>;
+
+type Client = oauth2::Client<
+    BasicErrorResponse,
+    TokenAnswer,
+    BasicTokenIntrospectionResponse,
+    StandardRevocableToken,
+    BasicRevocationErrorResponse,
+    EndpointSet,
+    EndpointNotSet,
+    EndpointNotSet,
+    EndpointNotSet,
+    EndpointSet,
+>;
 
 pub struct Linkedin {
     http: reqwest::Client,
@@ -50,7 +135,7 @@ impl Linkedin {
     ) -> AppResult<Self> {
         let oauth_url = oauth_url.trim_end_matches('/');
         let bad = |e: url::ParseError| AppError::BadUserInput(format!("LinkedIn URL: {e}"));
-        let oauth = BasicClient::new(ClientId::new(client_id.clone()))
+        let oauth = Bare::new(ClientId::new(client_id.clone()))
             .set_client_secret(ClientSecret::new(client_secret.expose().to_owned()))
             .set_auth_uri(AuthUrl::new(format!("{oauth_url}/authorization")).map_err(bad)?)
             .set_token_uri(TokenUrl::new(format!("{oauth_url}/accessToken")).map_err(bad)?)
@@ -74,13 +159,57 @@ struct UserInfo {
     email: Option<String>,
 }
 
-/// LinkedIn answers `scope` comma-separated; OAuth says space-separated. Accept both.
-fn split_scopes(raw: &[String]) -> Vec<String> {
-    raw.iter()
-        .flat_map(|s| s.split([',', ' ']))
-        .filter(|s| !s.is_empty())
-        .map(str::to_owned)
-        .collect()
+/// A token answer as a grant. Scopes default to what was asked when LinkedIn does not
+/// list them; the refresh token's end is counted from now.
+fn grant_of(token: &TokenAnswer) -> Grant {
+    let scopes = token
+        .scopes()
+        .map(|s| s.iter().map(|s| s.to_string()).collect())
+        .unwrap_or_else(|| SCOPES.iter().map(|s| (*s).to_owned()).collect());
+    let refresh_token = token
+        .refresh_token()
+        .map(|r| Secret::new(r.secret().clone()));
+    let refresh_expires_at = token
+        .refresh_token_expires_in
+        .filter(|_| refresh_token.is_some())
+        .map(|s| Utc::now() + Duration::seconds(s));
+    Grant {
+        access_token: Secret::new(token.access_token().secret().clone()),
+        refresh_token,
+        expires_at: token
+            .expires_in()
+            .and_then(|d| Duration::from_std(d).ok())
+            .map(|d| Utc::now() + d),
+        refresh_expires_at,
+        scopes,
+    }
+}
+
+/// A failed call to the token endpoint. `invalid_grant` on a refresh is definitive:
+/// the refresh token is dead.
+fn token_error<RE: std::error::Error>(
+    error: RequestTokenError<RE, BasicErrorResponse>,
+    refreshing: bool,
+) -> ProviderError {
+    let what = if refreshing {
+        "the refresh token"
+    } else {
+        "the code"
+    };
+    match error {
+        RequestTokenError::ServerResponse(r)
+            if refreshing && *r.error() == BasicErrorResponseType::InvalidGrant =>
+        {
+            ProviderError::Dead(StatusReason::RefreshRevoked)
+        }
+        RequestTokenError::ServerResponse(r) => {
+            ProviderError::Failed(format!("LinkedIn refused {what}: {}", r.error()))
+        }
+        RequestTokenError::Parse(..) => {
+            ProviderError::Transient("LinkedIn's token answer was malformed".into())
+        }
+        _ => ProviderError::Transient("LinkedIn could not be reached".into()),
+    }
 }
 
 impl Linkedin {
@@ -135,31 +264,8 @@ impl Provider for Linkedin {
             .set_redirect_uri(std::borrow::Cow::Owned(redirect))
             .request_async(&self.http)
             .await
-            .map_err(|e| match e {
-                RequestTokenError::ServerResponse(r) => {
-                    ProviderError::Failed(format!("LinkedIn refused the code: {}", r.error()))
-                }
-                RequestTokenError::Parse(..) => {
-                    ProviderError::Transient("LinkedIn's token answer was malformed".into())
-                }
-                _ => ProviderError::Transient("LinkedIn could not be reached".into()),
-            })?;
-        let scopes = token
-            .scopes()
-            .map(|s| split_scopes(&s.iter().map(|s| s.to_string()).collect::<Vec<_>>()))
-            .unwrap_or_else(|| SCOPES.iter().map(|s| (*s).to_owned()).collect());
-        Ok(Grant {
-            access_token: Secret::new(token.access_token().secret().clone()),
-            refresh_token: token
-                .refresh_token()
-                .map(|r| Secret::new(r.secret().clone())),
-            expires_at: token
-                .expires_in()
-                .and_then(|d| Duration::from_std(d).ok())
-                .map(|d| Utc::now() + d),
-            refresh_expires_at: None,
-            scopes,
-        })
+            .map_err(|e| token_error(e, false))?;
+        Ok(grant_of(&token))
     }
 
     async fn probe(&self, token: &Secret) -> ProviderResult<()> {
@@ -180,6 +286,19 @@ impl Provider for Linkedin {
         }
     }
 
+    async fn refresh(&self, _access: &Secret, refresh: Option<&Secret>) -> ProviderResult<Grant> {
+        let refresh = refresh.ok_or_else(|| {
+            ProviderError::Failed("LinkedIn granted no refresh token for this account".into())
+        })?;
+        let token = self
+            .oauth
+            .exchange_refresh_token(&RefreshToken::new(refresh.expose().to_owned()))
+            .request_async(&self.http)
+            .await
+            .map_err(|e| token_error(e, true))?;
+        Ok(grant_of(&token))
+    }
+
     async fn accounts(&self, grant: &Grant) -> ProviderResult<Vec<Account>> {
         let info: UserInfo = http::json(
             self.http
@@ -193,6 +312,10 @@ impl Provider for Linkedin {
             .unwrap_or_else(|| "LinkedIn member".into());
         Ok(vec![Account {
             external_account_id: info.sub,
+            // LinkedIn sends no callbacks that name a member; LinkedIn's documentation
+            // describes no revocation endpoint either (only introspection), so the
+            // default `revoke` (not offered) stands.
+            network_user_id: None,
             display_name,
             profile_url: None,
             permissions: grant.scopes.clone(),

@@ -9,6 +9,7 @@ mod http;
 pub use http::client as http_client;
 pub mod instagram;
 pub mod linkedin;
+pub mod signed_request;
 
 use std::{collections::HashMap, sync::Arc};
 
@@ -37,6 +38,10 @@ pub struct Grant {
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Account {
     pub external_account_id: String,
+    /// The network's id of the person who signed in, where the network's callbacks
+    /// name people by it (Facebook: app-scoped user id; Instagram: user id).
+    #[serde(default)]
+    pub network_user_id: Option<String>,
     pub display_name: String,
     pub profile_url: Option<String>,
     /// Permissions held on it: scopes, plus Page tasks for Facebook.
@@ -73,6 +78,33 @@ impl From<ProviderError> for AppError {
 
 pub type ProviderResult<T> = Result<T, ProviderError>;
 
+impl ProviderError {
+    /// A short description for people and the audit trail (never a token or URL).
+    pub fn describe(&self) -> String {
+        match self {
+            ProviderError::Dead(r) => reason::explanation(*r).to_owned(),
+            ProviderError::Refused(why)
+            | ProviderError::RateLimited(why, _)
+            | ProviderError::Transient(why)
+            | ProviderError::Failed(why) => why.clone(),
+        }
+    }
+}
+
+/// What asking the network to revoke the app's access came to. Best effort: a
+/// disconnect destroys the stored credentials whatever this says.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Revocation {
+    /// The network confirmed it.
+    Revoked,
+    /// The network documents no way for an app to revoke a grant.
+    NotOffered,
+    /// Not asked, and why.
+    Skipped(String),
+    /// Asked, and it failed or refused, with why.
+    Failed(String),
+}
+
 /// One network's client.
 #[async_trait::async_trait]
 pub trait Provider: Send + Sync {
@@ -105,6 +137,32 @@ pub trait Provider: Send + Sync {
     /// Asks the network whether `token` still works, with one cheap read as the
     /// account. `Ok` means alive; `Dead` is definitive; anything else is passing.
     async fn probe(&self, token: &Secret) -> ProviderResult<()>;
+
+    /// Renews a token without the person signing in again: with `refresh` where the
+    /// network grants refresh tokens, otherwise the access token renews itself. A
+    /// refused refresh is `Dead(RefreshRevoked)`; the caller knows whether the refresh
+    /// token's lifetime had ended (see `domain::refresh::refused`).
+    async fn refresh(&self, access: &Secret, refresh: Option<&Secret>) -> ProviderResult<Grant> {
+        let _ = (access, refresh);
+        Err(ProviderError::Failed(format!(
+            "{} tokens cannot be renewed; reconnect instead",
+            crate::domain::network::name(self.network())
+        )))
+    }
+
+    /// Whether the network documents a way for an app to revoke its access. Only
+    /// Facebook does (`DELETE /{user-id}/permissions`); LinkedIn's and Instagram
+    /// Login's documentation describe none.
+    fn offers_revocation(&self) -> bool {
+        false
+    }
+
+    /// Revokes the app's access at the network, for a disconnect: `token` is the
+    /// integration's stored access token (if any), `network_user_id` the id of the
+    /// person who signed in. Networks without a documented revocation keep this default.
+    async fn revoke(&self, _token: Option<&Secret>, _network_user_id: Option<&str>) -> Revocation {
+        Revocation::NotOffered
+    }
 }
 
 /// The configured client of each network, and which are sandboxes.

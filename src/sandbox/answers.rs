@@ -63,7 +63,6 @@ impl Sandbox {
                     "access_token": self.token_for(login, None),
                     "expires_in": LONG_LIVED_SECS,
                     "scope": "email,openid,profile,w_member_social",
-                    "token_type": "Bearer",
                 }),
             ),
             Err(why) => oauth_error("invalid_grant", &why),
@@ -196,6 +195,26 @@ impl Sandbox {
         }
     }
 
+    /// Facebook `DELETE /{version}/{user-id}/permissions` ("revoke login"), with the
+    /// app access token `{app-id}|{app-secret}`.
+    pub fn facebook_revoke(&self, user_id: &str, token: Option<&str>) -> Answer {
+        if token != Some(format!("{CLIENT_ID}|{CLIENT_SECRET}").as_str()) {
+            return graph_error(190, None, "Invalid OAuth access token.");
+        }
+        let known = super::LOGINS
+            .iter()
+            .any(|l| l.network == super::Network::Facebook && external_id(l) == user_id);
+        if known {
+            (200, json!({ "success": true }))
+        } else {
+            graph_error(
+                100,
+                Some(33),
+                "Unsupported delete request. Object does not exist or cannot be loaded.",
+            )
+        }
+    }
+
     /// Facebook `GET /{version}/me/accounts`.
     pub fn facebook_accounts(&self, token: Option<&str>) -> Answer {
         match token.and_then(|t| self.holder(t)) {
@@ -258,6 +277,29 @@ impl Sandbox {
             return graph_error(101, None, "Error validating client secret.");
         }
         match query.get("access_token").and_then(|t| self.holder(t)) {
+            Some((login, _)) => (
+                200,
+                json!({ "access_token": self.token_for(login, None), "token_type": "bearer", "expires_in": LONG_LIVED_SECS }),
+            ),
+            None => graph_error(
+                190,
+                None,
+                "Invalid OAuth access token - Cannot parse access token",
+            ),
+        }
+    }
+
+    /// Instagram `GET /refresh_access_token`: a live token comes back renewed for
+    /// another 60 days; a token with a simulated condition fails the way it would.
+    pub fn instagram_refresh(&self, query: &HashMap<String, String>) -> Answer {
+        if query.get("grant_type").map(String::as_str) != Some("ig_refresh_token") {
+            return graph_error(100, None, "Unsupported grant_type");
+        }
+        let token = query.get("access_token").map(String::as_str);
+        if let Some(answer) = token.and_then(|t| self.graph_condition(t)) {
+            return answer;
+        }
+        match token.and_then(|t| self.holder(t)) {
             Some((login, _)) => (
                 200,
                 json!({ "access_token": self.token_for(login, None), "token_type": "bearer", "expires_in": LONG_LIVED_SECS }),

@@ -47,6 +47,33 @@ pub enum Condition {
     Outage,
 }
 
+impl Condition {
+    const ALL: [Condition; 6] = [
+        Condition::Expired,
+        Condition::PasswordChanged,
+        Condition::Revoked,
+        Condition::PageRoleLost,
+        Condition::Checkpoint,
+        Condition::Outage,
+    ];
+
+    /// Its name as stored.
+    fn name(self) -> &'static str {
+        match self {
+            Condition::Expired => "expired",
+            Condition::PasswordChanged => "password_changed",
+            Condition::Revoked => "revoked",
+            Condition::PageRoleLost => "page_role_lost",
+            Condition::Checkpoint => "checkpoint",
+            Condition::Outage => "outage",
+        }
+    }
+
+    fn named(name: &str) -> Option<Condition> {
+        Condition::ALL.into_iter().find(|c| c.name() == name)
+    }
+}
+
 /// The real client of `network`, pointed at this server's sandbox of it.
 pub fn client(
     network: Network,

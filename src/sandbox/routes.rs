@@ -23,7 +23,7 @@ pub fn router(app: Arc<App>) -> Router {
     Router::new()
         .route(
             "/sandbox/{network}/{*rest}",
-            axum::routing::get(get).post(post),
+            axum::routing::get(get).post(post).delete(delete),
         )
         .with_state(app)
 }
@@ -163,6 +163,7 @@ async fn get(
         (Network::Instagram, "oauth/authorize") => consent_page(&app, &net, network, &q),
         (Network::Instagram, "access_token") => answer(sandbox.instagram_long_lived(&q)),
         (Network::Instagram, "me") => answer(sandbox.instagram_me(token)),
+        (Network::Instagram, "refresh_access_token") => answer(sandbox.instagram_refresh(&q)),
         _ => not_found(),
     }
 }
@@ -184,6 +185,26 @@ async fn post(
             answer(sandbox.linkedin_introspect(&form))
         }
         (Network::Instagram, "oauth/access_token") => answer(sandbox.instagram_token(&form)),
+        _ => not_found(),
+    }
+}
+
+async fn delete(
+    State(app): State<Arc<App>>,
+    Path((net, rest)): Path<(String, String)>,
+    Query(q): Query<HashMap<String, String>>,
+) -> Response {
+    let (Some(network), Some(sandbox)) = (from_slug(&net), app.sandbox.as_deref()) else {
+        return not_found();
+    };
+    if !app.providers.sandboxed().contains(&network) {
+        return not_found();
+    }
+    let token = q.get("access_token").map(String::as_str);
+    match (network, rest.split('/').collect::<Vec<_>>().as_slice()) {
+        (Network::Facebook, [_version, user, "permissions"]) => {
+            answer(sandbox.facebook_revoke(user, token))
+        }
         _ => not_found(),
     }
 }

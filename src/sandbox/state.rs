@@ -1,8 +1,13 @@
 //! What the sandbox networks remember: the codes and tokens they issued, and what
-//! each token will report at its next check. Kept in memory; the sandbox serves one
-//! development instance.
+//! each token will report at its next check. Tokens (hashed) and their conditions are
+//! also written to the database in issue order by a writer task, and read back at
+//! start, so a restarted development server still knows the tokens its integrations
+//! hold. Codes live ten minutes at most and stay in memory: a sign-in interrupted by a
+//! restart starts over.
 
 use std::{collections::HashMap, sync::Mutex};
+
+use tokio::sync::mpsc;
 
 use base64::{Engine, engine::general_purpose::URL_SAFE_NO_PAD};
 use rand::RngCore;
@@ -29,11 +34,19 @@ pub(super) struct Token {
     condition: Option<Condition>,
 }
 
-/// Codes and tokens handed out by the sandbox networks.
+/// Codes and tokens handed out by the sandbox networks. Tokens are keyed by their hash.
 #[derive(Default)]
 pub struct Sandbox {
     pub(super) codes: Mutex<HashMap<String, Code>>,
     pub(super) tokens: Mutex<HashMap<String, Token>>,
+    /// Where token changes go to be written to the database; none in a sandbox that
+    /// forgets on restart (unit tests).
+    journal: Option<mpsc::UnboundedSender<entity::sandbox_token::Model>>,
+}
+
+/// The key a token is kept under: its hex SHA-256.
+fn key(token: &str) -> String {
+    hex::encode(Sha256::digest(token.as_bytes()))
 }
 
 impl std::fmt::Debug for Sandbox {
@@ -67,6 +80,57 @@ pub(super) fn oauth_error(error: &str, description: &str) -> Answer {
 }
 
 impl Sandbox {
+    /// The sandbox as the database remembers it, with a writer task that keeps the
+    /// database up to date until the sandbox is dropped.
+    pub async fn restore(store: crate::store::Store) -> crate::error::AppResult<Sandbox> {
+        let mut tokens = HashMap::new();
+        for row in store.sandbox_tokens().await? {
+            let Some(login) = login(&row.login) else {
+                continue;
+            };
+            let page = row
+                .page
+                .as_deref()
+                .and_then(|id| login.pages.iter().find(|p| p.id == id))
+                .map(|p| p.id);
+            let condition = row.condition.as_deref().and_then(Condition::named);
+            tokens.insert(
+                row.token_hash,
+                Token {
+                    login: login.key,
+                    page,
+                    condition,
+                },
+            );
+        }
+        let (journal, mut rows) = mpsc::unbounded_channel::<entity::sandbox_token::Model>();
+        tokio::spawn(async move {
+            while let Some(row) = rows.recv().await {
+                if let Err(error) = store.save_sandbox_token(row).await {
+                    tracing::warn!(%error, "the sandbox could not record a token");
+                }
+            }
+        });
+        Ok(Sandbox {
+            codes: Mutex::default(),
+            tokens: Mutex::new(tokens),
+            journal: Some(journal),
+        })
+    }
+
+    /// Sends the token kept under `hash` to the database.
+    fn record(&self, hash: &str, entry: &Token) {
+        if let Some(journal) = &self.journal {
+            let _ = journal.send(entity::sandbox_token::Model {
+                token_hash: hash.to_owned(),
+                login: entry.login.to_owned(),
+                page: entry.page.map(str::to_owned),
+                condition: entry.condition.map(|c| c.name().to_owned()),
+                created_at: chrono::Utc::now(),
+            });
+        }
+    }
+
     /// The user picked `login` on the consent page: a single-use code.
     pub fn issue_code(
         &self,
@@ -119,15 +183,15 @@ impl Sandbox {
             Network::Facebook => "EAAG",
             Network::Instagram => "IGQV",
         });
+        let entry = Token {
+            login: login.key,
+            page,
+            condition: None,
+        };
+        let hash = key(&token);
+        self.record(&hash, &entry);
         if let Ok(mut tokens) = self.tokens.lock() {
-            tokens.insert(
-                token.clone(),
-                Token {
-                    login: login.key,
-                    page,
-                    condition: None,
-                },
-            );
+            tokens.insert(hash, entry);
         }
         token
     }
@@ -137,7 +201,7 @@ impl Sandbox {
         token: &str,
     ) -> Option<(&'static SandboxLogin, Option<&'static str>)> {
         let tokens = self.tokens.lock().ok()?;
-        let entry = tokens.get(token)?;
+        let entry = tokens.get(&key(token))?;
         Some((login(entry.login)?, entry.page))
     }
 
@@ -147,9 +211,11 @@ impl Sandbox {
         let Ok(mut tokens) = self.tokens.lock() else {
             return false;
         };
-        match tokens.get_mut(token) {
+        let hash = key(token);
+        match tokens.get_mut(&hash) {
             Some(entry) => {
                 entry.condition = condition;
+                self.record(&hash, entry);
                 true
             }
             None => false,
@@ -157,7 +223,7 @@ impl Sandbox {
     }
 
     pub(super) fn condition(&self, token: &str) -> Option<Condition> {
-        self.tokens.lock().ok()?.get(token)?.condition
+        self.tokens.lock().ok()?.get(&key(token))?.condition
     }
 
     /// Graph-style answer (Facebook, Instagram) for a token's simulated condition.

@@ -90,6 +90,26 @@ impl Decision {
         Decision::transition(changed, reason)
     }
 
+    /// The system renewed `current`'s token, now good until `expires_at`: no status
+    /// change, an audit event that says until when.
+    pub fn renewed(
+        current: &integration::Model,
+        expires_at: Option<chrono::DateTime<chrono::Utc>>,
+    ) -> Self {
+        let mut changed = current.clone();
+        changed.token_expires_at = expires_at;
+        let until = match expires_at {
+            Some(at) => format!("valid until {}", at.format("%Y-%m-%d %H:%M UTC")),
+            None => "the network gave no end date".to_owned(),
+        };
+        Decision {
+            kind: EventKind::Refresh,
+            reason: None,
+            note: Some(format!("token renewed at the network; {until}")),
+            ..Decision::transition(changed, StatusReason::Connected)
+        }
+    }
+
     /// A compliance note on `current`, no status change.
     pub fn note(current: &integration::Model, body: String) -> Self {
         Decision {

@@ -83,17 +83,7 @@ pub async fn record(
     let Probed::Dead(reason) = probed else {
         return Ok(false);
     };
-    let changed = if is_expiry(reason) {
-        lifecycle::expire(app, tenant, id, reason).await
-    } else {
-        lifecycle::invalidate(app, tenant, id, reason).await
-    };
-    match changed {
-        Ok(_) => Ok(true),
-        // Already EXPIRED/INVALID/REJECTED: the network agrees; nothing moves.
-        Err(AppError::InvalidTransition(_)) => Ok(false),
-        Err(e) => Err(e),
-    }
+    lifecycle::network_said(app, tenant, id, reason).await
 }
 
 /// `checkIntegration`: probes the integration `id` now and applies what the network

@@ -1,5 +1,6 @@
-//! What happens to an integration outside compliance review: the owner connects,
-//! reconnects or disconnects it, its token expires, the network withdraws it.
+//! What happens to an integration outside compliance review: the owner connects or
+//! reconnects it, its token expires, the network withdraws it (disconnecting, which
+//! also talks to the network, is in [`super::disconnect`]).
 //! Network-driven changes are made by the system (no actor); the health checks and
 //! callbacks call these. Every one goes through [`super::change`].
 
@@ -9,6 +10,7 @@ use entity::{
     integration,
 };
 
+pub use super::disconnect::disconnect;
 use super::{
     change::{Applied, Decision, Locked, Target, Who, apply, run},
     scope_of,
@@ -24,7 +26,7 @@ use crate::{
         limits::{permissions_reduced, take_slot},
         network::{account_kind, name},
         policy,
-        status::{Change, is_expiry, is_invalidation, transition},
+        status::{Change, destroys_credentials, is_expiry, is_invalidation, transition},
     },
     error::{AppError, AppResult},
     store::{
@@ -33,32 +35,6 @@ use crate::{
         now,
     },
 };
-
-/// Disconnect: credentials destroyed, the row and its history kept, hidden from lists
-/// and limits. The status stays what it was; the reason says DISCONNECTED.
-pub async fn disconnect(
-    app: &App,
-    actor: &Actor,
-    id: IntegrationId,
-    expected_version: Option<i32>,
-) -> AppResult<Applied> {
-    let who = Who::from(actor);
-    apply(
-        app,
-        scope_of(actor),
-        id,
-        expected_version,
-        &who,
-        |current, _| {
-            policy::disconnect(&actor.roles, current.owner_id == actor.user_id)?;
-            let mut decision = Decision::moved(current, current.status, StatusReason::Disconnected);
-            decision.changed.disconnected_at = Some(decision.changed.status_changed_at);
-            decision.destroy_credentials = true;
-            Ok(decision)
-        },
-    )
-    .await
-}
 
 /// A change the network caused, made by the system in the whole tenant's scope.
 async fn system_change(
@@ -75,7 +51,9 @@ async fn system_change(
         &Who::system(),
         |current, _| {
             let (to, reason) = transition(current.status, change)?;
-            Ok(Decision::moved(current, to, reason))
+            let mut decision = Decision::moved(current, to, reason);
+            decision.destroy_credentials = destroys_credentials(reason);
+            Ok(decision)
         },
     )
     .await
@@ -96,7 +74,9 @@ pub async fn expire(
     system_change(app, tenant, id, Change::Expire(reason)).await
 }
 
-/// The network withdrew access: PENDING/ACTIVE → INVALID with the mapped reason.
+/// The network withdrew access: PENDING/ACTIVE → INVALID with the mapped reason. A
+/// data-deletion request also destroys the stored credentials, and applies to an
+/// integration already out of use too (its status then stays).
 pub async fn invalidate(
     app: &App,
     tenant: TenantId,
@@ -109,6 +89,27 @@ pub async fn invalidate(
         )));
     }
     system_change(app, tenant, id, Change::Invalidate(reason)).await
+}
+
+/// A definitive signal from the network: EXPIRED or INVALID by what `reason` means.
+/// Returns false when the integration was not usable anyway (the network agrees with
+/// a status it already has).
+pub async fn network_said(
+    app: &App,
+    tenant: TenantId,
+    id: IntegrationId,
+    reason: StatusReason,
+) -> AppResult<bool> {
+    let changed = if is_expiry(reason) {
+        expire(app, tenant, id, reason).await
+    } else {
+        invalidate(app, tenant, id, reason).await
+    };
+    match changed {
+        Ok(_) => Ok(true),
+        Err(AppError::InvalidTransition(_)) => Ok(false),
+        Err(e) => Err(e),
+    }
 }
 
 /// Network tokens in the clear, on their way to being sealed.
@@ -149,6 +150,10 @@ impl Tokens {
 pub struct NewAccount {
     pub network: Network,
     pub external_account_id: String,
+    /// The network's id of the person who signed in, when the network has callbacks
+    /// that name people by it (Facebook, Instagram); a renewal without one keeps the
+    /// stored id.
+    pub network_user_id: Option<String>,
     pub display_name: String,
     pub profile_url: Option<String>,
     /// Permissions granted now (scopes, Page tasks).
@@ -232,6 +237,9 @@ fn renew(
     changed.token_expires_at = account.token_expires_at;
     changed.granted_scopes = account.scopes.join(" ");
     changed.consecutive_failures = 0;
+    if let Some(id) = network_user_id(account) {
+        changed.network_user_id = Some(id);
+    }
     if to == Status::Pending {
         changed.approved_at = None;
         changed.approved_scopes = None;
@@ -268,6 +276,7 @@ fn create(
         network: account.network,
         account_kind: account_kind(account.network),
         external_account_id: account.external_account_id.clone(),
+        network_user_id: network_user_id(account),
         display_name: input::clip(&account.display_name, input::MAX_NAME),
         profile_url,
         status: Status::Pending,
@@ -289,6 +298,14 @@ fn create(
     let mut decision = Decision::transition(model, StatusReason::Connected);
     decision.tokens = sealed(app, &decision.changed, account)?;
     Ok(decision)
+}
+
+/// The network's id of the signed-in person, if it fits (it is network input).
+fn network_user_id(account: &NewAccount) -> Option<String> {
+    account
+        .network_user_id
+        .clone()
+        .filter(|id| input::text("", id, input::MAX_NAME, Lines::Single).is_ok())
 }
 
 fn sealed(

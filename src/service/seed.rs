@@ -200,6 +200,7 @@ fn account(
     NewAccount {
         network,
         external_account_id,
+        network_user_id: None,
         display_name,
         profile_url: Some(profile_url),
         scopes: scopes_of(network)

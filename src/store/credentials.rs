@@ -2,11 +2,16 @@
 //! and reads ciphertexts only; sealing and opening them is the services' business.
 
 use chrono::{DateTime, Utc};
-use entity::{credential, ids::IntegrationId};
+use entity::{
+    credential,
+    enums::{Network, Status},
+    ids::IntegrationId,
+    integration,
+};
 use sea_orm::{
     ActiveValue::Set,
-    ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect,
-    sea_query::{Expr, OnConflict},
+    ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
+    sea_query::{Expr, OnConflict, Query},
 };
 
 use super::{Scoped, Store, now};
@@ -28,7 +33,64 @@ pub struct SealedTokens {
     pub refresh_expires_at: Option<DateTime<Utc>>,
 }
 
+/// When a network's stored token can be renewed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RenewableWhen {
+    /// A refresh token is stored.
+    HasRefreshToken,
+    /// The token was stored before this instant (old enough to renew itself).
+    StoredBefore(DateTime<Utc>),
+}
+
 impl<C: ConnectionTrait> Scoped<'_, C> {
+    /// Up to `limit` live integrations in one of `statuses` whose token ends between
+    /// `now` and `horizon` and can be renewed now by its network's rule, soonest first.
+    /// Expired tokens are left to the expiry sweep: no network renews them.
+    pub async fn due_for_refresh(
+        &self,
+        statuses: &[Status],
+        now: DateTime<Utc>,
+        horizon: DateTime<Utc>,
+        rules: &[(Network, RenewableWhen)],
+        limit: u64,
+    ) -> AppResult<Vec<integration::Model>> {
+        let mut renewable = Condition::any();
+        for (network, when) in rules {
+            let mut stored = Query::select()
+                .column(credential::Column::IntegrationId)
+                .from(credential::Entity)
+                .and_where(credential::Column::TenantId.eq(self.tenant_id()))
+                .to_owned();
+            match when {
+                RenewableWhen::HasRefreshToken => {
+                    stored.and_where(credential::Column::RefreshToken.is_not_null());
+                }
+                RenewableWhen::StoredBefore(at) => {
+                    stored.and_where(credential::Column::UpdatedAt.lte(*at));
+                }
+            }
+            renewable = renewable.add(
+                Condition::all()
+                    .add(integration::Column::Network.eq(*network))
+                    .add(integration::Column::Id.in_subquery(stored)),
+            );
+        }
+        Ok(integration::Entity::find()
+            .filter(
+                self.visible()
+                    .add(integration::Column::Status.is_in(statuses.iter().copied()))
+                    .add(integration::Column::DisconnectedAt.is_null())
+                    .add(integration::Column::TokenExpiresAt.gt(now))
+                    .add(integration::Column::TokenExpiresAt.lt(horizon))
+                    .add(renewable),
+            )
+            .order_by_asc(integration::Column::TokenExpiresAt)
+            .order_by_asc(integration::Column::Id)
+            .limit(limit)
+            .all(self.db)
+            .await?)
+    }
+
     /// Destroys the integration's credentials (disconnect).
     pub async fn destroy_credentials(&self, integration_id: IntegrationId) -> AppResult<()> {
         credential::Entity::delete_many()

@@ -33,7 +33,7 @@ pub struct ListFilter {
 
 impl<C: ConnectionTrait> Scoped<'_, C> {
     /// The scope as a condition on `integrations`.
-    fn visible(&self) -> Condition {
+    pub(super) fn visible(&self) -> Condition {
         let mut cond = Condition::all().add(integration::Column::TenantId.eq(self.tenant_id()));
         if let Some(owner) = self.scope.owner_id() {
             cond = cond.add(integration::Column::OwnerId.eq(owner));

@@ -5,17 +5,21 @@
 //! tenant, and for advisors the owner, to every statement, so no query can forget
 //! tenancy. Keys are typed ([`entity::ids`]), so an id of one table cannot be passed
 //! for another. The few reads that cross tenants on purpose (provisioning a tenant,
-//! finding a sign-in by its state, key rotation) are methods of [`Store`] whose names
+//! finding a sign-in by its state, key rotation, Meta's callbacks naming a person by
+//! their network id) are methods of [`Store`] whose names
 //! and docs say why. Changes run in one write transaction with their audit event
 //! ([`events::Chain`]); this module knows nothing of the event bus or of sealing.
 
 pub mod attempts;
 pub mod credentials;
+pub mod deletion_requests;
 pub mod digests;
 pub mod events;
 pub mod integrations;
 pub mod leases;
+pub mod network_users;
 pub mod notes;
+pub mod sandbox;
 pub mod tenants;
 pub mod users;
 

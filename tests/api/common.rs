@@ -109,6 +109,7 @@ impl TestApp {
             NewAccount {
                 network,
                 external_account_id: account.to_owned(),
+                network_user_id: None,
                 display_name: format!("Account {account}"),
                 profile_url: None,
                 scopes: vec!["openid".into(), "w_member_social".into()],

@@ -100,7 +100,7 @@ async fn complete(app: &TestApp, token: &str, popup: &Popup, account: Option<&st
 }
 
 /// Signs in as `login` and completes the attempt; returns the integration id.
-async fn connect_as(app: &TestApp, token: &str, network: &str, login: &str) -> String {
+pub async fn connect_as(app: &TestApp, token: &str, network: &str, login: &str) -> String {
     let (_, url) = connect(app, token, network).await;
     let popup = sign_in(app, &url, Some(login)).await;
     let body = complete(app, token, &popup, None).await;
@@ -648,5 +648,87 @@ db_test!(
             body["data"]["checkIntegration"]["statusReason"], "PASSWORD_CHANGED",
             "{body}"
         );
+    }
+);
+
+db_test!(
+    the_sandbox_remembers_its_tokens_across_a_restart,
+    async |app: TestApp| {
+        let advisor = app.token("restart", "riley", &[Advisor]);
+        let check =
+            "mutation($id: ID!) { checkIntegration(id: $id) { status consecutiveFailures } }";
+        let simulate = "mutation($id: ID!, $e: SandboxEvent!) { sandboxSimulate(integrationId: $id, event: $e) }";
+        let page = connect_as(&app, &advisor, "FACEBOOK", "fb-riley").await;
+        let member = connect_as(&app, &advisor, "LINKEDIN", "li-avery").await;
+        let body = app
+            .gql(
+                Some(&advisor),
+                simulate,
+                json!({ "id": page, "e": "OUTAGE" }),
+            )
+            .await;
+        assert!(body["errors"].is_null(), "{body}");
+        // The sandbox writes behind its answers; wait until the condition is stored.
+        let mut stored = false;
+        for _ in 0..100 {
+            let rows = app.store.sandbox_tokens().await.expect("rows");
+            if rows
+                .iter()
+                .any(|r| r.condition.as_deref() == Some("outage"))
+            {
+                assert!(
+                    rows.iter().all(|r| r.token_hash.len() == 64),
+                    "only hashes are kept"
+                );
+                stored = true;
+                break;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        }
+        assert!(stored, "the condition reached the database");
+
+        // A new server on the same database, as after `cargo run` again.
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind");
+        let base = format!("http://{}", listener.local_addr().expect("addr"));
+        let mut config = app.app.config.clone();
+        config.public_url = Some(base.clone());
+        let again = socialgate::Socialgate::with_store(config, app.store.clone())
+            .await
+            .expect("restart");
+        let limits = again.app().config.serve_limits();
+        tokio::spawn(socialgate::http::serve(
+            listener,
+            again.router(),
+            limits,
+            std::future::pending(),
+        ));
+        let ask = |id: &str| {
+            let body = json!({ "query": check, "variables": { "id": id } });
+            app.http
+                .post(format!("{base}/graphql"))
+                .bearer_auth(&advisor)
+                .json(&body)
+                .send()
+        };
+        let body: Value = ask(&member)
+            .await
+            .expect("send")
+            .json()
+            .await
+            .expect("json");
+        assert_eq!(
+            body["data"]["checkIntegration"],
+            json!({ "status": "PENDING", "consecutiveFailures": 0 }),
+            "the restarted sandbox still knows the token: {body}"
+        );
+        let body: Value = ask(&page).await.expect("send").json().await.expect("json");
+        assert_eq!(
+            body["data"]["checkIntegration"],
+            json!({ "status": "PENDING", "consecutiveFailures": 1 }),
+            "and what it was told to simulate: {body}"
+        );
+        again.begin_shutdown();
     }
 );

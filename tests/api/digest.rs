@@ -76,6 +76,7 @@ pub async fn account(
     let account = NewAccount {
         network,
         external_account_id: name.to_lowercase().replace(' ', "-"),
+        network_user_id: None,
         display_name: name.to_owned(),
         profile_url: None,
         scopes: vec!["openid".into()],

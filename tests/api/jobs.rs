@@ -38,6 +38,7 @@ async fn connected(
     let account = NewAccount {
         network: Network::Linkedin,
         external_account_id: account.into(),
+        network_user_id: None,
         display_name: account.into(),
         profile_url: None,
         scopes: vec!["openid".into()],

@@ -125,6 +125,7 @@ async fn connected(server: &Socialgate, app: &TestApp, who: &str) -> Integration
     let account = NewAccount {
         network: Network::Linkedin,
         external_account_id: format!("member-{who}"),
+        network_user_id: None,
         display_name: who.into(),
         profile_url: None,
         scopes: vec!["openid".into()],

@@ -177,6 +177,7 @@ async fn run_case(app: &TestApp, self_managed: bool, ops: &[Op]) -> Result<(), T
                     display_name: "Account".into(),
                     profile_url: None,
                     external_account_id: "acct".into(),
+                    network_user_id: None,
                     scopes,
                     token_expires_at: None,
                     tokens: None,

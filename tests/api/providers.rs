@@ -130,7 +130,7 @@ async fn li_token(Form(form): Form<HashMap<String, String>>) -> Response {
     Json(json!({
         "access_token": "AQXtoken", "expires_in": 5_183_999,
         "refresh_token": "AQRrefresh", "refresh_token_expires_in": 31_536_000,
-        "scope": "email,openid,profile,w_member_social", "token_type": "Bearer",
+        "scope": "email,openid,profile,w_member_social",
     }))
     .into_response()
 }
@@ -150,12 +150,24 @@ async fn li_userinfo(headers: HeaderMap) -> Response {
     }
 }
 
+/// `/me` with a user token: the person's app-scoped id. Tokens the Page list refuses
+/// are refused here the same way.
+async fn fb_me(Query(q): Params) -> Response {
+    match q.get("access_token").map(String::as_str) {
+        Some("EAAlong" | "EAAmany" | "EAAnopages") => {
+            Json(json!({ "id": "10158000000001", "name": "Jordan Okafor" })).into_response()
+        }
+        _ => fb_accounts(Query(q)).await,
+    }
+}
+
 /// Serves the fixtures on a loopback port; returns the base URL.
 async fn fixtures() -> String {
     let router = Router::new()
         .route("/v25.0/oauth/access_token", get(fb_token))
         .route("/v25.0/me/permissions", get(fb_permissions))
         .route("/v25.0/me/accounts", get(fb_accounts))
+        .route("/v25.0/me", get(fb_me))
         .route("/oauth/access_token", post(ig_code))
         .route("/access_token", get(ig_long))
         .route("/me", get(ig_me))
@@ -235,6 +247,11 @@ async fn facebook_exchanges_long_lived_and_lists_postable_pages() {
         "the Page token acts for the Page"
     );
     assert!(pages[0].permissions.contains(&"MANAGE".to_owned()));
+    assert_eq!(
+        pages[0].network_user_id.as_deref(),
+        Some("10158000000001"),
+        "the person who signed in is known by their app-scoped id"
+    );
 
     // More Pages than one answer holds: every page of them is read.
     let many = fb.accounts(&grant("EAAmany")).await.expect("pages");
@@ -300,6 +317,10 @@ async fn instagram_takes_professional_accounts_only() {
     assert_eq!(grant_.access_token.expose(), "IGlong");
     let accounts = ig.accounts(&grant_).await.expect("accounts");
     assert_eq!(accounts[0].external_account_id, "17841400000001");
+    assert_eq!(
+        accounts[0].network_user_id.as_deref(),
+        Some("17841400000001")
+    );
     assert_eq!(accounts[0].display_name, "@okafor.advisory");
     assert_eq!(
         accounts[0].permissions,
@@ -359,6 +380,11 @@ async fn linkedin_signs_in_with_openid_and_keeps_refresh_tokens() {
     assert_eq!(
         grant_.refresh_token.as_ref().map(|r| r.expose()),
         Some("AQRrefresh")
+    );
+    // LinkedIn sends no `token_type`; the refresh token's own end is kept.
+    let refresh_left = grant_.refresh_expires_at.expect("refresh end") - chrono::Utc::now();
+    assert!(
+        refresh_left > chrono::Duration::days(364) && refresh_left <= chrono::Duration::days(365)
     );
     assert_eq!(
         grant_.scopes,

@@ -261,6 +261,7 @@ db_test!(reconnect_rules_and_limits, async |app: TestApp| {
         display_name: "Member".into(),
         profile_url: None,
         external_account_id: account.to_owned(),
+        network_user_id: None,
         scopes: scopes.iter().map(|s| s.to_string()).collect(),
         token_expires_at: None,
         tokens: None,
@@ -307,6 +308,7 @@ db_test!(reconnect_rules_and_limits, async |app: TestApp| {
         lifecycle::NewAccount {
             network: Network::Linkedin,
             external_account_id: "member-3".into(),
+            network_user_id: None,
             display_name: "Third".into(),
             profile_url: None,
             scopes: vec![],

@@ -39,6 +39,7 @@ async fn connect(
         lifecycle::NewAccount {
             network: Network::Linkedin,
             external_account_id: account.into(),
+            network_user_id: None,
             display_name: account.into(),
             profile_url: None,
             scopes: vec!["openid".into()],
@@ -128,6 +129,7 @@ db_test!(
             display_name: "Account".into(),
             profile_url: None,
             external_account_id: "member-1".into(),
+            network_user_id: None,
             scopes: vec!["openid".into()],
             token_expires_at: None,
             tokens: Some(with("AQV-renewed-access", None)),

@@ -83,6 +83,8 @@ pub enum ComplianceMode {
 pub enum AuditEventKind {
     Transition,
     Note,
+    /// The token was renewed at the network; the status did not change.
+    Refresh,
 }
 
 #[derive(Enum, Debug, Clone, Copy, PartialEq, Eq)]

@@ -33,6 +33,7 @@ async fn complete(
     let new = NewAccount {
         network: attempt.network,
         external_account_id: account.external_account_id,
+        network_user_id: account.network_user_id,
         display_name: account.display_name,
         profile_url: account.profile_url,
         scopes: account.permissions,

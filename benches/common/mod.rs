@@ -1,0 +1,115 @@
+//! What the benchmarks share: a server on a fresh SQLite file or PostgreSQL database,
+//! and integrations written straight to the tables (what is measured is the work on
+//! them, not the connecting).
+
+use chrono::{DateTime, Utc};
+use sea_orm::{ActiveModelTrait, ConnectionTrait, Database, EntityTrait, IntoActiveModel};
+use socialgate::{
+    Socialgate,
+    domain::{AccountKind, IntegrationId, Network, Status, StatusReason, TenantId},
+    store::{Scope, users::Profile},
+};
+
+/// Writes `per_tenant` LinkedIn integrations (two in three ACTIVE, the rest PENDING)
+/// whose token ends at `expires_at` into each of `tenants` new tenants named
+/// `{prefix}-{n}`; returns them by tenant.
+pub async fn fill(
+    server: &Socialgate,
+    prefix: &str,
+    tenants: usize,
+    per_tenant: usize,
+    expires_at: DateTime<Utc>,
+) -> Vec<(TenantId, Vec<IntegrationId>)> {
+    let store = &server.app().store;
+    let mut filled = Vec::new();
+    for t in 0..tenants {
+        let tenant = store
+            .provision_tenant(&format!("{prefix}-{t}"))
+            .await
+            .expect("tenant");
+        let owner = store
+            .tenant(Scope::tenant(tenant.id))
+            .provision_user("owner", Profile::default())
+            .await
+            .expect("owner");
+        let at = Utc::now() - chrono::Duration::hours(1);
+        let rows: Vec<_> = (0..per_tenant)
+            .map(|n| entity::integration::Model {
+                id: IntegrationId::generate(),
+                tenant_id: tenant.id,
+                owner_id: owner.id,
+                network: Network::Linkedin,
+                account_kind: AccountKind::MemberProfile,
+                external_account_id: format!("member-{n}"),
+                display_name: format!("Member {n}"),
+                profile_url: None,
+                network_user_id: None,
+                status: if n % 3 == 0 {
+                    Status::Pending
+                } else {
+                    Status::Active
+                },
+                status_reason: StatusReason::Connected,
+                status_changed_at: at,
+                connected_at: at,
+                approved_at: None,
+                granted_scopes: "openid".into(),
+                approved_scopes: None,
+                token_expires_at: Some(expires_at),
+                last_checked_at: None,
+                last_check_outcome: None,
+                consecutive_failures: 0,
+                version: 1,
+                disconnected_at: None,
+                created_at: at,
+                updated_at: at,
+            })
+            .collect();
+        for chunk in rows.chunks(1000) {
+            entity::integration::Entity::insert_many(
+                chunk
+                    .iter()
+                    .map(|m| m.clone().into_active_model().reset_all()),
+            )
+            .exec_without_returning(store.db())
+            .await
+            .expect("insert");
+        }
+        filled.push((tenant.id, rows.into_iter().map(|r| r.id).collect()));
+    }
+    filled
+}
+
+/// Runs `bench` on a fresh SQLite file, then on a fresh PostgreSQL database when one
+/// answers (`SOCIALGATE_TEST_DATABASE_URL`, default the local server).
+pub async fn on_both<F, Fut>(name: &str, bench: F)
+where
+    F: Fn(&'static str, String) -> Fut,
+    Fut: Future<Output = ()>,
+{
+    let dir = tempfile::tempdir().expect("tempdir");
+    let sqlite = format!(
+        "sqlite://{}?mode=rwc",
+        dir.path().join(format!("{name}.db")).display()
+    );
+    bench("SQLite", sqlite).await;
+    let admin_url = std::env::var("SOCIALGATE_TEST_DATABASE_URL")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into());
+    let Ok(admin) = Database::connect(&admin_url).await else {
+        println!("PostgreSQL: not reachable at {admin_url}; skipped");
+        return;
+    };
+    let db = format!("sg_{name}_{}", uuid::Uuid::new_v4().simple());
+    admin
+        .execute_unprepared(&format!("CREATE DATABASE {db}"))
+        .await
+        .expect("create database");
+    let url = match admin_url.rsplit_once('/') {
+        Some((base, _)) => format!("{base}/{db}"),
+        None => admin_url.clone(),
+    };
+    bench("PostgreSQL", url).await;
+    let _ = admin
+        .execute_unprepared(&format!("DROP DATABASE {db} WITH (FORCE)"))
+        .await;
+}

@@ -1,0 +1,125 @@
+//! Probe-round benchmark: one round of the `probe` job over 10,000 integrations (20
+//! tenants of 500, every one due) against a local server that answers like LinkedIn's
+//! `/v2/userinfo`, on SQLite and, when it answers, PostgreSQL. Each probe opens the
+//! sealed token, asks the network, and records the outcome. `SG_PROBE_SIZE` changes
+//! the count, `SG_PROBE_LATENCY_MS` makes the network answer that much later (a real
+//! network's round trip). Run: `cargo bench --bench probe`. Results are recorded in
+//! BENCHMARKS.md; nothing here asserts a timing.
+
+mod common;
+
+use std::{
+    sync::{
+        Arc,
+        atomic::{AtomicUsize, Ordering},
+    },
+    time::{Duration, Instant},
+};
+
+use axum::{Json, Router, extract::State, routing::get};
+use sea_orm::EntityTrait;
+use serde_json::{Value, json};
+use socialgate::{
+    Config, Socialgate, config::Secret, crypto::Keyring, jobs::Job, service::lifecycle::Tokens,
+};
+use tokio::net::TcpListener;
+
+const TENANTS: usize = 20;
+
+#[derive(Clone)]
+struct Network {
+    asked: Arc<AtomicUsize>,
+    latency: Duration,
+}
+
+async fn userinfo(State(net): State<Network>) -> Json<Value> {
+    net.asked.fetch_add(1, Ordering::Relaxed);
+    if !net.latency.is_zero() {
+        tokio::time::sleep(net.latency).await;
+    }
+    Json(json!({ "sub": "member", "name": "Member" }))
+}
+
+async fn run(label: &'static str, database_url: String, total: usize, latency: Duration) {
+    let net = Network {
+        asked: Arc::default(),
+        latency,
+    };
+    let router = Router::new()
+        .route("/v2/userinfo", get(userinfo))
+        .with_state(net.clone());
+    let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let base = format!("http://{}", listener.local_addr().expect("addr"));
+    tokio::spawn(async move {
+        let _ = axum::serve(listener, router).await;
+    });
+    let config = Config {
+        database_url,
+        jwt_secret: Some(Secret::new("bench-secret-that-is-long-enough-for-hs256")),
+        token_keys: Some(Keyring::generate("bench")),
+        linkedin_client_id: Some("client".into()),
+        linkedin_client_secret: Some(Secret::new("secret")),
+        linkedin_oauth_url: format!("{base}/oauth/v2"),
+        linkedin_api_url: base,
+        probe_interval: "1h".into(),
+        log: "warn".into(),
+        ..Config::default()
+    };
+    let server = Socialgate::build(config).await.expect("server");
+    let later = chrono::Utc::now() + chrono::Duration::days(50);
+    let filled = common::fill(&server, "probe", TENANTS, total / TENANTS, later).await;
+    let app = server.app();
+    for (tenant, ids) in &filled {
+        let rows: Vec<_> = ids
+            .iter()
+            .map(|id| {
+                let tokens = Tokens {
+                    access: Secret::new(format!("AQV-{id}")),
+                    refresh: None,
+                    refresh_expires_at: None,
+                };
+                let sealed = tokens.seal(&app.keyring, *tenant, *id).expect("seal");
+                entity::credential::ActiveModel {
+                    integration_id: sea_orm::Set(*id),
+                    tenant_id: sea_orm::Set(*tenant),
+                    key_id: sea_orm::Set(sealed.access.key_id),
+                    access_token: sea_orm::Set(sealed.access.blob),
+                    refresh_token: sea_orm::Set(None),
+                    refresh_key_id: sea_orm::Set(None),
+                    refresh_expires_at: sea_orm::Set(None),
+                    updated_at: sea_orm::Set(chrono::Utc::now()),
+                }
+            })
+            .collect();
+        for chunk in rows.chunks(1000) {
+            entity::credential::Entity::insert_many(chunk.to_vec())
+                .exec_without_returning(app.store.db())
+                .await
+                .expect("credentials");
+        }
+    }
+    let started = Instant::now();
+    let report = server.jobs().run_once(Job::Probe).await.expect("round");
+    let elapsed = started.elapsed().as_secs_f64();
+    let asked = net.asked.load(Ordering::Relaxed);
+    println!(
+        "{label}: probed {asked} of {total} in {elapsed:.2} s ({:.0} probes/s, network latency {} ms, {} status changes)",
+        asked as f64 / elapsed,
+        latency.as_millis(),
+        report.changed
+    );
+    server.shutdown().await.expect("shutdown");
+}
+
+#[tokio::main]
+async fn main() {
+    let number = |name: &str, default: u64| {
+        std::env::var(name)
+            .ok()
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(default)
+    };
+    let total = usize::try_from(number("SG_PROBE_SIZE", 10_000)).unwrap_or(10_000);
+    let latency = Duration::from_millis(number("SG_PROBE_LATENCY_MS", 0));
+    common::on_both("probe", |label, url| run(label, url, total, latency)).await;
+}

@@ -1,0 +1,200 @@
+//! Meta's deauthorize and data-deletion callbacks. Meta calls them when a person
+//! removes the app from their Facebook or Instagram settings, or asks for the data the
+//! app holds about them to be deleted; the `signed_request` names the person by the
+//! network's id of them, with no tenant. Nothing is read or changed before its
+//! signature checks out with that network's app secret.
+//!
+//! - Deauthorize: every live integration of that person on that network becomes
+//!   INVALID (APP_DEAUTHORIZED), each in its own tenant, as the system.
+//! - Data deletion: the same with DATA_DELETION_REQUESTED, and their stored
+//!   credentials are destroyed (an integration already out of use keeps its status and
+//!   loses its credentials too). Meta is answered with a confirmation code and the URL
+//!   of a status page that resolves it.
+//!
+//! Each change takes the one change road ([`lifecycle::invalidate`]): one audit event
+//! and one subscription event per integration. An unknown person changes nothing and
+//! is answered the same way.
+
+use chrono::{DateTime, Utc};
+use entity::{data_deletion_request, enums::StatusReason};
+use rand::RngCore;
+
+use super::lifecycle;
+use crate::{
+    app::App,
+    config::Secret,
+    domain::{Network, network::name},
+    error::{AppError, AppResult},
+    providers::signed_request::{self, SignedRequest},
+    store::now,
+};
+
+/// The app secret that signs `network`'s callbacks: the configured app's, or the
+/// sandbox's when the network is sandboxed; `None` when the network is not served.
+pub fn app_secret(app: &App, network: Network) -> Option<Secret> {
+    let configured = match network {
+        Network::Facebook => app.config.facebook_app_secret.clone(),
+        Network::Instagram => app.config.instagram_app_secret.clone(),
+        Network::Linkedin => None,
+    };
+    #[cfg(feature = "sandbox")]
+    if configured.is_none()
+        && network != Network::Linkedin
+        && app.providers.sandboxed().contains(&network)
+    {
+        return Some(Secret::new(crate::sandbox::CLIENT_SECRET));
+    }
+    configured
+}
+
+/// Verifies `signed` for `network`: `NOT_FOUND` when the network takes no callbacks
+/// here, `BAD_USER_INPUT` when the request is not signed by its app.
+fn verify(app: &App, network: Network, signed: &str) -> AppResult<SignedRequest> {
+    let secret = app_secret(app, network).ok_or(AppError::NotFound("callback"))?;
+    signed_request::verify(signed, &secret).map_err(|why| AppError::BadUserInput(why.to_string()))
+}
+
+/// Moves every live integration of the person on `network` for `reason`; returns how
+/// many changed.
+async fn invalidate_all(
+    app: &App,
+    network: Network,
+    user_id: &str,
+    reason: StatusReason,
+) -> AppResult<usize> {
+    let found = app
+        .store
+        .integrations_of_network_user(network, user_id)
+        .await?;
+    let mut changed = 0;
+    for integration in found {
+        // A repeated callback (Meta retries) finds the work done.
+        if integration.status_reason == reason {
+            continue;
+        }
+        match lifecycle::invalidate(app, integration.tenant_id, integration.id, reason).await {
+            Ok(_) => changed += 1,
+            // Already EXPIRED, INVALID or REJECTED: nothing to withdraw.
+            Err(AppError::InvalidTransition(_)) => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(changed)
+}
+
+/// The deauthorize callback: returns how many integrations became INVALID.
+pub async fn deauthorize(app: &App, network: Network, signed: &str) -> AppResult<usize> {
+    let request = verify(app, network, signed)?;
+    let changed = invalidate_all(
+        app,
+        network,
+        &request.user_id,
+        StatusReason::AppDeauthorized,
+    )
+    .await?;
+    tracing::info!(network = name(network), changed, "deauthorize callback");
+    Ok(changed)
+}
+
+/// What Meta is answered for a data-deletion request.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Deletion {
+    /// The status page of this request.
+    pub url: String,
+    pub confirmation_code: String,
+}
+
+/// An alphanumeric code, as Meta asks for, that cannot be guessed.
+fn confirmation_code() -> String {
+    let mut bytes = [0u8; 16];
+    rand::rng().fill_bytes(&mut bytes);
+    hex::encode(bytes)
+}
+
+/// The data-deletion callback: withdraws the person's integrations, destroys their
+/// credentials and records the request under a new confirmation code.
+pub async fn delete_data(app: &App, network: Network, signed: &str) -> AppResult<Deletion> {
+    let request = verify(app, network, signed)?;
+    let changed = invalidate_all(
+        app,
+        network,
+        &request.user_id,
+        StatusReason::DataDeletionRequested,
+    )
+    .await?;
+    let code = confirmation_code();
+    app.store
+        .insert_deletion_request(data_deletion_request::Model {
+            confirmation_code: code.clone(),
+            network,
+            integrations: i32::try_from(changed).unwrap_or(i32::MAX),
+            requested_at: now(),
+        })
+        .await?;
+    tracing::info!(network = name(network), changed, "data-deletion callback");
+    Ok(Deletion {
+        url: status_url(app, &code),
+        confirmation_code: code,
+    })
+}
+
+/// Where the status page of the request with `code` lives.
+pub fn status_url(app: &App, code: &str) -> String {
+    format!("{}/data-deletion/{code}", app.config.public_url())
+}
+
+/// What the status page of a data-deletion request shows: never who asked.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DeletionStatus {
+    pub confirmation_code: String,
+    pub network: Network,
+    pub requested_at: DateTime<Utc>,
+    /// Integrations withdrawn and stripped of their credentials.
+    pub integrations: i32,
+}
+
+impl DeletionStatus {
+    /// What was done, in words.
+    pub fn done(&self) -> String {
+        let network = name(self.network);
+        match self.integrations {
+            0 => format!(
+                "This server held no {network} connection of yours, so there was nothing to \
+                 delete."
+            ),
+            n => format!(
+                "{n} {network} connection{} made with your login {} marked as no longer \
+                 authorized, and the access tokens stored for {} were deleted. No one can \
+                 act on your behalf through this server any more.",
+                if n == 1 { "" } else { "s" },
+                if n == 1 { "was" } else { "were" },
+                if n == 1 { "it" } else { "them" },
+            ),
+        }
+    }
+
+    /// What was kept, and why.
+    pub fn kept(&self) -> &'static str {
+        "The firm's compliance record of the connection (the account's name and id, and \
+         the history of its status changes) is kept, because financial firms must keep \
+         records of the accounts their advisors use. It holds no access token."
+    }
+}
+
+/// The status of the request with confirmation code `code`, if there is one.
+pub async fn status(app: &App, code: &str) -> AppResult<Option<DeletionStatus>> {
+    // Codes are ours: anything else is not looked up.
+    if code.is_empty() || code.len() > 64 || !code.chars().all(|c| c.is_ascii_alphanumeric()) {
+        return Ok(None);
+    }
+    Ok(app
+        .store
+        .deletion_request(code)
+        .await?
+        .map(|row| DeletionStatus {
+            confirmation_code: row.confirmation_code,
+            network: row.network,
+            requested_at: row.requested_at,
+            integrations: row.integrations,
+        }))
+}

@@ -1,0 +1,357 @@
+//! Token renewal on the scheduler's `refresh` job, against a local server that answers
+//! like LinkedIn's token endpoint and Instagram's `refresh_access_token`: due tokens
+//! are renewed once even with two instances running the job at the same moment, the
+//! renewal is an audit event, refused renewals map to the refresh reasons, and passing
+//! faults change nothing.
+
+use std::{
+    collections::HashMap,
+    sync::{
+        Arc, Mutex,
+        atomic::{AtomicUsize, Ordering},
+    },
+};
+
+use axum::{
+    Form, Json, Router,
+    extract::{Query, State},
+    http::StatusCode,
+    response::{IntoResponse, Response},
+    routing::{get, post},
+};
+use chrono::{Duration, Utc};
+use sea_orm::{ConnectionTrait, Statement};
+use serde_json::{Value, json};
+use socialgate::{
+    Config, Socialgate,
+    auth::Role::Advisor,
+    config::Secret,
+    domain::{IntegrationId, Network},
+    jobs::{Job, Jobs},
+    service::{
+        lifecycle::{self, NewAccount, Tokens},
+        tokens,
+    },
+    store::Scope,
+};
+use tokio::net::TcpListener;
+
+use crate::{
+    common::{AUDIENCE, ISSUER, SECRET, TestApp},
+    db_test,
+};
+
+const TENANT: &str = "renewals";
+
+/// What the look-alike answers, per token presented (the refresh token for LinkedIn,
+/// the access token for Instagram); a token without a scripted answer is renewed.
+#[derive(Clone, Default)]
+struct Lookalike {
+    answers: Arc<Mutex<HashMap<String, (StatusCode, Value)>>>,
+    linkedin: Arc<AtomicUsize>,
+    instagram: Arc<AtomicUsize>,
+}
+
+impl Lookalike {
+    fn answer(&self, token: &str, status: StatusCode, body: Value) {
+        self.answers
+            .lock()
+            .expect("lock")
+            .insert(token.to_owned(), (status, body));
+    }
+
+    fn scripted(&self, token: &str) -> Option<Response> {
+        let answers = self.answers.lock().expect("lock");
+        let (status, body) = answers.get(token)?.clone();
+        Some((status, Json(body)).into_response())
+    }
+}
+
+async fn linkedin_token(
+    State(net): State<Lookalike>,
+    Form(form): Form<HashMap<String, String>>,
+) -> Response {
+    net.linkedin.fetch_add(1, Ordering::SeqCst);
+    assert_eq!(
+        form.get("grant_type").map(String::as_str),
+        Some("refresh_token")
+    );
+    assert_eq!(
+        form.get("client_secret").map(String::as_str),
+        Some("secret")
+    );
+    let refresh = form.get("refresh_token").cloned().unwrap_or_default();
+    if let Some(answer) = net.scripted(&refresh) {
+        return answer;
+    }
+    Json(json!({
+        "access_token": format!("AQV-renewed-{refresh}"),
+        "expires_in": 60 * 24 * 3600,
+        "refresh_token": refresh,
+        "refresh_token_expires_in": 200 * 24 * 3600,
+        "scope": "openid,profile,w_member_social",
+    }))
+    .into_response()
+}
+
+async fn instagram_refresh(
+    State(net): State<Lookalike>,
+    Query(query): Query<HashMap<String, String>>,
+) -> Response {
+    net.instagram.fetch_add(1, Ordering::SeqCst);
+    assert_eq!(
+        query.get("grant_type").map(String::as_str),
+        Some("ig_refresh_token")
+    );
+    let token = query.get("access_token").cloned().unwrap_or_default();
+    if let Some(answer) = net.scripted(&token) {
+        return answer;
+    }
+    Json(json!({ "access_token": format!("IGQV-renewed-{token}"), "token_type": "bearer", "expires_in": 5_184_000 }))
+        .into_response()
+}
+
+/// An instance of the app whose LinkedIn and Instagram clients talk to the look-alike.
+async fn instance(app: &TestApp, net: &Lookalike) -> Socialgate {
+    let router = Router::new()
+        .route("/oauth/v2/accessToken", post(linkedin_token))
+        .route("/refresh_access_token", get(instagram_refresh))
+        .with_state(net.clone());
+    let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let base = format!("http://{}", listener.local_addr().expect("addr"));
+    tokio::spawn(async move {
+        let _ = axum::serve(listener, router).await;
+    });
+    let config = Config {
+        database_url: app.url.clone(),
+        jwt_secret: Some(Secret::new(SECRET)),
+        jwt_issuer: Some(ISSUER.to_owned()),
+        jwt_audience: Some(AUDIENCE.to_owned()),
+        token_keys: Some(app.token_keys.clone()),
+        linkedin_client_id: Some("client".into()),
+        linkedin_client_secret: Some(Secret::new("secret")),
+        linkedin_oauth_url: format!("{base}/oauth/v2"),
+        linkedin_api_url: base.clone(),
+        instagram_app_id: Some("ig-app".into()),
+        instagram_app_secret: Some(Secret::new("ig-secret")),
+        instagram_graph_url: base,
+        allowed_origins: Some("https://admin.example.com".to_owned()),
+        ..Config::default()
+    };
+    Socialgate::with_store(config, app.store.clone())
+        .await
+        .expect("instance")
+}
+
+/// A connected integration of its own advisor whose token ends in three days.
+async fn connected(
+    server: &Socialgate,
+    app: &TestApp,
+    network: Network,
+    who: &str,
+    refresh: Option<(&str, Duration)>,
+) -> IntegrationId {
+    let owner = app.actor(TENANT, who, &[Advisor]).await;
+    let prefix = match network {
+        Network::Instagram => "IGQV",
+        _ => "AQV",
+    };
+    let account = NewAccount {
+        network,
+        external_account_id: format!("account-{who}"),
+        display_name: who.into(),
+        profile_url: None,
+        network_user_id: None,
+        scopes: vec!["openid".into()],
+        token_expires_at: Some(Utc::now() + Duration::days(3)),
+        tokens: Some(Tokens {
+            access: Secret::new(format!("{prefix}-{who}")),
+            refresh: refresh.map(|(token, _)| Secret::new(token)),
+            refresh_expires_at: refresh.map(|(_, left)| Utc::now() + left),
+        }),
+    };
+    lifecycle::connected(server.app(), &owner, account)
+        .await
+        .expect("connect")
+        .integration
+        .id
+}
+
+/// As if every stored token had been issued two days ago.
+async fn tokens_two_days_old(app: &TestApp) {
+    let sql = match app.backend {
+        crate::common::Backend::Postgres => {
+            "UPDATE credentials SET updated_at = updated_at - interval '2 days'"
+        }
+        crate::common::Backend::Sqlite => {
+            "UPDATE credentials SET updated_at = strftime('%Y-%m-%dT%H:%M:%f', updated_at, '-2 days') || '+00:00'"
+        }
+    };
+    let backend = app.store.db().get_database_backend();
+    app.store
+        .db()
+        .execute_raw(Statement::from_string(backend, sql))
+        .await
+        .expect("age the tokens");
+}
+
+async fn row(app: &TestApp, id: IntegrationId) -> entity::integration::Model {
+    let tenant = app.store.provision_tenant(TENANT).await.expect("tenant");
+    app.store
+        .tenant(Scope::tenant(tenant.id))
+        .integration(id)
+        .await
+        .expect("read")
+        .expect("row")
+}
+
+async fn events(app: &TestApp, id: IntegrationId) -> Vec<entity::integration_event::Model> {
+    let tenant = app.store.provision_tenant(TENANT).await.expect("tenant");
+    app.store
+        .tenant(Scope::tenant(tenant.id))
+        .events_for(&[id])
+        .await
+        .expect("events")
+}
+
+db_test!(
+    due_tokens_are_renewed_once_with_two_instances_running,
+    async |app: TestApp| {
+        let net = Lookalike::default();
+        let (one, two) = (instance(&app, &net).await, instance(&app, &net).await);
+        let partner = connected(
+            &one,
+            &app,
+            Network::Linkedin,
+            "partner",
+            Some(("rt-partner", Duration::days(200))),
+        )
+        .await;
+        let plain = connected(&one, &app, Network::Linkedin, "plain", None).await;
+        let insta = connected(&one, &app, Network::Instagram, "insta", None).await;
+        tokens_two_days_old(&app).await;
+        // Connected after the ageing: less than a day old, not renewable yet.
+        let young = connected(&one, &app, Network::Instagram, "young", None).await;
+
+        let (a, b) = (Jobs::new(one.app().clone()), Jobs::new(two.app().clone()));
+        let (ra, rb) = tokio::join!(a.run_once(Job::Refresh), b.run_once(Job::Refresh));
+        let changed = ra.expect("run").changed + rb.expect("run").changed;
+        assert_eq!(changed, 2, "the partner's and the old Instagram token");
+        assert_eq!(
+            net.linkedin.load(Ordering::SeqCst),
+            1,
+            "one LinkedIn renewal"
+        );
+        assert_eq!(
+            net.instagram.load(Ordering::SeqCst),
+            1,
+            "one Instagram renewal"
+        );
+
+        for (id, token) in [
+            (partner, "AQV-renewed-rt-partner"),
+            (insta, "IGQV-renewed-IGQV-insta"),
+        ] {
+            let renewed = row(&app, id).await;
+            let left = renewed.token_expires_at.expect("expiry") - Utc::now();
+            assert!(left > Duration::days(59), "{token}: {left}");
+            assert_eq!(
+                format!("{:?}", renewed.status),
+                "Pending",
+                "no status change"
+            );
+            let stored = tokens::open(one.app(), renewed.tenant_id, id)
+                .await
+                .expect("open")
+                .expect("stored");
+            assert_eq!(stored.access.expose(), token);
+            let events = events(&app, id).await;
+            let last = events.last().expect("event");
+            assert_eq!(format!("{:?}", last.kind), "Refresh");
+            assert_eq!(last.actor_id, None, "the system renewed it");
+            assert!(
+                last.note
+                    .as_deref()
+                    .is_some_and(|n| n.contains("valid until"))
+            );
+        }
+        // LinkedIn's refresh token keeps its own end, as the network reported it.
+        let partner_tokens = tokens::open(one.app(), row(&app, partner).await.tenant_id, partner)
+            .await
+            .expect("open")
+            .expect("stored");
+        let refresh_left = partner_tokens.refresh_expires_at.expect("refresh end") - Utc::now();
+        assert!(refresh_left > Duration::days(199) && refresh_left <= Duration::days(200));
+        for id in [plain, young] {
+            assert_eq!(events(&app, id).await.len(), 1, "only the connection event");
+        }
+
+        // Renewed tokens are not due again.
+        a.run_once(Job::Refresh).await.expect("run");
+        assert_eq!(
+            net.linkedin.load(Ordering::SeqCst) + net.instagram.load(Ordering::SeqCst),
+            2
+        );
+        one.begin_shutdown();
+        two.begin_shutdown();
+    }
+);
+
+db_test!(
+    refused_renewals_map_to_the_refresh_reasons,
+    async |app: TestApp| {
+        let net = Lookalike::default();
+        let server = instance(&app, &net).await;
+        let invalid_grant = json!({ "error": "invalid_grant", "error_description": "The provided authorization grant is invalid" });
+        net.answer("rt-revoked", StatusCode::BAD_REQUEST, invalid_grant.clone());
+        net.answer("rt-ended", StatusCode::BAD_REQUEST, invalid_grant);
+        net.answer("IGQV-gone", StatusCode::BAD_REQUEST, json!({ "error": { "message": "Error validating access token: The user has not authorized application.", "type": "OAuthException", "code": 190, "fbtrace_id": "t" } }));
+        net.answer("IGQV-outage", StatusCode::INTERNAL_SERVER_ERROR, json!({ "error": { "message": "An unexpected error has occurred.", "type": "OAuthException", "code": 2, "fbtrace_id": "t" } }));
+        let revoked = connected(
+            &server,
+            &app,
+            Network::Linkedin,
+            "revoked",
+            Some(("rt-revoked", Duration::days(100))),
+        )
+        .await;
+        let ended = connected(
+            &server,
+            &app,
+            Network::Linkedin,
+            "ended",
+            Some(("rt-ended", -Duration::hours(1))),
+        )
+        .await;
+        let gone = connected(&server, &app, Network::Instagram, "gone", None).await;
+        let outage = connected(&server, &app, Network::Instagram, "outage", None).await;
+        tokens_two_days_old(&app).await;
+
+        let jobs = Jobs::new(server.app().clone());
+        let report = jobs.run_once(Job::Refresh).await.expect("run");
+        assert_eq!(report.changed, 3);
+        for (id, status, reason) in [
+            (revoked, "Invalid", "RefreshRevoked"),
+            (ended, "Expired", "RefreshExpired"),
+            (gone, "Invalid", "AccessRevoked"),
+            (outage, "Pending", "Connected"),
+        ] {
+            let moved = row(&app, id).await;
+            assert_eq!(format!("{:?}", moved.status), status, "{reason}");
+            assert_eq!(format!("{:?}", moved.status_reason), reason);
+            let events = events(&app, id).await;
+            let expected = if status == "Pending" { 1 } else { 2 };
+            assert_eq!(
+                events.len(),
+                expected,
+                "{reason}: exactly one event for the move"
+            );
+        }
+        // The passing fault is tried again on the next round; the dead ones are not.
+        let asked = net.instagram.load(Ordering::SeqCst);
+        jobs.run_once(Job::Refresh).await.expect("run");
+        assert_eq!(net.instagram.load(Ordering::SeqCst), asked + 1);
+        assert_eq!(net.linkedin.load(Ordering::SeqCst), 2);
+        server.begin_shutdown();
+    }
+);
