@@ -20,6 +20,8 @@ pub struct App {
     pub verifier: Verifier,
     /// Seals and opens stored network tokens.
     pub keyring: Keyring,
+    /// Sends the Daily Digest (SMTP, `.eml` files in dev mode, or off).
+    pub mailer: crate::mail::Mailer,
     /// The network clients (real or sandbox).
     pub providers: Providers,
     /// State of the sandbox networks, when any network is sandboxed.

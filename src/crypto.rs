@@ -24,6 +24,8 @@ const NONCE_LEN: usize = 12;
 /// The sealing keys, newest first.
 pub struct Keyring {
     keys: Vec<(String, Aes256Gcm)>,
+    /// The newest key's bytes, only to derive keys for other purposes ([`Keyring::derive`]).
+    newest: [u8; 32],
 }
 
 impl std::fmt::Debug for Keyring {
@@ -53,6 +55,7 @@ impl Keyring {
     /// Parses `id:base64,id:base64` (newest first); each key must be 32 bytes.
     pub fn parse(spec: &Secret) -> AppResult<Keyring> {
         let mut keys = Vec::new();
+        let mut newest = None;
         for part in spec
             .expose()
             .split(',')
@@ -78,13 +81,14 @@ impl Keyring {
                 )));
             }
             keys.push((id.trim().to_owned(), cipher));
+            newest = newest.or_else(|| <[u8; 32]>::try_from(bytes.as_slice()).ok());
         }
-        if keys.is_empty() {
+        let Some(newest) = newest.filter(|_| !keys.is_empty()) else {
             return Err(AppError::BadUserInput(
                 "SOCIALGATE_TOKEN_KEYS has no key".into(),
             ));
-        }
-        Ok(Keyring { keys })
+        };
+        Ok(Keyring { keys, newest })
     }
 
     /// A new random key in the `id:base64` form, for configuration.
@@ -92,6 +96,16 @@ impl Keyring {
         let mut key = [0u8; 32];
         rand::rng().fill_bytes(&mut key);
         Secret::new(format!("{id}:{}", STANDARD.encode(key)))
+    }
+
+    /// A key for another purpose named by `label` (HMAC-SHA256 of the label under the
+    /// newest key), so a deployment needs no second secret; it changes with the newest key.
+    pub fn derive(&self, label: &str) -> [u8; 32] {
+        use hmac::{Hmac, Mac};
+        let mut mac = <Hmac<sha2::Sha256> as Mac>::new_from_slice(&self.newest)
+            .unwrap_or_else(|_| unreachable!("HMAC takes keys of any length"));
+        mac.update(label.as_bytes());
+        mac.finalize().into_bytes().into()
     }
 
     /// The id new writes use.

@@ -17,6 +17,7 @@ pub mod events;
 pub mod graphql;
 pub mod http;
 pub mod jobs;
+pub mod mail;
 pub mod providers;
 #[cfg(feature = "sandbox")]
 pub mod sandbox;
@@ -63,6 +64,7 @@ impl Socialgate {
             }
         };
         let providers = Providers::from_config(&config)?;
+        let mailer = mail::Mailer::from_config(&config, &keyring)?;
         let (shutdown, _) = tokio::sync::watch::channel(false);
         let bus = EventBus::default();
         if store.backend() == sea_orm::DatabaseBackend::Postgres {
@@ -90,6 +92,7 @@ impl Socialgate {
             #[cfg(feature = "sandbox")]
             sandbox,
             providers,
+            mailer,
             shutdown,
             sockets: Default::default(),
         });

@@ -1,4 +1,5 @@
-//! One Daily Digest per user and day; the unique key makes sending idempotent.
+//! One Daily Digest per user and day; the unique key on (user, date) is claimed before
+//! anything is sent, so two runners or a retry after a crash never send it twice.
 
 use crate::enums::DeliveryStatus;
 use sea_orm::entity::prelude::*;
@@ -18,6 +19,17 @@ pub struct Model {
     pub item_count: i32,
     pub error: Option<String>,
     pub created_at: DateTimeUtc,
+    /// How many times a runner claimed it (the first claim counts).
+    pub attempts: i32,
+    /// Who holds the current claim (a runner's id), so a runner knows the claim it
+    /// read back is its own.
+    pub claimed_by: Option<String>,
+    /// Until when the claim holds; afterwards a claimed or failed row may be taken again.
+    pub claimed_until: Option<DateTimeUtc>,
+    /// The mail's Message-ID, the same for every attempt of the day, so that a mail
+    /// sent twice after a crash between sending and recording is one mail to clients.
+    pub message_id: Option<String>,
+    pub sent_at: Option<DateTimeUtc>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

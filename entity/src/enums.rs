@@ -163,6 +163,7 @@ pub enum CheckOutcome {
     #[sea_orm(string_value = "throttled")]
     Throttled,
     /// Timeout, 5xx, malformed answer: a passing fault.
+    /// The last send failed (`error` says why); retried later the same day.
     #[sea_orm(string_value = "failed")]
     Failed,
 }
@@ -183,6 +184,7 @@ pub enum AttemptStatus {
     AwaitingSelection,
     #[sea_orm(string_value = "completed")]
     Completed,
+    /// The last send failed (`error` says why); retried later the same day.
     #[sea_orm(string_value = "failed")]
     Failed,
 }
@@ -205,15 +207,20 @@ pub enum EventKind {
     Refresh,
 }
 
-/// Outcome of one Daily Digest email.
+/// Where one Daily Digest of a (user, local date) stands. `Claimed` and `Failed` rows
+/// may be taken again once `claimed_until` has passed; the others are final.
 #[derive(
     Debug, Clone, Copy, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum, Serialize, Deserialize,
 )]
 #[sea_orm(rs_type = "String", db_type = "String(StringLen::N(16))")]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum DeliveryStatus {
+    /// A runner took it and is composing or sending it until `claimed_until`.
+    #[sea_orm(string_value = "claimed")]
+    Claimed,
     #[sea_orm(string_value = "sent")]
     Sent,
+    /// The last send failed (`error` says why); retried later the same day.
     #[sea_orm(string_value = "failed")]
     Failed,
     /// Nothing needed attention, so no mail was sent.

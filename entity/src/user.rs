@@ -19,6 +19,11 @@ pub struct Model {
     pub digest_hour: i32,
     /// IANA time zone name for the digest hour.
     pub timezone: String,
+    /// Where the digest goes when set; otherwise to `email` (the token's claim).
+    pub digest_email: Option<String>,
+    /// Whether the digest also lists the tenant's pending approvals and new problems
+    /// (only compliance and admins may turn it on).
+    pub digest_tenant_review: bool,
     pub created_at: DateTimeUtc,
     pub last_seen_at: DateTimeUtc,
 }

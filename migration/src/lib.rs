@@ -7,6 +7,7 @@ mod m20261125_000001_create_tables;
 mod m20261125_000002_append_only_events;
 mod m20261125_000003_probe_outcome;
 mod m20261125_000004_network_user;
+mod m20261125_000005_digest_settings;
 mod m20261125_000006_sandbox_tokens;
 mod m20261125_000007_data_access_expiry;
 
@@ -20,6 +21,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261125_000002_append_only_events::Migration),
             Box::new(m20261125_000003_probe_outcome::Migration),
             Box::new(m20261125_000004_network_user::Migration),
+            Box::new(m20261125_000005_digest_settings::Migration),
             Box::new(m20261125_000006_sandbox_tokens::Migration),
             Box::new(m20261125_000007_data_access_expiry::Migration),
         ]

@@ -140,6 +140,21 @@ pub struct Config {
     /// with bursts of twice as many (`SOCIALGATE_ANONYMOUS_RATE`; 0 turns it off).
     #[serde(deserialize_with = "number")]
     pub anonymous_rate: u32,
+    /// Where Daily Digest mail goes out (`SOCIALGATE_SMTP_URL`): `smtp://host:25`
+    /// (plain), `smtp://user:pass@host:587?tls=required` (STARTTLS) or
+    /// `smtps://user:pass@host:465` (TLS from the start). Unset: dev mode writes `.eml`
+    /// files into the data folder, otherwise no digest is sent.
+    pub smtp_url: Option<Secret>,
+    /// The digest's `From` address (`SOCIALGATE_SMTP_FROM`).
+    pub smtp_from: String,
+    /// The frontend that digest links open (`SOCIALGATE_FRONTEND_URL`): a review link
+    /// is `{frontend_url}/integrations/{id}`, or the URL with `{id}` replaced when it
+    /// holds that placeholder. Defaults to the public URL.
+    pub frontend_url: Option<String>,
+    /// Key that signs one-click unsubscribe links (`SOCIALGATE_UNSUBSCRIBE_KEY`, at
+    /// least 32 characters). Unset: derived from the newest token-sealing key, so links
+    /// stop working when that key is retired (they expire after 60 days anyway).
+    pub unsubscribe_key: Option<Secret>,
 }
 
 impl Default for Config {
@@ -183,6 +198,10 @@ impl Default for Config {
             tenant_queue_ms: 2_000,
             tenant_rate: 50,
             anonymous_rate: 10,
+            smtp_url: None,
+            smtp_from: "socialgate <digest@localhost>".to_owned(),
+            frontend_url: None,
+            unsubscribe_key: None,
         }
     }
 }
@@ -222,6 +241,15 @@ impl Config {
                 "configuration: probe_interval {:?} is not a duration such as 6h, 30m or 5s",
                 config.probe_interval
             )));
+        }
+        if config
+            .unsubscribe_key
+            .as_ref()
+            .is_some_and(|k| k.expose().len() < 32)
+        {
+            return Err(AppError::BadUserInput(
+                "configuration: unsubscribe_key must have at least 32 characters".into(),
+            ));
         }
         Ok(config)
     }

@@ -5,9 +5,11 @@
 
 pub mod audit;
 pub mod coverage;
+pub mod digest;
 pub mod input;
 pub mod limits;
 pub mod network;
+pub mod notifications;
 pub mod policy;
 pub mod reason;
 pub mod refresh;

@@ -74,6 +74,18 @@ pub fn settings(roles: &BTreeSet<Role>) -> Result<(), Denied> {
     }
 }
 
+/// Have the tenant's review queue in one's Daily Digest: compliance or admin.
+pub fn compliance_digest(roles: &BTreeSet<Role>) -> Result<(), Denied> {
+    if reviewer(roles) {
+        Ok(())
+    } else {
+        Err(Denied(
+            "only compliance officers and admins can have the tenant's approvals in their digest"
+                .into(),
+        ))
+    }
+}
+
 /// Read the audit trail, export it and verify the chain: compliance or admin.
 pub fn audit(roles: &BTreeSet<Role>) -> Result<(), Denied> {
     if reviewer(roles) {

@@ -6,6 +6,7 @@ mod codes;
 pub mod context;
 mod cooperative;
 mod cost;
+pub mod digest;
 pub mod ids;
 mod limits;
 pub mod loaders;

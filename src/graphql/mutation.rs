@@ -28,6 +28,7 @@ pub struct MutationRoot(
     HealthMutation,
     crate::sandbox::SandboxMutation,
     SettingsMutation,
+    super::digest::NotificationMutation,
 );
 
 #[cfg(not(feature = "sandbox"))]
@@ -38,6 +39,7 @@ pub struct MutationRoot(
     LifecycleMutation,
     HealthMutation,
     SettingsMutation,
+    super::digest::NotificationMutation,
 );
 
 #[derive(Default)]

@@ -30,6 +30,7 @@ pub struct QueryRoot(
     IntegrationQuery,
     AuditQuery,
     ConnectQuery,
+    super::digest::DigestQuery,
 );
 
 #[derive(Default)]

@@ -13,6 +13,7 @@ mod meta;
 mod oauth;
 mod serve;
 pub mod sockets;
+mod unsubscribe;
 mod ws;
 
 pub use serve::{ServeLimits, serve};
@@ -73,6 +74,10 @@ pub fn router(app: Arc<App>, schema: AppSchema) -> Router {
             post(meta::data_deletion),
         )
         .route("/data-deletion/{code}", get(meta::deletion_status))
+        .route(
+            "/digest/unsubscribe",
+            get(unsubscribe::confirm).post(unsubscribe::stop),
+        )
         .with_state(state);
     #[cfg(feature = "sandbox")]
     let routes = routes.merge(crate::sandbox::router(app));

@@ -8,6 +8,7 @@
 //! Each job works tenant by tenant in the whole tenant's scope, as the system, and
 //! changes integrations only through the service layer's change roads.
 
+mod digest;
 mod expiry;
 pub mod probe;
 mod refresh;
@@ -38,10 +39,18 @@ pub enum Job {
     Refresh,
     /// Abandoned sign-ins lose the grant they kept sealed.
     Attempts,
+    /// Daily Digest mail to each person whose local hour has come.
+    Digest,
 }
 
 impl Job {
-    pub const ALL: [Job; 4] = [Job::Expiry, Job::Probe, Job::Refresh, Job::Attempts];
+    pub const ALL: [Job; 5] = [
+        Job::Expiry,
+        Job::Probe,
+        Job::Refresh,
+        Job::Attempts,
+        Job::Digest,
+    ];
 
     /// The name used for its lease and by `socialgate run-job`.
     pub fn name(self) -> &'static str {
@@ -50,6 +59,7 @@ impl Job {
             Job::Probe => "probe",
             Job::Refresh => "refresh",
             Job::Attempts => "attempts",
+            Job::Digest => "digest",
         }
     }
 
@@ -75,6 +85,8 @@ impl Job {
             // Renewal starts a day before the expiring-soon window: hourly is plenty.
             Job::Refresh => app.config.probe_interval().min(Duration::from_secs(3600)),
             Job::Attempts => Duration::from_secs(10 * 60),
+            // Hours start on the minute in every time zone; a run finds who is due.
+            Job::Digest => Duration::from_secs(60),
         }
     }
 }
@@ -85,7 +97,7 @@ pub struct Report {
     pub job: &'static str,
     /// False when another instance held the job's lease: nothing was done here.
     pub ran: bool,
-    /// Integrations changed (for `attempts`: sign-ins cleared).
+    /// Integrations changed (for `attempts`: sign-ins cleared; for `digest`: mails sent).
     pub changed: usize,
 }
 
@@ -120,6 +132,13 @@ impl Jobs {
 
     /// Runs `job` once if its lease is free (or ours), and gives the lease back.
     pub async fn run_once(&self, job: Job) -> AppResult<Report> {
+        self.run_once_at(job, crate::store::now()).await
+    }
+
+    /// Like [`Jobs::run_once`], with the digest job taking `now` as the present (which
+    /// local hours have come, which date is today), so a test or a catch-up can say when.
+    /// The other jobs read the clock.
+    pub async fn run_once_at(&self, job: Job, now: chrono::DateTime<Utc>) -> AppResult<Report> {
         let mut report = Report {
             job: job.name(),
             ..Report::default()
@@ -138,6 +157,7 @@ impl Jobs {
                 .clear_expired_attempts(crate::store::now())
                 .await
                 .map(|n| usize::try_from(n).unwrap_or(usize::MAX)),
+            Job::Digest => digest::run(self, crate::store::at_stored_precision(now)).await,
         };
         self.app
             .store

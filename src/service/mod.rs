@@ -6,6 +6,7 @@ pub mod audit;
 pub mod batch;
 pub mod change;
 pub mod connect;
+pub mod digest;
 pub mod disconnect;
 pub mod feed;
 pub mod health;

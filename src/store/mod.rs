@@ -13,6 +13,7 @@
 pub mod attempts;
 pub mod credentials;
 pub mod deletion_requests;
+pub mod digests;
 pub mod events;
 pub mod integrations;
 pub mod leases;
@@ -177,5 +178,10 @@ impl Store {
 /// The current time at the precision every backend stores (microseconds), so a value
 /// read back equals the value written; the audit hash depends on that.
 pub fn now() -> DateTime<Utc> {
-    Utc::now().trunc_subsecs(6)
+    at_stored_precision(Utc::now())
+}
+
+/// `at` at the precision every backend stores (microseconds).
+pub fn at_stored_precision(at: DateTime<Utc>) -> DateTime<Utc> {
+    at.trunc_subsecs(6)
 }

@@ -1,4 +1,5 @@
-//! Users: provisioning from token claims and batch reads for the owner loader.
+//! Users: provisioning from token claims, batch reads for the owner loader, and each
+//! person's Daily Digest settings.
 
 use entity::{ids::UserId, user};
 use sea_orm::{
@@ -6,7 +7,10 @@ use sea_orm::{
 };
 
 use super::{Scoped, now};
-use crate::error::{AppError, AppResult};
+use crate::{
+    domain::notifications::NotificationChange,
+    error::{AppError, AppResult},
+};
 
 /// What a token says about its subject.
 #[derive(Debug, Clone, Default)]
@@ -31,9 +35,12 @@ impl<C: ConnectionTrait> Scoped<'_, C> {
                 subject: Set(subject.to_owned()),
                 email: Set(profile.email.map(str::to_owned)),
                 name: Set(profile.name.map(str::to_owned)),
-                digest_enabled: Set(true),
-                digest_hour: Set(7),
+                // The digest is opt-in: nobody gets mail they did not ask for.
+                digest_enabled: Set(false),
+                digest_hour: Set(8),
                 timezone: Set("UTC".to_owned()),
+                digest_email: Set(None),
+                digest_tenant_review: Set(false),
                 created_at: Set(at),
                 last_seen_at: Set(at),
             };
@@ -80,5 +87,53 @@ impl<C: ConnectionTrait> Scoped<'_, C> {
             .filter(user::Column::Id.is_in(ids.iter().copied()))
             .all(self.db)
             .await?)
+    }
+
+    /// One person of the tenant.
+    pub async fn user(&self, id: UserId) -> AppResult<Option<user::Model>> {
+        Ok(user::Entity::find_by_id(id)
+            .filter(user::Column::TenantId.eq(self.tenant_id()))
+            .one(self.db)
+            .await?)
+    }
+
+    /// Applies a checked change of `id`'s digest settings; the row as stored.
+    pub async fn update_notifications(
+        &self,
+        id: UserId,
+        change: &NotificationChange,
+    ) -> AppResult<user::Model> {
+        let found = self.user(id).await?.ok_or(AppError::NotFound("user"))?;
+        let mut row: user::ActiveModel = found.into();
+        if let Some(on) = change.daily_digest {
+            row.digest_enabled = Set(on);
+        }
+        if let Some(zone) = &change.time_zone {
+            row.timezone = Set(zone.clone());
+        }
+        if let Some(hour) = change.hour_of_day {
+            row.digest_hour = Set(hour);
+        }
+        if let Some(email) = &change.email {
+            row.digest_email = Set(email.clone());
+        }
+        if let Some(review) = change.compliance_digest {
+            row.digest_tenant_review = Set(review);
+        }
+        Ok(user::Entity::update(row).exec(self.db).await?)
+    }
+
+    /// Turns `id`'s digest off (an unsubscribe link); false when no such person.
+    pub async fn stop_digest(&self, id: UserId) -> AppResult<bool> {
+        let done = user::Entity::update_many()
+            .col_expr(
+                user::Column::DigestEnabled,
+                sea_orm::sea_query::Expr::value(false),
+            )
+            .filter(user::Column::TenantId.eq(self.tenant_id()))
+            .filter(user::Column::Id.eq(id))
+            .exec(self.db)
+            .await?;
+        Ok(done.rows_affected == 1)
     }
 }

@@ -1,6 +1,6 @@
 //! People: `User` (owners, authors, actors) and `Viewer` (the caller).
 
-use async_graphql::Object;
+use async_graphql::{Context, Object, ResultExt};
 use chrono::{DateTime, Utc};
 use entity::{tenant, user};
 use std::sync::Arc;
@@ -9,7 +9,12 @@ use super::enums::{ComplianceMode, Role};
 use crate::{
     auth::Actor,
     domain::{Network, limits::limit_of},
-    graphql::ids::{TenantGid, UserGid},
+    graphql::{
+        context::ContextExt,
+        digest::NotificationSettings,
+        ids::{TenantGid, UserGid},
+    },
+    service::digest,
 };
 
 /// A person of the tenant.
@@ -50,6 +55,14 @@ impl Viewer {
     }
     async fn tenant(&self) -> Tenant {
         Tenant(self.actor.tenant.clone())
+    }
+    /// The caller's Daily Digest settings.
+    async fn notification_settings(
+        &self,
+        ctx: &Context<'_>,
+    ) -> async_graphql::Result<NotificationSettings> {
+        let settings = digest::settings(ctx.app()?, &self.actor).await.extend()?;
+        Ok(NotificationSettings(settings))
     }
 }
 

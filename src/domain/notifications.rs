@@ -1,0 +1,118 @@
+//! A person's Daily Digest settings: on or off, the local hour and time zone it comes
+//! at, where it goes, and (for compliance) whether it lists the tenant's review queue.
+//! One shape from the API input to the stored row, checked here.
+
+use chrono::{DateTime, NaiveDate, Timelike, Utc};
+use chrono_tz::Tz;
+
+use super::input::{self, Lines, MAX_EMAIL};
+
+/// The hour a digest comes at unless the person picks another.
+pub const DEFAULT_HOUR: i32 = 8;
+
+/// A change of settings; `None` keeps the current value.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct NotificationChange {
+    pub daily_digest: Option<bool>,
+    /// An IANA name such as `Europe/Berlin`.
+    pub time_zone: Option<String>,
+    /// 0–23, local time.
+    pub hour_of_day: Option<i32>,
+    /// `Some(None)`: back to the token's address; `Some(Some(a))`: send to `a`.
+    pub email: Option<Option<String>>,
+    /// List the tenant's pending approvals and new problems too.
+    pub compliance_digest: Option<bool>,
+}
+
+impl NotificationChange {
+    /// Refuses an unknown time zone, an hour outside 0–23 or an address that cannot be
+    /// one, naming the field.
+    pub fn validate(&self) -> Result<(), String> {
+        if let Some(zone) = &self.time_zone {
+            time_zone(zone)?;
+        }
+        if let Some(hour) = self.hour_of_day
+            && !(0..24).contains(&hour)
+        {
+            return Err("hourOfDay must be between 0 and 23".into());
+        }
+        if let Some(Some(address)) = &self.email {
+            email(address)?;
+        }
+        Ok(())
+    }
+}
+
+/// The time zone called `name` (IANA, e.g. `America/New_York`).
+pub fn time_zone(name: &str) -> Result<Tz, String> {
+    name.parse::<Tz>().map_err(|_| {
+        format!("timeZone {name:?} is not an IANA time zone name such as Europe/Berlin")
+    })
+}
+
+/// The local date whose digest is due at `now` for someone at `hour` in `zone`: today's,
+/// once the local clock has reached the hour (so a missed hour, or one skipped by a
+/// daylight-saving change, is made up later that day); `None` before it.
+pub fn due(now: DateTime<Utc>, zone: Tz, hour: i32) -> Option<NaiveDate> {
+    let local = now.with_timezone(&zone);
+    (i64::from(local.hour()) >= i64::from(hour)).then(|| local.date_naive())
+}
+
+/// `address` when it has the shape of one mailbox: `local@domain`, one line, no spaces.
+pub fn email(address: &str) -> Result<&str, String> {
+    input::text("email", address, MAX_EMAIL, Lines::Single)?;
+    let shaped = address.split_once('@').is_some_and(|(local, domain)| {
+        !local.is_empty() && domain.contains('.') && !domain.contains('@')
+    }) && !address.contains(char::is_whitespace)
+        && !address.contains(['<', '>', ',', ';', '"']);
+    if shaped {
+        Ok(address)
+    } else {
+        Err(format!("email {address:?} is not an e-mail address"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+
+    #[test]
+    fn the_local_hour_follows_daylight_saving() {
+        let at = |h, m| Utc.with_ymd_and_hms(2026, 3, 8, h, m, 0).unwrap();
+        let ny: Tz = "America/New_York".parse().unwrap();
+        // 8 March 2026: New York moves to EDT (UTC-4) at 02:00 local.
+        assert_eq!(due(at(11, 59), ny, 8), None);
+        assert_eq!(due(at(12, 0), ny, 8), NaiveDate::from_ymd_opt(2026, 3, 8));
+        // 02:00 does not exist that day: it is due at 03:00 EDT (07:00 UTC).
+        assert_eq!(due(at(6, 59), ny, 2), None);
+        assert_eq!(due(at(7, 0), ny, 2), NaiveDate::from_ymd_opt(2026, 3, 8));
+    }
+
+    #[test]
+    fn zones_hours_and_addresses_are_checked() {
+        let ok = NotificationChange {
+            time_zone: Some("Asia/Kolkata".into()),
+            hour_of_day: Some(23),
+            email: Some(Some("a.b@example.com".into())),
+            ..Default::default()
+        };
+        assert_eq!(ok.validate(), Ok(()));
+        for bad in [
+            NotificationChange {
+                time_zone: Some("Mars/Olympus".into()),
+                ..Default::default()
+            },
+            NotificationChange {
+                hour_of_day: Some(24),
+                ..Default::default()
+            },
+            NotificationChange {
+                email: Some(Some("two@x.com, three@y.com".into())),
+                ..Default::default()
+            },
+        ] {
+            assert!(bad.validate().is_err(), "{bad:?}");
+        }
+    }
+}

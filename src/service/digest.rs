@@ -1,0 +1,199 @@
+//! The Daily Digest as a use case: each person's notification settings, what their
+//! digest says (read through their own scope, and the tenant's for a compliance digest),
+//! rendered as the mail and as `digestPreview`, and the one-click unsubscribe.
+
+use std::collections::HashMap;
+
+use chrono::{DateTime, Duration, NaiveDate, Utc};
+use chrono_tz::Tz;
+use entity::user;
+
+use crate::{
+    app::App,
+    auth::Actor,
+    domain::{
+        digest::{self, Digest, Facts, Item},
+        notifications::{self, NotificationChange},
+        policy,
+    },
+    error::{AppError, AppResult},
+    graphql::ids::IntegrationGid,
+    mail::{
+        render::{self, Rendered},
+        unsubscribe::Refused,
+    },
+    store::Scope,
+};
+
+/// A person's digest settings as the API shows them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Settings {
+    pub daily_digest: bool,
+    pub time_zone: String,
+    pub hour_of_day: i32,
+    /// Where the digest goes: the chosen address, else the token's.
+    pub email: Option<String>,
+    /// Whether `email` is the token's (no address of their own chosen).
+    pub email_from_token: bool,
+    pub compliance_digest: bool,
+}
+
+impl From<&user::Model> for Settings {
+    fn from(row: &user::Model) -> Self {
+        Settings {
+            daily_digest: row.digest_enabled,
+            time_zone: row.timezone.clone(),
+            hour_of_day: row.digest_hour,
+            email: row.digest_email.clone().or_else(|| row.email.clone()),
+            email_from_token: row.digest_email.is_none(),
+            compliance_digest: row.digest_tenant_review,
+        }
+    }
+}
+
+/// A composed digest, ready to send or show.
+#[derive(Debug, Clone)]
+pub struct Composed {
+    pub digest: Digest,
+    pub rendered: Rendered,
+    /// The person's local date it is for.
+    pub date: NaiveDate,
+    /// Where it goes; `None` when the person has no address.
+    pub to: Option<String>,
+    pub unsubscribe_url: String,
+}
+
+async fn me(app: &App, actor: &Actor) -> AppResult<user::Model> {
+    app.store
+        .tenant(Scope::tenant(actor.tenant_id))
+        .user(actor.user_id)
+        .await?
+        .ok_or(AppError::NotFound("user"))
+}
+
+/// The caller's settings.
+pub async fn settings(app: &App, actor: &Actor) -> AppResult<Settings> {
+    Ok(Settings::from(&me(app, actor).await?))
+}
+
+/// Changes the caller's settings. Only compliance officers and admins may have the
+/// tenant's review queue in their digest.
+pub async fn update(app: &App, actor: &Actor, change: NotificationChange) -> AppResult<Settings> {
+    change.validate().map_err(AppError::BadUserInput)?;
+    if change.compliance_digest == Some(true) {
+        policy::compliance_digest(&actor.roles)?;
+    }
+    let row = app
+        .store
+        .tenant(Scope::tenant(actor.tenant_id))
+        .update_notifications(actor.user_id, &change)
+        .await?;
+    Ok(Settings::from(&row))
+}
+
+/// What the caller's digest would say now: the same content the mail has.
+pub async fn preview(app: &App, actor: &Actor, now: DateTime<Utc>) -> AppResult<Composed> {
+    compose(app, &me(app, actor).await?, now).await
+}
+
+/// The person's time zone; a stored name that no longer parses reads as UTC.
+pub fn zone_of(person: &user::Model) -> Tz {
+    notifications::time_zone(&person.timezone).unwrap_or(Tz::UTC)
+}
+
+/// Composes `person`'s digest as of `now`.
+pub async fn compose(app: &App, person: &user::Model, now: DateTime<Utc>) -> AppResult<Composed> {
+    let soon = Duration::days(i64::try_from(app.config.expires_soon_days).unwrap_or(14));
+    let own = app
+        .store
+        .tenant(Scope::owner(person.tenant_id, person.id))
+        .needing_attention(now + soon, false)
+        .await?;
+    let whole = app.store.tenant(Scope::tenant(person.tenant_id));
+    let tenant = match person.digest_tenant_review {
+        true => Some(whole.needing_attention(now, true).await?),
+        false => None,
+    };
+    let digest = digest::compose(&Facts {
+        user_id: person.id,
+        own: &own,
+        tenant: tenant.as_deref(),
+        now,
+        soon,
+        // The previous day's digest went out a day ago.
+        new_since: now - Duration::days(1),
+    });
+    let mut owner_ids: Vec<_> = digest.items.iter().map(|i| i.owner_id).collect();
+    owner_ids.sort();
+    owner_ids.dedup();
+    let owners: HashMap<_, _> = whole
+        .users_by_ids(&owner_ids)
+        .await?
+        .into_iter()
+        .map(|u| (u.id, u.name.unwrap_or(u.subject)))
+        .collect();
+    let zone = zone_of(person);
+    let date = now.with_timezone(&zone).date_naive();
+    let token = app.mailer.signer().sign(person.tenant_id, person.id, now);
+    let unsubscribe_url = format!(
+        "{}/digest/unsubscribe?token={token}",
+        app.config.public_url()
+    );
+    let review_url = |item: &Item| review_url(app, &IntegrationGid(item.integration_id).encoded());
+    let rendered = render::render(
+        &digest,
+        &render::Context {
+            name: person.name.as_deref(),
+            zone,
+            date,
+            owners: &owners,
+            review_url: &review_url,
+            unsubscribe_url: unsubscribe_url.clone(),
+        },
+    )?;
+    Ok(Composed {
+        digest,
+        rendered,
+        date,
+        to: person.digest_email.clone().or_else(|| person.email.clone()),
+        unsubscribe_url,
+    })
+}
+
+/// The link a digest gives for reviewing integration `id` (its API id): under the
+/// configured frontend URL, or that URL with `{id}` replaced when it has the placeholder.
+pub fn review_url(app: &App, id: &str) -> String {
+    let config = &app.config;
+    let base = config
+        .frontend_url
+        .clone()
+        .unwrap_or_else(|| config.public_url());
+    if base.contains("{id}") {
+        base.replace("{id}", id)
+    } else {
+        format!("{}/integrations/{id}", base.trim_end_matches('/'))
+    }
+}
+
+/// Turns the digest off for the person an unsubscribe link names; no sign-in needed,
+/// the signed link is the credential.
+pub async fn unsubscribe(app: &App, token: &str, now: DateTime<Utc>) -> AppResult<()> {
+    let (tenant, user) = app.mailer.signer().verify(token, now).map_err(|why| {
+        AppError::BadUserInput(match why {
+            Refused::Forged => "this unsubscribe link is not valid".to_owned(),
+            Refused::Expired => {
+                "this unsubscribe link has expired; turn the digest off in your settings".to_owned()
+            }
+        })
+    })?;
+    if !app
+        .store
+        .tenant(Scope::tenant(tenant))
+        .stop_digest(user)
+        .await?
+    {
+        return Err(AppError::NotFound("person"));
+    }
+    tracing::info!(%tenant, %user, "daily digest turned off by its unsubscribe link");
+    Ok(())
+}

@@ -1,0 +1,80 @@
+//! Daily Digest settings over GraphQL: defaults, changes, refusals (unknown time zone,
+//! hour, address; the compliance digest for someone who is not compliance), and an
+//! empty preview.
+
+use serde_json::json;
+use socialgate::auth::Role::{Advisor, Compliance};
+
+use crate::{
+    common::{TestApp, codes},
+    db_test,
+    digest::person,
+};
+
+db_test!(notification_settings_round_trip, async |app: TestApp| {
+    person(&app, "digest-s", "ada", &[Advisor], Some("ada@s.test")).await;
+    person(&app, "digest-s", "cy", &[Compliance], None).await;
+    let ada = app.token("digest-s", "ada", &[Advisor]);
+    let read = "{ viewer { notificationSettings { dailyDigest timeZone hourOfDay email emailFromToken complianceDigest } } }";
+    let fresh = app.gql(Some(&ada), read, json!({})).await;
+    assert_eq!(
+        fresh["data"]["viewer"]["notificationSettings"],
+        json!({ "dailyDigest": false, "timeZone": "UTC", "hourOfDay": 8, "email": "ada@s.test", "emailFromToken": true, "complianceDigest": false })
+    );
+    let update = "mutation($input: NotificationSettingsInput!) { updateNotificationSettings(input: $input) { dailyDigest timeZone hourOfDay email emailFromToken complianceDigest } }";
+    let set = app
+        .gql(
+            Some(&ada),
+            update,
+            json!({ "input": { "dailyDigest": true, "timeZone": "America/New_York", "hourOfDay": 7, "email": "ada@home.test" } }),
+        )
+        .await;
+    assert_eq!(
+        set["data"]["updateNotificationSettings"],
+        json!({ "dailyDigest": true, "timeZone": "America/New_York", "hourOfDay": 7, "email": "ada@home.test", "emailFromToken": false, "complianceDigest": false })
+    );
+    // Null goes back to the token's address; omitted fields stay.
+    let back = app
+        .gql(Some(&ada), update, json!({ "input": { "email": null } }))
+        .await;
+    assert_eq!(
+        back["data"]["updateNotificationSettings"]["email"],
+        "ada@s.test"
+    );
+    assert_eq!(back["data"]["updateNotificationSettings"]["hourOfDay"], 7);
+    for (input, code) in [
+        (json!({ "timeZone": "Mars/Olympus_Mons" }), "BAD_USER_INPUT"),
+        (json!({ "timeZone": "EST5EDT-ish" }), "BAD_USER_INPUT"),
+        (json!({ "hourOfDay": 24 }), "BAD_USER_INPUT"),
+        (json!({ "email": "not an address" }), "BAD_USER_INPUT"),
+        (json!({ "complianceDigest": true }), "FORBIDDEN"),
+    ] {
+        let body = app
+            .gql(Some(&ada), update, json!({ "input": input.clone() }))
+            .await;
+        assert_eq!(codes(&body), [code], "{input} -> {body}");
+    }
+    let cy = app.token("digest-s", "cy", &[Compliance]);
+    let opted = app
+        .gql(
+            Some(&cy),
+            update,
+            json!({ "input": { "complianceDigest": true } }),
+        )
+        .await;
+    assert_eq!(
+        opted["data"]["updateNotificationSettings"]["complianceDigest"], true,
+        "{opted}"
+    );
+    let empty = app
+        .gql(
+            Some(&cy),
+            "{ digestPreview { empty items { kind } to } }",
+            json!({}),
+        )
+        .await;
+    assert_eq!(
+        empty["data"]["digestPreview"],
+        json!({ "empty": true, "items": [], "to": null })
+    );
+});
