@@ -13,7 +13,7 @@
 use chrono::{DateTime, Duration, Utc};
 use entity::integration;
 
-use super::{IntegrationId, Network, Status, StatusReason, UserId, reason};
+use super::{IntegrationId, Network, Status, StatusReason, UserId, reason, status::stops_at};
 
 /// Most items of one kind listed; the rest are counted in [`Digest::left_out`] so a
 /// tenant with thousands pending gets a readable mail.
@@ -117,8 +117,7 @@ pub fn compose(facts: &Facts<'_>) -> Digest {
         match row.status {
             Status::Expired | Status::Invalid => items.push(item(row, ItemKind::Problem)),
             Status::Pending | Status::Active
-                if row
-                    .token_expires_at
+                if stops_at(row.token_expires_at, row.data_access_expires_at)
                     .is_some_and(|at| at <= facts.now + facts.soon) =>
             {
                 items.push(item(row, ItemKind::ExpiringSoon));
@@ -180,7 +179,7 @@ fn item(row: &integration::Model, kind: ItemKind) -> Item {
         remedy,
         since: row.status_changed_at,
         expires_at: (kind == ItemKind::ExpiringSoon)
-            .then_some(row.token_expires_at)
+            .then(|| stops_at(row.token_expires_at, row.data_access_expires_at))
             .flatten(),
     }
 }
@@ -212,6 +211,7 @@ mod tests {
             granted_scopes: String::new(),
             approved_scopes: None,
             token_expires_at: None,
+            data_access_expires_at: None,
             last_checked_at: None,
             last_check_outcome: None,
             consecutive_failures: 0,
