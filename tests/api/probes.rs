@@ -279,3 +279,30 @@ db_test!(
         server.begin_shutdown();
     }
 );
+
+db_test!(
+    two_instances_probe_each_integration_once,
+    async |app: TestApp| {
+        let script = Script::default();
+        let (one, _) = linkedin_instance(&app, script.clone()).await;
+        let (two, _) = linkedin_instance(&app, script.clone()).await;
+        for n in 0..6 {
+            connected(&one, &app, &format!("twice-{n}")).await;
+        }
+        let (a, b) = (Jobs::new(one.app().clone()), Jobs::new(two.app().clone()));
+        let (ra, rb) = tokio::join!(a.run_once(Job::Probe), b.run_once(Job::Probe));
+        let (ra, rb) = (ra.expect("a"), rb.expect("b"));
+        assert_eq!(
+            script.asked.load(Ordering::SeqCst),
+            6,
+            "the network saw one probe per integration: {ra:?} {rb:?}"
+        );
+        // And again at once: nothing is due on either instance.
+        let (ra, rb) = tokio::join!(a.run_once(Job::Probe), b.run_once(Job::Probe));
+        ra.expect("a");
+        rb.expect("b");
+        assert_eq!(script.asked.load(Ordering::SeqCst), 6);
+        one.begin_shutdown();
+        two.begin_shutdown();
+    }
+);
