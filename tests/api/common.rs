@@ -62,7 +62,49 @@ pub struct TestApp {
     _dir: Option<tempfile::TempDir>,
 }
 
+/// Serves `router` (a look-alike of a network) on a free local port; its base URL.
+pub async fn lookalike(router: axum::Router) -> String {
+    let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let base = format!("http://{}", listener.local_addr().expect("addr"));
+    tokio::spawn(async move {
+        let _ = axum::serve(listener, router).await;
+    });
+    base
+}
+
+/// Serves `server` on a free local port, as `serve` would; its base URL.
+pub async fn served(server: &Socialgate) -> String {
+    let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let base = format!("http://{}", listener.local_addr().expect("addr"));
+    let limits = server.app().config.serve_limits();
+    tokio::spawn(socialgate::http::serve(
+        listener,
+        server.router(),
+        limits,
+        std::future::pending(),
+    ));
+    base
+}
+
 impl TestApp {
+    /// Another instance of the app on this test's database and keys, with network
+    /// endpoints (and anything else) set by `configure`; not served.
+    pub async fn instance(&self, configure: impl FnOnce(&mut Config)) -> Socialgate {
+        let mut config = Config {
+            database_url: self.url.clone(),
+            jwt_secret: Some(Secret::new(SECRET)),
+            jwt_issuer: Some(ISSUER.to_owned()),
+            jwt_audience: Some(AUDIENCE.to_owned()),
+            token_keys: Some(self.token_keys.clone()),
+            allowed_origins: Some("https://admin.example.com".to_owned()),
+            ..Config::default()
+        };
+        configure(&mut config);
+        Socialgate::with_store(config, self.store.clone())
+            .await
+            .expect("instance")
+    }
+
     /// A token for `sub` in `tenant` with `roles`, valid for an hour.
     pub fn token(&self, tenant: &str, sub: &str, roles: &[Role]) -> String {
         self.minter

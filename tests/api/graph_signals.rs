@@ -18,7 +18,7 @@ use axum::{
 };
 use serde_json::{Value, json};
 use socialgate::{
-    Config, Socialgate,
+    Socialgate,
     auth::Role::{Advisor, Compliance},
     config::Secret,
     domain::{IntegrationId, Network},
@@ -26,10 +26,9 @@ use socialgate::{
     service::lifecycle::{self, NewAccount, Tokens},
     store::Scope,
 };
-use tokio::net::TcpListener;
 
 use crate::{
-    common::{AUDIENCE, ISSUER, SECRET, TestApp},
+    common::TestApp,
     db_test,
     ws::{Protocol, Ws},
 };
@@ -62,40 +61,20 @@ async fn instance(app: &TestApp, script: Script) -> (Socialgate, String) {
         .route("/v25.0/me", get(me))
         .route("/me", get(me))
         .with_state(script);
-    let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
-    let base = format!("http://{}", listener.local_addr().expect("addr"));
-    tokio::spawn(async move {
-        let _ = axum::serve(listener, router).await;
-    });
-    let config = Config {
-        database_url: app.url.clone(),
-        jwt_secret: Some(Secret::new(SECRET)),
-        jwt_issuer: Some(ISSUER.to_owned()),
-        jwt_audience: Some(AUDIENCE.to_owned()),
-        token_keys: Some(app.token_keys.clone()),
-        facebook_app_id: Some("fb-app".into()),
-        facebook_app_secret: Some(Secret::new("fb-secret")),
-        facebook_graph_url: base.clone(),
-        instagram_app_id: Some("ig-app".into()),
-        instagram_app_secret: Some(Secret::new("ig-secret")),
-        instagram_graph_url: base,
-        probe_interval: "1s".into(),
-        expiry_interval_secs: 3600,
-        allowed_origins: Some("https://admin.example.com".to_owned()),
-        ..Config::default()
-    };
-    let server = Socialgate::with_store(config, app.store.clone())
-        .await
-        .expect("instance");
-    let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
-    let served = format!("http://{}", listener.local_addr().expect("addr"));
-    let limits = server.app().config.serve_limits();
-    tokio::spawn(socialgate::http::serve(
-        listener,
-        server.router(),
-        limits,
-        std::future::pending(),
-    ));
+    let base = crate::common::lookalike(router).await;
+    let server = app
+        .instance(|config| {
+            config.facebook_app_id = Some("fb-app".into());
+            config.facebook_app_secret = Some(Secret::new("fb-secret"));
+            config.facebook_graph_url = base.clone();
+            config.instagram_app_id = Some("ig-app".into());
+            config.instagram_app_secret = Some(Secret::new("ig-secret"));
+            config.instagram_graph_url = base;
+            config.probe_interval = "1s".into();
+            config.expiry_interval_secs = 3600;
+        })
+        .await;
+    let served = crate::common::served(&server).await;
     (server, served)
 }
 

@@ -22,7 +22,7 @@ use axum::{
 use sea_orm::{ConnectionTrait, Statement};
 use serde_json::{Value, json};
 use socialgate::{
-    Config, Socialgate,
+    Socialgate,
     auth::Role::Advisor,
     config::Secret,
     domain::{IntegrationId, Network},
@@ -30,10 +30,9 @@ use socialgate::{
     service::lifecycle::{self, NewAccount, Tokens},
     store::Scope,
 };
-use tokio::net::TcpListener;
 
 use crate::{
-    common::{AUDIENCE, ISSUER, SECRET, TestApp},
+    common::TestApp,
     db_test,
     ws::{Protocol, Ws},
 };
@@ -85,37 +84,17 @@ async fn linkedin_instance(app: &TestApp, script: Script) -> (Socialgate, String
         .route("/v2/userinfo", get(userinfo))
         .route("/oauth/v2/introspectToken", post(introspect))
         .with_state(script);
-    let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
-    let base = format!("http://{}", listener.local_addr().expect("addr"));
-    tokio::spawn(async move {
-        let _ = axum::serve(listener, router).await;
-    });
-    let config = Config {
-        database_url: app.url.clone(),
-        jwt_secret: Some(Secret::new(SECRET)),
-        jwt_issuer: Some(ISSUER.to_owned()),
-        jwt_audience: Some(AUDIENCE.to_owned()),
-        token_keys: Some(app.token_keys.clone()),
-        linkedin_client_id: Some("client".into()),
-        linkedin_client_secret: Some(Secret::new("secret")),
-        linkedin_oauth_url: format!("{base}/oauth/v2"),
-        linkedin_api_url: base,
-        probe_interval: "1h".into(),
-        allowed_origins: Some("https://admin.example.com".to_owned()),
-        ..Config::default()
-    };
-    let server = Socialgate::with_store(config, app.store.clone())
-        .await
-        .expect("instance");
-    let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
-    let served = format!("http://{}", listener.local_addr().expect("addr"));
-    let limits = server.app().config.serve_limits();
-    tokio::spawn(socialgate::http::serve(
-        listener,
-        server.router(),
-        limits,
-        std::future::pending(),
-    ));
+    let base = crate::common::lookalike(router).await;
+    let server = app
+        .instance(|config| {
+            config.linkedin_client_id = Some("client".into());
+            config.linkedin_client_secret = Some(Secret::new("secret"));
+            config.linkedin_oauth_url = format!("{base}/oauth/v2");
+            config.linkedin_api_url = base;
+            config.probe_interval = "1h".into();
+        })
+        .await;
+    let served = crate::common::served(&server).await;
     (server, served)
 }
 

@@ -23,7 +23,7 @@ use chrono::{Duration, Utc};
 use sea_orm::{ConnectionTrait, Statement};
 use serde_json::{Value, json};
 use socialgate::{
-    Config, Socialgate,
+    Socialgate,
     auth::Role::Advisor,
     config::Secret,
     domain::{IntegrationId, Network},
@@ -34,12 +34,8 @@ use socialgate::{
     },
     store::Scope,
 };
-use tokio::net::TcpListener;
 
-use crate::{
-    common::{AUDIENCE, ISSUER, SECRET, TestApp},
-    db_test,
-};
+use crate::{common::TestApp, db_test};
 
 const TENANT: &str = "renewals";
 
@@ -117,30 +113,17 @@ async fn instance(app: &TestApp, net: &Lookalike) -> Socialgate {
         .route("/oauth/v2/accessToken", post(linkedin_token))
         .route("/refresh_access_token", get(instagram_refresh))
         .with_state(net.clone());
-    let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
-    let base = format!("http://{}", listener.local_addr().expect("addr"));
-    tokio::spawn(async move {
-        let _ = axum::serve(listener, router).await;
-    });
-    let config = Config {
-        database_url: app.url.clone(),
-        jwt_secret: Some(Secret::new(SECRET)),
-        jwt_issuer: Some(ISSUER.to_owned()),
-        jwt_audience: Some(AUDIENCE.to_owned()),
-        token_keys: Some(app.token_keys.clone()),
-        linkedin_client_id: Some("client".into()),
-        linkedin_client_secret: Some(Secret::new("secret")),
-        linkedin_oauth_url: format!("{base}/oauth/v2"),
-        linkedin_api_url: base.clone(),
-        instagram_app_id: Some("ig-app".into()),
-        instagram_app_secret: Some(Secret::new("ig-secret")),
-        instagram_graph_url: base,
-        allowed_origins: Some("https://admin.example.com".to_owned()),
-        ..Config::default()
-    };
-    Socialgate::with_store(config, app.store.clone())
-        .await
-        .expect("instance")
+    let base = crate::common::lookalike(router).await;
+    app.instance(|config| {
+        config.linkedin_client_id = Some("client".into());
+        config.linkedin_client_secret = Some(Secret::new("secret"));
+        config.linkedin_oauth_url = format!("{base}/oauth/v2");
+        config.linkedin_api_url = base.clone();
+        config.instagram_app_id = Some("ig-app".into());
+        config.instagram_app_secret = Some(Secret::new("ig-secret"));
+        config.instagram_graph_url = base;
+    })
+    .await
 }
 
 /// A connected integration of its own advisor whose token ends in three days.

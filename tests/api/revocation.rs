@@ -15,7 +15,7 @@ use axum::{
 };
 use serde_json::{Value, json};
 use socialgate::{
-    Config, Socialgate,
+    Socialgate,
     auth::{
         Actor,
         Role::{Admin, Advisor, Compliance},
@@ -25,10 +25,9 @@ use socialgate::{
     service::lifecycle::{self, NewAccount, Tokens},
     store::Scope,
 };
-use tokio::net::TcpListener;
 
 use crate::{
-    common::{AUDIENCE, ISSUER, SECRET, TestApp, codes},
+    common::{TestApp, codes},
     connect::connect_as,
     db_test,
 };
@@ -62,31 +61,17 @@ async fn graph(seen: Seen) -> String {
     let router = Router::new()
         .route("/v25.0/{user}/permissions", delete(revoke_login))
         .with_state(seen);
-    let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
-    let base = format!("http://{}", listener.local_addr().expect("addr"));
-    tokio::spawn(async move {
-        let _ = axum::serve(listener, router).await;
-    });
-    base
+    crate::common::lookalike(router).await
 }
 
 /// An instance of the app on the test's database whose Facebook app talks to `graph_url`.
 async fn facebook_instance(app: &TestApp, graph_url: String) -> Socialgate {
-    let config = Config {
-        database_url: app.url.clone(),
-        jwt_secret: Some(Secret::new(SECRET)),
-        jwt_issuer: Some(ISSUER.to_owned()),
-        jwt_audience: Some(AUDIENCE.to_owned()),
-        token_keys: Some(app.token_keys.clone()),
-        facebook_app_id: Some("fb-app".into()),
-        facebook_app_secret: Some(Secret::new("fb-secret")),
-        facebook_graph_url: graph_url,
-        allowed_origins: Some("https://admin.example.com".to_owned()),
-        ..Config::default()
-    };
-    Socialgate::with_store(config, app.store.clone())
-        .await
-        .expect("instance")
+    app.instance(|config| {
+        config.facebook_app_id = Some("fb-app".into());
+        config.facebook_app_secret = Some(Secret::new("fb-secret"));
+        config.facebook_graph_url = graph_url;
+    })
+    .await
 }
 
 /// A Facebook Page of `owner`, signed in by the Facebook user `person`.
