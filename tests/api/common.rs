@@ -86,7 +86,59 @@ pub async fn served(server: &Socialgate) -> String {
     base
 }
 
+/// An account as a network reports it at sign-in, acting with access token `token`;
+/// tests set any other field they care about.
+pub fn account(network: Network, external_id: &str, token: &str) -> NewAccount {
+    NewAccount {
+        network,
+        external_account_id: external_id.to_owned(),
+        network_user_id: None,
+        display_name: format!("Account {external_id}"),
+        profile_url: None,
+        scopes: vec!["openid".into(), "pages_manage_posts".into()],
+        token_expires_at: None,
+        data_access_expires_at: None,
+        tokens: Some(lifecycle::Tokens {
+            access: Secret::new(token),
+            refresh: None,
+            refresh_expires_at: None,
+        }),
+    }
+}
+
+/// Connects `account` for `owner` through the change road of `app`; its id.
+pub async fn connected(
+    app: &App,
+    owner: &Actor,
+    account: NewAccount,
+) -> socialgate::domain::IntegrationId {
+    lifecycle::connected(app, owner, account)
+        .await
+        .expect("connect")
+        .integration
+        .id
+}
+
 impl TestApp {
+    /// Moves `column` of every row of `table` back by `days` days: as if that much
+    /// time had passed since it was written.
+    pub async fn rewind(&self, table: &str, column: &str, days: u32) {
+        let sql = match self.backend {
+            Backend::Postgres => {
+                format!("UPDATE {table} SET {column} = {column} - interval '{days} days'")
+            }
+            Backend::Sqlite => format!(
+                "UPDATE {table} SET {column} = strftime('%Y-%m-%dT%H:%M:%f', {column}, '-{days} days') || '+00:00'"
+            ),
+        };
+        let backend = self.store.db().get_database_backend();
+        self.store
+            .db()
+            .execute_raw(Statement::from_string(backend, sql))
+            .await
+            .expect("rewind");
+    }
+
     /// Another instance of the app on this test's database and keys, with network
     /// endpoints (and anything else) set by `configure`; not served.
     pub async fn instance(&self, configure: impl FnOnce(&mut Config)) -> Socialgate {

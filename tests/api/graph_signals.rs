@@ -23,7 +23,6 @@ use socialgate::{
     config::Secret,
     domain::{IntegrationId, Network},
     graphql::ids::IntegrationGid,
-    service::lifecycle::{self, NewAccount, Tokens},
     store::Scope,
 };
 
@@ -87,26 +86,8 @@ async fn connected(
     token: &str,
 ) -> IntegrationId {
     let owner = app.actor(TENANT, token, &[Advisor]).await;
-    let account = NewAccount {
-        network,
-        external_account_id: format!("account-{token}"),
-        display_name: token.into(),
-        profile_url: None,
-        network_user_id: None,
-        scopes: vec!["pages_manage_posts".into()],
-        token_expires_at: None,
-        data_access_expires_at: None,
-        tokens: Some(Tokens {
-            access: Secret::new(token),
-            refresh: None,
-            refresh_expires_at: None,
-        }),
-    };
-    lifecycle::connected(server.app(), &owner, account)
-        .await
-        .expect("connect")
-        .integration
-        .id
+    let account = crate::common::account(network, &format!("account-{token}"), token);
+    crate::common::connected(server.app(), &owner, account).await
 }
 
 db_test!(

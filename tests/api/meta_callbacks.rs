@@ -12,7 +12,7 @@ use socialgate::{
     config::Secret,
     domain::{IntegrationId, Network, StatusReason},
     providers::signed_request::sign,
-    service::lifecycle::{self, NewAccount, Tokens},
+    service::lifecycle,
     store::Scope,
 };
 
@@ -37,29 +37,9 @@ async fn connected(
     account: &str,
     person: &str,
 ) -> IntegrationId {
-    lifecycle::connected(
-        &app.app,
-        owner,
-        NewAccount {
-            network,
-            external_account_id: account.into(),
-            network_user_id: Some(person.into()),
-            display_name: format!("Account {account}"),
-            profile_url: None,
-            scopes: vec!["pages_manage_posts".into()],
-            token_expires_at: None,
-            data_access_expires_at: None,
-            tokens: Some(Tokens {
-                access: Secret::new(format!("token-of-{account}")),
-                refresh: None,
-                refresh_expires_at: None,
-            }),
-        },
-    )
-    .await
-    .expect("connect")
-    .integration
-    .id
+    let mut new = crate::common::account(network, account, &format!("token-of-{account}"));
+    new.network_user_id = Some(person.into());
+    crate::common::connected(&app.app, owner, new).await
 }
 
 fn signed(person: &str, secret: &str) -> String {

@@ -19,7 +19,6 @@ use axum::{
     response::{IntoResponse, Response},
     routing::{get, post},
 };
-use sea_orm::{ConnectionTrait, Statement};
 use serde_json::{Value, json};
 use socialgate::{
     Socialgate,
@@ -27,7 +26,6 @@ use socialgate::{
     config::Secret,
     domain::{IntegrationId, Network},
     jobs::{Job, Jobs},
-    service::lifecycle::{self, NewAccount, Tokens},
     store::Scope,
 };
 
@@ -101,44 +99,17 @@ async fn linkedin_instance(app: &TestApp, script: Script) -> (Socialgate, String
 /// A connected LinkedIn integration with a stored token, of its own advisor.
 async fn connected(server: &Socialgate, app: &TestApp, who: &str) -> IntegrationId {
     let owner = app.actor("probes", who, &[Advisor]).await;
-    let account = NewAccount {
-        network: Network::Linkedin,
-        external_account_id: format!("member-{who}"),
-        network_user_id: None,
-        display_name: who.into(),
-        profile_url: None,
-        scopes: vec!["openid".into()],
-        token_expires_at: None,
-        data_access_expires_at: None,
-        tokens: Some(Tokens {
-            access: Secret::new(format!("AQV-{who}")),
-            refresh: None,
-            refresh_expires_at: None,
-        }),
-    };
-    lifecycle::connected(server.app(), &owner, account)
-        .await
-        .expect("connect")
-        .integration
-        .id
+    let account = crate::common::account(
+        Network::Linkedin,
+        &format!("member-{who}"),
+        &format!("AQV-{who}"),
+    );
+    crate::common::connected(server.app(), &owner, account).await
 }
 
 /// As if a day passed since every check.
 async fn a_day_later(app: &TestApp) {
-    let sql = match app.backend {
-        crate::common::Backend::Postgres => {
-            "UPDATE integrations SET last_checked_at = last_checked_at - interval '1 day'"
-        }
-        crate::common::Backend::Sqlite => {
-            "UPDATE integrations SET last_checked_at = strftime('%Y-%m-%dT%H:%M:%f', last_checked_at, '-1 day') || '+00:00'"
-        }
-    };
-    let backend = app.store.db().get_database_backend();
-    app.store
-        .db()
-        .execute_raw(Statement::from_string(backend, sql))
-        .await
-        .expect("rewind");
+    app.rewind("integrations", "last_checked_at", 1).await;
 }
 
 async fn row(app: &TestApp, server: &Socialgate, id: IntegrationId) -> entity::integration::Model {

@@ -20,7 +20,6 @@ use axum::{
     routing::{get, post},
 };
 use chrono::{Duration, Utc};
-use sea_orm::{ConnectionTrait, Statement};
 use serde_json::{Value, json};
 use socialgate::{
     Socialgate,
@@ -28,10 +27,7 @@ use socialgate::{
     config::Secret,
     domain::{IntegrationId, Network},
     jobs::{Job, Jobs},
-    service::{
-        lifecycle::{self, NewAccount, Tokens},
-        tokens,
-    },
+    service::{lifecycle::Tokens, tokens},
     store::Scope,
 };
 
@@ -139,44 +135,23 @@ async fn connected(
         Network::Instagram => "IGQV",
         _ => "AQV",
     };
-    let account = NewAccount {
+    let mut account = crate::common::account(
         network,
-        external_account_id: format!("account-{who}"),
-        display_name: who.into(),
-        profile_url: None,
-        network_user_id: None,
-        scopes: vec!["openid".into()],
-        token_expires_at: Some(Utc::now() + Duration::days(3)),
-        data_access_expires_at: None,
-        tokens: Some(Tokens {
-            access: Secret::new(format!("{prefix}-{who}")),
-            refresh: refresh.map(|(token, _)| Secret::new(token)),
-            refresh_expires_at: refresh.map(|(_, left)| Utc::now() + left),
-        }),
-    };
-    lifecycle::connected(server.app(), &owner, account)
-        .await
-        .expect("connect")
-        .integration
-        .id
+        &format!("account-{who}"),
+        &format!("{prefix}-{who}"),
+    );
+    account.token_expires_at = Some(Utc::now() + Duration::days(3));
+    account.tokens = Some(Tokens {
+        access: Secret::new(format!("{prefix}-{who}")),
+        refresh: refresh.map(|(token, _)| Secret::new(token)),
+        refresh_expires_at: refresh.map(|(_, left)| Utc::now() + left),
+    });
+    crate::common::connected(server.app(), &owner, account).await
 }
 
 /// As if every stored token had been issued two days ago.
 async fn tokens_two_days_old(app: &TestApp) {
-    let sql = match app.backend {
-        crate::common::Backend::Postgres => {
-            "UPDATE credentials SET updated_at = updated_at - interval '2 days'"
-        }
-        crate::common::Backend::Sqlite => {
-            "UPDATE credentials SET updated_at = strftime('%Y-%m-%dT%H:%M:%f', updated_at, '-2 days') || '+00:00'"
-        }
-    };
-    let backend = app.store.db().get_database_backend();
-    app.store
-        .db()
-        .execute_raw(Statement::from_string(backend, sql))
-        .await
-        .expect("age the tokens");
+    app.rewind("credentials", "updated_at", 2).await;
 }
 
 async fn row(app: &TestApp, id: IntegrationId) -> entity::integration::Model {

@@ -22,7 +22,7 @@ use socialgate::{
     },
     config::Secret,
     domain::{IntegrationId, Network},
-    service::lifecycle::{self, NewAccount, Tokens},
+    service::lifecycle,
     store::Scope,
 };
 
@@ -76,29 +76,9 @@ async fn facebook_instance(app: &TestApp, graph_url: String) -> Socialgate {
 
 /// A Facebook Page of `owner`, signed in by the Facebook user `person`.
 async fn page(server: &Socialgate, owner: &Actor, id: &str, person: &str) -> IntegrationId {
-    lifecycle::connected(
-        server.app(),
-        owner,
-        NewAccount {
-            network: Network::Facebook,
-            external_account_id: id.into(),
-            network_user_id: Some(person.into()),
-            display_name: format!("Page {id}"),
-            profile_url: None,
-            scopes: vec!["pages_manage_posts".into()],
-            token_expires_at: None,
-            data_access_expires_at: None,
-            tokens: Some(Tokens {
-                access: Secret::new(format!("EAApage-{id}")),
-                refresh: None,
-                refresh_expires_at: None,
-            }),
-        },
-    )
-    .await
-    .expect("connect")
-    .integration
-    .id
+    let mut new = crate::common::account(Network::Facebook, id, &format!("EAApage-{id}"));
+    new.network_user_id = Some(person.into());
+    crate::common::connected(server.app(), owner, new).await
 }
 
 async fn credentials_kept(app: &TestApp, owner: &Actor, id: IntegrationId) -> bool {
