@@ -33,6 +33,20 @@ struct LongLived {
     expires_in: Option<i64>,
 }
 
+impl LongLived {
+    /// The grant this 60-day token makes, holding `scopes`.
+    fn grant(self, scopes: Vec<String>) -> Grant {
+        Grant {
+            access_token: Secret::new(self.access_token),
+            refresh_token: None,
+            expires_at: self.expires_in.map(|s| Utc::now() + Duration::seconds(s)),
+            refresh_expires_at: None,
+            data_access_expires_at: None,
+            scopes,
+        }
+    }
+}
+
 #[derive(Deserialize)]
 struct Me {
     user_id: Option<Value>,
@@ -109,14 +123,7 @@ impl Provider for Instagram {
                 ]),
         )
         .await?;
-        Ok(Grant {
-            access_token: Secret::new(long.access_token),
-            refresh_token: None,
-            expires_at: long.expires_in.map(|s| Utc::now() + Duration::seconds(s)),
-            refresh_expires_at: None,
-            data_access_expires_at: None,
-            scopes,
-        })
+        Ok(long.grant(scopes))
     }
 
     async fn probe(&self, token: &Secret) -> ProviderResult<()> {
@@ -141,14 +148,8 @@ impl Provider for Instagram {
                 ]),
         )
         .await?;
-        Ok(Grant {
-            access_token: Secret::new(long.access_token),
-            refresh_token: None,
-            expires_at: long.expires_in.map(|s| Utc::now() + Duration::seconds(s)),
-            refresh_expires_at: None,
-            data_access_expires_at: None,
-            scopes: Vec::new(),
-        })
+        // A renewal says nothing of permissions: the stored ones stand.
+        Ok(long.grant(Vec::new()))
     }
 
     async fn accounts(&self, grant: &Grant) -> ProviderResult<Vec<Account>> {
