@@ -99,8 +99,14 @@ impl std::fmt::Debug for Loaders {
     }
 }
 
-/// How long a loader waits to gather keys from sibling resolvers.
-const BATCH_WINDOW: Duration = Duration::from_millis(2);
+/// How long a loader waits to gather keys from sibling resolvers: not at all. A timed
+/// window cost every request one wait per loader, one after the other, on
+/// async-graphql's fallback timer thread; a zero delay is ready on its first poll and
+/// never touches that thread. Sibling resolvers are polled together in the request's
+/// task, so keys asked for in the same poll usually still share a fetch (the fetch is
+/// a spawned task, which another worker may start early); the statement count of a
+/// page does not rest on that: pages are loaded up front by [`Loaders::prime`].
+const BATCH_WINDOW: Duration = Duration::ZERO;
 
 fn loader<L: Loader<K>, K>(inner: L, cache: bool) -> DataLoader<L, HashMapCache>
 where

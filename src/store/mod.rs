@@ -111,12 +111,21 @@ impl Store {
     /// The pool settings socialgate uses: SQLite files get WAL, foreign keys and a busy
     /// timeout so readers do not block the writer. Public so that an embedding app or a
     /// test can adjust them and pass the connection to [`Store::from_connection`].
+    ///
+    /// A connection is not pinged when it leaves the pool: on PostgreSQL that ping is a
+    /// round trip before every statement, which doubled the round trips of a request.
+    /// Skipping it is safe: the pool already tests each connection when it comes back
+    /// (and drops it if broken), so only a connection that died while idle (a server
+    /// restart, a proxy's idle cut) can be handed out, and then its statement fails
+    /// with a database error that the request reports (the client may retry); the pool
+    /// discards that connection and opens a fresh one for the next acquire.
     pub fn options(url: &str) -> ConnectOptions {
         let mut options = ConnectOptions::new(url.to_owned());
         options
             .max_connections(if url.starts_with("sqlite") { 8 } else { 16 })
             .min_connections(1)
             .acquire_timeout(Duration::from_secs(10))
+            .test_before_acquire(false)
             .sqlx_logging(false)
             .map_sqlx_sqlite_opts(|opts| {
                 opts.journal_mode(SqliteJournalMode::Wal)
