@@ -289,6 +289,12 @@ impl Config {
         parse_duration(&self.probe_interval).unwrap_or(std::time::Duration::from_secs(6 * 3600))
     }
 
+    /// How far ahead `expiresSoon` looks (`expires_soon_days`, at most a century so
+    /// that dates computed with it stay representable).
+    pub fn expires_soon_window(&self) -> chrono::Duration {
+        chrono::Duration::days(i64::try_from(self.expires_soon_days.min(36_500)).unwrap_or(0))
+    }
+
     /// Whether anonymous callers may introspect the schema.
     pub fn publishes_schema(&self) -> bool {
         self.public_schema.unwrap_or(self.dev)

@@ -130,18 +130,25 @@ fn consent(app: &App, q: &HashMap<String, String>, sandbox: &Sandbox) -> Respons
     Redirect::to(&format!("{redirect_uri}?{}", pairs.finish())).into_response()
 }
 
+/// The network a path segment names and its sandbox, when that network is sandboxed.
+fn sandboxed<'a>(app: &'a App, slug: &str) -> Option<(Network, &'a Sandbox)> {
+    let network = from_slug(slug)?;
+    let sandbox = app.sandbox.as_deref()?;
+    app.providers
+        .sandboxed()
+        .contains(&network)
+        .then_some((network, sandbox))
+}
+
 async fn get(
     State(app): State<Arc<App>>,
     Path((net, rest)): Path<(String, String)>,
     Query(q): Query<HashMap<String, String>>,
     headers: HeaderMap,
 ) -> Response {
-    let (Some(network), Some(sandbox)) = (from_slug(&net), app.sandbox.as_deref()) else {
+    let Some((network, sandbox)) = sandboxed(&app, &net) else {
         return not_found();
     };
-    if !app.providers.sandboxed().contains(&network) {
-        return not_found();
-    }
     let token = q.get("access_token").map(String::as_str);
     match (network, rest.as_str()) {
         (_, "consent") => consent(&app, &q, sandbox),
@@ -176,12 +183,9 @@ async fn post(
     Path((net, rest)): Path<(String, String)>,
     Form(form): Form<HashMap<String, String>>,
 ) -> Response {
-    let (Some(network), Some(sandbox)) = (from_slug(&net), app.sandbox.as_deref()) else {
+    let Some((network, sandbox)) = sandboxed(&app, &net) else {
         return not_found();
     };
-    if !app.providers.sandboxed().contains(&network) {
-        return not_found();
-    }
     match (network, rest.as_str()) {
         (Network::Linkedin, "oauth/v2/accessToken") => answer(sandbox.linkedin_token(&form)),
         (Network::Linkedin, "oauth/v2/introspectToken") => {
@@ -197,12 +201,9 @@ async fn delete(
     Path((net, rest)): Path<(String, String)>,
     Query(q): Query<HashMap<String, String>>,
 ) -> Response {
-    let (Some(network), Some(sandbox)) = (from_slug(&net), app.sandbox.as_deref()) else {
+    let Some((network, sandbox)) = sandboxed(&app, &net) else {
         return not_found();
     };
-    if !app.providers.sandboxed().contains(&network) {
-        return not_found();
-    }
     let token = q.get("access_token").map(String::as_str);
     match (network, rest.split('/').collect::<Vec<_>>().as_slice()) {
         (Network::Facebook, [_version, user, "permissions"]) => {

@@ -103,7 +103,7 @@ pub fn zone_of(person: &user::Model) -> Tz {
 
 /// Composes `person`'s digest as of `now`.
 pub async fn compose(app: &App, person: &user::Model, now: DateTime<Utc>) -> AppResult<Composed> {
-    let soon = Duration::days(i64::try_from(app.config.expires_soon_days).unwrap_or(14));
+    let soon = app.config.expires_soon_window();
     let own = app
         .store
         .tenant(Scope::owner(person.tenant_id, person.id))

@@ -41,7 +41,7 @@ pub enum Renewed {
 /// Up to `limit` integrations of `tenant` whose token should be renewed now.
 pub async fn due(app: &App, tenant: TenantId, limit: u64) -> AppResult<Vec<integration::Model>> {
     let at = now();
-    let window = chrono::Duration::days(i64::try_from(app.config.expires_soon_days).unwrap_or(14));
+    let window = app.config.expires_soon_window();
     let rules: Vec<_> = renewable()
         .filter(|n| app.providers.get(*n).is_ok())
         .filter_map(|n| match renewal(n) {

@@ -88,8 +88,7 @@ impl Integration {
     /// The token of a usable integration ends within the server's warning window
     /// (`SOCIALGATE_EXPIRES_SOON_DAYS`, two weeks by default).
     async fn expires_soon(&self, ctx: &Context<'_>) -> async_graphql::Result<bool> {
-        let days = ctx.app()?.config.expires_soon_days;
-        let window = chrono::Duration::days(i64::try_from(days).unwrap_or(i64::MAX / 86_400_000));
+        let window = ctx.app()?.config.expires_soon_window();
         Ok(expires_soon(
             self.0.status,
             stops_at(self.0.token_expires_at, self.0.data_access_expires_at),
