@@ -6,6 +6,7 @@
 //! only as `INTERNAL`, so that no SQL, token or stack trace ever reaches a client.
 
 use async_graphql::ErrorExtensions;
+use entity::enums::ConnectFailure;
 
 /// Result of every service and store function.
 pub type AppResult<T> = Result<T, AppError>;
@@ -42,6 +43,11 @@ pub enum AppError {
     /// Someone else changed the object first; read it again and retry. `CONFLICT`.
     #[error("{0}")]
     Conflict(String),
+    /// The network said no for a reason the person can act on (a personal profile, a
+    /// personal Instagram account, no posting role, a cancelled consent). The code is
+    /// the refusal's own (`PERSONAL_PROFILE`, …), never `PROVIDER_ERROR`.
+    #[error("{1}")]
+    Refused(ConnectFailure, String),
     /// The network answered with an error we could not map. `PROVIDER_ERROR`.
     #[error("{0}")]
     Provider(String),
@@ -69,9 +75,29 @@ impl AppError {
             AppError::UnsupportedNetwork(_) => "UNSUPPORTED_NETWORK",
             AppError::AccountMismatch(_) => "ACCOUNT_MISMATCH",
             AppError::Conflict(_) => "CONFLICT",
+            AppError::Refused(failure, _) => failure.code(),
             AppError::Provider(_) => "PROVIDER_ERROR",
             AppError::RateLimited(_) => "RATE_LIMITED",
             AppError::Database(_) | AppError::Internal(_) => "INTERNAL",
+        }
+    }
+
+    /// Why a sign-in failed, as its attempt records it.
+    pub fn connect_failure(&self) -> ConnectFailure {
+        match self {
+            AppError::Refused(failure, _) => *failure,
+            AppError::LimitReached(_) => ConnectFailure::LimitReached,
+            AppError::AccountMismatch(_) => ConnectFailure::AccountMismatch,
+            AppError::RateLimited(_) => ConnectFailure::RateLimited,
+            AppError::Provider(_) => ConnectFailure::ProviderError,
+            AppError::Database(_) | AppError::Internal(_) => ConnectFailure::Internal,
+            AppError::Unauthenticated(_)
+            | AppError::Forbidden(_)
+            | AppError::NotFound(_)
+            | AppError::BadUserInput(_)
+            | AppError::InvalidTransition(_)
+            | AppError::UnsupportedNetwork(_)
+            | AppError::Conflict(_) => ConnectFailure::NotAllowed,
         }
     }
 

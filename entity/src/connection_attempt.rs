@@ -1,7 +1,7 @@
 //! A server-side OAuth attempt: it lives in the database so any instance can finish
 //! any callback. The `state` is stored hashed; the attempt is single use.
 
-use crate::enums::{AttemptStatus, Network};
+use crate::enums::{AttemptStatus, ConnectFailure, Network};
 use sea_orm::entity::prelude::*;
 
 use crate::ids::{AttemptId, IntegrationId, TenantId, UserId};
@@ -23,6 +23,8 @@ pub struct Model {
     /// Set for a reconnect: the integration this attempt renews.
     pub integration_id: Option<IntegrationId>,
     pub status: AttemptStatus,
+    /// Why it failed, typed; `failure` is the sentence for the person.
+    pub failure_code: Option<ConnectFailure>,
     pub failure: Option<String>,
     /// Accounts offered for `selectAccount` (ids and names, never tokens).
     pub candidates: Option<Json>,

@@ -184,9 +184,83 @@ pub enum AttemptStatus {
     AwaitingSelection,
     #[sea_orm(string_value = "completed")]
     Completed,
-    /// The last send failed (`error` says why); retried later the same day.
+    /// The sign-in ended without a connection (`failure_code` and `failure` say why).
     #[sea_orm(string_value = "failed")]
     Failed,
+}
+
+/// Why a sign-in ended without a connection. The refusals a person can act on have
+/// codes of their own, apart from `ProviderError` (the network failed us), because a
+/// frontend must say "connect a Page instead", not "try again later".
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum, Serialize, Deserialize,
+)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::N(32))")]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum ConnectFailure {
+    /// The person declined at the network's consent screen.
+    #[sea_orm(string_value = "cancelled")]
+    Cancelled,
+    /// A Facebook login that manages no Page: a personal profile.
+    #[sea_orm(string_value = "personal_profile")]
+    PersonalProfile,
+    /// Pages, but none where the person may post.
+    #[sea_orm(string_value = "no_posting_role")]
+    NoPostingRole,
+    /// An Instagram account that is not a business or creator account.
+    #[sea_orm(string_value = "personal_instagram_account")]
+    PersonalInstagramAccount,
+    /// The ten minutes of the sign-in passed before the network sent the person back.
+    #[sea_orm(string_value = "sign_in_expired")]
+    SignInExpired,
+    /// The network sent back a sign-in this server never started (or without its state,
+    /// or for another network).
+    #[sea_orm(string_value = "sign_in_unknown")]
+    SignInUnknown,
+    /// The sign-in was already finished once (a reload or a replay of the callback).
+    #[sea_orm(string_value = "sign_in_used")]
+    SignInUsed,
+    /// The person's slots of the network were used meanwhile.
+    #[sea_orm(string_value = "limit_reached")]
+    LimitReached,
+    /// A reconnect signed in as another account than the integration's.
+    #[sea_orm(string_value = "account_mismatch")]
+    AccountMismatch,
+    /// The integration changed so that the connection may not finish (disconnected,
+    /// approved meanwhile); the sentence says what.
+    #[sea_orm(string_value = "not_allowed")]
+    NotAllowed,
+    /// The network was over its rate limit.
+    #[sea_orm(string_value = "rate_limited")]
+    RateLimited,
+    /// The network answered with an error, or not at all.
+    #[sea_orm(string_value = "provider_error")]
+    ProviderError,
+    /// Our fault; logged.
+    #[sea_orm(string_value = "internal")]
+    Internal,
+}
+
+impl ConnectFailure {
+    /// The code clients switch on (`extensions.code`, the callback message, the
+    /// redirect), the same as the GraphQL enum value.
+    pub fn code(self) -> &'static str {
+        match self {
+            ConnectFailure::Cancelled => "CANCELLED",
+            ConnectFailure::PersonalProfile => "PERSONAL_PROFILE",
+            ConnectFailure::NoPostingRole => "NO_POSTING_ROLE",
+            ConnectFailure::PersonalInstagramAccount => "PERSONAL_INSTAGRAM_ACCOUNT",
+            ConnectFailure::SignInExpired => "SIGN_IN_EXPIRED",
+            ConnectFailure::SignInUnknown => "SIGN_IN_UNKNOWN",
+            ConnectFailure::SignInUsed => "SIGN_IN_USED",
+            ConnectFailure::LimitReached => "LIMIT_REACHED",
+            ConnectFailure::AccountMismatch => "ACCOUNT_MISMATCH",
+            ConnectFailure::NotAllowed => "NOT_ALLOWED",
+            ConnectFailure::RateLimited => "RATE_LIMITED",
+            ConnectFailure::ProviderError => "PROVIDER_ERROR",
+            ConnectFailure::Internal => "INTERNAL",
+        }
+    }
 }
 
 /// What an audit event records.

@@ -10,6 +10,7 @@ mod m20261125_000004_network_user;
 mod m20261125_000005_digest_settings;
 mod m20261125_000006_sandbox_tokens;
 mod m20261125_000007_data_access_expiry;
+mod m20261126_000008_attempt_failure_code;
 
 pub struct Migrator;
 
@@ -24,6 +25,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261125_000005_digest_settings::Migration),
             Box::new(m20261125_000006_sandbox_tokens::Migration),
             Box::new(m20261125_000007_data_access_expiry::Migration),
+            Box::new(m20261126_000008_attempt_failure_code::Migration),
         ]
     }
 }

@@ -164,7 +164,7 @@ fn item(row: &integration::Model, kind: ItemKind) -> Item {
         ),
         ItemKind::Problem | ItemKind::NewProblem => (
             reason::explanation(row.status_reason),
-            reason::remedy(row.status_reason),
+            reason::remedy(row.status, row.status_reason),
         ),
     };
     Item {

@@ -33,14 +33,14 @@ impl std::fmt::Display for LimitReached {
         let what = if self.resubmission {
             "before resubmitting this one"
         } else {
-            "first"
+            "to connect another"
         };
+        let limit = i64::from(self.limit);
         write!(
             f,
-            "you already have {} of {} {} integration(s) allowed; disconnect one {what}",
+            "You may connect {limit} {} and have {} connected; disconnect one {what}.",
+            super::network::accounts(self.network, limit),
             self.used,
-            self.limit,
-            super::network::name(self.network)
         )
     }
 }

@@ -51,6 +51,18 @@ pub fn describe(network: Network) -> &'static str {
     }
 }
 
+/// What one connection of `network` is, in the network's own words, singular or plural.
+pub fn accounts(network: Network, count: i64) -> &'static str {
+    match (network, count == 1) {
+        (Network::Linkedin, true) => "LinkedIn profile",
+        (Network::Linkedin, false) => "LinkedIn profiles",
+        (Network::Facebook, true) => "Facebook Page",
+        (Network::Facebook, false) => "Facebook Pages",
+        (Network::Instagram, true) => "Instagram professional account",
+        (Network::Instagram, false) => "Instagram professional accounts",
+    }
+}
+
 /// The network's own name, for sentences a person reads.
 pub fn name(network: Network) -> &'static str {
     match network {

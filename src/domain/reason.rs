@@ -1,7 +1,7 @@
 //! Plain-words explanation and remedy for every status reason: the "Review" screen and
 //! the Daily Digest show these, so they speak to an advisor, not to an engineer.
 
-use super::StatusReason;
+use super::{Status, StatusReason};
 
 /// What happened, in one sentence.
 pub fn explanation(reason: StatusReason) -> &'static str {
@@ -34,9 +34,14 @@ pub fn explanation(reason: StatusReason) -> &'static str {
     }
 }
 
-/// What to do about it, in one sentence; `None` when nothing is needed.
-pub fn remedy(reason: StatusReason) -> Option<&'static str> {
+/// What to do about an integration in `status` for `reason`, in one sentence; `None`
+/// when nothing is needed. An active integration needs nothing, whatever brought it
+/// there (a reconnect of an approved account stays approved).
+pub fn remedy(status: Status, reason: StatusReason) -> Option<&'static str> {
     use StatusReason::*;
+    if status == Status::Active {
+        return None;
+    }
     match reason {
         Connected | Reconnected => Some("Wait for compliance to review the account."),
         PermissionsReduced => Some(

@@ -43,7 +43,22 @@ impl std::fmt::Display for Refused {
             Change::Invalidate(_) => "invalidate",
             Change::Reconnect { .. } => "reconnect",
         };
-        write!(f, "cannot {what} an integration that is {:?}", self.from)
+        write!(
+            f,
+            "cannot {what} an integration that is {}",
+            word(self.from)
+        )
+    }
+}
+
+/// The status as a word in a sentence ("an integration that is pending").
+pub fn word(status: Status) -> &'static str {
+    match status {
+        Status::Pending => "pending",
+        Status::Active => "active",
+        Status::Expired => "expired",
+        Status::Invalid => "invalid",
+        Status::Rejected => "rejected",
     }
 }
 

@@ -1,12 +1,15 @@
-//! `GET /oauth/{network}/callback`: where the network sends the popup back. It answers
-//! with a small page that tells the opener window the result and closes, or redirects
-//! to the attempt's `returnTo` (an allowed origin).
+//! `GET /oauth/{network}/callback`: where the network sends the browser back. With a
+//! `returnTo`, the browser goes there with the outcome in the URL fragment (never the
+//! query: the completion code must not reach server logs or a `Referer`). Without one,
+//! a small page hands the outcome to the window that opened the popup and closes; a
+//! popup that lost its opener says where to finish instead.
 
 use axum::{
     extract::{Path, Query, State},
     http::StatusCode,
     response::{Html, IntoResponse, Redirect, Response},
 };
+use entity::enums::ConnectFailure;
 use serde_json::json;
 
 use super::{HttpState, html::escape};
@@ -15,6 +18,42 @@ use crate::{
     graphql::ids::AttemptGid,
     service::connect::{self, CallbackParams, Outcome},
 };
+
+/// The outcome as the frontend reads it: `confirm`, `cancelled` or `failed`, with the
+/// completion code or the failure's code and sentence.
+struct Told {
+    status: &'static str,
+    completion: Option<String>,
+    accounts: Option<usize>,
+    code: Option<&'static str>,
+    message: Option<String>,
+}
+
+fn told(outcome: &Outcome) -> Told {
+    match outcome {
+        Outcome::Confirm {
+            completion_code,
+            accounts,
+        } => Told {
+            status: "confirm",
+            completion: Some(completion_code.clone()),
+            accounts: Some(*accounts),
+            code: None,
+            message: None,
+        },
+        Outcome::Failed { failure, message } => Told {
+            status: if *failure == ConnectFailure::Cancelled {
+                "cancelled"
+            } else {
+                "failed"
+            },
+            completion: None,
+            accounts: None,
+            code: Some(failure.code()),
+            message: Some(message.clone()),
+        },
+    }
+}
 
 pub(super) async fn callback(
     State(state): State<HttpState>,
@@ -25,68 +64,29 @@ pub(super) async fn callback(
         return (StatusCode::NOT_FOUND, "unknown network").into_response();
     };
     let result = connect::callback(&state.app, network, params).await;
-    let (status, completion, accounts, code, message) = match &result.outcome {
-        Outcome::Confirm {
-            completion_code,
-            accounts,
-        } => (
-            "confirm",
-            Some(completion_code.clone()),
-            Some(*accounts),
-            None,
-            None,
-        ),
-        Outcome::Cancelled => (
-            "cancelled",
-            None,
-            None,
-            None,
-            Some("You cancelled the sign-in; nothing was connected.".to_owned()),
-        ),
-        Outcome::Failed { code, message } => {
-            ("failed", None, None, Some(*code), Some(message.clone()))
-        }
-    };
+    let told = told(&result.outcome);
     let attempt_id = result.attempt_id.map(|id| AttemptGid(id).encoded());
     if let Some(return_to) = &result.return_to {
         let fields = [
-            ("socialgate_status", Some(status)),
+            ("socialgate_status", Some(told.status)),
             ("socialgate_attempt", attempt_id.as_deref()),
-            ("socialgate_code", completion.as_deref()),
-            ("socialgate_error", code),
+            ("socialgate_code", told.completion.as_deref()),
+            ("socialgate_error", told.code),
+            ("socialgate_message", told.message.as_deref()),
         ];
         return redirect(return_to, &fields);
     }
     let payload = json!({
         "type": "socialgate:connection",
-        "status": status,
+        "status": told.status,
         "attemptId": attempt_id,
-        "completionCode": completion,
-        "accounts": accounts,
-        "code": code,
-        "message": message,
+        "completionCode": told.completion,
+        "accounts": told.accounts,
+        "code": told.code,
+        "message": told.message,
     });
-    // The message carries a completion code, which must reach only the product's own
-    // frontend: post only to allowed origins.
-    let targets = state.app.config.origins().message_targets();
-    // JSON inside <script>: escape `<` so no value can close the tag.
-    let data = payload.to_string().replace('<', "\\u003c");
-    let targets = serde_json::to_string(&targets)
-        .unwrap_or_else(|_| "[]".into())
-        .replace('<', "\\u003c");
-    let text = message.unwrap_or_else(|| match status {
-        "confirm" => "Signed in. Return to the app to finish connecting.".to_owned(),
-        _ => String::new(),
-    });
-    let page = format!(
-        "<!doctype html><html><head><meta charset=\"utf-8\"><title>socialgate</title></head><body>\
-         <p id=\"result\" data-status=\"{status}\">{}</p><script>\
-         (function(){{var d={data};var t={targets};\
-         if(window.opener){{t.forEach(function(o){{try{{window.opener.postMessage(d,o);}}catch(e){{}}}});window.close();}}}})();\
-         </script></body></html>",
-        escape(&text)
-    );
-    let http_status = if status == "failed" {
+    let page = page(&state, &told, &payload);
+    let http_status = if told.status == "failed" {
         StatusCode::BAD_REQUEST
     } else {
         StatusCode::OK
@@ -94,18 +94,56 @@ pub(super) async fn callback(
     (http_status, Html(page)).into_response()
 }
 
-/// Sends the browser back to the attempt's `returnTo` with the outcome in the query.
+/// The popup's page. The message carries a completion code, which must reach only the
+/// product's own frontend: it is posted to allowed origins, and broadcast to pages of
+/// this server's own origin (the console), which is how a popup that lost its opener
+/// still finishes there.
+fn page(state: &HttpState, told: &Told, payload: &serde_json::Value) -> String {
+    let targets = state.app.config.origins().message_targets();
+    // JSON inside <script>: escape `<` so no value can close the tag.
+    let data = payload.to_string().replace('<', "\\u003c");
+    let targets = serde_json::to_string(&targets)
+        .unwrap_or_else(|_| "[]".into())
+        .replace('<', "\\u003c");
+    let text = told.message.clone().unwrap_or_else(|| {
+        "Signed in. Go back to the window where you clicked Connect to finish connecting; \
+         you can close this one."
+            .to_owned()
+    });
+    let console = if state.app.config.console_enabled() && told.status == "confirm" {
+        "<p id=\"console\" hidden>Started from the console? It has been told; \
+         <a href=\"../../console/\">open the console</a> if it is closed.</p>"
+    } else {
+        ""
+    };
+    format!(
+        "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\">\
+         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
+         <title>Connecting your account</title></head>\
+         <body style=\"font-family:system-ui,sans-serif;max-width:32rem;margin:3rem auto;padding:0 1rem;line-height:1.5\">\
+         <h1 style=\"font-size:1.25rem\">Connecting your account</h1>\
+         <p id=\"result\" data-status=\"{status}\" role=\"status\">{text}</p>{console}<script>\
+         (function(){{var d={data};var t={targets};\
+         try{{var c=new BroadcastChannel('socialgate:connection');c.postMessage(d);c.close();}}catch(e){{}}\
+         if(window.opener){{t.forEach(function(o){{try{{window.opener.postMessage(d,o);}}catch(e){{}}}});window.close();}}\
+         else{{var p=document.getElementById('console');if(p)p.hidden=false;}}}})();\
+         </script></body></html>",
+        status = told.status,
+        text = escape(&text),
+    )
+}
+
+/// Sends the browser back to the attempt's `returnTo` with the outcome in the fragment.
 fn redirect(return_to: &str, fields: &[(&str, Option<&str>)]) -> Response {
     let Ok(mut url) = url::Url::parse(return_to) else {
         return (StatusCode::BAD_REQUEST, "bad returnTo").into_response();
     };
-    {
-        let mut query = url.query_pairs_mut();
-        for (name, value) in fields {
-            if let Some(value) = value {
-                query.append_pair(name, value);
-            }
+    let mut fragment = url::form_urlencoded::Serializer::new(String::new());
+    for (name, value) in fields {
+        if let Some(value) = value {
+            fragment.append_pair(name, value);
         }
     }
+    url.set_fragment(Some(&fragment.finish()));
     Redirect::to(url.as_str()).into_response()
 }

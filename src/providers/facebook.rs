@@ -5,7 +5,9 @@
 use chrono::{Duration, Utc};
 use serde::Deserialize;
 
-use super::{Account, Grant, Provider, ProviderError, ProviderResult, Revocation, http};
+use super::{
+    Account, ConnectFailure, Grant, Provider, ProviderError, ProviderResult, Revocation, http,
+};
 use crate::{config::Secret, domain::Network};
 
 /// What socialgate asks Facebook for.
@@ -311,6 +313,7 @@ impl Provider for Facebook {
         let pages = self.all_pages(grant).await?;
         if pages.is_empty() {
             return Err(ProviderError::Refused(
+                ConnectFailure::PersonalProfile,
                 "This Facebook login manages no Page. Personal profiles cannot be connected: \
                  connect a Facebook Page you manage instead."
                     .into(),
@@ -350,6 +353,7 @@ impl Provider for Facebook {
             .collect();
         if postable.is_empty() {
             return Err(ProviderError::Refused(
+                ConnectFailure::NoPostingRole,
                 "You have no role that allows posting on any of your Pages (Facebook needs \
                  'create content' or full control). Ask a Page admin, then connect again."
                     .into(),

@@ -6,7 +6,7 @@ use chrono::{Duration, Utc};
 use serde::Deserialize;
 use serde_json::Value;
 
-use super::{Account, Grant, Provider, ProviderError, ProviderResult, http};
+use super::{Account, ConnectFailure, Grant, Provider, ProviderError, ProviderResult, http};
 use crate::{config::Secret, domain::Network};
 
 /// What socialgate asks Instagram for.
@@ -160,12 +160,15 @@ impl Provider for Instagram {
         .await?;
         let kind = me.account_type.as_deref().unwrap_or("");
         if !matches!(kind, "BUSINESS" | "MEDIA_CREATOR" | "CREATOR") {
-            return Err(ProviderError::Refused(format!(
-                "@{} is a personal Instagram account. Only professional (business or creator) \
+            return Err(ProviderError::Refused(
+                ConnectFailure::PersonalInstagramAccount,
+                format!(
+                    "@{} is a personal Instagram account. Only professional (business or creator) \
                  accounts can be connected: switch it to a professional account in Instagram's \
                  settings, then connect again.",
-                me.username
-            )));
+                    me.username
+                ),
+            ));
         }
         let id = match (&me.user_id, &me.id) {
             (Some(Value::String(s)), _) => s.clone(),

@@ -14,6 +14,7 @@ pub mod signed_request;
 use std::{collections::HashMap, sync::Arc};
 
 use chrono::{DateTime, Utc};
+pub use entity::enums::ConnectFailure;
 use serde::{Deserialize, Serialize};
 
 use crate::{
@@ -56,8 +57,8 @@ pub struct Account {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ProviderError {
     /// The login cannot be connected, for a reason the user can act on (a personal
-    /// profile, no Page with posting rights).
-    Refused(String),
+    /// profile, no Page with posting rights), with the sentence that says what to do.
+    Refused(ConnectFailure, String),
     /// A definitive signal that the token is dead.
     Dead(StatusReason),
     /// Over a rate limit; with how long the network asked us to wait, when it said.
@@ -71,12 +72,35 @@ pub enum ProviderError {
 impl From<ProviderError> for AppError {
     fn from(e: ProviderError) -> Self {
         match e {
-            ProviderError::Refused(why) => AppError::Provider(why),
+            ProviderError::Refused(failure, why) => AppError::Refused(failure, why),
             ProviderError::Dead(r) => AppError::Provider(reason::explanation(r).to_owned()),
             ProviderError::RateLimited(why, _) => AppError::RateLimited(why),
             ProviderError::Transient(why) | ProviderError::Failed(why) => AppError::Provider(why),
         }
     }
+}
+
+/// Why a network without app credentials or sandbox cannot be connected, and what the
+/// operator sets to change that.
+pub fn not_configured(network: Network) -> String {
+    let (name, vars) = match network {
+        Network::Linkedin => (
+            "LinkedIn",
+            "SOCIALGATE_LINKEDIN_CLIENT_ID and SOCIALGATE_LINKEDIN_CLIENT_SECRET",
+        ),
+        Network::Facebook => (
+            "Facebook",
+            "SOCIALGATE_FACEBOOK_APP_ID and SOCIALGATE_FACEBOOK_APP_SECRET",
+        ),
+        Network::Instagram => (
+            "Instagram",
+            "SOCIALGATE_INSTAGRAM_APP_ID and SOCIALGATE_INSTAGRAM_APP_SECRET",
+        ),
+    };
+    format!(
+        "{name} is not set up on this server yet: the operator sets {vars} \
+         (or SOCIALGATE_SANDBOX=true for a sandbox)"
+    )
 }
 
 pub type ProviderResult<T> = Result<T, ProviderError>;
@@ -86,7 +110,7 @@ impl ProviderError {
     pub fn describe(&self) -> String {
         match self {
             ProviderError::Dead(r) => reason::explanation(*r).to_owned(),
-            ProviderError::Refused(why)
+            ProviderError::Refused(_, why)
             | ProviderError::RateLimited(why, _)
             | ProviderError::Transient(why)
             | ProviderError::Failed(why) => why.clone(),
@@ -240,11 +264,14 @@ impl Providers {
     }
 
     pub fn get(&self, network: Network) -> AppResult<&Arc<dyn Provider>> {
-        self.clients.get(&network).ok_or_else(|| {
-            AppError::UnsupportedNetwork(format!(
-                "{network:?} is not configured on this server (no app credentials, sandbox off)"
-            ))
-        })
+        self.clients
+            .get(&network)
+            .ok_or_else(|| AppError::UnsupportedNetwork(not_configured(network)))
+    }
+
+    /// Whether `network` can be connected now: app credentials, or its sandbox.
+    pub fn connectable(&self, network: Network) -> bool {
+        self.clients.contains_key(&network)
     }
 
     /// Networks served by the built-in sandbox.

@@ -275,8 +275,9 @@ async fn read_target(
             {
                 return Err(AppError::Conflict(format!(
                     "the integration changed since you read it (version {expected}, now {} and \
-                     {:?}); read it again",
-                    current.version, current.status
+                     {}); read it again",
+                    current.version,
+                    crate::domain::status::word(current.status)
                 )));
             }
             if current.disconnected_at.is_some() {

@@ -7,9 +7,10 @@ use crate::{
     auth::Actor,
     domain::{
         limits::{limit_of, used_in},
-        network::{LISTED, ListedNetwork},
+        network::{LISTED, ListedNetwork, X_UNSUPPORTED_REASON},
     },
     error::AppResult,
+    providers::not_configured,
 };
 
 /// One listed network as the viewer sees it.
@@ -20,6 +21,8 @@ pub struct NetworkView {
     pub limit: i32,
     /// The viewer's integrations that take a slot.
     pub used: i32,
+    /// Why it cannot be connected now (X, or no app credentials and no sandbox).
+    pub unavailable: Option<String>,
 }
 
 pub async fn list(app: &App, actor: &Actor) -> AppResult<Vec<NetworkView>> {
@@ -35,11 +38,13 @@ pub async fn list(app: &App, actor: &Actor) -> AppResult<Vec<NetworkView>> {
                 listed,
                 limit: limit_of(&actor.tenant, network),
                 used: used_in(&used, network) as i32,
+                unavailable: (!app.providers.connectable(network)).then(|| not_configured(network)),
             },
             ListedNetwork::X => NetworkView {
                 listed,
                 limit: 0,
                 used: 0,
+                unavailable: Some(X_UNSUPPORTED_REASON.to_owned()),
             },
         })
         .collect())

@@ -4,7 +4,7 @@
 use chrono::{DateTime, Utc};
 use entity::{
     connection_attempt,
-    enums::AttemptStatus,
+    enums::{AttemptStatus, ConnectFailure},
     ids::{AttemptId, IntegrationId, UserId},
 };
 use sea_orm::{
@@ -18,7 +18,8 @@ use crate::error::{AppError, AppResult};
 /// How a claimed attempt moves on; fields left `None` are cleared.
 #[derive(Debug, Clone, Default)]
 pub struct Update {
-    pub failure: Option<String>,
+    /// Why it failed: the code and the sentence for the person.
+    pub failure: Option<(ConnectFailure, String)>,
     pub integration_id: Option<IntegrationId>,
     pub candidates: Option<serde_json::Value>,
     pub sealed_grant: Option<Vec<u8>>,
@@ -38,8 +39,12 @@ impl Store {
                 Expr::value(AttemptStatus::Failed),
             )
             .col_expr(
+                connection_attempt::Column::FailureCode,
+                Expr::value(ConnectFailure::SignInExpired),
+            )
+            .col_expr(
                 connection_attempt::Column::Failure,
-                Expr::value("the sign-in expired before it was completed"),
+                Expr::value("The sign-in expired before it was completed. Connect again."),
             )
             .filter(connection_attempt::Column::ExpiresAt.lte(at))
             .filter(connection_attempt::Column::Status.is_in(waiting))
@@ -137,9 +142,11 @@ impl<C: ConnectionTrait> Scoped<'_, C> {
         status: AttemptStatus,
         update: Update,
     ) -> AppResult<()> {
+        let (failure_code, failure) = update.failure.unzip();
         let mut row = connection_attempt::ActiveModel {
             status: Set(status),
-            failure: Set(update.failure),
+            failure_code: Set(failure_code),
+            failure: Set(failure),
             candidates: Set(update.candidates),
             sealed_grant: Set(update.sealed_grant),
             completion_hash: Set(update.completion_hash),

@@ -15,7 +15,7 @@ use crate::{
 };
 
 const CONNECT: &str = "mutation($n: Network!, $r: String) { connectIntegration(network: $n, returnTo: $r) { attemptId authorizationUrl expiresAt } }";
-const ATTEMPT: &str = "query($id: ID!) { connectionAttempt(id: $id) { status failure candidates { id name } integration { id status } } }";
+const ATTEMPT: &str = "query($id: ID!) { connectionAttempt(id: $id) { status failureCode failure candidates { id name } integration { id status } } }";
 const COUNT: &str = "{ integrations(filter: { includeDisconnected: true }) { totalCount } }";
 
 /// What the popup ended on.
@@ -146,6 +146,14 @@ db_test!(
         assert_eq!(popup.status, 200);
         assert_eq!(popup.message["attemptId"], attempt.as_str());
         assert_eq!(popup.message["accounts"], 1);
+        // One account: the frontend confirms it, there is nothing to choose.
+        let body = app
+            .gql(Some(&advisor), ATTEMPT, json!({ "id": attempt }))
+            .await;
+        assert_eq!(
+            body["data"]["connectionAttempt"]["status"], "AWAITING_CONFIRMATION",
+            "{body}"
+        );
         // Nothing is stored until the owner's frontend completes with the code.
         assert_eq!(
             app.gql(Some(&advisor), COUNT, json!({})).await["data"]["integrations"]["totalCount"],
@@ -290,6 +298,10 @@ db_test!(
         let popup = sign_in(&app, &url, Some("fb-pat")).await;
         assert_eq!(popup.status, 400);
         assert_eq!(popup.message["status"], "failed");
+        assert_eq!(
+            popup.message["code"], "PERSONAL_PROFILE",
+            "not a network outage"
+        );
         assert!(
             popup.message["message"]
                 .as_str()
@@ -303,6 +315,10 @@ db_test!(
             .await;
         assert_eq!(body["data"]["connectionAttempt"]["status"], "FAILED");
         assert_eq!(
+            body["data"]["connectionAttempt"]["failureCode"],
+            "PERSONAL_PROFILE"
+        );
+        assert_eq!(
             app.gql(Some(&personal), COUNT, json!({})).await["data"]["integrations"]["totalCount"],
             0
         );
@@ -310,6 +326,7 @@ db_test!(
         // Instagram: a personal account is refused, a business account connects.
         let (_, url) = connect(&app, &personal, "INSTAGRAM").await;
         let popup = sign_in(&app, &url, Some("ig-pat")).await;
+        assert_eq!(popup.message["code"], "PERSONAL_INSTAGRAM_ACCOUNT");
         assert!(
             popup.message["message"]
                 .as_str()
@@ -339,10 +356,15 @@ db_test!(state_is_checked_and_single_use, async |app: TestApp| {
     let (attempt, url) = connect(&app, &advisor, "LINKEDIN").await;
     let popup = sign_in(&app, &url, None).await;
     assert_eq!(popup.message["status"], "cancelled");
+    assert_eq!(popup.message["code"], "CANCELLED");
     let body = app
         .gql(Some(&advisor), ATTEMPT, json!({ "id": attempt }))
         .await;
     assert_eq!(body["data"]["connectionAttempt"]["status"], "FAILED");
+    assert_eq!(
+        body["data"]["connectionAttempt"]["failureCode"],
+        "CANCELLED"
+    );
 
     // Missing and unknown state.
     let base = format!("{}/oauth/linkedin/callback", app.base);
@@ -351,11 +373,13 @@ db_test!(state_is_checked_and_single_use, async |app: TestApp| {
         (popup.status, popup.message["status"].as_str()),
         (400, Some("failed"))
     );
+    assert_eq!(popup.message["code"], "SIGN_IN_UNKNOWN");
     let popup = open_callback(&format!("{base}?code=abc&state=forged")).await;
     assert_eq!(
         (popup.status, popup.message["status"].as_str()),
         (400, Some("failed"))
     );
+    assert_eq!(popup.message["code"], "SIGN_IN_UNKNOWN");
 
     // A real state on another network's callback is refused and stays usable.
     let (_, url) = connect(&app, &advisor, "LINKEDIN").await;
@@ -370,11 +394,12 @@ db_test!(state_is_checked_and_single_use, async |app: TestApp| {
     assert_eq!(popup.message["status"], "confirm", "{}", popup.message);
     let replay = open_callback(&callback).await;
     assert_eq!(replay.message["status"], "failed");
+    assert_eq!(replay.message["code"], "SIGN_IN_USED");
     assert!(
         replay.message["message"]
             .as_str()
             .expect("msg")
-            .contains("already used")
+            .contains("already finished")
     );
     assert_eq!(count().await, 0, "nothing until the owner completes");
 
@@ -423,6 +448,7 @@ db_test!(state_is_checked_and_single_use, async |app: TestApp| {
         "{}",
         popup.message
     );
+    assert_eq!(popup.message["code"], "SIGN_IN_EXPIRED");
     assert_eq!(count().await, 1);
 
     // returnTo must be an allowed origin; then the callback redirects there.
@@ -453,9 +479,25 @@ db_test!(state_is_checked_and_single_use, async |app: TestApp| {
         .expect("callback");
     assert_eq!(back.status(), 303);
     let location = back.headers()["location"].to_str().expect("location");
+    // The outcome travels in the fragment: the completion code never reaches a
+    // server log or a Referer.
     assert!(
-        location.starts_with("https://admin.example.com/social?socialgate_status=confirm")
-            && location.contains("socialgate_code="),
+        location.starts_with("https://admin.example.com/social#socialgate_status=confirm")
+            && location.contains("socialgate_code=")
+            && !location.contains('?'),
+        "{location}"
+    );
+
+    // A refused callback whose attempt is known still takes the user back to the
+    // frontend, with the failure, so a full-page flow is never stranded there.
+    let again = no_redirects().get(&callback).send().await.expect("replay");
+    assert_eq!(again.status(), 303);
+    let location = again.headers()["location"].to_str().expect("location");
+    assert!(
+        location.starts_with("https://admin.example.com/social#socialgate_status=failed")
+            && location.contains("socialgate_error=SIGN_IN_USED")
+            && location.contains("socialgate_message=")
+            && !location.contains("socialgate_code="),
         "{location}"
     );
 });

@@ -17,8 +17,8 @@ use socialgate::{
     config::Secret,
     domain::StatusReason,
     providers::{
-        Grant, Provider, ProviderError, facebook::Facebook, http_client, instagram::Instagram,
-        linkedin::Linkedin,
+        ConnectFailure, Grant, Provider, ProviderError, facebook::Facebook, http_client,
+        instagram::Instagram, linkedin::Linkedin,
     },
 };
 use tokio::net::TcpListener;
@@ -287,7 +287,7 @@ async fn facebook_exchanges_long_lived_and_lists_postable_pages() {
         Err(ProviderError::Failed(_))
     ));
     assert!(
-        matches!(fb.accounts(&grant("EAAnopages")).await, Err(ProviderError::Refused(m)) if m.contains("Personal profiles cannot be connected"))
+        matches!(fb.accounts(&grant("EAAnopages")).await, Err(ProviderError::Refused(ConnectFailure::PersonalProfile, m)) if m.contains("Personal profiles cannot be connected"))
     );
     assert_eq!(
         fb.accounts(&grant("EAApwd")).await.err(),
@@ -356,7 +356,7 @@ async fn instagram_takes_professional_accounts_only() {
         .await
         .expect("exchange");
     assert!(
-        matches!(ig.accounts(&personal).await, Err(ProviderError::Refused(m)) if m.contains("personal Instagram account"))
+        matches!(ig.accounts(&personal).await, Err(ProviderError::Refused(ConnectFailure::PersonalInstagramAccount, m)) if m.contains("personal Instagram account"))
     );
     assert_eq!(
         ig.accounts(&grant("IGgone")).await.err(),

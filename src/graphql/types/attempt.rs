@@ -7,16 +7,55 @@ use entity::connection_attempt;
 use super::{Integration, enums::Network};
 use crate::{graphql::context::ContextExt, graphql::ids::AttemptGid, service::integrations};
 
+/// Where a sign-in stands, and so what the frontend does next.
 #[derive(Enum, Debug, Clone, Copy, PartialEq, Eq)]
-#[graphql(remote = "entity::enums::AttemptStatus")]
-/// Where a sign-in stands.
 pub enum AttemptStatus {
-    /// Waiting for the user at the network.
+    /// Waiting for the person at the network: nothing to do until the popup (or the
+    /// redirect to `returnTo`) hands back the completion code.
     Started,
-    /// The login administers several accounts: call `selectAccount`.
+    /// The login offers exactly one account (the only candidate): confirm it with
+    /// `completeConnection(attemptId, completionCode)`.
+    AwaitingConfirmation,
+    /// The login administers several accounts: let the person choose one of
+    /// `candidates` and pass it as `accountId` to `completeConnection`.
     AwaitingSelection,
+    /// Connected: `integration` is the result.
     Completed,
+    /// Nothing was connected: `failureCode` says why, `failure` in words.
     Failed,
+}
+
+/// Why a sign-in ended without a connection. The first four are the person's to act
+/// on, and the sentence in `failure` says how.
+#[derive(Enum, Debug, Clone, Copy, PartialEq, Eq)]
+#[graphql(remote = "entity::enums::ConnectFailure")]
+pub enum ConnectFailure {
+    /// The person declined at the network's consent screen.
+    Cancelled,
+    /// A Facebook login that manages no Page: personal profiles cannot be connected.
+    PersonalProfile,
+    /// Facebook Pages, but none where the person may create content.
+    NoPostingRole,
+    /// A personal Instagram account: only business or creator accounts connect.
+    PersonalInstagramAccount,
+    /// The sign-in took longer than its ten minutes.
+    SignInExpired,
+    /// The network sent back a sign-in this server did not start.
+    SignInUnknown,
+    /// The sign-in was already finished once.
+    SignInUsed,
+    /// The person's slots of the network were used meanwhile.
+    LimitReached,
+    /// A reconnect signed in as another account than the integration's.
+    AccountMismatch,
+    /// The integration changed so that the connection may not finish.
+    NotAllowed,
+    /// The network is over its rate limit: try again later.
+    RateLimited,
+    /// The network failed to answer properly: try again later.
+    ProviderError,
+    /// Our fault; logged.
+    Internal,
 }
 
 /// An account offered for `selectAccount` (never with its token).
@@ -30,6 +69,16 @@ pub struct AccountCandidate {
 
 pub struct ConnectionAttempt(pub connection_attempt::Model);
 
+impl ConnectionAttempt {
+    fn candidates_list(&self) -> &[serde_json::Value] {
+        self.0
+            .candidates
+            .as_ref()
+            .and_then(|c| c.as_array())
+            .map_or(&[], Vec::as_slice)
+    }
+}
+
 #[Object]
 impl ConnectionAttempt {
     async fn id(&self) -> AttemptGid {
@@ -39,21 +88,32 @@ impl ConnectionAttempt {
         self.0.network.into()
     }
     async fn status(&self) -> AttemptStatus {
-        self.0.status.into()
+        use entity::enums::AttemptStatus as Stored;
+        match self.0.status {
+            Stored::Started => AttemptStatus::Started,
+            Stored::AwaitingSelection if self.candidates_list().len() == 1 => {
+                AttemptStatus::AwaitingConfirmation
+            }
+            Stored::AwaitingSelection => AttemptStatus::AwaitingSelection,
+            Stored::Completed => AttemptStatus::Completed,
+            Stored::Failed => AttemptStatus::Failed,
+        }
     }
-    /// Why it failed, in words for the user.
+    /// Why it failed, for the frontend to switch on.
+    async fn failure_code(&self) -> Option<ConnectFailure> {
+        self.0.failure_code.map(Into::into)
+    }
+    /// Why it failed, in words for the person.
     async fn failure(&self) -> Option<&str> {
         self.0.failure.as_deref()
     }
     async fn expires_at(&self) -> DateTime<Utc> {
         self.0.expires_at
     }
-    /// The accounts to choose from while AWAITING_SELECTION.
+    /// The accounts offered: one to confirm, or several to choose from.
     async fn candidates(&self) -> Vec<AccountCandidate> {
-        let Some(list) = self.0.candidates.as_ref().and_then(|c| c.as_array()) else {
-            return Vec::new();
-        };
-        list.iter()
+        self.candidates_list()
+            .iter()
             .filter_map(|c| {
                 Some(AccountCandidate {
                     id: c.get("id")?.as_str()?.to_owned(),

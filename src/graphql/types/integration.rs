@@ -66,7 +66,7 @@ impl Integration {
     }
     /// What the user should do about it; null when nothing.
     async fn status_remedy(&self) -> Option<&'static str> {
-        reason::remedy(self.0.status_reason)
+        reason::remedy(self.0.status, self.0.status_reason)
     }
     async fn status_changed_at(&self) -> DateTime<Utc> {
         self.0.status_changed_at

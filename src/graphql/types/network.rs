@@ -29,15 +29,14 @@ impl NetworkInfo {
             ListedNetwork::X => None,
         }
     }
+    /// Whether it can be connected now: false for X, and for a network this server
+    /// has neither app credentials nor a sandbox for.
     async fn supported(&self) -> bool {
-        matches!(self.0.listed, ListedNetwork::Supported(_))
+        self.0.unavailable.is_none()
     }
-    /// Why the network cannot be connected; null when supported.
-    async fn unsupported_reason(&self) -> Option<&'static str> {
-        match self.0.listed {
-            ListedNetwork::Supported(_) => None,
-            ListedNetwork::X => Some(X_UNSUPPORTED_REASON),
-        }
+    /// Why the network cannot be connected now; null when it can.
+    async fn unsupported_reason(&self) -> Option<&str> {
+        self.0.unavailable.as_deref()
     }
     async fn account_kind(&self) -> Option<AccountKind> {
         match self.0.listed {

@@ -3,7 +3,10 @@
 //! it cannot tell whose browser it runs in, so the grant waits, sealed, for the
 //! attempt's owner to complete it with the one-time code handed to this browser.
 
-use entity::{connection_attempt, enums::AttemptStatus};
+use entity::{
+    connection_attempt,
+    enums::{AttemptStatus, ConnectFailure},
+};
 use serde_json::json;
 
 use super::{attempt_binding, hash, pack, random_token, redirect_uri, unpack};
@@ -33,9 +36,9 @@ pub enum Outcome {
         completion_code: String,
         accounts: usize,
     },
-    Cancelled,
+    /// Nothing was connected: `failure` is the code, `message` the sentence.
     Failed {
-        code: &'static str,
+        failure: ConnectFailure,
         message: String,
     },
 }
@@ -48,36 +51,68 @@ pub struct Callback {
     pub return_to: Option<String>,
 }
 
-fn refused(message: &str) -> Callback {
-    Callback {
-        attempt_id: None,
-        outcome: Outcome::Failed {
-            code: "BAD_USER_INPUT",
-            message: message.to_owned(),
-        },
-        return_to: None,
+impl Callback {
+    /// A refusal before any network call. When the attempt is known, its frontend
+    /// still gets the user back (its `returnTo`), so a full-page flow is never stranded.
+    fn refused(
+        attempt: Option<&connection_attempt::Model>,
+        failure: ConnectFailure,
+        message: &str,
+    ) -> Callback {
+        Callback {
+            attempt_id: attempt.map(|a| a.id),
+            outcome: Outcome::Failed {
+                failure,
+                message: message.to_owned(),
+            },
+            return_to: attempt.and_then(|a| a.return_to.clone()),
+        }
     }
 }
 
 /// Finishes the flow at `GET /oauth/{network}/callback`.
 pub async fn callback(app: &App, network: Network, params: CallbackParams) -> Callback {
+    use ConnectFailure::{SignInExpired, SignInUnknown, SignInUsed};
     let Some(state) = params.state.as_deref().filter(|s| !s.is_empty()) else {
-        return refused("the sign-in came back without its state; start again");
+        return Callback::refused(
+            None,
+            SignInUnknown,
+            "The network sent the sign-in back without its state. Connect again.",
+        );
     };
     let attempt = match app.store.attempt_by_state(&hash(state)).await {
         Ok(Some(attempt)) => attempt,
-        Ok(None) => return refused("this sign-in is unknown; start again"),
+        Ok(None) => {
+            return Callback::refused(
+                None,
+                SignInUnknown,
+                "This sign-in is unknown here. Connect again.",
+            );
+        }
         Err(e) => return failed_internal(None, e),
     };
+    let known = Some(&attempt);
     if attempt.network != network {
-        return refused("this sign-in was started for another network; start again");
+        return Callback::refused(
+            known,
+            SignInUnknown,
+            "This sign-in was started for another network. Connect again.",
+        );
     }
     let at = now();
     if attempt.status != AttemptStatus::Started {
-        return refused("this sign-in was already used; start again");
+        return Callback::refused(
+            known,
+            SignInUsed,
+            "This sign-in was already finished. Connect again if nothing was connected.",
+        );
     }
     if attempt.expires_at <= at {
-        return refused("this sign-in expired (ten minutes); start again");
+        return Callback::refused(
+            known,
+            SignInExpired,
+            "This sign-in expired (it lasts ten minutes). Connect again.",
+        );
     }
     // Claim it: a replayed callback loses here.
     let data = app.store.tenant(Scope::tenant(attempt.tenant_id));
@@ -91,8 +126,14 @@ pub async fn callback(app: &App, network: Network, params: CallbackParams) -> Ca
         .await
     {
         Ok(true) => {}
-        Ok(false) => return refused("this sign-in was already used; start again"),
-        Err(e) => return failed_internal(Some(&attempt), e),
+        Ok(false) => {
+            return Callback::refused(
+                known,
+                SignInUsed,
+                "This sign-in was already finished. Connect again if nothing was connected.",
+            );
+        }
+        Err(e) => return failed_internal(known, e),
     }
     let outcome = match finish_callback(app, &attempt, params).await {
         Ok(outcome) => outcome,
@@ -101,26 +142,18 @@ pub async fn callback(app: &App, network: Network, params: CallbackParams) -> Ca
                 tracing::error!(error = %e, attempt = %attempt.id, "connect callback failed");
             }
             Outcome::Failed {
-                code: e.code(),
+                failure: e.connect_failure(),
                 message: e.public_message(),
             }
         }
     };
-    let failure = match &outcome {
-        Outcome::Failed { message, .. } => Some(message.clone()),
-        Outcome::Cancelled => Some("cancelled at the network".to_owned()),
-        Outcome::Confirm { .. } => None,
-    };
-    if let Some(failure) = failure {
+    if let Outcome::Failed { failure, message } = &outcome {
+        let update = Update {
+            failure: Some((*failure, message.clone())),
+            ..Default::default()
+        };
         let recorded = data
-            .finish_attempt(
-                attempt.id,
-                AttemptStatus::Failed,
-                Update {
-                    failure: Some(failure),
-                    ..Default::default()
-                },
-            )
+            .finish_attempt(attempt.id, AttemptStatus::Failed, update)
             .await;
         if let Err(e) = recorded {
             tracing::error!(error = %e, attempt = %attempt.id, "cannot record a failed attempt");
@@ -135,14 +168,7 @@ pub async fn callback(app: &App, network: Network, params: CallbackParams) -> Ca
 
 fn failed_internal(attempt: Option<&connection_attempt::Model>, e: AppError) -> Callback {
     tracing::error!(error = %e, "connect callback failed");
-    Callback {
-        attempt_id: attempt.map(|a| a.id),
-        outcome: Outcome::Failed {
-            code: "INTERNAL",
-            message: e.public_message(),
-        },
-        return_to: attempt.and_then(|a| a.return_to.clone()),
-    }
+    Callback::refused(attempt, ConnectFailure::Internal, &e.public_message())
 }
 
 async fn finish_callback(
@@ -153,7 +179,10 @@ async fn finish_callback(
     if let Some(error) = params.error {
         if error == "access_denied" {
             tracing::info!(attempt = %attempt.id, reason = ?params.error_reason, "sign-in declined");
-            return Ok(Outcome::Cancelled);
+            return Err(AppError::Refused(
+                ConnectFailure::Cancelled,
+                "You cancelled the sign-in; nothing was connected.".into(),
+            ));
         }
         return Err(AppError::Provider(format!(
             "the network refused the sign-in ({error}{})",

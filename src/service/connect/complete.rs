@@ -73,14 +73,20 @@ async fn awaiting(
 ) -> AppResult<connection_attempt::Model> {
     let attempt = get(app, actor, id).await?;
     if attempt.status != AttemptStatus::AwaitingSelection {
-        return Err(AppError::InvalidTransition(format!(
-            "this connection attempt is not waiting to be completed (it is {:?})",
-            attempt.status
-        )));
+        return Err(AppError::InvalidTransition(
+            match attempt.status {
+                AttemptStatus::Started => {
+                    "this sign-in has not come back from the network yet; finish it in the popup"
+                }
+                AttemptStatus::Completed => "this sign-in has already been completed",
+                _ => "this sign-in failed; connect again",
+            }
+            .into(),
+        ));
     }
     if attempt.expires_at <= now() {
         return Err(AppError::BadUserInput(
-            "this connection attempt expired; connect again".into(),
+            "this sign-in expired (it lasts ten minutes); connect again".into(),
         ));
     }
     if attempt.completion_hash.as_deref() != Some(hash(completion_code).as_str()) {
@@ -172,7 +178,7 @@ pub async fn complete_attempt(
     let result = complete(app, actor, &attempt, account).await;
     if let Err(e) = &result {
         let update = Update {
-            failure: Some(e.public_message()),
+            failure: Some((e.connect_failure(), e.public_message())),
             candidates: attempt.candidates.clone(),
             ..Default::default()
         };

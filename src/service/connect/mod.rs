@@ -31,6 +31,7 @@ use crate::{
         limits::{take_slot, used_in},
         network::slug,
         policy,
+        status::word as status_word,
     },
     error::{AppError, AppResult},
     store::{Scope, now},
@@ -108,8 +109,8 @@ async fn check_startable(
         )
     {
         return Err(AppError::InvalidTransition(format!(
-            "only expired, invalid or rejected integrations are reconnected; this one is {:?}",
-            integration.status
+            "only expired, invalid or rejected integrations are reconnected; this one is {}",
+            status_word(integration.status)
         )));
     }
     Ok(())
@@ -153,6 +154,7 @@ pub async fn start(
             return_to,
             integration_id: reconnect,
             status: AttemptStatus::Started,
+            failure_code: None,
             failure: None,
             candidates: None,
             completion_hash: None,
