@@ -2,12 +2,13 @@
 //! loopback, with a generated HS256 secret kept in the data folder so tokens survive
 //! restarts. Binding elsewhere without a key is refused with the variable to set.
 
-use std::{fs, io::Write, path::Path};
+use std::{fs, io::Write, path::Path, time::Duration};
 
 use base64::{Engine, engine::general_purpose::STANDARD};
 use rand::RngCore;
 
 use crate::{
+    auth::{Role, TokenMinter},
     config::{Config, Secret},
     crypto::Keyring,
     error::{AppError, AppResult},
@@ -83,4 +84,67 @@ pub fn apply(config: &mut Config) -> AppResult<bool> {
         config.token_keys = Some(token_key(&config.data_dir)?);
     }
     Ok(true)
+}
+
+/// The tenant dev tokens belong to.
+pub const DEV_TENANT: &str = "dev";
+
+/// One person of the dev tenant. There are two, an advisor and a compliance officer,
+/// so that four-eyes review (nobody approves their own integration) can be walked by
+/// one person on one machine: the advisor connects, compliance approves.
+#[derive(Debug, Clone, Copy, serde::Serialize)]
+pub struct DevPerson {
+    /// What the console and `POST /dev/token` call them: `advisor` or `compliance`.
+    pub person: &'static str,
+    pub subject: &'static str,
+    pub name: &'static str,
+    pub roles: &'static [Role],
+}
+
+pub const PEOPLE: [DevPerson; 2] = [
+    DevPerson {
+        person: "advisor",
+        subject: "dev-advisor",
+        name: "Alex Rivera",
+        roles: &[Role::Advisor],
+    },
+    DevPerson {
+        person: "compliance",
+        subject: "dev-compliance",
+        name: "Casey Lin",
+        roles: &[Role::Compliance],
+    },
+];
+
+/// The dev person called `person`.
+pub fn person(person: &str) -> Option<&'static DevPerson> {
+    PEOPLE.iter().find(|p| p.person == person)
+}
+
+/// How long a dev token lasts.
+pub const TOKEN_TTL: Duration = Duration::from_secs(24 * 3600);
+
+/// A token for `person`, signed with the dev secret. Only in dev mode: elsewhere
+/// there is no dev secret, and tokens come from the operator's identity provider.
+pub fn token(config: &Config, person: &DevPerson) -> AppResult<String> {
+    let secret = match (&config.jwt_secret, config.dev) {
+        (Some(secret), true) => secret,
+        _ => {
+            return Err(AppError::Forbidden(
+                "dev tokens exist only in dev mode".into(),
+            ));
+        }
+    };
+    TokenMinter::new(
+        secret,
+        config.jwt_issuer.clone(),
+        config.jwt_audience.clone(),
+    )
+    .mint_named(
+        DEV_TENANT,
+        person.subject,
+        Some(person.name),
+        person.roles,
+        TOKEN_TTL,
+    )
 }

@@ -206,19 +206,23 @@ async fn serve(config: &mut Config) -> AppResult<()> {
     println!("socialgate is listening on {base}");
     println!("  GraphiQL:  {base}/graphiql");
     println!("  GraphQL:   {base}/graphql");
+    if config.console_enabled() {
+        println!("  Console:   {base}/console/");
+    }
     if dev_mode {
-        let token = minter(config)?.mint(
-            "dev",
-            "dev-admin",
-            &[Role::Admin, Role::Compliance, Role::Advisor],
-            Duration::from_secs(24 * 3600),
-        )?;
         println!(
-            "\nDev mode (no JWT key configured; loopback only). A token for tenant \"dev\", valid 24 h:\n"
+            "\nDev mode (no JWT key configured; loopback only). Tenant \"dev\" has two people; \
+             their tokens, valid 24 h:\n"
         );
-        println!("  {token}\n");
+        for person in &dev::PEOPLE {
+            println!("  {} ({}):", person.name, person.person);
+            println!("  {}\n", dev::token(config, person)?);
+        }
         println!("In GraphiQL, add the header {{\"Authorization\": \"Bearer <token>\"}}.");
-        println!("More tokens: socialgate token --tenant dev --sub alice --role advisor");
+        println!(
+            "The console switches between them by itself. More tokens: \
+             cargo run -- token --tenant dev --sub alice --role admin"
+        );
     }
     let app = server.app().clone();
     let jobs = config
@@ -265,7 +269,12 @@ fn init_tracing(filter: &str) {
             filter = filter.add_directive(directive);
         }
     }
-    let _ = tracing_subscriber::fmt().with_env_filter(filter).try_init();
+    // Colours only for a person at a terminal, never escape codes in a log file.
+    use std::io::IsTerminal;
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_ansi(std::io::stdout().is_terminal())
+        .try_init();
 }
 
 async fn shutdown_signal() {

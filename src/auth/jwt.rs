@@ -166,13 +166,25 @@ impl TokenMinter {
         roles: &[Role],
         ttl: std::time::Duration,
     ) -> AppResult<String> {
+        self.mint_named(tenant_id, sub, None, roles, ttl)
+    }
+
+    /// [`mint`](Self::mint) with the person's display name (the `name` claim).
+    pub fn mint_named(
+        &self,
+        tenant_id: &str,
+        sub: &str,
+        name: Option<&str>,
+        roles: &[Role],
+        ttl: std::time::Duration,
+    ) -> AppResult<String> {
         let now = jsonwebtoken::get_current_timestamp();
         let claims = Claims {
             sub: sub.to_owned(),
             tenant_id: tenant_id.to_owned(),
             roles: roles.to_vec(),
             email: None,
-            name: None,
+            name: name.map(str::to_owned),
             exp: now + ttl.as_secs(),
             nbf: None,
             iss: self.issuer.clone(),

@@ -1,10 +1,12 @@
-//! The axum router: GraphQL over HTTP, GraphiQL, health and readiness.
+//! The axum router: GraphQL over HTTP, GraphiQL, the console, health and readiness.
 //!
 //! [`router`] returns a `Router<()>` ready to serve or to nest inside another app.
 //! Limits that protect the server sit here: a 256 KiB request body, single (never
 //! batched) operations, mutations only over POST, and per-tenant rate and concurrency
 //! on `/graphql` ([`fairness`]).
 
+mod console;
+mod dev;
 mod fairness;
 mod graphql;
 mod health;
@@ -77,8 +79,22 @@ pub fn router(app: Arc<App>, schema: AppSchema) -> Router {
         .route(
             "/digest/unsubscribe",
             get(unsubscribe::confirm).post(unsubscribe::stop),
-        )
-        .with_state(state);
+        );
+    let routes = if app.config.console_enabled() {
+        routes
+            .route("/console", get(console::bare))
+            .route("/console/", get(console::index))
+            .route("/console/{file}", get(console::asset))
+    } else {
+        routes
+    };
+    // Only in dev mode does the route exist at all.
+    let routes = if app.config.dev {
+        routes.route("/dev/token", post(dev::token))
+    } else {
+        routes
+    };
+    let routes = routes.with_state(state);
     #[cfg(feature = "sandbox")]
     let routes = routes.merge(crate::sandbox::router(app));
     #[cfg(not(feature = "sandbox"))]

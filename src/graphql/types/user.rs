@@ -50,6 +50,11 @@ impl Viewer {
     async fn subject(&self) -> &str {
         &self.actor.subject
     }
+    /// The caller as the rest of the tenant sees them (name and email from their
+    /// token), for a "signed in as" line.
+    async fn user(&self, ctx: &Context<'_>) -> async_graphql::Result<User> {
+        ctx.user(self.actor.user_id).await
+    }
     async fn roles(&self) -> Vec<Role> {
         self.actor.roles.iter().copied().map(Role::from).collect()
     }

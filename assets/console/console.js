@@ -1,0 +1,298 @@
+// The "Manage Social Media" console: who is signed in, loading their data, and the
+// live connection. Board draws, Connector runs sign-in popups, actions.js holds what
+// the card buttons do; this file wires them to the API.
+
+import { createActions } from './actions.js';
+import { Board } from './board.js';
+import { Connector } from './connect.js';
+import { ROLE_NAMES, STATUS_LABELS, fill, h } from './dom.js';
+import { SubscriptionClient, request } from './graphql.js';
+import { INTEGRATION, INTEGRATIONS, NETWORKS, STATUS_FEED, VERIFY, VIEWER } from './queries.js';
+import { DEV_PEOPLE, Session } from './session.js';
+import { notify, notifyError } from './ui.js';
+
+const httpUrl = new URL('../graphql', location.href).href;
+const wsUrl = (() => {
+  const url = new URL('../graphql/ws', location.href);
+  url.protocol = url.protocol === 'https:' ? 'wss:' : 'ws:';
+  return url.href;
+})();
+
+const session = new Session();
+let unsubscribe = null;
+let loadRun = 0;
+
+/** Runs an operation as the current person; a refused dev token is renewed once. */
+async function api(query, variables) {
+  try {
+    return await request(httpUrl, () => session.token, query, variables);
+  } catch (e) {
+    if (e.code === 'UNAUTHENTICATED' && (await session.renew())) {
+      return request(httpUrl, () => session.token, query, variables);
+    }
+    if (e.code === 'UNAUTHENTICATED' && !session.devMode) {
+      session.signOut();
+      showSignIn('Your token was refused or has expired. Paste a new one.');
+    }
+    throw e;
+  }
+}
+
+const live = new SubscriptionClient(wsUrl, {
+  connectionPayload: async () => ({ Authorization: `Bearer ${session.token}` }),
+  onState: showLive,
+  onAuthFailed: () => session.renew(),
+});
+
+const LIVE_WORDS = {
+  connecting: 'Connecting…',
+  live: 'Live',
+  reconnecting: 'Reconnecting…',
+  unauthorized: 'Offline: sign in again',
+  closed: 'Offline',
+};
+
+function showLive(state) {
+  const el = document.getElementById('live');
+  el.dataset.state = state;
+  el.querySelector('.live-text').textContent = LIVE_WORDS[state] || state;
+}
+
+const actions = createActions({
+  api,
+  reloadOne: (id) => reloadOne(id),
+  refreshNetworks: () => refreshNetworks(),
+  board: () => board,
+  connector: () => connector,
+});
+
+const board = new Board({
+  actions,
+  onConnect: (network) => connector.connect(network),
+  onCancelConnect: () => connector.cancel(),
+});
+
+const connector = new Connector({
+  api,
+  onWaiting: (attempt) => board.setWaiting(attempt),
+  onConnected: (integration, attempt) => {
+    board.upsert(integration);
+    refreshNetworks();
+    const verb = attempt.integrationId ? 'reconnected' : 'connected';
+    const next = integration.status === 'PENDING' ? 'and waits for compliance approval' : `and ${STATUS_LABELS[integration.status] || integration.status}`;
+    notify(`${integration.displayName} is ${verb} ${next}.`, { tone: 'success' });
+  },
+  onChanged: () => refreshNetworks(),
+});
+
+async function reloadOne(id) {
+  const data = await api(INTEGRATION, { id });
+  if (data.integration) board.upsert(data.integration);
+}
+
+let networksTimer = null;
+function refreshNetworks() {
+  clearTimeout(networksTimer);
+  networksTimer = setTimeout(async () => {
+    try {
+      board.setNetworks((await api(NETWORKS)).networks);
+    } catch {
+      // The next change refreshes them again.
+    }
+  }, 150);
+}
+
+/** Loads everything for the current person and follows their live feed. */
+async function load() {
+  const run = ++loadRun;
+  if (unsubscribe) unsubscribe();
+  unsubscribe = null;
+  live.stop();
+  board.showLoading();
+  document.getElementById('workspace').setAttribute('aria-busy', 'true');
+  try {
+    const first = await api(VIEWER);
+    if (run !== loadRun) return;
+    board.setViewer(first.viewer, session.devMode);
+    board.setNetworks(first.networks);
+    showIdentity(first.viewer);
+    arrange();
+    const list = [];
+    let after = null;
+    do {
+      const page = (await api(INTEGRATIONS, { after })).integrations;
+      list.push(...page.edges.map((e) => e.node));
+      after = page.pageInfo.hasNextPage ? page.pageInfo.endCursor : null;
+    } while (after && run === loadRun);
+    if (run !== loadRun) return;
+    board.setIntegrations(list);
+    follow(board.lastSequence());
+  } catch (e) {
+    if (run === loadRun) notifyError(e, 'The console could not load');
+  } finally {
+    if (run === loadRun) document.getElementById('workspace').removeAttribute('aria-busy');
+  }
+}
+
+/** Follows status changes, resuming after `sequence` so nothing between load and now is lost. */
+function follow(sequence) {
+  unsubscribe = live.subscribe(
+    {
+      query: STATUS_FEED,
+      variables: { after: sequence > 0 ? String(sequence) : null },
+      resume: { argument: 'after', cursorOf: (data) => data.integrationStatusChanged.cursor },
+    },
+    {
+      next: ({ integrationStatusChanged: event }) => {
+        board.upsert(event.integration);
+        board.addFeed(event);
+        refreshNetworks();
+      },
+      error: (e) => notifyError(e, 'Live updates stopped'),
+    },
+  );
+}
+
+/** Reviewers see the queue first; advisors start with connecting. */
+function arrange() {
+  const primary = document.getElementById('primary');
+  const networks = document.getElementById('networks-section');
+  const list = document.getElementById('integrations-section');
+  const queue = document.getElementById('queue-section');
+  if (board.reviewer) primary.append(queue, list, networks);
+  else primary.append(networks, list, queue);
+  document.getElementById('networks-title').textContent = board.reviewer ? 'Connect your own accounts' : 'Connect a network';
+  document.getElementById('audit-section').hidden = !board.reviewer;
+  fill(document.getElementById('verify-result'));
+}
+
+function showIdentity(viewer) {
+  const roles = viewer.roles.map((r) => ROLE_NAMES[r] || r).join(', ');
+  const name = (session.identity && session.identity.name) || viewer.subject;
+  fill(
+    document.getElementById('identity'),
+    h('span', { class: 'identity-name', 'data-testid': 'identity-name' }, name),
+    h('span', { class: 'identity-role', 'data-testid': 'identity-role' }, `${roles} · ${viewer.tenant.externalId}`),
+  );
+  const signOut = document.getElementById('sign-out');
+  signOut.hidden = session.devMode;
+}
+
+function renderPersonSwitch() {
+  const group = document.getElementById('person-switch');
+  group.hidden = !session.devMode;
+  if (!session.devMode) return;
+  fill(
+    group,
+    DEV_PEOPLE.map((p) =>
+      h(
+        'button',
+        {
+          type: 'button',
+          class: 'switch-option',
+          'aria-pressed': String(session.person === p.key),
+          onclick: () => switchPerson(p.key),
+        },
+        `${p.role}: ${p.name}`,
+      ),
+    ),
+  );
+}
+
+async function switchPerson(person) {
+  if (person === session.person) return;
+  try {
+    await session.mint(person);
+  } catch (e) {
+    notifyError(e, 'Could not switch');
+    return;
+  }
+  renderPersonSwitch();
+  // What was said to the other person is not this one's business.
+  document.getElementById('notices').replaceChildren();
+  await load();
+}
+
+function showSignIn(message) {
+  live.stop();
+  showLive('closed');
+  document.getElementById('workspace').hidden = true;
+  const section = document.getElementById('signin');
+  section.hidden = false;
+  document.getElementById('signin-message').textContent = message || '';
+  fill(document.getElementById('identity'));
+  document.getElementById('sign-out').hidden = true;
+  document.getElementById('token').focus();
+}
+
+function wireStatic() {
+  document.getElementById('signin-form').addEventListener('submit', (event) => {
+    event.preventDefault();
+    const field = document.getElementById('token');
+    if (!field.value.trim()) {
+      field.focus();
+      return;
+    }
+    session.usePastedToken(field.value);
+    field.value = '';
+    document.getElementById('notices').replaceChildren();
+    document.getElementById('signin').hidden = true;
+    document.getElementById('workspace').hidden = false;
+    load();
+  });
+  document.getElementById('sign-out').addEventListener('click', () => {
+    session.signOut();
+    showSignIn('Signed out. Paste a token to continue.');
+  });
+  document.getElementById('verify').addEventListener('click', verifyAudit);
+}
+
+async function verifyAudit() {
+  const button = document.getElementById('verify');
+  const out = document.getElementById('verify-result');
+  button.disabled = true;
+  fill(out, h('p', { class: 'muted' }, 'Recomputing every hash…'));
+  try {
+    const v = (await api(VERIFY)).verifyAuditTrail;
+    const checked = new Date().toLocaleTimeString();
+    fill(
+      out,
+      h(
+        'div',
+        { class: `verdict ${v.intact ? 'verdict-ok' : 'verdict-bad'}`, 'data-testid': 'audit-verdict', 'data-intact': String(v.intact) },
+        h('p', { class: 'verdict-title' }, v.intact ? '✓ Intact' : `✕ Broken at event #${v.firstBrokenSequence}`),
+        h('p', {}, v.intact
+          ? `All ${v.eventCount} events recompute and the sequence has no gap.`
+          : `${v.eventCount} events; the chain does not verify from event #${v.firstBrokenSequence}. Tell your administrator.`),
+        h('p', { class: 'verdict-hash' }, 'Head hash ', h('code', {}, v.headHash)),
+        h('p', { class: 'muted' }, `Checked at ${checked}`),
+      ),
+    );
+  } catch (e) {
+    fill(out);
+    notifyError(e, 'Verification failed');
+  } finally {
+    button.disabled = false;
+  }
+}
+
+async function start() {
+  wireStatic();
+  try {
+    await session.init();
+  } catch (e) {
+    notifyError(e, 'The console could not start');
+    return;
+  }
+  renderPersonSwitch();
+  if (!session.token) {
+    showSignIn('This server issues no sample tokens. Paste an access token to continue.');
+    return;
+  }
+  document.getElementById('workspace').hidden = false;
+  await load();
+  // Relative times ("expires in 3 days") age; redraw them now and then.
+  setInterval(() => board.refreshAll(), 60_000);
+}
+
+start();

@@ -1,0 +1,112 @@
+// The operations the console sends. One fragment describes a card, so a list page, a
+// mutation's answer and a live event all refresh a card with the same fields.
+
+const CARD = `
+fragment Card on Integration {
+  id version network accountKind displayName profileUrl
+  owner { id name subject }
+  status statusReason statusExplanation statusRemedy statusChangedAt connectedAt approvedAt
+  expiresAt expiresSoon lastCheckedAt lastCheckOutcome consecutiveFailures disconnectedAt
+  availableActions
+  complianceNotes { id body createdAt author { id name subject } }
+  history {
+    sequence kind fromStatus toStatus reason note selfApproval occurredAt
+    actor { id name subject }
+  }
+}`;
+
+export const VIEWER = `
+query Viewer {
+  viewer { id subject roles tenant { externalId complianceMode } }
+  networks { key network supported unsupportedReason accountKind description limit used }
+}`;
+
+export const NETWORKS = `
+query Networks {
+  networks { key network supported unsupportedReason accountKind description limit used }
+}`;
+
+export const INTEGRATIONS = `
+query Integrations($after: String) {
+  integrations(first: 50, after: $after) {
+    edges { node { ...Card } }
+    pageInfo { hasNextPage endCursor }
+  }
+}
+${CARD}`;
+
+export const STATUS_FEED = `
+subscription StatusFeed($after: String) {
+  integrationStatusChanged(after: $after) {
+    cursor sequence previousStatus status reason note occurredAt
+    actor { id name subject }
+    integration { ...Card }
+  }
+}
+${CARD}`;
+
+export const CONNECT = `
+mutation Connect($network: Network!) {
+  connectIntegration(network: $network) { attemptId authorizationUrl expiresAt }
+}`;
+
+export const ATTEMPT = `
+query Attempt($id: ID!) {
+  connectionAttempt(id: $id) { id network status failureCode failure candidates { id name profileUrl } }
+}`;
+
+export const COMPLETE = `
+mutation Complete($attemptId: ID!, $completionCode: String!, $accountId: String) {
+  completeConnection(attemptId: $attemptId, completionCode: $completionCode, accountId: $accountId) {
+    ...Card
+  }
+}
+${CARD}`;
+
+export const REVIEW = `
+mutation Review($id: ID!, $action: ReviewAction!) {
+  reviewIntegration(id: $id, action: $action) {
+    authorizationUrl attemptId
+    integration { ...Card }
+  }
+}
+${CARD}`;
+
+export const APPROVE = `
+mutation Approve($id: ID!, $note: String, $expectedVersion: Int) {
+  approveIntegration(id: $id, note: $note, expectedVersion: $expectedVersion) { ...Card }
+}
+${CARD}`;
+
+export const REJECT = `
+mutation Reject($id: ID!, $note: String!, $expectedVersion: Int) {
+  rejectIntegration(id: $id, note: $note, expectedVersion: $expectedVersion) { ...Card }
+}
+${CARD}`;
+
+export const ADD_NOTE = `
+mutation AddNote($integrationId: ID!, $body: String!) {
+  addComplianceNote(integrationId: $integrationId, body: $body) { id }
+}`;
+
+export const INTEGRATION = `
+query One($id: ID!) {
+  integration(id: $id) { ...Card }
+}
+${CARD}`;
+
+export const SIMULATE = `
+mutation Simulate($integrationId: ID!, $event: SandboxEvent!) {
+  sandboxSimulate(integrationId: $integrationId, event: $event)
+}`;
+
+export const CHECK = `
+mutation Check($id: ID!) {
+  checkIntegration(id: $id) { ...Card }
+}
+${CARD}`;
+
+export const VERIFY = `
+query Verify {
+  verifyAuditTrail { intact eventCount firstBrokenSequence headHash }
+}`;

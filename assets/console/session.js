@@ -1,0 +1,75 @@
+// Who the console acts as. In dev mode the server mints tokens for two sample people
+// at ../dev/token; elsewhere a person pastes a token. Tokens live in sessionStorage
+// (this tab only, gone when it closes) and never in the URL.
+
+const TOKEN_KEY = 'socialgate.console.token';
+const PERSON_KEY = 'socialgate.console.person';
+
+export const DEV_PEOPLE = [
+  { key: 'advisor', role: 'Advisor', name: 'Alex Rivera' },
+  { key: 'compliance', role: 'Compliance', name: 'Casey Lin' },
+];
+
+export class Session {
+  constructor() {
+    this.devTokenUrl = new URL('../dev/token', location.href).href;
+    this.token = null;
+    this.person = null;
+    /** null until known; then whether ../dev/token answered. */
+    this.devMode = null;
+    /** What the dev token endpoint said about the person ({ name, subject, roles }). */
+    this.identity = null;
+  }
+
+  /** Finds out whether dev tokens are offered and gets a token if it can. */
+  async init() {
+    const person = sessionStorage.getItem(PERSON_KEY) || 'advisor';
+    const minted = await this.mint(person);
+    if (minted) return;
+    this.devMode = false;
+    this.token = sessionStorage.getItem(TOKEN_KEY);
+  }
+
+  /** Mints a dev token for `person`; false when the server offers none. */
+  async mint(person) {
+    let response;
+    try {
+      response = await fetch(this.devTokenUrl, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json' },
+        body: JSON.stringify({ person }),
+        credentials: 'omit',
+      });
+    } catch {
+      throw new Error('Cannot reach the server. Check your connection and reload.');
+    }
+    if (!response.ok) return false;
+    const body = await response.json();
+    this.devMode = true;
+    this.token = body.token;
+    this.person = body.person || person;
+    this.identity = { name: body.name, subject: body.subject, roles: body.roles || [] };
+    sessionStorage.setItem(PERSON_KEY, this.person);
+    return true;
+  }
+
+  /** A fresh token after the server refused the old one; false when none can be had. */
+  async renew() {
+    if (!this.devMode) return false;
+    try {
+      return await this.mint(this.person);
+    } catch {
+      return false;
+    }
+  }
+
+  usePastedToken(token) {
+    this.token = token.replace(/^Bearer\s+/i, '').trim();
+    sessionStorage.setItem(TOKEN_KEY, this.token);
+  }
+
+  signOut() {
+    this.token = null;
+    sessionStorage.removeItem(TOKEN_KEY);
+  }
+}

@@ -1,0 +1,145 @@
+// Notices and dialogs. Notices float above the page, so showing one never moves the
+// content a person is about to click. Dialogs are modal <dialog>s that take focus and
+// give it back to whatever opened them.
+
+import { h, newId } from './dom.js';
+
+const MAX_NOTICES = 4;
+
+/**
+ * Shows a notice. Errors are `role="alert"` and stay until dismissed; others are
+ * `role="status"` and leave after a while.
+ */
+export function notify(message, { tone = 'info', code, title } = {}) {
+  const stack = document.getElementById('notices');
+  const isError = tone === 'error';
+  const notice = h(
+    'div',
+    {
+      class: `notice notice-${tone}`,
+      role: isError ? 'alert' : 'status',
+      'data-testid': 'notice',
+      'data-code': code,
+    },
+    h(
+      'div',
+      { class: 'notice-text' },
+      title && h('strong', { class: 'notice-title' }, title),
+      h('span', {}, message),
+    ),
+    h('button', { type: 'button', class: 'notice-close', 'aria-label': 'Dismiss', onclick: () => notice.remove() }, '×'),
+  );
+  stack.prepend(notice);
+  while (stack.children.length > MAX_NOTICES) stack.lastElementChild.remove();
+  if (!isError) setTimeout(() => notice.remove(), 8000);
+  return notice;
+}
+
+/** Shows an error from the API: its message, never its JSON. */
+export function notifyError(error, title) {
+  const message = (error && error.message) || 'Something went wrong.';
+  return notify(message, { tone: 'error', code: error && error.code, title });
+}
+
+/**
+ * Opens a modal dialog and resolves with true once `onConfirm(values)` succeeded, or
+ * false when dismissed. `fields` are textareas ({ name, label, required, hint });
+ * `body` is extra content placed above them (it may hold its own inputs, read
+ * through the same FormData). A failing `onConfirm` keeps the dialog open and shows
+ * the error inside it.
+ */
+export function openDialog({ title, description, body, fields = [], confirm, tone = 'primary', onConfirm, testid }) {
+  const opener = document.activeElement;
+  const titleId = newId('dialog-title');
+  const descId = newId('dialog-desc');
+  const error = h('p', { class: 'dialog-error', role: 'alert', 'data-testid': 'dialog-error' });
+  const submit = h('button', { type: 'submit', class: `button ${tone}` }, confirm);
+  const cancel = h('button', { type: 'button', class: 'button ghost' }, 'Cancel');
+  const inputs = fields.map((field) => {
+    const id = newId('field');
+    const hintId = field.hint ? newId('hint') : null;
+    return h(
+      'div',
+      { class: 'field' },
+      h('label', { for: id }, field.label, field.required ? '' : h('span', { class: 'optional' }, ' (optional)')),
+      hintId && h('p', { id: hintId, class: 'hint' }, field.hint),
+      h('textarea', {
+        id,
+        name: field.name,
+        rows: 3,
+        maxlength: 2000,
+        required: !!field.required,
+        'aria-describedby': hintId,
+      }),
+    );
+  });
+  const form = h(
+    'form',
+    { class: 'dialog-form', novalidate: true },
+    h('h2', { id: titleId, class: 'dialog-title' }, title),
+    description && h('p', { id: descId, class: 'dialog-desc' }, description),
+    body,
+    inputs,
+    error,
+    h('div', { class: 'dialog-actions' }, cancel, submit),
+  );
+  const dialog = h(
+    'dialog',
+    {
+      class: 'dialog',
+      'aria-labelledby': titleId,
+      'aria-describedby': description ? descId : null,
+      'data-testid': testid,
+    },
+    form,
+  );
+  document.body.append(dialog);
+
+  return new Promise((resolve) => {
+    let busy = false;
+    let done = false;
+    const finish = (ok) => {
+      if (done) return;
+      done = true;
+      dialog.close();
+      dialog.remove();
+      if (opener && opener.isConnected) opener.focus();
+      else document.getElementById('main').focus();
+      resolve(ok);
+    };
+    cancel.addEventListener('click', () => !busy && finish(false));
+    dialog.addEventListener('cancel', (event) => {
+      event.preventDefault();
+      if (!busy) finish(false);
+    });
+    form.addEventListener('submit', async (event) => {
+      event.preventDefault();
+      error.textContent = '';
+      const data = new FormData(form);
+      const values = Object.fromEntries([...data.entries()].map(([k, v]) => [k, String(v).trim()]));
+      for (const field of fields) {
+        if (field.required && !values[field.name]) {
+          error.textContent = `${field.label} is required.`;
+          form.elements[field.name].focus();
+          return;
+        }
+      }
+      busy = true;
+      submit.disabled = cancel.disabled = true;
+      submit.setAttribute('aria-busy', 'true');
+      try {
+        await onConfirm(values);
+        finish(true);
+      } catch (e) {
+        error.textContent = (e && e.message) || 'That did not work.';
+      } finally {
+        busy = false;
+        submit.disabled = cancel.disabled = false;
+        submit.removeAttribute('aria-busy');
+      }
+    });
+    dialog.showModal();
+    const first = form.querySelector('textarea, input:checked, input, select');
+    (first || submit).focus();
+  });
+}
