@@ -5,13 +5,13 @@ use async_graphql::{
     http::GraphiQLSource,
     parser::{parse_query, types::OperationType},
 };
-use async_graphql_axum::{GraphQLRequest, GraphQLResponse};
+use async_graphql_axum::GraphQLRequest;
 use axum::{
     Extension, Json,
     extract::State,
     http::{
-        HeaderMap, Method, StatusCode,
-        header::{AUTHORIZATION, CONTENT_TYPE},
+        HeaderMap, HeaderValue, Method, StatusCode,
+        header::{ACCEPT, AUTHORIZATION, CONTENT_TYPE},
     },
     middleware::Next,
     response::{Html, IntoResponse, Response},
@@ -104,6 +104,88 @@ fn writes(request: &async_graphql::Request) -> bool {
     )
 }
 
+/// The media type of GraphQL answers: `application/graphql-response+json` when the
+/// client lists it, else `application/json` (what every client understands, and what
+/// GraphQL over HTTP requires for `Accept: application/json`, `*/*` or no `Accept`).
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Media {
+    Json,
+    GraphqlResponse,
+}
+
+const GRAPHQL_RESPONSE: &str = "application/graphql-response+json";
+
+impl Media {
+    fn of(headers: &HeaderMap) -> Media {
+        let listed = headers
+            .get_all(ACCEPT)
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .flat_map(|v| v.split(','))
+            .any(|range| {
+                let mut parts = range.split(';');
+                let name = parts.next().unwrap_or("").trim();
+                let refused = parts.any(|p| p.trim().replace(' ', "") == "q=0");
+                name.eq_ignore_ascii_case(GRAPHQL_RESPONSE) && !refused
+            });
+        if listed {
+            Media::GraphqlResponse
+        } else {
+            Media::Json
+        }
+    }
+
+    fn header(self) -> HeaderValue {
+        HeaderValue::from_static(match self {
+            Media::Json => "application/json",
+            Media::GraphqlResponse => "application/graphql-response+json; charset=utf-8",
+        })
+    }
+}
+
+/// Whether `response` failed before execution (the document did not parse or validate,
+/// a variable did not coerce, the operation was not found): only field errors carry a
+/// `path`, and an executed operation has `data`.
+fn request_error(response: &async_graphql::Response) -> bool {
+    response.data == async_graphql::Value::Null
+        && !response.errors.is_empty()
+        && response.errors.iter().all(|e| e.path.is_empty())
+}
+
+/// The execution result as GraphQL over HTTP wants it. A request error has no `data`
+/// entry, and is a 400 under `application/graphql-response+json` (a client that asked
+/// for plain JSON gets 200, as that media type's rules say).
+fn answer(media: Media, response: async_graphql::Response) -> Response {
+    let failed = request_error(&response);
+    let status = if failed && media == Media::GraphqlResponse {
+        StatusCode::BAD_REQUEST
+    } else {
+        StatusCode::OK
+    };
+    let mut body = serde_json::Map::new();
+    if !failed {
+        body.insert(
+            "data".into(),
+            serde_json::to_value(&response.data).unwrap_or_default(),
+        );
+    }
+    if !response.errors.is_empty() {
+        body.insert(
+            "errors".into(),
+            serde_json::to_value(&response.errors).unwrap_or_default(),
+        );
+    }
+    if !response.extensions.is_empty() {
+        body.insert(
+            "extensions".into(),
+            serde_json::to_value(&response.extensions).unwrap_or_default(),
+        );
+    }
+    let mut answer = (status, Json(body)).into_response();
+    answer.headers_mut().insert(CONTENT_TYPE, media.header());
+    answer
+}
+
 pub(super) async fn handle(
     State(state): State<HttpState>,
     method: Method,
@@ -115,6 +197,14 @@ pub(super) async fn handle(
         Ok(request) => request.into_inner(),
         Err(rejected) => return rejected.into_response(),
     };
+    if request.query.trim().is_empty() {
+        return error_response(
+            StatusCode::BAD_REQUEST,
+            "BAD_USER_INPUT",
+            "the request has no `query`: send {\"query\": \"{ viewer { subject } }\"}",
+        );
+    }
+    let media = Media::of(&headers);
     if method == Method::GET && writes(&request) {
         return error_response(
             StatusCode::METHOD_NOT_ALLOWED,
@@ -154,7 +244,7 @@ pub(super) async fn handle(
             extensions.set("code", "INTERNAL");
         }
     }
-    GraphQLResponse::from(response).into_response()
+    answer(media, response)
 }
 
 pub(super) async fn graphiql() -> Html<String> {

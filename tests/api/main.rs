@@ -7,6 +7,7 @@ mod auth;
 mod bounds;
 mod browser;
 mod concurrency;
+mod conformance;
 mod connect;
 mod console;
 mod digest;
