@@ -204,7 +204,18 @@ async fn serve(config: &mut Config) -> AppResult<()> {
     let base = config.public_url();
     tracing::info!(listen = %config.listen, database = %redact_url(&config.database_url), "socialgate serving");
     println!("socialgate is listening on {base}");
-    println!("  GraphiQL:  {base}/graphiql");
+    if config.publishes_schema() {
+        println!("  GraphiQL:  {base}/graphiql");
+    }
+    if let Some(dir) = &config.graphiql_assets {
+        for problem in socialgate::http::graphiql::check(dir) {
+            tracing::warn!(
+                %problem,
+                fix = socialgate::http::graphiql::INSTALL,
+                "GraphiQL assets (SOCIALGATE_GRAPHIQL_ASSETS) will not load"
+            );
+        }
+    }
     println!("  GraphQL:   {base}/graphql");
     if config.console_enabled() {
         println!("  Console:   {base}/console/");

@@ -71,6 +71,9 @@ pub struct Config {
     /// a token (`SOCIALGATE_PUBLIC_SCHEMA`; default: only in dev mode).
     #[serde(deserialize_with = "flag")]
     pub public_schema: Option<bool>,
+    /// Serve GraphiQL's scripts from this folder (an npm `node_modules` holding the
+    /// pinned versions) instead of unpkg.com (`SOCIALGATE_GRAPHIQL_ASSETS`).
+    pub graphiql_assets: Option<PathBuf>,
     /// Serve the built-in reference screen at `/console` (`SOCIALGATE_CONSOLE`;
     /// default: only in dev mode).
     #[serde(deserialize_with = "flag")]
@@ -176,6 +179,7 @@ impl Default for Config {
             sandbox: None,
             public_schema: None,
             console: None,
+            graphiql_assets: None,
             dev: false,
             token_keys: None,
             allowed_origins: None,

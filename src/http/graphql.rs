@@ -1,8 +1,7 @@
-//! `POST/GET /graphql` and `/graphiql`.
+//! `POST/GET /graphql`: GraphQL over HTTP.
 
 use async_graphql::{
     ParseRequestError,
-    http::GraphiQLSource,
     parser::{parse_query, types::OperationType},
 };
 use async_graphql_axum::GraphQLRequest;
@@ -14,7 +13,7 @@ use axum::{
         header::{ACCEPT, AUTHORIZATION, CONTENT_TYPE},
     },
     middleware::Next,
-    response::{Html, IntoResponse, Response},
+    response::{IntoResponse, Response},
 };
 use serde_json::json;
 
@@ -245,16 +244,6 @@ pub(super) async fn handle(
         }
     }
     answer(media, response)
-}
-
-pub(super) async fn graphiql() -> Html<String> {
-    Html(
-        GraphiQLSource::build()
-            .endpoint("/graphql")
-            .subscription_endpoint("/graphql/ws")
-            .title("socialgate")
-            .finish(),
-    )
 }
 
 /// A POST to `/graphql` must say its body is JSON. Browsers send `text/plain`, form and

@@ -8,6 +8,7 @@
 mod console;
 mod dev;
 mod fairness;
+pub mod graphiql;
 mod graphql;
 mod health;
 pub(crate) mod html;
@@ -66,7 +67,6 @@ pub fn router(app: Arc<App>, schema: AppSchema) -> Router {
                 .route_layer(axum::middleware::from_fn(graphql::require_json)),
         )
         .route("/graphql/ws", get(ws::upgrade))
-        .route("/graphiql", get(graphql::graphiql))
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))
         .route("/oauth/{network}/callback", get(oauth::callback))
@@ -80,6 +80,14 @@ pub fn router(app: Arc<App>, schema: AppSchema) -> Router {
             "/digest/unsubscribe",
             get(unsubscribe::confirm).post(unsubscribe::stop),
         );
+    // GraphiQL only where anonymous callers may read the schema it needs.
+    let routes = match (app.config.publishes_schema(), &app.config.graphiql_assets) {
+        (true, Some(_)) => routes
+            .route("/graphiql", get(graphiql::page))
+            .route("/graphiql/assets/{name}", get(graphiql::asset)),
+        (true, None) => routes.route("/graphiql", get(graphiql::page)),
+        (false, _) => routes,
+    };
     let routes = if app.config.console_enabled() {
         routes
             .route("/console", get(console::bare))

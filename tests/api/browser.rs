@@ -1,8 +1,9 @@
 //! The console walked in headless Chromium, the way a person uses it: the real
 //! server binary in dev mode on a fresh SQLite database with sandbox networks, and
 //! `tests/browser/console.mjs` (Playwright) clicking through connect, refusals,
-//! four-eyes review, live updates, expiry and reconnect. Screenshots of every step
-//! land in `target/browser/`.
+//! four-eyes review, live updates, expiry and reconnect; and GraphiQL loaded with the
+//! outside network cut (`tests/browser/graphiql.mjs`). Screenshots of every step land
+//! in `target/browser/{console,graphiql}/`.
 //!
 //! It needs Node.js, Debian's `chromium` and `npm ci --prefix tests/browser`. Without
 //! them the case is reported as ignored, with what is missing, unless
@@ -23,6 +24,7 @@ use libtest_mimic::Completion;
 use crate::api_test;
 
 api_test!(sync console_walk_in_chromium);
+api_test!(sync graphiql_offline_in_chromium);
 
 /// How long the whole walk may take before it counts as hung.
 const WALK_LIMIT: Duration = Duration::from_secs(300);
@@ -31,7 +33,7 @@ fn chromium() -> PathBuf {
     std::env::var_os("CHROMIUM").map_or_else(|| PathBuf::from("/usr/bin/chromium"), PathBuf::from)
 }
 
-/// What is missing to run the walk, if anything.
+/// What is missing to drive Chromium, if anything.
 fn missing(walk: &Path) -> Option<String> {
     if let Some(missing) = missing_package(walk, "playwright-core") {
         return Some(missing);
@@ -110,12 +112,31 @@ fn wait_ready(port: u16, server: &mut Running) {
 }
 
 fn console_walk_in_chromium() -> Completion {
+    walk("console", "playwright-core", &[])
+}
+
+/// GraphiQL from this server's own copy of its pinned scripts, with the outside
+/// network cut (`tests/browser/graphiql.mjs`): the npm packages the walk installs are
+/// the assets folder.
+fn graphiql_offline_in_chromium() -> Completion {
+    let modules = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/browser/node_modules");
+    walk(
+        "graphiql",
+        "graphiql",
+        &[("SOCIALGATE_GRAPHIQL_ASSETS", modules.display().to_string())],
+    )
+}
+
+/// Runs `tests/browser/{name}.mjs` against the server binary started in dev mode on a
+/// fresh SQLite database with `env`; screenshots and the server's log go to
+/// `target/browser/{name}/`.
+fn walk(name: &str, package: &str, env: &[(&str, String)]) -> Completion {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let walk = root.join("tests/browser");
-    if let Some(missing) = missing(&walk) {
+    let folder = root.join("tests/browser");
+    if let Some(missing) = missing(&folder).or_else(|| missing_package(&folder, package)) {
         return cannot_run(missing);
     }
-    let out = root.join("target/browser");
+    let out = root.join("target/browser").join(name);
     let _ = fs::remove_dir_all(&out);
     fs::create_dir_all(&out).expect("screenshot folder");
     let data = tempfile::tempdir().expect("data folder");
@@ -128,6 +149,9 @@ fn console_walk_in_chromium() -> Completion {
         if name.to_string_lossy().starts_with("SOCIALGATE_") {
             server.env_remove(name);
         }
+    }
+    for (name, value) in env {
+        server.env(name, value);
     }
     let mut server = Running(
         server
@@ -149,8 +173,8 @@ fn console_walk_in_chromium() -> Completion {
     wait_ready(port, &mut server);
     let mut node = Running(
         Command::new("node")
-            .arg("console.mjs")
-            .current_dir(&walk)
+            .arg(format!("{name}.mjs"))
+            .current_dir(&folder)
             .env("SOCIALGATE_URL", &base)
             .env("SCREENSHOTS", &out)
             .env("CHROMIUM", chromium())
@@ -162,14 +186,14 @@ fn console_walk_in_chromium() -> Completion {
         match node.0.try_wait().expect("wait for node") {
             Some(status) => break status,
             None if started.elapsed() > WALK_LIMIT => {
-                panic!("the walk took over {} s", WALK_LIMIT.as_secs())
+                panic!("the {name} walk took over {} s", WALK_LIMIT.as_secs())
             }
             None => sleep(Duration::from_millis(200)),
         }
     };
     assert!(
         status.success(),
-        "the browser walk failed ({status}); screenshots and server.log are in {}",
+        "the {name} walk failed ({status}); screenshots and server.log are in {}",
         out.display()
     );
     Completion::Completed
