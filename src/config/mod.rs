@@ -292,18 +292,18 @@ impl Config {
             .map(|o| o.trim().trim_end_matches('/').to_owned())
             .filter(|o| !o.is_empty())
             .collect();
-        let any = listed.is_empty() && self.dev;
-        let mut listed = listed;
         // The console is served from our own origin: its popups post there and its
         // socket opens from there.
-        if self.console_enabled() {
-            let own = url::Url::parse(&self.public_url())
-                .ok()
-                .map(|u| u.origin().ascii_serialization())
-                .filter(|o| !listed.contains(o));
-            listed.extend(own);
+        let own = self
+            .console_enabled()
+            .then(|| url::Url::parse(&self.public_url()).ok())
+            .flatten()
+            .map(|u| u.origin().ascii_serialization());
+        Origins {
+            any: listed.is_empty() && self.dev,
+            listed,
+            own,
         }
-        Origins { any, listed }
     }
 
     /// [`Config::probe_interval`] as a duration; an unreadable value falls back to six

@@ -4,10 +4,13 @@
 /// who receives the callback page's message (it carries a one-time completion code)
 /// and who may open a WebSocket. With no origins configured, dev mode on loopback
 /// accepts any origin for messages and sockets; redirects always need a listed one.
+/// When the server serves its console, its own origin (from the public URL) receives
+/// messages and opens sockets too, but is no redirect target.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Origins {
     pub(super) listed: Vec<String>,
     pub(super) any: bool,
+    pub(super) own: Option<String>,
 }
 
 impl Origins {
@@ -18,11 +21,8 @@ impl Origins {
 
     /// Whether a page of `origin` may open a socket.
     pub fn accepts(&self, origin: &str) -> bool {
-        self.any
-            || self
-                .listed
-                .iter()
-                .any(|o| o == origin.trim_end_matches('/'))
+        let origin = origin.trim_end_matches('/');
+        self.any || self.listed.iter().any(|o| o == origin) || self.own.as_deref() == Some(origin)
     }
 
     /// Whether `url` is on a listed origin (a redirect target).
@@ -38,7 +38,7 @@ impl Origins {
         if self.any {
             vec!["*".to_owned()]
         } else {
-            self.listed.clone()
+            self.listed.iter().chain(&self.own).cloned().collect()
         }
     }
 }

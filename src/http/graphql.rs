@@ -116,18 +116,28 @@ const GRAPHQL_RESPONSE: &str = "application/graphql-response+json";
 
 impl Media {
     fn of(headers: &HeaderMap) -> Media {
-        let listed = headers
+        // The highest weight the client gives each of the two; a range it does not
+        // list weighs nothing.
+        let (mut graphql, mut json) = (0.0_f32, 0.0_f32);
+        let ranges = headers
             .get_all(ACCEPT)
             .iter()
             .filter_map(|v| v.to_str().ok())
-            .flat_map(|v| v.split(','))
-            .any(|range| {
-                let mut parts = range.split(';');
-                let name = parts.next().unwrap_or("").trim();
-                let refused = parts.any(|p| p.trim().replace(' ', "") == "q=0");
-                name.eq_ignore_ascii_case(GRAPHQL_RESPONSE) && !refused
-            });
-        if listed {
+            .flat_map(|v| v.split(','));
+        for range in ranges {
+            let mut parts = range.split(';');
+            let name = parts.next().unwrap_or("").trim().to_ascii_lowercase();
+            let q = parts
+                .filter_map(|p| p.trim().strip_prefix("q="))
+                .find_map(|q| q.trim().parse::<f32>().ok())
+                .unwrap_or(1.0);
+            match name.as_str() {
+                GRAPHQL_RESPONSE => graphql = graphql.max(q),
+                "application/json" | "application/*" | "*/*" => json = json.max(q),
+                _ => {}
+            }
+        }
+        if graphql > 0.0 && graphql >= json {
             Media::GraphqlResponse
         } else {
             Media::Json
@@ -149,6 +159,14 @@ fn request_error(response: &async_graphql::Response) -> bool {
     response.data == async_graphql::Value::Null
         && !response.errors.is_empty()
         && response.errors.iter().all(|e| e.path.is_empty())
+}
+
+/// Whether async-graphql's `message` says an argument's value did not coerce (a missing
+/// or mistyped variable reaches the resolver as such).
+fn coercion(message: &str) -> bool {
+    message.starts_with("Invalid value for argument")
+        || message.starts_with("Failed to parse")
+        || (message.starts_with("Variable ") && message.ends_with(" is not defined."))
 }
 
 /// The execution result as GraphQL over HTTP wants it. A request error has no `data`
@@ -235,9 +253,19 @@ pub(super) async fn handle(
     // Every error the request could cause carries its code from where it was raised
     // (resolvers, argument parsing, parse and validation). One without is a mapping
     // somebody forgot: log it and say INTERNAL, never blame the caller.
+    // A request error (unknown operation, a subscription over HTTP) and a value that
+    // does not coerce into an argument's type are the request's fault, whoever raised
+    // them: BAD_USER_INPUT, with async-graphql's message.
+    let refused = request_error(&response);
     for error in &mut response.errors {
         let extensions = error.extensions.get_or_insert_with(Default::default);
-        if extensions.get("code").is_none() {
+        if extensions.get("code").is_some() {
+            continue;
+        }
+        if refused || coercion(&error.message) {
+            tracing::debug!(error = %error.message, "request refused");
+            extensions.set("code", "BAD_USER_INPUT");
+        } else {
             tracing::error!(error = %error.message, path = ?error.path, "error without a code");
             error.message = "internal error; it has been logged".to_owned();
             extensions.set("code", "INTERNAL");

@@ -133,7 +133,8 @@ fn page(state: &HttpState, told: &Told, payload: &serde_json::Value) -> String {
     )
 }
 
-/// Sends the browser back to the attempt's `returnTo` with the outcome in the fragment.
+/// Sends the browser back to the attempt's `returnTo` with the outcome in the fragment
+/// (after the route, when `returnTo` already has one).
 fn redirect(return_to: &str, fields: &[(&str, Option<&str>)]) -> Response {
     let Ok(mut url) = url::Url::parse(return_to) else {
         return (StatusCode::BAD_REQUEST, "bad returnTo").into_response();
@@ -144,6 +145,14 @@ fn redirect(return_to: &str, fields: &[(&str, Option<&str>)]) -> Response {
             fragment.append_pair(name, value);
         }
     }
-    url.set_fragment(Some(&fragment.finish()));
+    let outcome = fragment.finish();
+    // A hash-routed frontend keeps its route: the outcome goes after it, as the
+    // route's own query (`#/settings/social?socialgate_status=…`).
+    let fragment = match url.fragment().filter(|f| !f.is_empty()) {
+        Some(route) if route.contains('?') => format!("{route}&{outcome}"),
+        Some(route) => format!("{route}?{outcome}"),
+        None => outcome,
+    };
+    url.set_fragment(Some(&fragment));
     Redirect::to(url.as_str()).into_response()
 }

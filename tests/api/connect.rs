@@ -439,6 +439,11 @@ db_test!(state_is_checked_and_single_use, async |app: TestApp| {
         .exec(app.store.db())
         .await
         .expect("age the attempt");
+    // The housekeeping job has marked it failed meanwhile: it still reads as expired.
+    app.store
+        .clear_expired_attempts(chrono::Utc::now())
+        .await
+        .expect("housekeeping");
     let popup = sign_in(&app, &url, Some("ig-lindqvist")).await;
     assert!(
         popup.message["message"]
@@ -499,6 +504,49 @@ db_test!(state_is_checked_and_single_use, async |app: TestApp| {
             && location.contains("socialgate_message=")
             && !location.contains("socialgate_code="),
         "{location}"
+    );
+
+    // A hash-routed frontend keeps its route; the outcome is the route's query.
+    let body = app
+        .gql(
+            Some(&advisor),
+            CONNECT,
+            json!({ "n": "LINKEDIN", "r": "https://admin.example.com/#/settings/social" }),
+        )
+        .await;
+    let url = body["data"]["connectIntegration"]["authorizationUrl"]
+        .as_str()
+        .expect("url")
+        .to_owned();
+    let callback = consent(&app, &url, Some("li-jordan")).await;
+    let back = no_redirects().get(&callback).send().await.expect("back");
+    let location = back.headers()["location"].to_str().expect("location");
+    assert!(
+        location
+            .starts_with("https://admin.example.com/#/settings/social?socialgate_status=confirm&"),
+        "{location}"
+    );
+
+    // LinkedIn says a cancel its own way: still CANCELLED, not a network failure.
+    let (_, url) = connect(&app, &advisor, "LINKEDIN").await;
+    let state = url::Url::parse(&url)
+        .expect("url")
+        .query_pairs()
+        .find(|(k, _)| k == "state")
+        .map(|(_, v)| v.into_owned())
+        .expect("state");
+    let popup = open_callback(&format!(
+        "{base}?error=user_cancelled_authorize&error_description=The+user+cancelled&state={state}"
+    ))
+    .await;
+    assert_eq!(
+        (
+            popup.message["status"].as_str(),
+            popup.message["code"].as_str()
+        ),
+        (Some("cancelled"), Some("CANCELLED")),
+        "{}",
+        popup.message
     );
 });
 
@@ -772,5 +820,58 @@ db_test!(
             "and what it was told to simulate: {body}"
         );
         again.begin_shutdown();
+    }
+);
+
+db_test!(
+    a_reconnect_confirms_its_own_page_without_a_choice,
+    async |app: TestApp| {
+        let advisor = app.token("again-fb", "morgan", &[Advisor]);
+        let compliance = app.token("again-fb", "dana", &[Compliance]);
+        let (attempt, url) = connect(&app, &advisor, "FACEBOOK").await;
+        let popup = sign_in(&app, &url, Some("fb-morgan")).await;
+        let body = app
+            .gql(Some(&advisor), ATTEMPT, json!({ "id": attempt }))
+            .await;
+        let page = body["data"]["connectionAttempt"]["candidates"][1]["id"].clone();
+        let body = complete(&app, &advisor, &popup, page.as_str()).await;
+        let id = body["data"]["completeConnection"]["id"]
+            .as_str()
+            .expect("id")
+            .to_owned();
+        let reject = "mutation($id: ID!) { rejectIntegration(id: $id, note: \"Use the firm's Page\") { status } }";
+        let body = app
+            .gql(Some(&compliance), reject, json!({ "id": id }))
+            .await;
+        assert!(body["errors"].is_null(), "{body}");
+
+        // The same login offers two Pages again, but a reconnect is bound to its own:
+        // the frontend confirms, there is nothing to choose.
+        let review = "mutation($id: ID!) { reviewIntegration(id: $id, action: RECONNECT) { authorizationUrl attemptId } }";
+        let body = app.gql(Some(&advisor), review, json!({ "id": id })).await;
+        let payload = &body["data"]["reviewIntegration"];
+        let url = payload["authorizationUrl"]
+            .as_str()
+            .expect("url")
+            .to_owned();
+        let attempt = payload["attemptId"].as_str().expect("attempt").to_owned();
+        let popup = sign_in(&app, &url, Some("fb-morgan")).await;
+        let body = app
+            .gql(Some(&advisor), ATTEMPT, json!({ "id": attempt }))
+            .await;
+        assert_eq!(
+            body["data"]["connectionAttempt"]["status"], "AWAITING_CONFIRMATION",
+            "{body}"
+        );
+        let body = complete(&app, &advisor, &popup, None).await;
+        assert_eq!(
+            body["data"]["completeConnection"]["id"],
+            id.as_str(),
+            "{body}"
+        );
+        assert_eq!(
+            body["data"]["completeConnection"]["displayName"],
+            "Lindqvist Retirement Planning"
+        );
     }
 );

@@ -141,12 +141,12 @@ db_test!(
         assert_eq!(missing.status(), 404);
         // The console's own origin receives the popup's message and opens sockets.
         let origins = app.app.config.origins();
-        assert!(
-            origins.listed().contains(&app.base),
-            "{:?}",
-            origins.listed()
-        );
         assert!(origins.accepts(&app.base));
+        assert!(origins.message_targets().contains(&app.base));
+        assert!(
+            !origins.lists_url(&format!("{}/graphiql", app.base)),
+            "but it is no returnTo"
+        );
     }
 );
 

@@ -113,3 +113,62 @@ db_test!(
         assert!(ok.is_ok(), "the freed places were not given back");
     }
 );
+
+db_test!(
+    request_errors_are_the_callers_and_media_types_follow_accept,
+    async |app: TestApp| {
+        let token = app.token("media", "avery", &[socialgate::auth::Role::Advisor]);
+        let url = format!("{}/graphql", app.base);
+        let post = |body: &'static str, accept: &'static str| {
+            app.http
+                .post(&url)
+                .bearer_auth(&token)
+                .header("content-type", "application/json")
+                .header("accept", accept)
+                .body(body)
+                .send()
+        };
+        // Unknown operation, undefined variable, a subscription over HTTP: the
+        // request's fault, never INTERNAL, and no data entry when nothing ran.
+        let cases = [
+            r#"{"query":"{ __typename }","operationName":"Nope"}"#,
+            r#"{"query":"query($id: ID!) { integration(id: $id) { id } }"}"#,
+            r#"{"query":"subscription { integrationStatusChanged { cursor } }"}"#,
+        ];
+        for body in cases {
+            let response = post(body, "application/json").await.expect("send");
+            assert_eq!(response.status(), 200, "{body}");
+            let json: serde_json::Value = response.json().await.expect("json");
+            assert_eq!(codes(&json), ["BAD_USER_INPUT"], "{body}: {json}");
+        }
+        let response = post(cases[0], GRAPHQL_RESPONSE).await.expect("send");
+        assert_eq!(response.status(), 400);
+        let json: serde_json::Value = response.json().await.expect("json");
+        assert!(json.get("data").is_none(), "{json}");
+
+        // The media type is the one the client prefers.
+        let ok = r#"{"query":"{ __typename }"}"#;
+        for (accept, expected) in [
+            ("application/json", "application/json"),
+            ("*/*", "application/json"),
+            (GRAPHQL_RESPONSE, GRAPHQL_RESPONSE),
+            (
+                "application/graphql-response+json;q=0.5, application/json",
+                "application/json",
+            ),
+            (
+                "application/graphql-response+json;q=0.0, */*",
+                "application/json",
+            ),
+        ] {
+            let response = post(ok, accept).await.expect("send");
+            let kind = response.headers()["content-type"]
+                .to_str()
+                .expect("type")
+                .to_owned();
+            assert!(kind.starts_with(expected), "{accept}: {kind}");
+        }
+    }
+);
+
+const GRAPHQL_RESPONSE: &str = "application/graphql-response+json";

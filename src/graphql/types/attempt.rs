@@ -13,8 +13,9 @@ pub enum AttemptStatus {
     /// Waiting for the person at the network: nothing to do until the popup (or the
     /// redirect to `returnTo`) hands back the completion code.
     Started,
-    /// The login offers exactly one account (the only candidate): confirm it with
-    /// `completeConnection(attemptId, completionCode)`.
+    /// One account to confirm: the login offers exactly one, or the attempt is a
+    /// reconnect, which is bound to its integration's account. Call
+    /// `completeConnection(attemptId, completionCode)` without `accountId`.
     AwaitingConfirmation,
     /// The login administers several accounts: let the person choose one of
     /// `candidates` and pass it as `accountId` to `completeConnection`.
@@ -91,7 +92,9 @@ impl ConnectionAttempt {
         use entity::enums::AttemptStatus as Stored;
         match self.0.status {
             Stored::Started => AttemptStatus::Started,
-            Stored::AwaitingSelection if self.candidates_list().len() == 1 => {
+            Stored::AwaitingSelection
+                if self.0.integration_id.is_some() || self.candidates_list().len() == 1 =>
+            {
                 AttemptStatus::AwaitingConfirmation
             }
             Stored::AwaitingSelection => AttemptStatus::AwaitingSelection,

@@ -99,19 +99,21 @@ pub async fn callback(app: &App, network: Network, params: CallbackParams) -> Ca
             "This sign-in was started for another network. Connect again.",
         );
     }
+    // Expiry first: the housekeeping job marks expired attempts failed, and a person
+    // coming back late must hear that it expired, not that it was used.
     let at = now();
+    if attempt.expires_at <= at || attempt.failure_code == Some(SignInExpired) {
+        return Callback::refused(
+            known,
+            SignInExpired,
+            "This sign-in expired (it lasts ten minutes). Connect again.",
+        );
+    }
     if attempt.status != AttemptStatus::Started {
         return Callback::refused(
             known,
             SignInUsed,
             "This sign-in was already finished. Connect again if nothing was connected.",
-        );
-    }
-    if attempt.expires_at <= at {
-        return Callback::refused(
-            known,
-            SignInExpired,
-            "This sign-in expired (it lasts ten minutes). Connect again.",
         );
     }
     // Claim it: a replayed callback loses here.
@@ -177,7 +179,12 @@ async fn finish_callback(
     params: CallbackParams,
 ) -> AppResult<Outcome> {
     if let Some(error) = params.error {
-        if error == "access_denied" {
+        // Meta says access_denied; LinkedIn says user_cancelled_login (at its sign-in)
+        // or user_cancelled_authorize (at its consent screen).
+        if matches!(
+            error.as_str(),
+            "access_denied" | "user_cancelled_login" | "user_cancelled_authorize"
+        ) {
             tracing::info!(attempt = %attempt.id, reason = ?params.error_reason, "sign-in declined");
             return Err(AppError::Refused(
                 ConnectFailure::Cancelled,
@@ -193,7 +200,7 @@ async fn finish_callback(
         )));
     }
     let code = params.code.filter(|c| !c.is_empty()).ok_or_else(|| {
-        AppError::BadUserInput("the network sent neither a code nor an error".into())
+        AppError::Provider("the network sent neither a code nor an error; connect again".into())
     })?;
     let verifier = match &attempt.pkce_verifier {
         Some(bytes) => Some(
