@@ -84,7 +84,7 @@ export function createActions(deps) {
     async simulate(item, event, label) {
       try {
         await deps.api(SIMULATE, { integrationId: item.id, event });
-        notify(`The sandbox ${networkName(item.network)} will report “${label}” at the next check. Use Check now to see it at once.`);
+        notify(`Sandbox ${networkName(item.network)}: “${label}” is set for ${item.displayName}. It shows at the next check; press Check now to see it at once.`);
       } catch (e) {
         notifyError(e, 'Simulation not set');
       }

@@ -4,12 +4,14 @@
 
 import { renderCard, reasonWords, skeletonCard, swapCard } from './cards.js';
 import {
+  BUSY_HINT,
   NETWORK_MONOGRAMS,
   STATUS_LABELS,
   fill,
   h,
   networkName,
   personName,
+  refreshTimes,
   timeEl,
   timeOfDay,
 } from './dom.js';
@@ -37,6 +39,7 @@ export class Board {
       listTitle: document.getElementById('integrations-title'),
       listCount: document.getElementById('integrations-count'),
       networks: document.getElementById('networks'),
+      busy: document.getElementById('connect-busy'),
       feed: document.getElementById('feed'),
       feedEmpty: document.getElementById('feed-empty'),
     };
@@ -72,19 +75,29 @@ export class Board {
     this.renderNetworks();
   }
 
+  /**
+   * Shows which sign-in is open (null: none). While one is, every other Connect and
+   * Reconnect waits, and says why.
+   */
   setWaiting(attempt) {
-    const before = this.waiting && this.waiting.integrationId;
     this.waiting = attempt;
     this.renderNetworks();
-    // A reconnect shows its wait on the card it is for.
-    for (const id of [before, attempt && attempt.integrationId]) {
-      const item = id && this.items.get(id);
-      if (item) this.upsert(item, { force: true });
-    }
+    // A reconnect shows its wait on its card; every card's Reconnect waits with it.
+    for (const item of [...this.items.values()]) this.upsert(item, { force: true });
   }
 
   renderNetworks() {
+    const busy = this.el.busy;
+    busy.hidden = !this.waiting;
+    fill(busy, this.waiting && `Sign-in at ${networkName(this.waiting.network)} is open in its own window. ${BUSY_HINT}`);
+    // Redrawing the tiles must not drop the focus of someone working through them.
+    const active = document.activeElement;
+    const tile = this.el.networks.contains(active) ? active.closest('li.network') : null;
     fill(this.el.networks, this.networks.map((n) => this.networkTile(n)));
+    if (tile) {
+      const twin = this.el.networks.querySelector(`li[data-testid="${tile.dataset.testid}"] button`);
+      if (twin) twin.focus();
+    }
   }
 
   networkTile(n) {
@@ -96,6 +109,7 @@ export class Board {
     else if (n.limit === 0) reason = 'Your firm does not allow connecting this network.';
     else if (full) reason = `You use all ${n.limit} of your ${name} slots. Disconnect one to connect another.`;
     const waiting = this.waiting && this.waiting.network === n.network && !this.waiting.integrationId;
+    const held = !!this.waiting && !waiting;
     const usage = n.supported ? `${n.used} of ${n.limit} connected` : 'Not supported';
     // An unsupported network's description says the same as its reason: say it once.
     const description = n.supported ? n.description : null;
@@ -117,8 +131,8 @@ export class Board {
         { class: 'network-foot' },
         waiting
           ? [
-              h('p', { class: 'waiting', role: 'status' }, h('span', { class: 'spinner', 'aria-hidden': 'true' }), 'Waiting for sign-in…'),
-              h('button', { type: 'button', class: 'button ghost', onclick: () => this.onCancelConnect() }, 'Cancel'),
+              h('p', { class: 'waiting' }, h('span', { class: 'spinner', 'aria-hidden': 'true' }), 'Waiting for sign-in…'),
+              h('button', { type: 'button', class: 'button ghost', onclick: () => this.onCancelConnect() }, 'Cancel sign-in'),
             ]
           : h(
               'button',
@@ -126,8 +140,12 @@ export class Board {
                 type: 'button',
                 class: 'button primary',
                 disabled: !n.supported || full,
-                'aria-describedby': reason ? reasonId : null,
-                onclick: () => this.onConnect(n.network),
+                // Still focusable, so a keyboard user hears why it waits.
+                'aria-disabled': held && n.supported && !full ? 'true' : null,
+                'aria-describedby': reason ? reasonId : held ? 'connect-busy' : null,
+                onclick: () => {
+                  if (!this.waiting) this.onConnect(n.network);
+                },
               },
               `Connect ${name}`,
             ),
@@ -167,6 +185,7 @@ export class Board {
       showOwner: this.reviewer,
       actions: this.actions,
       waitingFor: this.waiting && this.waiting.integrationId,
+      busy: !!this.waiting,
       onCancelConnect: this.onCancelConnect,
     };
   }
@@ -215,9 +234,10 @@ export class Board {
     this.renderEmpty();
   }
 
-  /** Redraws every card (relative times age). */
-  refreshAll() {
-    for (const item of this.items.values()) this.upsert(item, { force: true });
+  /** Ages the relative times ("expires in 3 days") without redrawing a card. */
+  refreshTimes() {
+    refreshTimes(this.el.list);
+    refreshTimes(this.el.queue);
   }
 
   renderEmpty() {

@@ -3,16 +3,17 @@
 
 import {
   ACCOUNT_KINDS,
+  BUSY_HINT,
   NETWORK_MONOGRAMS,
   SIMULATIONS,
   STATUS_LABELS,
   badge,
   dateTime,
-  fromNow,
   h,
   networkName,
   newId,
   personName,
+  relativeTimeEl,
   timeEl,
 } from './dom.js';
 
@@ -54,6 +55,8 @@ const OUTCOME_WORDS = {
 
 /** Menus open one at a time and close on Escape or a click elsewhere. */
 let openMenu = null;
+/** Each menu's opener, so a redrawn card can reopen the menu that was open. */
+const menuOpeners = new WeakMap();
 function closeMenu(returnFocus = false) {
   if (!openMenu) return;
   const { toggle, list } = openMenu;
@@ -69,7 +72,11 @@ document.addEventListener('keydown', (event) => {
   if (event.key === 'Escape' && openMenu) closeMenu(true);
 });
 
-/** A disclosure button that shows a short list of action buttons. */
+/**
+ * A disclosure button that shows a short list of action buttons. Each item has a
+ * `key` (its focus key is `${focusKey}:${key}`, stable across redraws) and may be
+ * `held` with a `detail` saying why it cannot be used now.
+ */
 function menu(label, items, { focusKey, testid }) {
   const listId = newId('menu');
   const toggle = h(
@@ -87,7 +94,11 @@ function menu(label, items, { focusKey, testid }) {
         {
           type: 'button',
           class: `menu-item ${item.tone || ''}`,
+          'data-focus': `${focusKey}:${item.key}`,
+          // Still focusable, so a keyboard user hears why it waits.
+          'aria-disabled': item.held ? 'true' : null,
           onclick: () => {
+            if (item.held) return;
             // Focus goes back to the toggle first, so a dialog the item opens returns it there.
             closeMenu(true);
             item.onSelect();
@@ -104,14 +115,17 @@ function menu(label, items, { focusKey, testid }) {
     const to = event.relatedTarget;
     if (openMenu && openMenu.root === root && to && !root.contains(to)) closeMenu();
   });
-  toggle.addEventListener('click', () => {
-    const wasOpen = openMenu && openMenu.root === root;
+  const open = (focusFirst) => {
     closeMenu();
-    if (wasOpen) return;
     list.hidden = false;
     toggle.setAttribute('aria-expanded', 'true');
     openMenu = { root, toggle, list };
-    list.querySelector('button').focus();
+    if (focusFirst) list.querySelector('button').focus();
+  };
+  menuOpeners.set(root, open);
+  toggle.addEventListener('click', () => {
+    if (openMenu && openMenu.root === root) closeMenu();
+    else open(true);
   });
   return root;
 }
@@ -140,7 +154,7 @@ function noteItem(note) {
     'li',
     { class: 'note' },
     h('p', { class: 'note-body' }, note.body),
-    h('p', { class: 'note-meta' }, personName(note.author), ' · ', timeEl(note.createdAt, fromNow(note.createdAt))),
+    h('p', { class: 'note-meta' }, personName(note.author), ' · ', relativeTimeEl(note.createdAt)),
   );
 }
 
@@ -148,12 +162,11 @@ function facts(item) {
   const rows = [];
   const usable = item.status === 'PENDING' || item.status === 'ACTIVE';
   if (usable && item.expiresAt) {
-    const text = new Date(item.expiresAt) > new Date() ? `Expires ${fromNow(item.expiresAt)}` : `Expired ${fromNow(item.expiresAt)}`;
     rows.push(
       h(
         'li',
         { class: item.expiresSoon ? 'fact fact-warn' : 'fact', 'data-testid': 'expiry' },
-        timeEl(item.expiresAt, text),
+        relativeTimeEl(item.expiresAt, 'expiry'),
         item.expiresSoon && h('span', { class: 'chip chip-warn' }, 'Expires soon'),
       ),
     );
@@ -168,21 +181,22 @@ function facts(item) {
         'li',
         { class: 'fact' },
         'Checked ',
-        timeEl(item.lastCheckedAt, fromNow(item.lastCheckedAt)),
+        relativeTimeEl(item.lastCheckedAt),
         outcome && `: ${outcome}`,
         item.consecutiveFailures > 1 && ` (${item.consecutiveFailures} tries without an answer)`,
       ),
     );
   }
-  rows.push(h('li', { class: 'fact' }, 'Connected ', timeEl(item.connectedAt, fromNow(item.connectedAt))));
+  rows.push(h('li', { class: 'fact' }, 'Connected ', relativeTimeEl(item.connectedAt)));
   return h('ul', { class: 'facts' }, rows);
 }
 
 /**
- * The card of `item`. `ctx`: { viewer, devMode, showOwner, actions, waitingFor,
+ * The card of `item`. `ctx`: { viewer, devMode, showOwner, actions, waitingFor, busy,
  * onCancelConnect } where actions holds the callbacks (approve, reject, reconnect,
- * disconnect, addNote, simulate, check), each taking the integration, and
- * waitingFor is the integration whose reconnect sign-in is open.
+ * disconnect, addNote, simulate, check), each taking the integration, waitingFor is
+ * the integration whose reconnect sign-in is open and busy says a sign-in is open
+ * (so Reconnect waits).
  */
 export function renderCard(item, ctx) {
   const titleId = newId('card-title');
@@ -197,10 +211,16 @@ export function renderCard(item, ctx) {
   }
   const review = [];
   if (can.has('RECONNECT')) {
-    review.push({ label: 'Reconnect', detail: `Sign in at ${networkName(item.network)} again`, onSelect: () => act.reconnect(item) });
+    review.push({
+      key: 'reconnect',
+      label: 'Reconnect',
+      detail: ctx.busy ? BUSY_HINT : `Sign in at ${networkName(item.network)} again`,
+      held: ctx.busy,
+      onSelect: () => act.reconnect(item),
+    });
   }
   if (can.has('DISCONNECT')) {
-    review.push({ label: 'Disconnect', detail: 'Remove it; its history is kept', tone: 'danger', onSelect: () => act.disconnect(item) });
+    review.push({ key: 'disconnect', label: 'Disconnect', detail: 'Remove it; its history is kept', tone: 'danger', onSelect: () => act.disconnect(item) });
   }
   if (review.length) buttons.push(menu('Review', review, { focusKey: 'review', testid: 'review-menu' }));
   const mine = ctx.viewer && item.owner.subject === ctx.viewer.subject;
@@ -209,7 +229,7 @@ export function renderCard(item, ctx) {
     buttons.push(
       menu(
         'Simulate',
-        SIMULATIONS.map(([event, label]) => ({ label, onSelect: () => act.simulate(item, event, label) })),
+        SIMULATIONS.map(([event, label]) => ({ key: event, label, onSelect: () => act.simulate(item, event, label) })),
         { focusKey: 'simulate', testid: 'simulate-menu' },
       ),
       h('button', { type: 'button', class: 'button secondary', 'data-focus': 'check', onclick: () => act.check(item) }, 'Check now'),
@@ -254,8 +274,8 @@ export function renderCard(item, ctx) {
       ? h(
           'div',
           { class: 'card-actions' },
-          h('p', { class: 'waiting', role: 'status' }, h('span', { class: 'spinner', 'aria-hidden': 'true' }), 'Waiting for sign-in…'),
-          h('button', { type: 'button', class: 'button ghost', 'data-focus': 'cancel', onclick: () => ctx.onCancelConnect() }, 'Cancel'),
+          h('p', { class: 'waiting' }, h('span', { class: 'spinner', 'aria-hidden': 'true' }), 'Waiting for sign-in…'),
+          h('button', { type: 'button', class: 'button ghost', 'data-focus': 'review', onclick: () => ctx.onCancelConnect() }, 'Cancel sign-in'),
         )
       : buttons.length > 0 && h('div', { class: 'card-actions' }, buttons),
     h(
@@ -309,8 +329,8 @@ function addNoteForm(item, act) {
 }
 
 /**
- * Puts `next` in place of `prev`, keeping which sections were open and where focus
- * was, so a live update never yanks the person's place.
+ * Puts `next` in place of `prev`, keeping which sections and menu were open and
+ * where focus was, so a live update never yanks the person's place.
  */
 export function swapCard(prev, next) {
   for (const details of prev.querySelectorAll('details[open]')) {
@@ -319,12 +339,19 @@ export function swapCard(prev, next) {
   }
   const active = document.activeElement;
   const focusKey = prev.contains(active) && active.dataset ? active.dataset.focus : null;
+  const expanded = prev.querySelector('.menu-toggle[aria-expanded="true"]');
+  const menuKey = expanded && expanded.dataset.focus;
   const draft = prev.querySelector('textarea[data-focus="note"]');
   const nextDraft = next.querySelector('textarea[data-focus="note"]');
   if (draft && nextDraft) nextDraft.value = draft.value;
   prev.replaceWith(next);
+  const byKey = (key) => next.querySelector(`[data-focus="${CSS.escape(key)}"]`);
+  const toggle = menuKey && next.querySelector(`.menu-toggle[data-focus="${CSS.escape(menuKey)}"]`);
+  if (toggle) menuOpeners.get(toggle.parentElement)(false);
+  else if (menuKey) closeMenu();
   if (focusKey) {
-    const target = next.querySelector(`[data-focus="${focusKey}"]`);
+    // A menu item that is gone leaves focus on its menu's button.
+    const target = byKey(focusKey) || byKey(focusKey.split(':')[0]);
     if (target) target.focus();
   }
 }

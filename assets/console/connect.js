@@ -3,7 +3,7 @@
 // that lost its opener); whichever comes first settles the attempt and the other is
 // ignored. The completion code in that message is what finishes the connection.
 
-import { h, networkName } from './dom.js';
+import { BUSY_HINT, h, networkName } from './dom.js';
 import { ATTEMPT, COMPLETE, CONNECT, REVIEW } from './queries.js';
 import { notify, notifyError, openDialog } from './ui.js';
 
@@ -15,11 +15,15 @@ const CLOSED_GRACE_MS = 1500;
 
 const ACCOUNT_WORDS = { FACEBOOK: 'Page', INSTAGRAM: 'account', LINKEDIN: 'profile' };
 
+/**
+ * One sign-in at a time: a second popup would steal the first one's window, and the
+ * person would not know which of two sign-ins they were finishing.
+ */
 export class Connector {
   /**
    * `api(query, variables)` runs an operation; `onConnected(integration, attempt)`
    * receives the connected integration; `onWaiting(attempt | null)` tells which
-   * sign-in is open, to show it and offer to cancel it.
+   * sign-in is open, to show it, offer to cancel it and hold back other sign-ins.
    */
   constructor({ api, onConnected, onWaiting, onChanged }) {
     this.api = api;
@@ -27,74 +31,92 @@ export class Connector {
     this.onWaiting = onWaiting;
     this.onChanged = onChanged;
     this.current = null;
-    this.settled = new Set();
-    window.addEventListener('message', (event) => this.receive(event.data));
+    // Bumped when the person changes: answers for an attempt of the previous
+    // person are dropped, never completed with the new person's token.
+    this.generation = 0;
+    this.popups = 0;
+    window.addEventListener('message', (event) => this.fromWindow(event));
     if ('BroadcastChannel' in window) {
+      // A channel only carries messages of this origin, from pages of this server.
       this.channel = new BroadcastChannel(MESSAGE_TYPE);
       this.channel.addEventListener('message', (event) => this.receive(event.data));
     }
   }
 
-  /** Opens the popup now, inside the click, so no popup blocker stops it. */
-  openPopup() {
-    const popup = window.open('', POPUP_NAME, POPUP_FEATURES);
+  /**
+   * Opens the popup now, inside the click, so no popup blocker stops it, and holds
+   * back every other sign-in until this one ends.
+   */
+  begin(network, integrationId) {
+    if (this.current) {
+      notify(BUSY_HINT, { code: 'SIGN_IN_OPEN' });
+      if (!this.current.popup.closed) this.current.popup.focus();
+      return null;
+    }
+    this.popups += 1;
+    const popup = window.open('', `${POPUP_NAME}-${this.popups}`, POPUP_FEATURES);
     if (!popup) {
       notify('Your browser blocked the sign-in window. Allow pop-ups for this page and try again.', {
         tone: 'error',
         code: 'POPUP_BLOCKED',
       });
+      return null;
     }
-    return popup;
-  }
-
-  /** Connects a new account of `network` (a Network enum value). */
-  async connect(network) {
-    const popup = this.openPopup();
-    if (!popup) return;
-    try {
-      const data = await this.api(CONNECT, { network });
-      const { attemptId, authorizationUrl } = data.connectIntegration;
-      this.follow({ attemptId, network, popup, integrationId: null }, authorizationUrl);
-    } catch (e) {
-      popup.close();
-      notifyError(e, `${networkName(network)} could not be connected`);
-    }
-  }
-
-  /** Signs in again for an existing integration (Review → Reconnect). */
-  async reconnect(integration) {
-    const popup = this.openPopup();
-    if (!popup) return;
-    try {
-      const data = await this.api(REVIEW, { id: integration.id, action: 'RECONNECT' });
-      const { attemptId, authorizationUrl } = data.reviewIntegration;
-      if (!authorizationUrl || !attemptId) throw new Error('The server offered no sign-in for this reconnect.');
-      this.follow(
-        { attemptId, network: integration.network, popup, integrationId: integration.id },
-        authorizationUrl,
-      );
-    } catch (e) {
-      popup.close();
-      notifyError(e, `${integration.displayName} could not be reconnected`);
-    }
-  }
-
-  follow(attempt, url) {
-    if (this.current) this.abandon(this.current);
+    const attempt = { attemptId: null, network, integrationId, popup, generation: this.generation, done: false };
     this.current = attempt;
-    attempt.popup.location.href = url;
     this.onWaiting(attempt);
     attempt.watch = setInterval(() => {
       if (!attempt.popup.closed || attempt.closedAt) return;
       attempt.closedAt = Date.now();
       setTimeout(() => this.popupClosed(attempt), CLOSED_GRACE_MS);
     }, 400);
+    return attempt;
   }
 
-  /** Stops waiting for `attempt` (the person clicked Cancel or started another). */
+  /** Sends the open popup to the network once the server has started the attempt. */
+  go(attempt, attemptId, url) {
+    attempt.attemptId = attemptId;
+    attempt.popup.location.href = url;
+  }
+
+  /** Connects a new account of `network` (a Network enum value). */
+  async connect(network) {
+    const attempt = this.begin(network, null);
+    if (!attempt) return;
+    try {
+      const data = await this.api(CONNECT, { network });
+      // Cancelled, or the person changed, while the server was asked.
+      if (this.current !== attempt) return;
+      const { attemptId, authorizationUrl } = data.connectIntegration;
+      this.go(attempt, attemptId, authorizationUrl);
+    } catch (e) {
+      if (this.current !== attempt) return;
+      this.abandon(attempt);
+      notifyError(e, `${networkName(network)} could not be connected`);
+    }
+  }
+
+  /** Signs in again for an existing integration (Review → Reconnect). */
+  async reconnect(integration) {
+    const attempt = this.begin(integration.network, integration.id);
+    if (!attempt) return;
+    try {
+      const data = await this.api(REVIEW, { id: integration.id, action: 'RECONNECT' });
+      if (this.current !== attempt) return;
+      const { attemptId, authorizationUrl } = data.reviewIntegration;
+      if (!authorizationUrl || !attemptId) throw new Error('The server offered no sign-in for this reconnect.');
+      this.go(attempt, attemptId, authorizationUrl);
+    } catch (e) {
+      if (this.current !== attempt) return;
+      this.abandon(attempt);
+      notifyError(e, `${integration.displayName} could not be reconnected`);
+    }
+  }
+
+  /** Stops waiting for `attempt` and closes its popup. */
   abandon(attempt) {
     clearInterval(attempt.watch);
-    this.settled.add(attempt.attemptId);
+    attempt.done = true;
     if (!attempt.popup.closed) attempt.popup.close();
     if (this.current === attempt) {
       this.current = null;
@@ -109,14 +131,32 @@ export class Connector {
     notify(`Sign-in at ${networkName(network)} cancelled. Nothing was connected.`);
   }
 
+  /** The person changed or signed out: their open sign-in ends quietly. */
+  reset() {
+    this.generation += 1;
+    if (this.current) this.abandon(this.current);
+  }
+
+  stale(attempt) {
+    return attempt.generation !== this.generation;
+  }
+
+  /** The callback page posts from this server's origin, and only from our popup. */
+  fromWindow(event) {
+    if (event.origin !== location.origin) return;
+    const attempt = this.current;
+    if (!attempt || event.source !== attempt.popup) return;
+    this.receive(event.data);
+  }
+
   receive(message) {
     if (!message || typeof message !== 'object' || message.type !== MESSAGE_TYPE) return;
     const attempt = this.current;
-    // Only the attempt this tab started; another tab's broadcast is that tab's business.
-    if (!attempt || (message.attemptId && message.attemptId !== attempt.attemptId)) return;
-    if (this.settled.has(attempt.attemptId)) return;
-    this.settled.add(attempt.attemptId);
+    // Only the attempt this tab started: another tab's broadcast, a stale callback
+    // (no attempt id) or a forged message settles nothing.
+    if (!attempt || !attempt.attemptId || message.attemptId !== attempt.attemptId) return;
     clearInterval(attempt.watch);
+    attempt.done = true;
     this.current = null;
     this.onWaiting(null);
     this.settle(attempt, message);
@@ -139,10 +179,14 @@ export class Connector {
     }
     try {
       let accountId = null;
-      if (message.accounts == null || message.accounts > 1) {
+      // A reconnect is bound to its own account: the server completes it with that
+      // one, whatever else the login manages, so there is nothing to choose.
+      if (!attempt.integrationId && (message.accounts == null || message.accounts > 1)) {
         const { connectionAttempt } = await this.api(ATTEMPT, { id: attempt.attemptId });
+        if (this.stale(attempt)) return;
         if (connectionAttempt && connectionAttempt.status === 'AWAITING_SELECTION' && connectionAttempt.candidates.length) {
           accountId = await this.choose(attempt, connectionAttempt.candidates);
+          if (this.stale(attempt)) return;
           if (!accountId) {
             notify(`Nothing was connected: no ${ACCOUNT_WORDS[attempt.network] || 'account'} was chosen.`);
             return;
@@ -154,8 +198,10 @@ export class Connector {
         completionCode: message.completionCode,
         accountId,
       });
+      if (this.stale(attempt)) return;
       this.onConnected(data.completeConnection, attempt);
     } catch (e) {
+      if (this.stale(attempt)) return;
       notifyError(e, `${name} was not connected`);
       this.onChanged();
     }
@@ -200,16 +246,22 @@ export class Connector {
 
   /** The popup closed without a message: ask the server where the attempt stands. */
   async popupClosed(attempt) {
-    if (this.settled.has(attempt.attemptId)) return;
+    if (attempt.done) return;
     this.abandon(attempt);
+    const name = networkName(attempt.network);
+    if (!attempt.attemptId) {
+      notify(`The sign-in window closed before ${name} was reached. Nothing was connected.`);
+      return;
+    }
     try {
       const { connectionAttempt } = await this.api(ATTEMPT, { id: attempt.attemptId });
+      if (this.stale(attempt)) return;
       const status = connectionAttempt && connectionAttempt.status;
       if (status === 'FAILED' && connectionAttempt.failure) {
         notify(connectionAttempt.failure, {
           tone: 'error',
           code: connectionAttempt.failureCode,
-          title: `${networkName(attempt.network)} was not connected`,
+          title: `${name} was not connected`,
         });
       } else if (status === 'COMPLETED') {
         this.onChanged();
@@ -220,7 +272,7 @@ export class Connector {
         notify('The sign-in window closed before it finished. Nothing was connected; try again when ready.');
       }
     } catch (e) {
-      notifyError(e);
+      if (!this.stale(attempt)) notifyError(e);
     }
   }
 }

@@ -9,7 +9,7 @@ import { ROLE_NAMES, STATUS_LABELS, fill, h } from './dom.js';
 import { SubscriptionClient, request } from './graphql.js';
 import { INTEGRATION, INTEGRATIONS, NETWORKS, STATUS_FEED, VERIFY, VIEWER } from './queries.js';
 import { DEV_PEOPLE, Session } from './session.js';
-import { notify, notifyError } from './ui.js';
+import { clearNotices, notify, notifyError } from './ui.js';
 
 const httpUrl = new URL('../graphql', location.href).href;
 const wsUrl = (() => {
@@ -30,10 +30,7 @@ async function api(query, variables) {
     if (e.code === 'UNAUTHENTICATED' && (await session.renew())) {
       return request(httpUrl, () => session.token, query, variables);
     }
-    if (e.code === 'UNAUTHENTICATED' && !session.devMode) {
-      session.signOut();
-      showSignIn('Your token was refused or has expired. Paste a new one.');
-    }
+    if (e.code === 'UNAUTHENTICATED' && !session.devMode && session.token) tokenRefused(e.message);
     throw e;
   }
 }
@@ -41,8 +38,19 @@ async function api(query, variables) {
 const live = new SubscriptionClient(wsUrl, {
   connectionPayload: async () => ({ Authorization: `Bearer ${session.token}` }),
   onState: showLive,
-  onAuthFailed: () => session.renew(),
+  onAuthFailed: async (reason) => {
+    if (await session.renew()) return true;
+    if (!session.devMode && session.token) tokenRefused(reason);
+    return false;
+  },
 });
+
+/** A pasted token stopped working: ask for a new one, saying why. */
+function tokenRefused(why) {
+  const expired = session.expired() || /expired/i.test(why || '');
+  session.signOut();
+  showSignIn(expired ? 'Your token expired; paste a new one.' : `The server refused this token${why ? ` (${why})` : ''}. Paste a new one.`);
+}
 
 const LIVE_WORDS = {
   connecting: 'Connecting…',
@@ -102,16 +110,26 @@ function refreshNetworks() {
   }, 150);
 }
 
-/** Loads everything for the current person and follows their live feed. */
+/**
+ * Loads everything for the current person and follows their live feed. The feed is
+ * followed before the list is read, and what it says meanwhile is held and applied
+ * after: a change made while the pages were read is then never lost (a stale or
+ * repeated one is dropped by the version check).
+ */
 async function load() {
   const run = ++loadRun;
+  // A sign-in the previous person opened is not this one's to finish.
+  connector.reset();
   if (unsubscribe) unsubscribe();
   unsubscribe = null;
   live.stop();
   board.showLoading();
   document.getElementById('workspace').setAttribute('aria-busy', 'true');
+  let held = [];
+  unsubscribe = follow((event) => (held ? held.push(event) : applyEvent(event)));
   try {
-    const first = await api(VIEWER);
+    // The socket's subscription goes out before the first page is asked for.
+    const [first] = await Promise.all([api(VIEWER), live.whenLive(3000)]);
     if (run !== loadRun) return;
     board.setViewer(first.viewer, session.devMode);
     board.setNetworks(first.networks);
@@ -126,7 +144,12 @@ async function load() {
     } while (after && run === loadRun);
     if (run !== loadRun) return;
     board.setIntegrations(list);
-    follow(board.lastSequence());
+    const waiting = held;
+    held = null;
+    for (const event of waiting) applyEvent(event);
+    // Were the socket to drop before its first event, it resumes after what was read.
+    const last = board.lastSequence();
+    if (last > 0) unsubscribe.resumeAfter(String(last));
   } catch (e) {
     if (run === loadRun) notifyError(e, 'The console could not load');
   } finally {
@@ -134,23 +157,25 @@ async function load() {
   }
 }
 
-/** Follows status changes, resuming after `sequence` so nothing between load and now is lost. */
-function follow(sequence) {
-  unsubscribe = live.subscribe(
+/** Follows status changes from now on; the client resumes after the last one it got. */
+function follow(onEvent) {
+  return live.subscribe(
     {
       query: STATUS_FEED,
-      variables: { after: sequence > 0 ? String(sequence) : null },
+      variables: { after: null },
       resume: { argument: 'after', cursorOf: (data) => data.integrationStatusChanged.cursor },
     },
     {
-      next: ({ integrationStatusChanged: event }) => {
-        board.upsert(event.integration);
-        board.addFeed(event);
-        refreshNetworks();
-      },
+      next: ({ integrationStatusChanged: event }) => onEvent(event),
       error: (e) => notifyError(e, 'Live updates stopped'),
     },
   );
+}
+
+function applyEvent(event) {
+  board.upsert(event.integration);
+  board.addFeed(event);
+  refreshNetworks();
 }
 
 /** Reviewers see the queue first; advisors start with connecting. */
@@ -202,18 +227,22 @@ function renderPersonSwitch() {
 async function switchPerson(person) {
   if (person === session.person) return;
   try {
-    await session.mint(person);
+    if (!(await session.mint(person))) throw new Error('This server no longer issues sample tokens. Reload the page.');
   } catch (e) {
     notifyError(e, 'Could not switch');
     return;
   }
   renderPersonSwitch();
   // What was said to the other person is not this one's business.
-  document.getElementById('notices').replaceChildren();
+  clearNotices();
   await load();
 }
 
 function showSignIn(message) {
+  loadRun += 1;
+  connector.reset();
+  if (unsubscribe) unsubscribe();
+  unsubscribe = null;
   live.stop();
   showLive('closed');
   document.getElementById('workspace').hidden = true;
@@ -235,7 +264,7 @@ function wireStatic() {
     }
     session.usePastedToken(field.value);
     field.value = '';
-    document.getElementById('notices').replaceChildren();
+    clearNotices();
     document.getElementById('signin').hidden = true;
     document.getElementById('workspace').hidden = false;
     load();
@@ -285,14 +314,18 @@ async function start() {
     return;
   }
   renderPersonSwitch();
+  // Relative times ("expires in 3 days") age; only their words are rewritten.
+  setInterval(() => board.refreshTimes(), 60_000);
   if (!session.token) {
-    showSignIn('This server issues no sample tokens. Paste an access token to continue.');
+    showSignIn(
+      session.refusal
+        ? `${session.refusal} Paste an access token to continue.`
+        : 'This server issues no sample tokens. Paste an access token to continue.',
+    );
     return;
   }
   document.getElementById('workspace').hidden = false;
   await load();
-  // Relative times ("expires in 3 days") age; redraw them now and then.
-  setInterval(() => board.refreshAll(), 60_000);
 }
 
 start();

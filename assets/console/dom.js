@@ -93,14 +93,18 @@ function icon(paths) {
 
 export const ROLE_NAMES = { ADVISOR: 'Advisor', COMPLIANCE: 'Compliance', ADMIN: 'Admin' };
 
+/** Why a Connect or Reconnect waits while another sign-in is open. */
+export const BUSY_HINT = 'Finish or cancel the open sign-in first.';
+
+/** What the sandbox network can be told to report at the next check. */
 export const SIMULATIONS = [
-  ['EXPIRE', 'Token expires'],
-  ['PASSWORD_CHANGE', 'Password changed'],
-  ['REVOKE_ACCESS', 'Access revoked'],
-  ['LOSE_PAGE_ROLE', 'Page role lost'],
-  ['CHECKPOINT', 'Account checkpoint'],
-  ['OUTAGE', 'Network outage'],
-  ['RESTORE', 'Healthy again'],
+  ['EXPIRE', 'Expire the token'],
+  ['PASSWORD_CHANGE', 'Change the password'],
+  ['REVOKE_ACCESS', 'Revoke access'],
+  ['LOSE_PAGE_ROLE', 'Lose the Page role'],
+  ['CHECKPOINT', 'Require a security check'],
+  ['OUTAGE', 'Start an outage'],
+  ['RESTORE', 'Make it healthy again'],
 ];
 
 export function networkName(key) {
@@ -149,6 +153,24 @@ export function timeOfDay(iso) {
 /** A <time> element with the exact time as tooltip. */
 export function timeEl(iso, text) {
   return h('time', { datetime: iso, title: dateTime(iso) }, text);
+}
+
+const RELATIVE = {
+  plain: (iso) => fromNow(iso),
+  expiry: (iso) => `${new Date(iso) > new Date() ? 'Expires' : 'Expired'} ${fromNow(iso)}`,
+};
+
+/** A <time> saying how long ago or ahead (`mode` 'plain' or 'expiry'); refreshTimes ages it. */
+export function relativeTimeEl(iso, mode = 'plain') {
+  return h('time', { datetime: iso, title: dateTime(iso), 'data-relative': mode }, RELATIVE[mode](iso));
+}
+
+/** Rewrites the relative times under `root` in place: no card is redrawn for it. */
+export function refreshTimes(root) {
+  for (const el of root.querySelectorAll('time[data-relative]')) {
+    const text = (RELATIVE[el.dataset.relative] || RELATIVE.plain)(el.getAttribute('datetime'));
+    if (el.textContent !== text) el.textContent = text;
+  }
 }
 
 export function badge(status) {

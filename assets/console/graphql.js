@@ -61,8 +61,9 @@ const MAX_BACKOFF_MS = 15_000;
  *
  * `connectionPayload()` is awaited at every (re)connect, so it can return a fresh
  * token. `onState(state)` hears 'connecting' | 'live' | 'reconnecting' | 'closed' |
- * 'unauthorized'. `onAuthFailed()` runs when the server refuses the token (close
- * 4403); resolve true once a new token is available to try again.
+ * 'unauthorized'. `onAuthFailed(reason)` runs when the server refuses the token
+ * (close 4403, with the server's reason); resolve true once a new token is available
+ * to try again.
  */
 export class SubscriptionClient {
   constructor(url, { connectionPayload, onState = () => {}, onAuthFailed = async () => false }) {
@@ -80,6 +81,7 @@ export class SubscriptionClient {
     this.pingTimer = null;
     this.pongTimer = null;
     this.state = 'closed';
+    this.liveWaiters = [];
     // Bumped by every teardown, so an open() still awaiting its payload from before a
     // reconnect does not open a second socket with the old token.
     this.generation = 0;
@@ -97,7 +99,8 @@ export class SubscriptionClient {
   /**
    * Starts a subscription. `resume` names the argument that takes the last cursor
    * (`after`) and how to read the cursor from a result; the client fills it in on
-   * every resubscribe. Returns a function that ends the subscription.
+   * every resubscribe. Returns a function that ends the subscription; its
+   * `resumeAfter(cursor)` sets where a resubscribe resumes while no event has come yet.
    */
   subscribe({ query, variables = {}, resume }, { next, error = () => {} }) {
     const id = String(this.nextId++);
@@ -105,9 +108,25 @@ export class SubscriptionClient {
     this.subs.set(id, sub);
     if (this.stopped) this.start();
     else if (this.acked) this.send({ id, type: 'subscribe', payload: this.payloadOf(sub) });
-    return () => {
+    const end = () => {
       if (this.subs.delete(id) && this.acked) this.send({ id, type: 'complete' });
     };
+    end.resumeAfter = (cursor) => {
+      if (resume && sub.variables[resume.argument] == null) sub.variables[resume.argument] = cursor;
+    };
+    return end;
+  }
+
+  /**
+   * Resolves true once the socket is accepted and its subscriptions are sent, or
+   * false after `timeoutMs`.
+   */
+  whenLive(timeoutMs) {
+    if (this.acked) return Promise.resolve(true);
+    return new Promise((resolve) => {
+      this.liveWaiters.push(resolve);
+      setTimeout(() => resolve(false), timeoutMs);
+    });
   }
 
   start() {
@@ -174,7 +193,7 @@ export class SubscriptionClient {
     this.socket = socket;
     socket.onopen = () => this.send({ type: 'connection_init', payload });
     socket.onmessage = (event) => this.receive(event.data);
-    socket.onclose = (event) => this.closed(event.code);
+    socket.onclose = (event) => this.closed(event.code, event.reason);
   }
 
   receive(raw) {
@@ -194,6 +213,7 @@ export class SubscriptionClient {
         for (const s of this.subs.values()) {
           this.send({ id: s.id, type: 'subscribe', payload: this.payloadOf(s) });
         }
+        for (const resolve of this.liveWaiters.splice(0)) resolve(true);
         break;
       case 'ping':
         this.send({ type: 'pong' });
@@ -242,13 +262,13 @@ export class SubscriptionClient {
     this.scheduleRetry();
   }
 
-  async closed(code) {
+  async closed(code, reason = '') {
     this.teardown(1000, 'closing');
     if (this.stopped) return;
     if (code === 4403) {
       // The token was refused or ran out: only a new one helps.
       this.setState('reconnecting');
-      const renewed = await this.onAuthFailed().catch(() => false);
+      const renewed = await this.onAuthFailed(reason).catch(() => false);
       if (this.stopped) return;
       if (!renewed) {
         this.setState('unauthorized');

@@ -19,18 +19,28 @@ export class Session {
     this.devMode = null;
     /** What the dev token endpoint said about the person ({ name, subject, roles }). */
     this.identity = null;
+    /** Why the server refused a dev token, when it has the endpoint but said no. */
+    this.refusal = null;
   }
 
   /** Finds out whether dev tokens are offered and gets a token if it can. */
   async init() {
     const person = sessionStorage.getItem(PERSON_KEY) || 'advisor';
-    const minted = await this.mint(person);
-    if (minted) return;
+    try {
+      if (await this.mint(person)) return;
+    } catch (e) {
+      if (!e.refused) throw e;
+      this.refusal = e.message;
+    }
     this.devMode = false;
     this.token = sessionStorage.getItem(TOKEN_KEY);
   }
 
-  /** Mints a dev token for `person`; false when the server offers none. */
+  /**
+   * Mints a dev token for `person`; false when the server has no such endpoint (not
+   * in dev mode). A refusal (say, asked through a proxy) throws with the server's
+   * reason and `refused` set.
+   */
   async mint(person) {
     let response;
     try {
@@ -43,8 +53,17 @@ export class Session {
     } catch {
       throw new Error('Cannot reach the server. Check your connection and reload.');
     }
-    if (!response.ok) return false;
-    const body = await response.json();
+    if (response.status === 404) return false;
+    let body = null;
+    try {
+      body = await response.json();
+    } catch {
+      // Not the endpoint's JSON (a proxy's page): said below by the status alone.
+    }
+    if (!response.ok || !body || !body.token) {
+      const why = body && typeof body.error === 'string' ? body.error : `the server answered ${response.status}`;
+      throw Object.assign(new Error(`No sample token: ${why}.`), { refused: true });
+    }
     this.devMode = true;
     this.token = body.token;
     this.person = body.person || person;
@@ -58,6 +77,17 @@ export class Session {
     if (!this.devMode) return false;
     try {
       return await this.mint(this.person);
+    } catch {
+      return false;
+    }
+  }
+
+  /** Whether the token's own `exp` has passed (read, not verified: only to word a refusal). */
+  expired(now = Date.now()) {
+    try {
+      const part = this.token.split('.')[1].replace(/-/g, '+').replace(/_/g, '/');
+      const { exp } = JSON.parse(atob(part));
+      return typeof exp === 'number' && exp * 1000 <= now;
     } catch {
       return false;
     }

@@ -5,10 +5,31 @@
 import { h, newId } from './dom.js';
 
 const MAX_NOTICES = 4;
+const MAX_SPOKEN = 3;
 
 /**
- * Shows a notice. Errors are `role="alert"` and stay until dismissed; others are
- * `role="status"` and leave after a while.
+ * Says `text` to screen readers through the live regions the page has had since it
+ * loaded (a region inserted already filled is often not read): `alert` interrupts,
+ * otherwise it waits its turn.
+ */
+export function announce(text, { alert = false } = {}) {
+  const region = document.getElementById(alert ? 'announce-alert' : 'announce-polite');
+  if (!region) return;
+  region.append(h('p', {}, text));
+  while (region.children.length > MAX_SPOKEN) region.firstElementChild.remove();
+}
+
+/** Forgets every notice, shown and spoken (the person changed). */
+export function clearNotices() {
+  for (const id of ['notices', 'announce-polite', 'announce-alert']) {
+    const el = document.getElementById(id);
+    if (el) el.replaceChildren();
+  }
+}
+
+/**
+ * Shows a notice and announces it. Errors stay until dismissed and interrupt; others
+ * leave after a while.
  */
 export function notify(message, { tone = 'info', code, title } = {}) {
   const stack = document.getElementById('notices');
@@ -17,8 +38,8 @@ export function notify(message, { tone = 'info', code, title } = {}) {
     'div',
     {
       class: `notice notice-${tone}`,
-      role: isError ? 'alert' : 'status',
       'data-testid': 'notice',
+      'data-tone': tone,
       'data-code': code,
     },
     h(
@@ -31,6 +52,7 @@ export function notify(message, { tone = 'info', code, title } = {}) {
   );
   stack.prepend(notice);
   while (stack.children.length > MAX_NOTICES) stack.lastElementChild.remove();
+  announce(title ? `${title}: ${message}` : message, { alert: isError });
   if (!isError) setTimeout(() => notice.remove(), 8000);
   return notice;
 }
@@ -50,6 +72,10 @@ export function notifyError(error, title) {
  */
 export function openDialog({ title, description, body, fields = [], confirm, tone = 'primary', onConfirm, testid }) {
   const opener = document.activeElement;
+  // A live update may redraw the opener's card meanwhile: then focus goes to its twin.
+  const openerKey = opener && opener.dataset ? opener.dataset.focus : null;
+  const openerCard = opener && opener.closest ? opener.closest('[data-integration-id]') : null;
+  const cardId = openerCard && openerCard.dataset.integrationId;
   const titleId = newId('dialog-title');
   const descId = newId('dialog-desc');
   const error = h('p', { class: 'dialog-error', role: 'alert', 'data-testid': 'dialog-error' });
@@ -104,7 +130,7 @@ export function openDialog({ title, description, body, fields = [], confirm, ton
       dialog.close();
       dialog.remove();
       if (opener && opener.isConnected) opener.focus();
-      else document.getElementById('main').focus();
+      else (twinOf(cardId, openerKey) || document.getElementById('main')).focus();
       resolve(ok);
     };
     cancel.addEventListener('click', () => !busy && finish(false));
@@ -142,4 +168,10 @@ export function openDialog({ title, description, body, fields = [], confirm, ton
     const first = form.querySelector('textarea, input:checked, input, select');
     (first || submit).focus();
   });
+}
+
+function twinOf(cardId, key) {
+  if (!cardId || !key) return null;
+  const card = document.querySelector(`[data-integration-id="${CSS.escape(cardId)}"]`);
+  return card && card.querySelector(`[data-focus="${CSS.escape(key)}"]`);
 }

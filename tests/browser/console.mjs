@@ -1,8 +1,8 @@
 // Walks the built-in console (/console/) in Chromium the way a person would: an
-// advisor connects LinkedIn and Facebook (through the sandbox networks' popups), a
-// personal Facebook profile is refused, compliance approves one and rejects the other
-// while a second advisor window watches the cards change live, then the advisor
-// expires and reconnects LinkedIn.
+// advisor connects LinkedIn and Facebook (through the sandbox networks' popups; one
+// sign-in at a time), a personal Facebook profile is refused, compliance approves one
+// and rejects the other while a second advisor window watches the cards change live
+// (keeping its open menu), then the advisor expires and reconnects LinkedIn.
 //
 //   cd tests/browser && npm ci
 //   SOCIALGATE_URL=http://127.0.0.1:18080 node console.mjs
@@ -219,6 +219,27 @@ async function main() {
   });
 
   await step('LinkedIn connects through the popup and waits for approval', 'linkedin-pending', () => [page], async () => {
+    // While one sign-in is open every other Connect waits, says why, and can be cancelled.
+    const [first] = await Promise.all([
+      page.waitForEvent('popup', { timeout: TIMEOUT }),
+      page.getByRole('button', { name: 'Connect LinkedIn' }).click(),
+    ]);
+    await expectText(page.getByTestId('connect-busy'), 'Finish or cancel the open sign-in first', 'hint while a sign-in is open');
+    const other = page.getByRole('button', { name: 'Connect Facebook' });
+    if (!(await other.isDisabled())) throw new Error('Connect Facebook should wait while the LinkedIn sign-in is open');
+    let second = null;
+    page.once('popup', (p) => {
+      second = p;
+    });
+    await other.click({ force: true });
+    await page.waitForTimeout(500);
+    if (second || first.isClosed()) throw new Error('a second Connect opened another sign-in or closed the open one');
+    const closed = first.waitForEvent('close', { timeout: TIMEOUT });
+    await page.getByRole('button', { name: 'Cancel sign-in' }).click();
+    await closed;
+    await expectGone(page.getByRole('button', { name: 'Cancel sign-in' }), 'cancel control after cancelling');
+    if (await other.isDisabled()) throw new Error('Connect Facebook should be usable again after cancelling');
+
     await signInPopup(page, page.getByRole('button', { name: 'Connect LinkedIn' }), 'Continue as Avery Chen (member)');
     await expectText(status(page, 'Avery Chen'), 'Pending', 'LinkedIn card status');
     await expectText(page.getByTestId('network-LINKEDIN').getByTestId('usage'), '1 of 2 connected', 'LinkedIn slots');
@@ -226,15 +247,16 @@ async function main() {
 
   await step('a personal Facebook profile is refused, nothing connected', 'facebook-personal-refused', () => [page], async () => {
     await signInPopup(page, page.getByRole('button', { name: 'Connect Facebook' }), /Continue as Pat Personal/);
-    const alert = page.locator('[role="alert"][data-code="PERSONAL_PROFILE"]');
-    await expectVisible(alert, 'refusal alert with code PERSONAL_PROFILE');
+    const alert = page.locator('[data-testid="notice"][data-code="PERSONAL_PROFILE"]');
+    await expectVisible(alert, 'refusal notice with code PERSONAL_PROFILE');
     await expectText(alert, 'Personal profiles cannot be connected', 'refusal sentence');
+    await expectText(page.getByTestId('announce-alert'), 'Personal profiles cannot be connected', 'refusal said in the alert region');
     if ((await page.locator('[data-network="FACEBOOK"]').count()) !== 0) throw new Error('a Facebook integration appeared');
     await expectText(page.getByTestId('network-FACEBOOK').getByTestId('usage'), '0 of 1 connected', 'Facebook slots');
   });
 
   await step('Facebook with two Pages: the advisor picks one', 'facebook-choose-page', () => [page], async () => {
-    await page.locator('[role="alert"] button[aria-label="Dismiss"]').first().click().catch(() => {});
+    await page.locator('[data-testid="notice"][data-tone="error"] button[aria-label="Dismiss"]').first().click().catch(() => {});
     await signInPopup(page, page.getByRole('button', { name: 'Connect Facebook' }), /Continue as Morgan Lindqvist/);
     const dialog = page.getByRole('dialog', { name: /Choose the Facebook Page/ });
     await expectVisible(dialog, 'Page selection dialog');
@@ -256,6 +278,8 @@ async function main() {
     await watcher.evaluate(() => {
       window.__marker = 1;
     });
+    // A menu left open in the watching window must stay open through live redraws.
+    await card(watcher, 'Avery Chen').getByRole('button', { name: 'Simulate' }).click();
 
     await switchTo(page, 'Compliance: Casey Lin', 'Casey Lin');
     const queue = page.getByTestId('queue');
@@ -286,6 +310,9 @@ async function main() {
     await expectText(status(watcher, 'Avery Chen'), 'Active', 'watcher: LinkedIn turned Active live');
     await expectText(status(watcher, 'Lindqvist Wealth Partners'), 'Rejected', 'watcher: Facebook turned Rejected live');
     if ((await watcher.evaluate(() => window.__marker)) !== 1) throw new Error('the watching window reloaded instead of updating live');
+    await expectVisible(card(watcher, 'Avery Chen').getByTestId('simulate-menu'), 'watcher: the open Simulate menu after the live redraw');
+    const focused = await watcher.evaluate(() => document.activeElement && document.activeElement.dataset.focus);
+    if (focused !== 'simulate:EXPIRE') throw new Error(`watcher: focus moved to ${focused || 'nothing'} instead of staying on the first Simulate item`);
 
     await switchTo(page, 'Advisor: Alex Rivera', 'Alex Rivera');
     await expectText(status(page, 'Avery Chen'), 'Active', 'LinkedIn for the advisor');
@@ -300,7 +327,7 @@ async function main() {
   await step('a simulated expiry shows Expired with its remedy', 'linkedin-expired', () => [page], async () => {
     const li = card(page, 'Avery Chen');
     await li.getByRole('button', { name: 'Simulate' }).click();
-    await li.getByRole('button', { name: 'Token expires' }).click();
+    await li.getByRole('button', { name: 'Expire the token' }).click();
     await li.getByRole('button', { name: 'Check now' }).click();
     await expectText(status(page, 'Avery Chen'), 'Expired', 'LinkedIn after the simulated expiry');
     await expectVisible(li.getByTestId('remedy'), 'remedy text on the expired card');
