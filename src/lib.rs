@@ -18,6 +18,7 @@ pub mod graphql;
 pub mod http;
 pub mod jobs;
 pub mod mail;
+pub mod metrics;
 pub mod providers;
 #[cfg(feature = "sandbox")]
 pub mod sandbox;
@@ -97,6 +98,20 @@ impl Socialgate {
             sockets: Default::default(),
         });
         let schema = graphql::build(app.clone());
+        if let Some(handle) = metrics::recorder() {
+            // Histograms keep their samples until upkeep folds them in: without a
+            // scrape they would grow for ever.
+            let mut down = app.shutdown.subscribe();
+            tokio::spawn(async move {
+                let mut every = tokio::time::interval(std::time::Duration::from_secs(5));
+                loop {
+                    tokio::select! {
+                        _ = every.tick() => handle.run_upkeep(),
+                        _ = down.wait_for(|down| *down) => return,
+                    }
+                }
+            });
+        }
         Ok(Socialgate { app, schema })
     }
 

@@ -195,7 +195,7 @@ fn minter(config: &Config) -> AppResult<TokenMinter> {
 }
 
 async fn serve(config: &mut Config) -> AppResult<()> {
-    init_tracing(&config.log);
+    init_tracing(&config.log, config.log_format);
     let dev_mode = dev::apply(config)?;
     let listener = TcpListener::bind(config.listen)
         .await
@@ -220,6 +220,10 @@ async fn serve(config: &mut Config) -> AppResult<()> {
     if config.console_enabled() {
         println!("  Console:   {base}/console/");
     }
+    match config.metrics_listen {
+        Some(addr) => println!("  Metrics:   http://{addr}/metrics"),
+        None => println!("  Metrics:   {base}/metrics"),
+    }
     if dev_mode {
         println!(
             "\nDev mode (no JWT key configured; loopback only). Tenant \"dev\" has two people; \
@@ -241,6 +245,21 @@ async fn serve(config: &mut Config) -> AppResult<()> {
         .unwrap_or(true)
         .then(|| tokio::spawn(server.jobs().run(app.shutdown.subscribe())));
     let limits = config.serve_limits();
+    if let Some(addr) = config.metrics_listen {
+        let listener = TcpListener::bind(addr)
+            .await
+            .map_err(|e| AppError::internal(format!("cannot listen on {addr}: {e}")))?;
+        let router = socialgate::http::metrics::router(app.clone());
+        let mut down = app.shutdown.subscribe();
+        tokio::spawn(socialgate::http::serve(
+            listener,
+            router,
+            limits,
+            async move {
+                let _ = down.wait_for(|down| *down).await;
+            },
+        ));
+    }
     socialgate::http::serve(listener, server.router(), limits, async move {
         shutdown_signal().await;
         // Close sockets first (1001), or graceful shutdown would wait on them.
@@ -272,7 +291,7 @@ fn redact_url(url: &str) -> String {
 /// configured filter says, so no token reaches a log line.
 const PAYLOAD_LOGGERS: [&str; 2] = ["tungstenite=info", "tokio_tungstenite=info"];
 
-fn init_tracing(filter: &str) {
+fn init_tracing(filter: &str, format: socialgate::config::LogFormat) {
     let mut filter = tracing_subscriber::EnvFilter::try_new(filter)
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
     for directive in PAYLOAD_LOGGERS {
@@ -280,12 +299,15 @@ fn init_tracing(filter: &str) {
             filter = filter.add_directive(directive);
         }
     }
-    // Colours only for a person at a terminal, never escape codes in a log file.
-    use std::io::IsTerminal;
-    let _ = tracing_subscriber::fmt()
-        .with_env_filter(filter)
-        .with_ansi(std::io::stdout().is_terminal())
-        .try_init();
+    let logs = tracing_subscriber::fmt().with_env_filter(filter);
+    let _ = match format {
+        socialgate::config::LogFormat::Json => logs.json().try_init(),
+        // Colours only for a person at a terminal, never escape codes in a log file.
+        socialgate::config::LogFormat::Text => {
+            use std::io::IsTerminal;
+            logs.with_ansi(std::io::stdout().is_terminal()).try_init()
+        }
+    };
 }
 
 async fn shutdown_signal() {

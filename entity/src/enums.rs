@@ -163,7 +163,6 @@ pub enum CheckOutcome {
     #[sea_orm(string_value = "throttled")]
     Throttled,
     /// Timeout, 5xx, malformed answer: a passing fault.
-    /// The last send failed (`error` says why); retried later the same day.
     #[sea_orm(string_value = "failed")]
     Failed,
 }

@@ -63,6 +63,9 @@ pub struct Config {
     pub jwt_audience: Option<String>,
     /// `tracing` filter (`SOCIALGATE_LOG`), e.g. `info,socialgate=debug`.
     pub log: String,
+    /// `text` (default) or `json`: one JSON object per line, for log collectors
+    /// (`SOCIALGATE_LOG_FORMAT`).
+    pub log_format: LogFormat,
     /// Serve sandbox networks for networks without credentials
     /// (`SOCIALGATE_SANDBOX`; default: only in dev mode).
     #[serde(deserialize_with = "flag")]
@@ -74,6 +77,16 @@ pub struct Config {
     /// Serve GraphiQL's scripts from this folder (an npm `node_modules` holding the
     /// pinned versions) instead of unpkg.com (`SOCIALGATE_GRAPHIQL_ASSETS`).
     pub graphiql_assets: Option<PathBuf>,
+    /// Bearer token `/metrics` requires (`SOCIALGATE_METRICS_TOKEN`); without it the
+    /// endpoint is open to whoever reaches the listener.
+    pub metrics_token: Option<Secret>,
+    /// Serve `/metrics` on this address instead of the main listener
+    /// (`SOCIALGATE_METRICS_LISTEN`), e.g. one only the monitoring network reaches.
+    pub metrics_listen: Option<SocketAddr>,
+    /// Label `socialgate_integrations` by tenant too (`SOCIALGATE_METRICS_BY_TENANT`):
+    /// one series per tenant and status, so only when the operator asks.
+    #[serde(deserialize_with = "flag")]
+    pub metrics_by_tenant: Option<bool>,
     /// Serve the built-in reference screen at `/console` (`SOCIALGATE_CONSOLE`;
     /// default: only in dev mode).
     #[serde(deserialize_with = "flag")]
@@ -179,6 +192,10 @@ impl Default for Config {
             sandbox: None,
             public_schema: None,
             console: None,
+            log_format: LogFormat::Text,
+            metrics_token: None,
+            metrics_listen: None,
+            metrics_by_tenant: None,
             graphiql_assets: None,
             dev: false,
             token_keys: None,
@@ -337,6 +354,17 @@ impl Config {
     pub fn is_dev_mode(&self) -> bool {
         self.jwt_secret.is_none() && self.jwt_public_key.is_none()
     }
+}
+
+/// How log lines are written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum LogFormat {
+    /// For people: aligned, coloured on a terminal.
+    #[default]
+    Text,
+    /// For collectors: one JSON object per line, span fields included.
+    Json,
 }
 
 #[cfg(test)]

@@ -11,6 +11,7 @@ pub mod ids;
 mod limits;
 pub mod loaders;
 pub mod mutation;
+pub mod operation;
 pub mod query;
 pub mod subscription;
 pub mod types;
@@ -76,6 +77,7 @@ pub fn schema_builder() -> SchemaBuilder<QueryRoot, MutationRoot, SubscriptionRo
         SubscriptionRoot,
     )
     .extension(codes::RequestErrors)
+    .extension(operation::OperationName)
     .extension(cooperative::Cooperative)
     .extension(limits::QueryBudget(limits::Budget {
         depth: MAX_DEPTH as u64,

@@ -30,12 +30,15 @@ pub const MAX_PER_CONNECTION: usize = 20;
 #[derive(Default, Clone)]
 pub struct SubscriptionSlots(pub Arc<AtomicUsize>);
 
-/// Frees its slot when the subscription's stream is dropped.
-struct SlotGuard(Arc<AtomicUsize>);
+/// Frees its slot when the subscription's stream is dropped (and counts it meanwhile).
+struct SlotGuard {
+    slots: Arc<AtomicUsize>,
+    _counted: crate::metrics::ActiveSubscription,
+}
 
 impl Drop for SlotGuard {
     fn drop(&mut self) {
-        self.0.fetch_sub(1, Ordering::SeqCst);
+        self.slots.fetch_sub(1, Ordering::SeqCst);
     }
 }
 
@@ -141,7 +144,10 @@ impl SubscriptionRoot {
             ))
             .extend());
         }
-        let guard = SlotGuard(slots);
+        let guard = SlotGuard {
+            slots,
+            _counted: crate::metrics::ActiveSubscription::count(),
+        };
         let rx = feed::follow(&app, actor, feed_filter, after, app.shutdown.subscribe())
             .await
             .extend()?;

@@ -18,7 +18,10 @@ use axum::{
 use serde_json::json;
 
 use super::{HttpState, REQUEST_ID, fairness::Verified};
-use crate::{auth::Claims, graphql::context::RequestAuth};
+use crate::{
+    auth::Claims,
+    graphql::{context::RequestAuth, operation::NamedOperation},
+};
 
 /// A GraphQL-shaped error answer outside execution (bad body, wrong method, limits).
 pub(super) fn error_response(status: StatusCode, code: &str, message: &str) -> Response {
@@ -222,6 +225,8 @@ pub(super) async fn handle(
         );
     }
     let media = Media::of(&headers);
+    let started = std::time::Instant::now();
+    let named = NamedOperation::default();
     if method == Method::GET && writes(&request) {
         return error_response(
             StatusCode::METHOD_NOT_ALLOWED,
@@ -248,7 +253,7 @@ pub(super) async fn handle(
         None => claims(&state, &headers),
     };
     let auth = RequestAuth::new(claims, Some(request_id));
-    let request = request.data(auth);
+    let request = request.data(auth).data(named.clone());
     let mut response = state.schema.execute(request).await;
     // Every error the request could cause carries its code from where it was raised
     // (resolvers, argument parsing, parse and validation). One without is a mapping
@@ -271,6 +276,26 @@ pub(super) async fn handle(
             extensions.set("code", "INTERNAL");
         }
     }
+    let outcome = match (refused, response.errors.is_empty()) {
+        (true, _) => "refused",
+        (false, true) => "ok",
+        (false, false) => "error",
+    };
+    let codes: Vec<&str> = response
+        .errors
+        .iter()
+        .filter_map(|e| e.extensions.as_ref()?.get("code"))
+        .filter_map(|code| match code {
+            async_graphql::Value::String(code) => Some(code.as_str()),
+            _ => None,
+        })
+        .collect();
+    crate::metrics::graphql_request(
+        named.get(),
+        outcome,
+        started.elapsed().as_secs_f64(),
+        &codes,
+    );
     answer(media, response)
 }
 

@@ -13,6 +13,7 @@ mod graphql;
 mod health;
 pub(crate) mod html;
 mod meta;
+pub mod metrics;
 mod oauth;
 mod serve;
 pub mod sockets;
@@ -103,6 +104,10 @@ pub fn router(app: Arc<App>, schema: AppSchema) -> Router {
         routes
     };
     let routes = routes.with_state(state);
+    let routes = match app.config.metrics_listen {
+        None => routes.merge(metrics::router(app.clone())),
+        Some(_) => routes,
+    };
     #[cfg(feature = "sandbox")]
     let routes = routes.merge(crate::sandbox::router(app));
     #[cfg(not(feature = "sandbox"))]
@@ -121,7 +126,8 @@ pub fn router(app: Arc<App>, schema: AppSchema) -> Router {
                     .get(REQUEST_ID)
                     .and_then(|v| v.to_str().ok())
                     .unwrap_or("-");
-                tracing::info_span!("request", method = %request.method(), path = %request.uri().path(), request_id = %id)
+                // `operation` is filled in once GraphQL has chosen the operation.
+                tracing::info_span!("request", method = %request.method(), path = %request.uri().path(), request_id = %id, operation = tracing::field::Empty)
             }),
         )
         .layer(SetRequestIdLayer::new(REQUEST_ID, MakeRequestUuid))

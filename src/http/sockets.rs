@@ -30,6 +30,7 @@ pub struct Slot {
     counts: OpenSockets,
     tenant: TenantId,
     user: UserId,
+    _counted: crate::metrics::OpenSocket,
 }
 
 impl OpenSockets {
@@ -50,6 +51,7 @@ impl OpenSockets {
             counts: self.clone(),
             tenant,
             user,
+            _counted: crate::metrics::OpenSocket::count(),
         })
     }
 }

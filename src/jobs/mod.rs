@@ -139,6 +139,12 @@ impl Jobs {
     /// local hours have come, which date is today), so a test or a catch-up can say when.
     /// The other jobs read the clock.
     pub async fn run_once_at(&self, job: Job, now: chrono::DateTime<Utc>) -> AppResult<Report> {
+        let result = self.run_at(job, now).await;
+        crate::metrics::job_run(job.name(), result.is_ok());
+        result
+    }
+
+    async fn run_at(&self, job: Job, now: chrono::DateTime<Utc>) -> AppResult<Report> {
         let mut report = Report {
             job: job.name(),
             ..Report::default()

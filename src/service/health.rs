@@ -75,6 +75,16 @@ pub async fn record(
             (CheckOutcome::Failed, true)
         }
     };
+    crate::metrics::probe_outcome(
+        integration.network,
+        match outcome {
+            CheckOutcome::Ok => "ok",
+            CheckOutcome::Expired => "expired",
+            CheckOutcome::Invalid => "invalid",
+            CheckOutcome::Throttled => "throttled",
+            CheckOutcome::Failed => "failed",
+        },
+    );
     let (tenant, id) = (integration.tenant_id, integration.id);
     app.store
         .tenant(Scope::tenant(tenant))

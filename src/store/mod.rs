@@ -15,6 +15,7 @@ pub mod credentials;
 pub mod deletion_requests;
 pub mod digests;
 pub mod events;
+pub mod gauges;
 pub mod integrations;
 pub mod leases;
 pub mod network_users;

@@ -20,6 +20,7 @@ mod http;
 mod jobs;
 mod limits;
 mod meta_callbacks;
+mod metrics;
 mod n_plus_one;
 mod pagination;
 mod probes;
