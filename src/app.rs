@@ -37,4 +37,6 @@ pub struct App {
     pub walks: crate::service::walks::Walks,
     /// Open WebSocket connections, for the per-tenant and per-user caps.
     pub sockets: crate::http::sockets::OpenSockets,
+    /// The host's own authentication, when it replaces bearer tokens.
+    pub authenticate: Option<crate::auth::HostAuth>,
 }

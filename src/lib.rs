@@ -25,8 +25,11 @@ pub mod sandbox;
 pub mod service;
 pub mod store;
 
+mod builder;
+
 use std::sync::Arc;
 
+pub use builder::Builder;
 pub use config::Config;
 pub use error::{AppError, AppResult};
 
@@ -45,15 +48,37 @@ impl Socialgate {
     /// Connects to `config.database_url`, applies migrations and builds the schema.
     /// A JWT key must be configured (the binary's dev mode puts one there).
     pub async fn build(config: Config) -> AppResult<Self> {
-        let store = Store::connect(&config.database_url).await?;
-        Self::with_store(config, store).await
+        Self::builder(config).build().await
     }
 
     /// Like [`Socialgate::build`] over an existing store (embedding apps; tests that
     /// watch the connection).
     pub async fn with_store(config: Config, store: Store) -> AppResult<Self> {
+        Self::builder(config).store(store).build().await
+    }
+
+    /// A server to build step by step: on the host's own database connection, with
+    /// the host's own authentication. See [`Builder`].
+    pub fn builder(config: Config) -> Builder {
+        Builder {
+            config,
+            store: None,
+            authenticate: None,
+        }
+    }
+
+    async fn assemble(
+        config: Config,
+        store: Store,
+        authenticate: Option<auth::HostAuth>,
+    ) -> AppResult<Self> {
         store.migrate().await?;
-        let verifier = Verifier::from_config(&config)?;
+        let verifier = match (&authenticate, Verifier::from_config(&config)) {
+            (_, Ok(verifier)) => verifier,
+            // The host authenticates; bearer tokens are never read, so no key is needed.
+            (Some(_), Err(_)) => Verifier::unusable(),
+            (None, Err(e)) => return Err(e),
+        };
         let keyring = match &config.token_keys {
             Some(keys) => Keyring::parse(keys)?,
             None => {
@@ -96,6 +121,7 @@ impl Socialgate {
             mailer,
             shutdown,
             sockets: Default::default(),
+            authenticate,
         });
         let schema = graphql::build(app.clone());
         if let Some(handle) = metrics::recorder() {

@@ -59,6 +59,19 @@ impl std::fmt::Debug for Verifier {
 }
 
 impl Verifier {
+    /// A verifier no token passes (a random secret nobody holds), for a server whose
+    /// host authenticates its own way and never hands socialgate a bearer token.
+    pub fn unusable() -> Self {
+        let mut secret = [0u8; 32];
+        rand::RngCore::fill_bytes(&mut rand::rng(), &mut secret);
+        let mut validation = Validation::new(Algorithm::HS256);
+        validation.set_required_spec_claims(&["exp", "sub"]);
+        Verifier {
+            key: DecodingKey::from_secret(&secret),
+            validation,
+        }
+    }
+
     /// Builds the verifier from the configured key: the PEM public key when set,
     /// otherwise the HS256 secret (dev mode puts its generated secret there).
     pub fn from_config(config: &Config) -> AppResult<Self> {

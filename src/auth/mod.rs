@@ -4,6 +4,7 @@
 //! into an `Actor` bound to stored tenant and user rows. Services authorize against the
 //! actor only, never against raw claims.
 
+mod host;
 pub mod jwt;
 
 use std::{collections::BTreeSet, sync::Arc};
@@ -14,6 +15,7 @@ use entity::{
 };
 
 pub use crate::domain::Role;
+pub use host::{Authenticate, HostAuth};
 pub use jwt::{Audience, Claims, TokenMinter, Verifier};
 
 /// The authenticated caller, bound to stored rows.

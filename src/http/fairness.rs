@@ -69,7 +69,7 @@ pub(super) async fn admit(
     mut request: Request,
     next: Next,
 ) -> Response {
-    let verified = Verified(claims(&state, request.headers()));
+    let verified = Verified(claims(&state, request.headers()).await);
     let caller = caller(&verified, &request);
     let slot = match state.app.limits.admit(&caller).await {
         Ok(slot) => slot,

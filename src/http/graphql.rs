@@ -67,8 +67,20 @@ impl IntoResponse for Rejected {
     }
 }
 
+/// The caller of a request: the host's authentication when it supplied one, else the
+/// bearer token. `Ok(None)` for an anonymous caller, `Err` with why when refused.
+pub(super) async fn claims(
+    state: &HttpState,
+    headers: &HeaderMap,
+) -> Result<Option<Claims>, String> {
+    match &state.app.authenticate {
+        Some(host) => host.0.caller(headers).await,
+        None => bearer(state, headers),
+    }
+}
+
 /// Reads the bearer token: `Ok(None)` without one, `Err` with why when it is bad.
-pub(super) fn claims(state: &HttpState, headers: &HeaderMap) -> Result<Option<Claims>, String> {
+fn bearer(state: &HttpState, headers: &HeaderMap) -> Result<Option<Claims>, String> {
     let Some(value) = headers.get(AUTHORIZATION) else {
         return Ok(None);
     };
@@ -250,7 +262,7 @@ pub(super) async fn handle(
     // The fairness middleware verified the token already.
     let claims = match verified {
         Some(Extension(Verified(claims))) => claims,
-        None => claims(&state, &headers),
+        None => claims(&state, &headers).await,
     };
     let auth = RequestAuth::new(claims, Some(request_id));
     let request = request.data(auth).data(named.clone());

@@ -48,6 +48,13 @@ pub const INIT_TIMEOUT: Duration = Duration::from_secs(10);
 
 const PROTOCOLS: [&str; 2] = ["graphql-transport-ws", "graphql-ws"];
 
+/// Who vouches for a socket's caller: the host, at the upgrade, or a bearer token in
+/// `connection_init`.
+enum Vouched {
+    Host(Option<Claims>),
+    Token,
+}
+
 /// What the connection learned at `connection_init`.
 #[derive(Default)]
 struct Session {
@@ -88,12 +95,21 @@ pub(super) async fn upgrade(
         )
             .into_response();
     };
+    // A host that authenticates its own way vouches for the caller at the upgrade
+    // (its cookie or header is on this request, not in `connection_init`).
+    let vouched = match &state.app.authenticate {
+        Some(host) => match host.0.caller(&headers).await {
+            Ok(claims) => Vouched::Host(claims),
+            Err(why) => return (StatusCode::UNAUTHORIZED, why).into_response(),
+        },
+        None => Vouched::Token,
+    };
     // The protocol-level bound is wider than ours so that a message between the two is
     // read and answered with 1009 (message too big) instead of a dropped connection.
     ws.max_message_size(HARD_MESSAGE_BYTES)
         .max_frame_size(HARD_MESSAGE_BYTES)
         .protocols(PROTOCOLS)
-        .on_upgrade(move |socket| serve(state, socket, protocol))
+        .on_upgrade(move |socket| serve(state, socket, protocol, vouched))
 }
 
 /// The token of a `connection_init` payload: `Authorization: Bearer …` or `token`.
@@ -129,6 +145,7 @@ async fn admit(
     app: Arc<App>,
     session: Arc<Session>,
     payload: serde_json::Value,
+    vouched: Vouched,
 ) -> async_graphql::Result<Data> {
     let refuse = |code: u16, why: String| {
         if let Ok(mut slot) = session.refused.lock() {
@@ -136,15 +153,22 @@ async fn admit(
         }
         Err(async_graphql::Error::new(why))
     };
-    let Some(token) = token_of(&payload) else {
-        return refuse(
-            4403,
-            "connection_init must carry the token: {\"Authorization\": \"Bearer …\"}".into(),
-        );
-    };
-    let claims: Claims = match app.verifier.verify(&token) {
-        Ok(claims) => claims,
-        Err(e) => return refuse(4403, e.to_string()),
+    let claims: Claims = match vouched {
+        Vouched::Host(Some(claims)) => claims,
+        Vouched::Host(None) => return refuse(4403, "sign in first".into()),
+        Vouched::Token => {
+            let Some(token) = token_of(&payload) else {
+                return refuse(
+                    4403,
+                    "connection_init must carry the token: {\"Authorization\": \"Bearer …\"}"
+                        .into(),
+                );
+            };
+            match app.verifier.verify(&token) {
+                Ok(claims) => claims,
+                Err(e) => return refuse(4403, e.to_string()),
+            }
+        }
     };
     let actor = match crate::service::viewer::authenticate(&app.store, &claims, None).await {
         Ok(actor) => actor,
@@ -202,7 +226,12 @@ fn incoming(
     )
 }
 
-async fn serve(state: HttpState, socket: WebSocket, protocol: WebSocketProtocols) {
+async fn serve(
+    state: HttpState,
+    socket: WebSocket,
+    protocol: WebSocketProtocols,
+    vouched: Vouched,
+) {
     let (mut sink, stream) = socket.split();
     let session = Arc::new(Session::default());
     let input = incoming(stream, session.clone());
@@ -212,7 +241,7 @@ async fn serve(state: HttpState, socket: WebSocket, protocol: WebSocketProtocols
     connection.insert(SubscriptionSlots::default());
     let engine = Engine::new(state.schema.clone(), Box::pin(input), protocol)
         .connection_data(connection)
-        .on_connection_init(move |payload| admit(app, init_session, payload));
+        .on_connection_init(move |payload| admit(app, init_session, payload, vouched));
     let mut engine = Box::pin(engine);
     let deadline = Instant::now() + INIT_TIMEOUT;
     let mut shutdown = state.app.shutdown.subscribe();

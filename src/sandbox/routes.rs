@@ -72,7 +72,8 @@ fn consent_page(app: &App, net: &str, network: Network, q: &HashMap<String, Stri
             .into_response();
     }
     let link = |extra: &[(&str, &str)]| {
-        let mut url = format!("/sandbox/{net}/consent?");
+        // Absolute from the public URL, so a router nested under a prefix still works.
+        let mut url = format!("{}/sandbox/{net}/consent?", app.config.public_url());
         let mut pairs = url::form_urlencoded::Serializer::new(String::new());
         pairs.append_pair("redirect_uri", &redirect_uri);
         pairs.append_pair("state", q.get("state").map_or("", String::as_str));

@@ -62,11 +62,8 @@ pub async fn consent(app: &TestApp, authorization_url: &str, choice: Option<&str
         .next()
         .expect("href")
         .replace("&amp;", "&");
-    let redirect = http
-        .get(format!("{}{href}", app.base))
-        .send()
-        .await
-        .expect("consent click");
+    assert!(href.starts_with(&app.base), "{href}");
+    let redirect = http.get(&href).send().await.expect("consent click");
     assert_eq!(
         redirect.status(),
         303,

@@ -13,6 +13,11 @@ mod console;
 mod digest;
 mod digest_delivery;
 mod digest_settings;
+/// The embedding example, compiled into the tests so they run its host app.
+#[allow(dead_code)]
+#[path = "../../examples/embed.rs"]
+mod embed;
+mod embedding;
 mod fairness;
 mod graph_signals;
 mod hostile;

@@ -65,6 +65,14 @@ impl Ws {
         Ok(Ws { socket, protocol })
     }
 
+    /// Wraps a socket connected elsewhere (with headers of the test's own).
+    pub fn from_socket(
+        socket: WebSocketStream<MaybeTlsStream<TcpStream>>,
+        protocol: Protocol,
+    ) -> Ws {
+        Ws { socket, protocol }
+    }
+
     pub async fn send(&mut self, message: Value) {
         self.socket
             .send(Message::Text(message.to_string().into()))
