@@ -72,7 +72,7 @@ pub fn cannot_run(missing: String) -> Completion {
 }
 
 /// Kills the child when the walk ends, however it ends.
-struct Running(Child);
+pub struct Running(pub Child);
 
 impl Drop for Running {
     fn drop(&mut self) {
@@ -81,7 +81,7 @@ impl Drop for Running {
     }
 }
 
-fn free_port() -> u16 {
+pub fn free_port() -> u16 {
     TcpListener::bind("127.0.0.1:0")
         .and_then(|l| l.local_addr())
         .expect("a free port")
@@ -89,7 +89,7 @@ fn free_port() -> u16 {
 }
 
 /// Waits until `/readyz` answers 200 (migrations done, database reachable).
-fn wait_ready(port: u16, server: &mut Running) {
+pub fn wait_ready(port: u16, server: &mut Running) {
     let started = Instant::now();
     while started.elapsed() < Duration::from_secs(60) {
         if let Ok(Some(status)) = server.0.try_wait() {

@@ -24,6 +24,7 @@ mod hostile;
 mod http;
 mod jobs;
 mod limits;
+mod logs;
 mod meta_callbacks;
 mod metrics;
 mod n_plus_one;
