@@ -67,6 +67,8 @@ impl Keyring {
                     "SOCIALGATE_TOKEN_KEYS entries look like id:base64key".into(),
                 )
             })?;
+            // Trimmed before the repeat check too: `k1 :…` and `k1:…` are one id.
+            let id = id.trim();
             let bytes = STANDARD.decode(key.trim()).map_err(|_| {
                 AppError::BadUserInput(format!("SOCIALGATE_TOKEN_KEYS: key {id:?} is not base64"))
             })?;
@@ -80,7 +82,7 @@ impl Keyring {
                     "SOCIALGATE_TOKEN_KEYS: key id {id:?} is empty or repeated"
                 )));
             }
-            keys.push((id.trim().to_owned(), cipher));
+            keys.push((id.to_owned(), cipher));
             newest = newest.or_else(|| <[u8; 32]>::try_from(bytes.as_slice()).ok());
         }
         let Some(newest) = newest.filter(|_| !keys.is_empty()) else {
@@ -225,6 +227,8 @@ mod tests {
             "k1:not-base64!",
             "k1:AAAA",
             "k1:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=,k1:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=",
+            "k1 :AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=,k1:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=",
+            " :AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=",
         ] {
             assert!(Keyring::parse(&Secret::new(spec)).is_err(), "{spec}");
         }

@@ -108,7 +108,16 @@ async fn main() -> ExitCode {
 
 async fn run(cli: Cli) -> AppResult<()> {
     let mut config = load_config(cli.config.as_ref())?;
-    match cli.command.unwrap_or(Command::Serve) {
+    let command = cli.command.unwrap_or(Command::Serve);
+    // Commands that talk to the database log their warnings too, to stderr so that
+    // what they print (seed's JSON lines, run-job's report) stays clean.
+    if matches!(
+        command,
+        Command::Migrate | Command::Seed { .. } | Command::Reseal | Command::RunJob { .. }
+    ) {
+        init_tracing(&config.log, config.log_format, Output::Stderr);
+    }
+    match command {
         Command::Schema => {
             print!("{}", socialgate::graphql::sdl());
             Ok(())
@@ -195,7 +204,7 @@ fn minter(config: &Config) -> AppResult<TokenMinter> {
 }
 
 async fn serve(config: &mut Config) -> AppResult<()> {
-    init_tracing(&config.log, config.log_format);
+    init_tracing(&config.log, config.log_format, Output::Stdout);
     let dev_mode = dev::apply(config)?;
     let listener = TcpListener::bind(config.listen)
         .await
@@ -291,7 +300,15 @@ fn redact_url(url: &str) -> String {
 /// configured filter says, so no token reaches a log line.
 const PAYLOAD_LOGGERS: [&str; 2] = ["tungstenite=info", "tokio_tungstenite=info"];
 
-fn init_tracing(filter: &str, format: socialgate::config::LogFormat) {
+/// Where log lines go: the server's to stdout, a command's to stderr.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Output {
+    Stdout,
+    Stderr,
+}
+
+fn init_tracing(filter: &str, format: socialgate::config::LogFormat, output: Output) {
+    use std::io::IsTerminal;
     let mut filter = tracing_subscriber::EnvFilter::try_new(filter)
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
     for directive in PAYLOAD_LOGGERS {
@@ -299,14 +316,24 @@ fn init_tracing(filter: &str, format: socialgate::config::LogFormat) {
             filter = filter.add_directive(directive);
         }
     }
-    let logs = tracing_subscriber::fmt().with_env_filter(filter);
+    let writer =
+        tracing_subscriber::fmt::writer::BoxMakeWriter::new(move || -> Box<dyn std::io::Write> {
+            match output {
+                Output::Stdout => Box::new(std::io::stdout()),
+                Output::Stderr => Box::new(std::io::stderr()),
+            }
+        });
+    // Colours only for a person at a terminal, never escape codes in a log file.
+    let terminal = match output {
+        Output::Stdout => std::io::stdout().is_terminal(),
+        Output::Stderr => std::io::stderr().is_terminal(),
+    };
+    let logs = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(writer);
     let _ = match format {
         socialgate::config::LogFormat::Json => logs.json().try_init(),
-        // Colours only for a person at a terminal, never escape codes in a log file.
-        socialgate::config::LogFormat::Text => {
-            use std::io::IsTerminal;
-            logs.with_ansi(std::io::stdout().is_terminal()).try_init()
-        }
+        socialgate::config::LogFormat::Text => logs.with_ansi(terminal).try_init(),
     };
 }
 
