@@ -66,6 +66,10 @@ pub struct Config {
     /// `text` (default) or `json`: one JSON object per line, for log collectors
     /// (`SOCIALGATE_LOG_FORMAT`).
     pub log_format: LogFormat,
+    /// A tracing span per GraphQL resolver, under the request's span
+    /// (`SOCIALGATE_TRACE_RESOLVERS`; off: it costs on every field).
+    #[serde(deserialize_with = "flag")]
+    pub trace_resolvers: Option<bool>,
     /// Serve sandbox networks for networks without credentials
     /// (`SOCIALGATE_SANDBOX`; default: only in dev mode).
     #[serde(deserialize_with = "flag")]
@@ -193,6 +197,7 @@ impl Default for Config {
             public_schema: None,
             console: None,
             log_format: LogFormat::Text,
+            trace_resolvers: None,
             metrics_token: None,
             metrics_listen: None,
             metrics_by_tenant: None,

@@ -13,6 +13,7 @@ pub mod loaders;
 pub mod mutation;
 pub mod operation;
 pub mod query;
+mod spans;
 pub mod subscription;
 pub mod types;
 
@@ -96,7 +97,15 @@ pub fn schema_builder() -> SchemaBuilder<QueryRoot, MutationRoot, SubscriptionRo
 
 /// The serving schema.
 pub fn build(app: Arc<App>) -> AppSchema {
-    schema_builder().data(app).finish()
+    let builder = schema_builder();
+    // A span per resolver shows where a slow request spent its time, at a cost on
+    // every field: only when the operator asks.
+    let builder = if app.config.trace_resolvers.unwrap_or(false) {
+        builder.extension(spans::ResolverSpans)
+    } else {
+        builder
+    };
+    builder.data(app).finish()
 }
 
 /// The SDL that `schema.graphql` must equal.

@@ -1,8 +1,8 @@
-//! No secret reaches a log line, at any level: the server binary runs at `trace` with
-//! secrets the test chose, a person connects a sandbox account, opens a socket and has
-//! the integration checked, and then the whole log is searched for every secret that
-//! crossed the server (keys, the bearer token, OAuth state and code, the completion
-//! code, the network's access tokens).
+//! No secret reaches a log line, at any level: the server binary runs at `trace`, with
+//! a span per resolver and secrets the test chose; a person connects a sandbox account,
+//! opens a socket and has the integration checked; then the whole log is searched for
+//! every secret that crossed the server (keys, the bearer token, OAuth state and code,
+//! the completion code, the network's access tokens).
 
 use std::{
     fs,
@@ -42,6 +42,7 @@ async fn secrets_never_reach_the_logs_even_at_trace() {
     let mut server = Running(
         command
             .env("SOCIALGATE_LOG", "trace")
+            .env("SOCIALGATE_TRACE_RESOLVERS", "true")
             .env("SOCIALGATE_JWT_SECRET", jwt_secret)
             .env("SOCIALGATE_TOKEN_KEYS", token_keys.expose())
             .env("SOCIALGATE_SANDBOX", "true")
@@ -165,6 +166,10 @@ async fn secrets_never_reach_the_logs_even_at_trace() {
 
     let logs = fs::read_to_string(&log_path).expect("read log");
     assert!(logs.contains(" TRACE "), "trace logging was on:\n{logs}");
+    assert!(
+        logs.contains("field{path=checkIntegration"),
+        "resolver spans were on:\n{logs}"
+    );
     let key = token_keys
         .expose()
         .split_once(':')
