@@ -1,6 +1,9 @@
 //! The `socialgate` binary: reads the environment and the optional config file once,
 //! then hands a typed `Config` to the library. Everything else lives in the library.
 
+#[cfg(feature = "otlp")]
+mod otlp;
+
 use std::{path::PathBuf, process::ExitCode, time::Duration};
 
 use clap::{Parser, Subcommand};
@@ -115,7 +118,7 @@ async fn run(cli: Cli) -> AppResult<()> {
         command,
         Command::Migrate | Command::Seed { .. } | Command::Reseal | Command::RunJob { .. }
     ) {
-        init_tracing(&config.log, config.log_format, Output::Stderr);
+        let _telemetry = init_tracing(&config.log, config.log_format, Output::Stderr);
     }
     match command {
         Command::Schema => {
@@ -204,7 +207,7 @@ fn minter(config: &Config) -> AppResult<TokenMinter> {
 }
 
 async fn serve(config: &mut Config) -> AppResult<()> {
-    init_tracing(&config.log, config.log_format, Output::Stdout);
+    let _telemetry = init_tracing(&config.log, config.log_format, Output::Stdout);
     let dev_mode = dev::apply(config)?;
     let listener = TcpListener::bind(config.listen)
         .await
@@ -307,8 +310,15 @@ enum Output {
     Stderr,
 }
 
-fn init_tracing(filter: &str, format: socialgate::config::LogFormat, output: Output) {
+/// What must live as long as logging does: the OTLP exporter, when there is one.
+struct Telemetry {
+    #[cfg(feature = "otlp")]
+    _export: Option<otlp::Export>,
+}
+
+fn init_tracing(filter: &str, format: socialgate::config::LogFormat, output: Output) -> Telemetry {
     use std::io::IsTerminal;
+    use tracing_subscriber::{Layer, layer::SubscriberExt, util::SubscriberInitExt};
     let mut filter = tracing_subscriber::EnvFilter::try_new(filter)
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
     for directive in PAYLOAD_LOGGERS {
@@ -328,13 +338,26 @@ fn init_tracing(filter: &str, format: socialgate::config::LogFormat, output: Out
         Output::Stdout => std::io::stdout().is_terminal(),
         Output::Stderr => std::io::stderr().is_terminal(),
     };
-    let logs = tracing_subscriber::fmt()
-        .with_env_filter(filter)
-        .with_writer(writer);
-    let _ = match format {
-        socialgate::config::LogFormat::Json => logs.json().try_init(),
-        socialgate::config::LogFormat::Text => logs.with_ansi(terminal).try_init(),
+    let lines = tracing_subscriber::fmt::layer().with_writer(writer);
+    let lines = match format {
+        socialgate::config::LogFormat::Json => lines.json().boxed(),
+        socialgate::config::LogFormat::Text => lines.with_ansi(terminal).boxed(),
     };
+    let registry = tracing_subscriber::registry().with(filter).with(lines);
+    #[cfg(feature = "otlp")]
+    {
+        let (export, guard) = match otlp::layer() {
+            Some((layer, guard)) => (Some(layer), Some(guard)),
+            None => (None, None),
+        };
+        let _ = registry.with(export).try_init();
+        Telemetry { _export: guard }
+    }
+    #[cfg(not(feature = "otlp"))]
+    {
+        let _ = registry.try_init();
+        Telemetry {}
+    }
 }
 
 async fn shutdown_signal() {
