@@ -30,7 +30,7 @@ impl NetworkInfo {
         }
     }
     /// Whether it can be connected now: false for X, and for a network this server
-    /// has neither app credentials nor a sandbox for.
+    /// is not set up to connect (`unsupportedReason` says what the operator sets).
     async fn supported(&self) -> bool {
         self.0.unavailable.is_none()
     }
