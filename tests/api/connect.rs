@@ -40,6 +40,16 @@ pub async fn sign_in(app: &TestApp, authorization_url: &str, choice: Option<&str
 
 /// Clicks `choice` on the consent page and returns the callback URL it redirects to.
 pub async fn consent(app: &TestApp, authorization_url: &str, choice: Option<&str>) -> String {
+    assert!(
+        authorization_url.starts_with(&app.base),
+        "{authorization_url}"
+    );
+    consent_at(authorization_url, choice).await
+}
+
+/// [`consent`] for a sandbox served anywhere (under a prefix, by another process):
+/// every link of the page must stay on the authorization URL's origin.
+pub async fn consent_at(authorization_url: &str, choice: Option<&str>) -> String {
     let http = no_redirects();
     let page = http
         .get(authorization_url)
@@ -62,7 +72,8 @@ pub async fn consent(app: &TestApp, authorization_url: &str, choice: Option<&str
         .next()
         .expect("href")
         .replace("&amp;", "&");
-    assert!(href.starts_with(&app.base), "{href}");
+    let sandbox = &authorization_url[..authorization_url.find("/sandbox/").expect("sandbox")];
+    assert!(href.starts_with(sandbox), "{href} leaves {sandbox}");
     let redirect = http.get(&href).send().await.expect("consent click");
     assert_eq!(
         redirect.status(),

@@ -116,42 +116,13 @@ db_test!(
             url.starts_with(&format!("{social}/sandbox/linkedin/")),
             "{url}"
         );
-        let consent = http
-            .get(&url)
-            .send()
-            .await
-            .expect("consent")
-            .text()
-            .await
-            .expect("html");
-        let marker = "data-login=\"li-avery\" href=\"";
-        let start = consent.find(marker).expect("login link") + marker.len();
-        let href = consent[start..]
-            .split('"')
-            .next()
-            .expect("href")
-            .replace("&amp;", "&");
-        assert!(href.starts_with(&format!("{social}/sandbox/")), "{href}");
-        let back = http.get(&href).send().await.expect("consent click");
-        let callback = back.headers()["location"]
-            .to_str()
-            .expect("location")
-            .to_owned();
+        // Every link and redirect of the sign-in stays under the prefix.
+        let callback = crate::connect::consent_at(&url, Some("li-avery")).await;
         assert!(
             callback.starts_with(&format!("{social}/oauth/linkedin/callback?")),
             "{callback}"
         );
-        let page = http
-            .get(&callback)
-            .send()
-            .await
-            .expect("callback")
-            .text()
-            .await
-            .expect("html");
-        let start = page.find("var d=").expect("payload") + "var d=".len();
-        let end = page[start..].find(";var t=").expect("end") + start;
-        let message: Value = serde_json::from_str(&page[start..end]).expect("message");
+        let message = crate::connect::open_callback(&callback).await.message;
         assert_eq!(message["status"], "confirm", "{message}");
         let complete = "mutation($a: ID!, $c: String!) { completeConnection(attemptId: $a, completionCode: $c) { status displayName } }";
         let body = gql(

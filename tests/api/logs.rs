@@ -100,43 +100,14 @@ async fn secrets_never_reach_the_logs_even_at_trace() {
         .find(|(k, _)| k == "state")
         .map(|(_, v)| v.into_owned())
         .expect("state");
-    let consent = http
-        .get(&url)
-        .send()
-        .await
-        .expect("consent")
-        .text()
-        .await
-        .expect("html");
-    let marker = "data-login=\"li-avery\" href=\"";
-    let start = consent.find(marker).expect("login") + marker.len();
-    let href = consent[start..]
-        .split('"')
-        .next()
-        .expect("href")
-        .replace("&amp;", "&");
-    let back = http.get(&href).send().await.expect("click");
-    let callback = back.headers()["location"]
-        .to_str()
-        .expect("location")
-        .to_owned();
+    let callback = crate::connect::consent_at(&url, Some("li-avery")).await;
     let code = url::Url::parse(&callback)
         .expect("callback")
         .query_pairs()
         .find(|(k, _)| k == "code")
         .map(|(_, v)| v.into_owned())
         .expect("code");
-    let page = http
-        .get(&callback)
-        .send()
-        .await
-        .expect("callback")
-        .text()
-        .await
-        .expect("page");
-    let start = page.find("var d=").expect("payload") + "var d=".len();
-    let end = page[start..].find(";var t=").expect("end") + start;
-    let message: Value = serde_json::from_str(&page[start..end]).expect("message");
+    let message = crate::connect::open_callback(&callback).await.message;
     let completion = message["completionCode"]
         .as_str()
         .expect("completion")
