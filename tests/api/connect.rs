@@ -32,6 +32,26 @@ fn no_redirects() -> reqwest::Client {
         .expect("client")
 }
 
+/// The value of the query parameter `name` of `url`.
+pub fn query_param(url: &str, name: &str) -> String {
+    url::Url::parse(url)
+        .expect("url")
+        .query_pairs()
+        .find(|(k, _)| k == name)
+        .map(|(_, v)| v.into_owned())
+        .unwrap_or_else(|| panic!("no {name} in {url}"))
+}
+
+/// Where opening a callback URL sends the browser (it must redirect).
+async fn redirected(callback: &str) -> String {
+    let back = no_redirects().get(callback).send().await.expect("callback");
+    assert_eq!(back.status(), 303, "{callback}");
+    back.headers()["location"]
+        .to_str()
+        .expect("location")
+        .to_owned()
+}
+
 /// Opens `authorization_url`, clicks `choice` on the sandbox consent page (a login key,
 /// or `None` for Cancel) and follows the redirect to the callback.
 pub async fn sign_in(app: &TestApp, authorization_url: &str, choice: Option<&str>) -> Popup {
@@ -485,13 +505,7 @@ db_test!(state_is_checked_and_single_use, async |app: TestApp| {
         .expect("url")
         .to_owned();
     let callback = consent(&app, &url, Some("ig-lindqvist")).await;
-    let back = no_redirects()
-        .get(&callback)
-        .send()
-        .await
-        .expect("callback");
-    assert_eq!(back.status(), 303);
-    let location = back.headers()["location"].to_str().expect("location");
+    let location = redirected(&callback).await;
     // The outcome travels in the fragment: the completion code never reaches a
     // server log or a Referer.
     assert!(
@@ -503,9 +517,7 @@ db_test!(state_is_checked_and_single_use, async |app: TestApp| {
 
     // A refused callback whose attempt is known still takes the user back to the
     // frontend, with the failure, so a full-page flow is never stranded there.
-    let again = no_redirects().get(&callback).send().await.expect("replay");
-    assert_eq!(again.status(), 303);
-    let location = again.headers()["location"].to_str().expect("location");
+    let location = redirected(&callback).await;
     assert!(
         location.starts_with("https://admin.example.com/social#socialgate_status=failed")
             && location.contains("socialgate_error=SIGN_IN_USED")
@@ -527,8 +539,7 @@ db_test!(state_is_checked_and_single_use, async |app: TestApp| {
         .expect("url")
         .to_owned();
     let callback = consent(&app, &url, Some("li-jordan")).await;
-    let back = no_redirects().get(&callback).send().await.expect("back");
-    let location = back.headers()["location"].to_str().expect("location");
+    let location = redirected(&callback).await;
     assert!(
         location
             .starts_with("https://admin.example.com/#/settings/social?socialgate_status=confirm&"),
@@ -537,12 +548,7 @@ db_test!(state_is_checked_and_single_use, async |app: TestApp| {
 
     // LinkedIn says a cancel its own way: still CANCELLED, not a network failure.
     let (_, url) = connect(&app, &advisor, "LINKEDIN").await;
-    let state = url::Url::parse(&url)
-        .expect("url")
-        .query_pairs()
-        .find(|(k, _)| k == "state")
-        .map(|(_, v)| v.into_owned())
-        .expect("state");
+    let state = query_param(&url, "state");
     let popup = open_callback(&format!(
         "{base}?error=user_cancelled_authorize&error_description=The+user+cancelled&state={state}"
     ))

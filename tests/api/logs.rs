@@ -20,6 +20,7 @@ use socialgate::{
 use crate::{
     api_test,
     browser::{Running, free_port, wait_ready},
+    connect::query_param,
     ws::Protocol,
 };
 
@@ -94,19 +95,9 @@ async fn secrets_never_reach_the_logs_even_at_trace() {
         .as_str()
         .expect("url")
         .to_owned();
-    let state = url::Url::parse(&url)
-        .expect("url")
-        .query_pairs()
-        .find(|(k, _)| k == "state")
-        .map(|(_, v)| v.into_owned())
-        .expect("state");
+    let state = query_param(&url, "state");
     let callback = crate::connect::consent_at(&url, Some("li-avery")).await;
-    let code = url::Url::parse(&callback)
-        .expect("callback")
-        .query_pairs()
-        .find(|(k, _)| k == "code")
-        .map(|(_, v)| v.into_owned())
-        .expect("code");
+    let code = query_param(&callback, "code");
     let message = crate::connect::open_callback(&callback).await.message;
     let completion = message["completionCode"]
         .as_str()
