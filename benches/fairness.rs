@@ -123,12 +123,22 @@ async fn seed_tenants(server: &Socialgate, events: u64) -> (String, String) {
         iss: None,
         aud: None,
     };
-    let owner = viewer::authenticate(&app.store, &claims(&a.advisor, Role::Advisor), None)
-        .await
-        .expect("owner");
-    let co = viewer::authenticate(&app.store, &claims(&a.compliance, Role::Compliance), None)
-        .await
-        .expect("co");
+    let owner = viewer::authenticate(
+        &app.store,
+        &app.callers,
+        &claims(&a.advisor, Role::Advisor),
+        None,
+    )
+    .await
+    .expect("owner");
+    let co = viewer::authenticate(
+        &app.store,
+        &app.callers,
+        &claims(&a.compliance, Role::Compliance),
+        None,
+    )
+    .await
+    .expect("co");
     let account = || lifecycle::NewAccount {
         network: Network::Linkedin,
         external_account_id: "churn".into(),

@@ -95,12 +95,22 @@ async fn run(subscriptions: usize) {
         iss: None,
         aud: None,
     };
-    let owner = viewer::authenticate(&app.store, &claims("adv", Role::Advisor), None)
-        .await
-        .expect("owner");
-    let co = viewer::authenticate(&app.store, &claims("co", Role::Compliance), None)
-        .await
-        .expect("co");
+    let owner = viewer::authenticate(
+        &app.store,
+        &app.callers,
+        &claims("adv", Role::Advisor),
+        None,
+    )
+    .await
+    .expect("owner");
+    let co = viewer::authenticate(
+        &app.store,
+        &app.callers,
+        &claims("co", Role::Compliance),
+        None,
+    )
+    .await
+    .expect("co");
     let account = lifecycle::NewAccount {
         network: Network::Linkedin,
         external_account_id: "bench".into(),

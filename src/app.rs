@@ -16,6 +16,9 @@ pub struct App {
     /// Where committed changes are published to subscriptions (and, on PostgreSQL,
     /// where the listener republishes other instances' changes).
     pub bus: EventBus,
+    /// Recent callers' tenant and user rows, so a request by one costs no statement
+    /// before it reads data (see [`crate::service::viewer`]).
+    pub callers: std::sync::Arc<crate::service::viewer::Callers>,
     /// Verifies bearer tokens with the pinned algorithm.
     pub verifier: Verifier,
     /// Seals and opens stored network tokens.

@@ -93,11 +93,15 @@ impl Socialgate {
         let mailer = mail::Mailer::from_config(&config, &keyring)?;
         let (shutdown, _) = tokio::sync::watch::channel(false);
         let bus = EventBus::default();
+        let callers = Arc::new(service::viewer::Callers::default());
         if store.backend() == sea_orm::DatabaseBackend::Postgres {
             tokio::spawn(events::listener::run(
                 config.database_url.clone(),
                 store.clone(),
-                bus.clone(),
+                events::listener::Relay {
+                    bus: bus.clone(),
+                    callers: callers.clone(),
+                },
                 shutdown.subscribe(),
             ));
         }
@@ -113,6 +117,7 @@ impl Socialgate {
             walks: Default::default(),
             store,
             bus,
+            callers,
             verifier,
             keyring,
             #[cfg(feature = "sandbox")]

@@ -1,7 +1,8 @@
 //! The PostgreSQL listener of one instance: LISTEN on [`wire::CHANNEL`], read each
 //! announced event from the table, publish it. When the connection drops it connects
 //! again with backoff and publishes a resync, so subscribers read what was announced
-//! while it was away.
+//! while it was away. An announced settings change makes this instance forget the
+//! tenant's remembered row; a reconnect makes it forget every remembered caller.
 
 use std::time::Duration;
 
@@ -9,7 +10,17 @@ use sea_orm::sqlx::postgres::PgListener;
 use tokio::sync::watch;
 
 use super::{EventBus, Notice, wire};
-use crate::store::{Scope, Store};
+use crate::{
+    service::viewer::Callers,
+    store::{Scope, Store},
+};
+
+/// Where announcements land: events on the bus, settings changes in the memory of
+/// callers.
+pub struct Relay {
+    pub bus: EventBus,
+    pub callers: std::sync::Arc<Callers>,
+}
 
 /// A quiet connection is pinged this often: a half-open TCP connection (a failover
 /// without a reset) would otherwise wait for notifications forever.
@@ -42,8 +53,10 @@ async fn alive(listener: &mut PgListener) -> bool {
 }
 
 /// Runs until `shutdown` turns true.
-pub async fn run(url: String, store: Store, bus: EventBus, mut shutdown: watch::Receiver<bool>) {
+pub async fn run(url: String, store: Store, to: Relay, mut shutdown: watch::Receiver<bool>) {
+    let Relay { bus, callers } = to;
     let mut backoff = Duration::from_millis(100);
+    let mut reconnecting = false;
     loop {
         let Some(mut listener) = (tokio::select! {
             l = connect(&url) => l,
@@ -54,7 +67,14 @@ pub async fn run(url: String, store: Store, bus: EventBus, mut shutdown: watch::
             continue;
         };
         backoff = Duration::from_millis(100);
-        // Anything announced while we were not listening is in the table.
+        // Anything announced while we were not listening is in the table; settings
+        // changed meanwhile are not, so after a lost connection remembered callers
+        // are read again (before the first one, a caller is remembered for at most
+        // the usual minute).
+        if reconnecting {
+            callers.forget_all();
+        }
+        reconnecting = true;
         bus.publish(Notice::Resync);
         loop {
             let next = tokio::select! {
@@ -72,10 +92,11 @@ pub async fn run(url: String, store: Store, bus: EventBus, mut shutdown: watch::
                     break;
                 }
             };
-            let Some(announced) = wire::parse(notification.payload()) else {
-                continue;
-            };
-            relay(&store, &bus, announced).await;
+            match wire::parse(notification.payload()) {
+                Some(wire::Announcement::Events(announced)) => relay(&store, &bus, announced).await,
+                Some(wire::Announcement::Settings(tenant)) => callers.forget_tenant(tenant),
+                None => {}
+            }
         }
     }
 }

@@ -4,7 +4,9 @@
 //! that appends it, so the announcement is delivered at commit, in commit order, and
 //! not at all if the transaction rolls back. The payload is `tenant_id:seq`, or
 //! `tenant_id:first-last` for a run of events one transaction appended (a sweep):
-//! just enough for a listener to read them from the table.
+//! just enough for a listener to read them from the table. A change of a tenant's
+//! settings is announced the same way, as `settings:tenant_id`, so every instance
+//! forgets the settings it remembered.
 
 use entity::{ids::TenantId, integration_event};
 use sea_orm::{ConnectionTrait, DatabaseBackend, DatabaseTransaction, Statement};
@@ -32,8 +34,27 @@ pub fn payload(tenant: TenantId, first: i64, last: i64) -> String {
     }
 }
 
+/// What one notification says.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Announcement {
+    Events(Announced),
+    /// The tenant's settings changed.
+    Settings(TenantId),
+}
+
+const SETTINGS: &str = "settings:";
+
 /// What a payload announces; `None` for anything else.
-pub fn parse(payload: &str) -> Option<Announced> {
+pub fn parse(payload: &str) -> Option<Announcement> {
+    if let Some(tenant) = payload.strip_prefix(SETTINGS) {
+        return Some(Announcement::Settings(TenantId(
+            Uuid::parse_str(tenant).ok()?,
+        )));
+    }
+    parse_events(payload).map(Announcement::Events)
+}
+
+fn parse_events(payload: &str) -> Option<Announced> {
     let (tenant, seqs) = payload.split_once(':')?;
     let tenant = TenantId(Uuid::parse_str(tenant).ok()?);
     let (first, last) = match seqs.split_once('-') {
@@ -59,16 +80,22 @@ pub async fn announce(
     let (Some(first), Some(last)) = (events.first(), events.last()) else {
         return Ok(());
     };
+    notify(txn, payload(first.tenant_id, first.seq, last.seq)).await
+}
+
+/// Announces at commit that `tenant`'s settings changed (PostgreSQL only).
+pub async fn announce_settings(txn: &DatabaseTransaction, tenant: TenantId) -> AppResult<()> {
+    notify(txn, format!("{SETTINGS}{tenant}")).await
+}
+
+async fn notify(txn: &DatabaseTransaction, payload: String) -> AppResult<()> {
     if txn.get_database_backend() != DatabaseBackend::Postgres {
         return Ok(());
     }
     txn.execute_raw(Statement::from_sql_and_values(
         DatabaseBackend::Postgres,
         "SELECT pg_notify($1, $2)",
-        [
-            CHANNEL.into(),
-            payload(first.tenant_id, first.seq, last.seq).into(),
-        ],
+        [CHANNEL.into(), payload.into()],
     ))
     .await?;
     Ok(())
@@ -86,13 +113,19 @@ mod tests {
             first: 42,
             last: 42,
         };
-        assert_eq!(parse(&payload(tenant, 42, 42)), Some(one));
+        let events = |announced| Some(Announcement::Events(announced));
+        assert_eq!(parse(&payload(tenant, 42, 42)), events(one));
         let run = Announced {
             tenant,
             first: 7,
             last: 900,
         };
-        assert_eq!(parse(&payload(tenant, 7, 900)), Some(run));
+        assert_eq!(parse(&payload(tenant, 7, 900)), events(run));
+        assert_eq!(
+            parse(&format!("settings:{tenant}")),
+            Some(Announcement::Settings(tenant))
+        );
+        assert_eq!(parse("settings:nobody"), None);
         assert_eq!(parse(&format!("{tenant}:9-3")), None);
         assert_eq!(parse("nonsense"), None);
         assert_eq!(parse("not-a-uuid:1"), None);

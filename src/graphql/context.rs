@@ -90,7 +90,9 @@ impl ContextExt for Context<'_> {
             Err(why) => return Err(AppError::Unauthenticated(why.clone()).extend()),
         };
         auth.actor
-            .get_or_try_init(|| viewer::authenticate(&app.store, claims, auth.request_id.clone()))
+            .get_or_try_init(|| {
+                viewer::authenticate(&app.store, &app.callers, claims, auth.request_id.clone())
+            })
             .await
             .map_err(|e| e.extend())
     }

@@ -170,10 +170,11 @@ async fn admit(
             }
         }
     };
-    let actor = match crate::service::viewer::authenticate(&app.store, &claims, None).await {
-        Ok(actor) => actor,
-        Err(e) => return refuse(4500, e.public_message()),
-    };
+    let actor =
+        match crate::service::viewer::authenticate(&app.store, &app.callers, &claims, None).await {
+            Ok(actor) => actor,
+            Err(e) => return refuse(4500, e.public_message()),
+        };
     let slot = match app.sockets.admit(actor.tenant_id, actor.user_id) {
         Ok(slot) => slot,
         Err(why) => return refuse(4429, why),

@@ -1,6 +1,7 @@
 //! Tenant settings: compliance mode, re-approval on reconnect, per-network limits.
 //! Written under the tenant's chain lock, so no integration change decides on half of
-//! them.
+//! them, and announced at commit so every instance stops using the settings it
+//! remembered for its callers.
 
 use entity::tenant;
 
@@ -9,6 +10,7 @@ use crate::{
     auth::Actor,
     domain::{policy, settings::SettingsChange},
     error::{AppError, AppResult},
+    events::wire,
     store::{Scope, Scoped},
 };
 
@@ -20,7 +22,9 @@ pub async fn update(app: &App, actor: &Actor, change: SettingsChange) -> AppResu
     let data = Scoped::new(&txn, Scope::tenant(actor.tenant_id));
     data.lock_chain().await?;
     let saved = data.update_settings(&change).await?;
+    wire::announce_settings(&txn, actor.tenant_id).await?;
     txn.commit().await?;
+    app.callers.forget_tenant(actor.tenant_id);
     tracing::info!(tenant = %actor.tenant_id, by = %actor.subject, "tenant settings changed");
     Ok(saved)
 }

@@ -190,7 +190,7 @@ impl TestApp {
             iss: None,
             aud: None,
         };
-        viewer::authenticate(&self.store, &claims, None)
+        viewer::authenticate(&self.store, &self.app.callers, &claims, None)
             .await
             .expect("authenticate")
     }

@@ -47,7 +47,7 @@ pub async fn person(
         iss: None,
         aud: None,
     };
-    viewer::authenticate(&app.store, &claims, None)
+    viewer::authenticate(&app.store, &app.app.callers, &claims, None)
         .await
         .expect("authenticate")
 }

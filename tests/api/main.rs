@@ -6,6 +6,7 @@ mod audit;
 mod auth;
 mod bounds;
 mod browser;
+mod callers;
 mod concurrency;
 mod conformance;
 mod connect;
