@@ -11,6 +11,7 @@ mod m20261125_000005_digest_settings;
 mod m20261125_000006_sandbox_tokens;
 mod m20261125_000007_data_access_expiry;
 mod m20261126_000008_attempt_failure_code;
+mod m20261126_000009_tenant_page_index;
 
 pub struct Migrator;
 
@@ -26,6 +27,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261125_000006_sandbox_tokens::Migration),
             Box::new(m20261125_000007_data_access_expiry::Migration),
             Box::new(m20261126_000008_attempt_failure_code::Migration),
+            Box::new(m20261126_000009_tenant_page_index::Migration),
         ]
     }
 }
