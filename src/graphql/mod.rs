@@ -13,6 +13,7 @@ pub mod loaders;
 pub mod mutation;
 pub mod operation;
 pub mod query;
+mod shared;
 mod spans;
 pub mod subscription;
 pub mod types;
@@ -105,7 +106,10 @@ pub fn build(app: Arc<App>) -> AppSchema {
     } else {
         builder
     };
-    builder.data(app).finish()
+    builder
+        .data(app)
+        .data(Arc::new(shared::Resolved::default()))
+        .finish()
 }
 
 /// The SDL that `schema.graphql` must equal.

@@ -11,6 +11,7 @@ use futures_util::Stream;
 
 use super::{
     context::ContextExt,
+    shared::{StatusChange, View},
     types::{
         Integration, User,
         enums::{IntegrationStatus, Network, StatusReason},
@@ -106,9 +107,10 @@ impl SubscriptionRoot {
         ctx: &Context<'_>,
         filter: Option<StatusChangeFilter>,
         after: Option<String>,
-    ) -> async_graphql::Result<impl Stream<Item = StatusChangeEvent> + use<>> {
+    ) -> async_graphql::Result<impl Stream<Item = StatusChange> + use<>> {
         let app = ctx.app()?.clone();
         let actor = ctx.actor().await?.clone();
+        let view = View::of(ctx, &actor);
         let filter = filter.unwrap_or_default();
         let after = after
             .map(|a| {
@@ -153,10 +155,10 @@ impl SubscriptionRoot {
             .extend()?;
         Ok(futures_util::stream::unfold(
             (rx, guard),
-            |(mut rx, guard)| async move {
+            move |(mut rx, guard)| async move {
                 rx.recv()
                     .await
-                    .map(|item| (StatusChangeEvent(item), (rx, guard)))
+                    .map(|event| (StatusChange { event, view }, (rx, guard)))
             },
         ))
     }

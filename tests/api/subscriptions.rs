@@ -438,3 +438,89 @@ db_test!(
         assert_eq!(ws.next(WAIT).await, Got::Closed(1001));
     }
 );
+
+/// What dashboards select: who acted (a user read per resolution) and what the viewer
+/// may do now (which depends on who the viewer is).
+const DASHBOARD: &str = "subscription($after: String) {
+  integrationStatusChanged(after: $after) {
+    sequence status actor { subject } integration { availableActions }
+  }
+}";
+
+db_test!(
+    identical_subscriptions_share_one_resolution_per_event,
+    async |app: TestApp| {
+        let tenant = "dashboards";
+        // A compliance officer who also advises: their own integrations' actions
+        // differ from what a colleague may do with them.
+        let lead = app.actor(tenant, "lead", &[Advisor, Compliance]).await;
+        let co = app.actor(tenant, "co", &[Compliance]).await;
+        let id = |s: String| crate::common::integration_id(&s);
+        let started = id(app.connect(&lead, Network::Facebook, "started").await);
+        let first = id(app.connect(&lead, Network::Linkedin, "first").await);
+        let warm = id(app.connect(&lead, Network::Instagram, "warm").await);
+        let measured = id(app.connect(&lead, Network::Linkedin, "measured").await);
+
+        // One socket per subscription, so no two share a loader batch.
+        let open = |sub: &'static str, roles: &'static [socialgate::auth::Role]| {
+            let app = &app;
+            async move {
+                let mut ws = Ws::connect(&app.base, Protocol::TransportWs).await;
+                ws.init(&app.token(tenant, sub, roles)).await;
+                ws.subscribe("s", DASHBOARD, json!({ "after": app.head(tenant).await }))
+                    .await;
+                ws
+            }
+        };
+        let mut officers = vec![open("co", &[Compliance]).await];
+        let mut owner = open("lead", &[Advisor, Compliance]).await;
+
+        // Each view resolves once: the colleague's and the owner's.
+        let reject = async |which, officers: &mut Vec<Ws>, owner: &mut Ws| {
+            app.quiesce().await;
+            let before = app.statements();
+            review::reject(&app.app, &co, which, "not compliant", None)
+                .await
+                .expect("reject");
+            let mut seen = Vec::new();
+            for ws in officers.iter_mut() {
+                seen.push(ws.event(WAIT).await["integrationStatusChanged"].clone());
+            }
+            let own = owner.event(WAIT).await["integrationStatusChanged"].clone();
+            app.quiesce().await;
+            (app.statements() - before, seen, own)
+        };
+        // Unmeasured: by its end both subscriptions are following.
+        reject(started, &mut officers, &mut owner).await;
+        let (alone, seen, own) = reject(first, &mut officers, &mut owner).await;
+        assert_eq!(seen[0]["status"], "REJECTED");
+        assert_eq!(seen[0]["actor"], json!({ "subject": "co" }));
+        let colleague = seen[0]["integration"]["availableActions"].clone();
+        let mine = own["integration"]["availableActions"].clone();
+        assert!(
+            mine.as_array()
+                .expect("actions")
+                .contains(&json!("RECONNECT"))
+        );
+        assert!(
+            !colleague
+                .as_array()
+                .expect("actions")
+                .contains(&json!("RECONNECT"))
+        );
+
+        for _ in 0..3 {
+            officers.push(open("co", &[Compliance]).await);
+        }
+        // An unmeasured change: every new subscription is following by its end.
+        reject(warm, &mut officers, &mut owner).await;
+        let (four, seen, own) = reject(measured, &mut officers, &mut owner).await;
+        assert!(seen.iter().all(|e| e == &seen[0]), "{seen:?}");
+        assert_eq!(seen[0]["integration"]["availableActions"], colleague);
+        assert_eq!(own["integration"]["availableActions"], mine);
+        assert_eq!(
+            four, alone,
+            "four identical subscriptions cost what one did ({alone} statements)"
+        );
+    }
+);
