@@ -16,6 +16,12 @@ use socialgate::{
 };
 use tokio::net::TcpListener;
 
+/// mimalloc instead of the system allocator: a GraphQL answer is built of many small
+/// values that live for one request, and glibc's malloc spent a fifth of the server's
+/// time on them (see BENCHMARKS.md). A library embedder keeps their own choice.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[derive(Parser)]
 #[command(
     name = "socialgate",
