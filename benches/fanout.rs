@@ -5,7 +5,11 @@
 //! idle subscription costs (RSS growth of the process divided by N; the clients live in
 //! the same process, so this is an upper bound on the server's share).
 //!
-//! Run: `cargo bench --bench fanout` (sizes from `SG_BENCH_SIZES`, default 1000,10000).
+//! The subscriptions belong to compliance officers of as many tenants as the per-tenant
+//! and per-person socket caps require; each tenant's integration changes once per round.
+//!
+//! Run: `cargo bench --bench fanout` (sizes from `SG_BENCH_SIZES`, default
+//! 1000,10000,50000).
 //! Results are recorded in BENCHMARKS.md; nothing here asserts a timing.
 
 use std::{
@@ -22,6 +26,7 @@ use socialgate::{
     config::Secret,
     crypto::Keyring,
     domain::{Network, StatusReason},
+    http::sockets::{MAX_PER_TENANT, MAX_PER_USER},
     service::{lifecycle, review, viewer},
 };
 use tokio_tungstenite::{
@@ -76,17 +81,9 @@ async fn run(subscriptions: usize) {
     });
     let app = server.app().clone();
     let minter = TokenMinter::new(&secret, None, None);
-    let token = minter
-        .mint(
-            "bench",
-            "co",
-            &[Role::Compliance],
-            Duration::from_secs(3600),
-        )
-        .expect("token");
-    let claims = |sub: &str, role: Role| socialgate::auth::Claims {
+    let claims = |tenant: &str, sub: &str, role: Role| socialgate::auth::Claims {
         sub: sub.into(),
-        tenant_id: "bench".into(),
+        tenant_id: tenant.into(),
         roles: vec![role],
         email: None,
         name: None,
@@ -95,23 +92,7 @@ async fn run(subscriptions: usize) {
         iss: None,
         aud: None,
     };
-    let owner = viewer::authenticate(
-        &app.store,
-        &app.callers,
-        &claims("adv", Role::Advisor),
-        None,
-    )
-    .await
-    .expect("owner");
-    let co = viewer::authenticate(
-        &app.store,
-        &app.callers,
-        &claims("co", Role::Compliance),
-        None,
-    )
-    .await
-    .expect("co");
-    let account = lifecycle::NewAccount {
+    let account = || lifecycle::NewAccount {
         network: Network::Linkedin,
         external_account_id: "bench".into(),
         network_user_id: None,
@@ -122,21 +103,56 @@ async fn run(subscriptions: usize) {
         data_access_expires_at: None,
         tokens: None,
     };
-    let id = lifecycle::connected(&app, &owner, account)
+    // The sockets of one instance are capped per tenant and per person: the
+    // subscriptions are spread over as many tenants and compliance officers as that
+    // takes, each tenant with one integration that changes in every round.
+    let connections = subscriptions.div_ceil(PER_CONNECTION);
+    let tenants = connections.div_ceil(MAX_PER_TENANT);
+    let mut changing = Vec::new();
+    for t in 0..tenants {
+        let tenant = format!("bench-{t}");
+        let owner = viewer::authenticate(
+            &app.store,
+            &app.callers,
+            &claims(&tenant, "adv", Role::Advisor),
+            None,
+        )
         .await
-        .expect("connect")
-        .integration
-        .id;
-    review::approve(&app, &co, id, None, None)
+        .expect("owner");
+        let co = viewer::authenticate(
+            &app.store,
+            &app.callers,
+            &claims(&tenant, "co", Role::Compliance),
+            None,
+        )
         .await
-        .expect("approve");
+        .expect("co");
+        let id = lifecycle::connected(&app, &owner, account())
+            .await
+            .expect("connect")
+            .integration
+            .id;
+        review::approve(&app, &co, id, None, None)
+            .await
+            .expect("approve");
+        changing.push((owner, id));
+    }
 
     let samples: Arc<Mutex<Vec<f64>>> = Arc::default();
     let received = Arc::new(std::sync::atomic::AtomicUsize::new(0));
     let before = rss_kib();
-    let connections = subscriptions.div_ceil(PER_CONNECTION);
     let mut open = 0;
     for c in 0..connections {
+        let tenant = format!("bench-{}", c / MAX_PER_TENANT);
+        let officer = format!("co-{}", (c % MAX_PER_TENANT) / MAX_PER_USER);
+        let token = minter
+            .mint(
+                &tenant,
+                &officer,
+                &[Role::Compliance],
+                Duration::from_secs(3600),
+            )
+            .expect("token");
         let url = format!("{}/graphql/ws", base.replace("http://", "ws://"));
         let mut request = url.into_client_request().expect("request");
         request.headers_mut().insert(
@@ -148,7 +164,10 @@ async fn run(subscriptions: usize) {
         ws.send(Message::Text(init.to_string().into()))
             .await
             .expect("init");
-        let _ack = ws.next().await;
+        match ws.next().await {
+            Some(Ok(Message::Text(ack))) if ack.contains("connection_ack") => {}
+            other => panic!("socket {c} not admitted: {other:?}"),
+        }
         let here = PER_CONNECTION.min(subscriptions - c * PER_CONNECTION);
         for s in 0..here {
             let sub = json!({ "id": s.to_string(), "type": "subscribe", "payload": { "query": "subscription { integrationStatusChanged { sequence occurredAt } }" } });
@@ -188,9 +207,11 @@ async fn run(subscriptions: usize) {
     let per_subscription = (idle.saturating_sub(before)) as f64 * 1024.0 / open as f64;
 
     // Warm-up change, not sampled: wait until every subscriber has it.
-    lifecycle::expire(&app, owner.tenant_id, id, StatusReason::TokenExpired)
-        .await
-        .expect("expire");
+    for (owner, id) in &changing {
+        lifecycle::expire(&app, owner.tenant_id, *id, StatusReason::TokenExpired)
+            .await
+            .expect("expire");
+    }
     let deadline = Instant::now() + Duration::from_secs(60);
     while received.load(std::sync::atomic::Ordering::Relaxed) < open && Instant::now() < deadline {
         tokio::time::sleep(Duration::from_millis(20)).await;
@@ -199,25 +220,16 @@ async fn run(subscriptions: usize) {
     let target = received.load(std::sync::atomic::Ordering::Relaxed) + open * CHANGES;
     let started = Instant::now();
     for n in 0..CHANGES {
-        if n % 2 == 0 {
-            let again = lifecycle::NewAccount {
-                network: Network::Linkedin,
-                display_name: "Account".into(),
-                profile_url: None,
-                external_account_id: "bench".into(),
-                network_user_id: None,
-                scopes: vec!["openid".into()],
-                token_expires_at: None,
-                data_access_expires_at: None,
-                tokens: None,
-            };
-            lifecycle::reconnected(&app, &owner, id, again)
-                .await
-                .expect("reconnect");
-        } else {
-            lifecycle::expire(&app, owner.tenant_id, id, StatusReason::TokenExpired)
-                .await
-                .expect("expire");
+        for (owner, id) in &changing {
+            if n % 2 == 0 {
+                lifecycle::reconnected(&app, owner, *id, account())
+                    .await
+                    .expect("reconnect");
+            } else {
+                lifecycle::expire(&app, owner.tenant_id, *id, StatusReason::TokenExpired)
+                    .await
+                    .expect("expire");
+            }
         }
         // Paced, so each change's fan-out is measured on its own.
         tokio::time::sleep(Duration::from_millis(100)).await;
@@ -231,7 +243,7 @@ async fn run(subscriptions: usize) {
     let mut sorted = samples.lock().expect("lock").clone();
     sorted.sort_by(|a, b| a.total_cmp(b));
     println!(
-        "| {open} | {connections} | {} / {} | {:.1} ms | {:.1} ms | {:.1} ms | {:.1} KiB | {:.1?} |",
+        "| {open} | {connections} | {tenants} | {} / {} | {:.1} ms | {:.1} ms | {:.1} ms | {:.1} KiB | {:.1?} |",
         sorted.len(),
         open * CHANGES,
         percentile(&sorted, 50.0),
@@ -246,14 +258,14 @@ async fn run(subscriptions: usize) {
 #[tokio::main(flavor = "multi_thread")]
 async fn main() {
     let sizes: Vec<usize> = std::env::var("SG_BENCH_SIZES")
-        .unwrap_or_else(|_| "1000,10000".into())
+        .unwrap_or_else(|_| "1000,10000,50000".into())
         .split(',')
         .filter_map(|s| s.trim().parse().ok())
         .collect();
     println!(
-        "| subscriptions | connections | events received / expected | p50 | p99 | max | RSS per idle subscription | {CHANGES} changes took |"
+        "| subscriptions | connections | tenants | events received / expected | p50 | p99 | max | RSS per idle subscription | {CHANGES} changes took |"
     );
-    println!("|---|---|---|---|---|---|---|---|");
+    println!("|---|---|---|---|---|---|---|---|---|");
     for n in sizes {
         run(n).await;
     }
