@@ -30,8 +30,10 @@ use socialgate::{
     service::{lifecycle, review, viewer},
 };
 use tokio_tungstenite::{
-    connect_async,
-    tungstenite::{Message, client::IntoClientRequest, http::HeaderValue},
+    connect_async_with_config,
+    tungstenite::{
+        Message, client::IntoClientRequest, http::HeaderValue, protocol::WebSocketConfig,
+    },
 };
 
 const PER_CONNECTION: usize = 20;
@@ -159,7 +161,12 @@ async fn run(subscriptions: usize) {
             "sec-websocket-protocol",
             HeaderValue::from_static("graphql-transport-ws"),
         );
-        let (mut ws, _) = connect_async(request).await.expect("ws");
+        // The clients share the process: a small read buffer keeps their memory and
+        // their zero-filling out of the server's figures as far as possible.
+        let config = WebSocketConfig::default().read_buffer_size(4 * 1024);
+        let (mut ws, _) = connect_async_with_config(request, Some(config), false)
+            .await
+            .expect("ws");
         let init = json!({ "type": "connection_init", "payload": { "Authorization": format!("Bearer {token}") } });
         ws.send(Message::Text(init.to_string().into()))
             .await
