@@ -9,8 +9,10 @@
 //! their own integrations), and, when they ask what the viewer may do
 //! (`availableActions`), the same person. That is a [`View`]. The first subscription to
 //! reach an event resolves it; the others of the same view wait for that value and
-//! copy it. A resolution that recorded a field error is not shared (its errors belong
-//! to its own response): the next subscription resolves for itself.
+//! copy it. A resolution that failed or recorded a field error is not shared (its
+//! errors belong to its own response): then everyone resolves for themselves. The
+//! first resolution advances only while its subscriber's socket is served, so nobody
+//! waits for it longer than [`WAIT_FOR_FIRST`].
 //!
 //! Which events a subscription receives, and in what order, is untouched: each still
 //! follows its own feed with its own filter and cursor.
@@ -18,7 +20,9 @@
 use std::{
     borrow::Cow,
     collections::{BTreeSet, HashMap, VecDeque},
+    convert::Infallible,
     sync::{Arc, Mutex},
+    time::{Duration, Instant},
 };
 
 use async_graphql::{
@@ -36,6 +40,11 @@ use crate::{auth::Actor, events::FeedEvent};
 /// Resolved events kept for late subscribers of the same view; an older one is
 /// resolved again by whoever still needs it.
 const MOST_KEPT: usize = 4096;
+/// How long a resolved event is kept: sharing only needs the moment of delivery, and
+/// a value may be large (a whole history).
+const KEEP_FOR: Duration = Duration::from_secs(30);
+/// How long a subscription waits for another's resolution before doing its own.
+const WAIT_FOR_FIRST: Duration = Duration::from_secs(2);
 /// Fields whose value depends on who is looking, beyond roles and scope.
 const PERSONAL: [&str; 1] = ["availableActions"];
 
@@ -71,13 +80,20 @@ impl View {
         feed(format!("{:?}", actor.roles).as_bytes());
         let person = (personal || !actor.sees_tenant()).then_some(actor.user_id);
         feed(format!("{person:?}").as_bytes());
+        // `availableActions` follows the compliance mode the caller's tenant had when
+        // their socket was admitted.
+        let tenant = &actor.tenant;
+        feed(format!("{:?} {}", tenant.compliance_mode, tenant.updated_at).as_bytes());
+        // Defaults apply later, to absent variables: the definitions are part of it.
+        feed(format!("{:?}", env.operation.node.variable_definitions).as_bytes());
         // Debug, not serde: a parsed value holding a variable does not serialize.
         feed(format!("{selection:?}").as_bytes());
         feed(format!("{fragments:?}").as_bytes());
         for name in used {
             let value = env.variables.get(name.as_str());
             feed(name.as_bytes());
-            feed(&serde_json::to_vec(&value).unwrap_or_default());
+            // Debug tells an absent variable from an explicit null.
+            feed(format!("{value:?}").as_bytes());
         }
         View(digest.finalize().into())
     }
@@ -132,12 +148,17 @@ fn mentions(set: &SelectionSet, name: &str) -> bool {
     })
 }
 
-type Key = (TenantId, i64, View);
+/// An event as one version of its integration, seen through one view. (A live event
+/// carries the integration as committed, a replayed one the row as it is now.)
+type Key = (TenantId, i64, i32, View);
+/// What a view resolved an event to: `None` when the first resolution is not to be
+/// shared (it failed, or recorded field errors), so everyone resolves for themselves.
+type Cell = Arc<OnceCell<Option<Value>>>;
 
 #[derive(Default)]
 struct Kept {
-    cells: HashMap<Key, Arc<OnceCell<Value>>>,
-    order: VecDeque<Key>,
+    cells: HashMap<Key, Cell>,
+    order: VecDeque<(Key, Instant)>,
 }
 
 /// The resolved events of recent views (schema data).
@@ -147,19 +168,21 @@ pub struct Resolved {
 }
 
 impl Resolved {
-    fn cell(&self, key: Key) -> Arc<OnceCell<Value>> {
+    fn cell(&self, key: Key) -> Cell {
         let mut kept = self.kept.lock().unwrap_or_else(|p| p.into_inner());
         if let Some(cell) = kept.cells.get(&key) {
             return cell.clone();
         }
-        if kept.order.len() >= MOST_KEPT
-            && let Some(oldest) = kept.order.pop_front()
-        {
+        while let Some((oldest, at)) = kept.order.front().copied() {
+            if kept.order.len() < MOST_KEPT && at.elapsed() < KEEP_FOR {
+                break;
+            }
+            kept.order.pop_front();
             kept.cells.remove(&oldest);
         }
-        let cell = Arc::new(OnceCell::new());
+        let cell = Cell::default();
         kept.cells.insert(key, cell.clone());
-        kept.order.push_back(key);
+        kept.order.push_back((key, Instant::now()));
         cell
     }
 }
@@ -168,13 +191,6 @@ impl Resolved {
 pub struct StatusChange {
     pub event: Arc<FeedEvent>,
     pub view: View,
-}
-
-/// A resolution that is not to be shared: an error, or a value whose field errors
-/// went to this subscription's response.
-enum Unshared {
-    Failed(async_graphql::ServerError),
-    Own(Value),
 }
 
 impl OutputType for StatusChange {
@@ -196,22 +212,30 @@ impl OutputType for StatusChange {
             return own.resolve(ctx, field).await;
         };
         let errors = || ctx.query_env.errors.lock().map_or(0, |e| e.len());
-        let key = (self.event.event.tenant_id, self.event.event.seq, self.view);
+        let event = &self.event;
+        let key = (
+            event.event.tenant_id,
+            event.event.seq,
+            event.integration.version,
+            self.view,
+        );
         let cell = resolved.cell(key);
-        let shared = cell
-            .get_or_try_init(|| async {
-                let before = errors();
-                match own.resolve(ctx, field).await {
-                    Ok(value) if errors() == before => Ok(value),
-                    Ok(value) => Err(Unshared::Own(value)),
-                    Err(error) => Err(Unshared::Failed(error)),
-                }
-            })
-            .await;
-        match shared {
-            Ok(value) => Ok(value.clone()),
-            Err(Unshared::Own(value)) => Ok(value),
-            Err(Unshared::Failed(error)) => Err(error),
+        let mut mine = None;
+        let first = cell.get_or_try_init(|| async {
+            let before = errors();
+            let value = own.resolve(ctx, field).await;
+            let clean = value.as_ref().ok().filter(|_| errors() == before).cloned();
+            mine = Some(value);
+            Ok::<_, Infallible>(clean)
+        });
+        // The first resolution advances only while its own socket is served: a client
+        // that stops reading must not hold everyone else's delivery for long.
+        match tokio::time::timeout(WAIT_FOR_FIRST, first).await {
+            Ok(Ok(Some(value))) => Ok(value.clone()),
+            _ => match mine {
+                Some(value) => value,
+                None => own.resolve(ctx, field).await,
+            },
         }
     }
 }

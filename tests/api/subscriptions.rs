@@ -474,9 +474,11 @@ db_test!(
         };
         let mut officers = vec![open("co", &[Compliance]).await];
         let mut owner = open("lead", &[Advisor, Compliance]).await;
+        // Same roles as the owner, another person: their own view.
+        let mut peer = open("peer", &[Advisor, Compliance]).await;
 
         // Each view resolves once: the colleague's and the owner's.
-        let reject = async |which, officers: &mut Vec<Ws>, owner: &mut Ws| {
+        let reject = async |which, officers: &mut Vec<Ws>, owner: &mut Ws, peer: &mut Ws| {
             app.quiesce().await;
             let before = app.statements();
             review::reject(&app.app, &co, which, "not compliant", None)
@@ -487,12 +489,18 @@ db_test!(
                 seen.push(ws.event(WAIT).await["integrationStatusChanged"].clone());
             }
             let own = owner.event(WAIT).await["integrationStatusChanged"].clone();
+            let peers = peer.event(WAIT).await["integrationStatusChanged"].clone();
             app.quiesce().await;
+            assert_eq!(
+                peers["integration"]["availableActions"],
+                seen[0]["integration"]["availableActions"],
+                "a peer with the owner's roles does not get the owner's actions"
+            );
             (app.statements() - before, seen, own)
         };
         // Unmeasured: by its end both subscriptions are following.
-        reject(started, &mut officers, &mut owner).await;
-        let (alone, seen, own) = reject(first, &mut officers, &mut owner).await;
+        reject(started, &mut officers, &mut owner, &mut peer).await;
+        let (alone, seen, own) = reject(first, &mut officers, &mut owner, &mut peer).await;
         assert_eq!(seen[0]["status"], "REJECTED");
         assert_eq!(seen[0]["actor"], json!({ "subject": "co" }));
         let colleague = seen[0]["integration"]["availableActions"].clone();
@@ -513,8 +521,8 @@ db_test!(
             officers.push(open("co", &[Compliance]).await);
         }
         // An unmeasured change: every new subscription is following by its end.
-        reject(warm, &mut officers, &mut owner).await;
-        let (four, seen, own) = reject(measured, &mut officers, &mut owner).await;
+        reject(warm, &mut officers, &mut owner, &mut peer).await;
+        let (four, seen, own) = reject(measured, &mut officers, &mut owner, &mut peer).await;
         assert!(seen.iter().all(|e| e == &seen[0]), "{seen:?}");
         assert_eq!(seen[0]["integration"]["availableActions"], colleague);
         assert_eq!(own["integration"]["availableActions"], mine);
