@@ -2,6 +2,11 @@
 //! index of its own. Without one, PostgreSQL's cached plan for the parameterized page
 //! statement walked the primary key from the start and skipped every other tenant's
 //! rows: thousands of rows read for a page of fifty once there are many tenants.
+//!
+//! Building it blocks writes to `integrations` for as long as it takes; on a large
+//! table an operator may build it first with `CREATE INDEX CONCURRENTLY
+//! ix_integrations_tenant_page ON integrations (tenant_id, id)`, and this migration
+//! then keeps it.
 
 use sea_orm_migration::prelude::*;
 
@@ -23,6 +28,7 @@ impl MigrationTrait for Migration {
         manager
             .create_index(
                 Index::create()
+                    .if_not_exists()
                     .name(NAME)
                     .table(Integrations::Table)
                     .col(Integrations::TenantId)
