@@ -26,18 +26,20 @@ use std::{
     time::{Duration, Instant},
 };
 
+#[allow(dead_code)]
+mod common;
+
 use sea_orm::{ConnectionTrait, Database};
 use serde_json::json;
 use socialgate::{
     Config, Socialgate,
-    auth::{Claims, Role, TokenMinter},
+    auth::{Role, TokenMinter},
     config::Secret,
     crypto::Keyring,
     domain::{Network, StatusReason},
     service::{
         lifecycle, review,
         seed::{SeedOptions, seed},
-        viewer,
     },
 };
 
@@ -112,33 +114,8 @@ async fn seed_tenants(server: &Socialgate, events: u64) -> (String, String) {
     };
     let a = seed(app, options(100)).await.expect("seed A").remove(0);
     let b = seed(app, options(5)).await.expect("seed B").remove(0);
-    let claims = |sub: &str, role| Claims {
-        sub: sub.into(),
-        tenant_id: a.tenant_id.clone(),
-        roles: vec![role],
-        email: None,
-        name: None,
-        exp: 0,
-        nbf: None,
-        iss: None,
-        aud: None,
-    };
-    let owner = viewer::authenticate(
-        &app.store,
-        &app.callers,
-        &claims(&a.advisor, Role::Advisor),
-        None,
-    )
-    .await
-    .expect("owner");
-    let co = viewer::authenticate(
-        &app.store,
-        &app.callers,
-        &claims(&a.compliance, Role::Compliance),
-        None,
-    )
-    .await
-    .expect("co");
+    let owner = common::actor(app, &a.tenant_id, &a.advisor, Role::Advisor).await;
+    let co = common::actor(app, &a.tenant_id, &a.compliance, Role::Compliance).await;
     let account = || lifecycle::NewAccount {
         network: Network::Linkedin,
         external_account_id: "churn".into(),

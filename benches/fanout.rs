@@ -12,6 +12,9 @@
 //! 1000,10000,50000).
 //! Results are recorded in BENCHMARKS.md; nothing here asserts a timing.
 
+#[allow(dead_code)]
+mod common;
+
 use std::{
     sync::{Arc, Mutex},
     time::{Duration, Instant},
@@ -27,7 +30,7 @@ use socialgate::{
     crypto::Keyring,
     domain::{Network, StatusReason},
     http::sockets::{MAX_PER_TENANT, MAX_PER_USER},
-    service::{lifecycle, review, viewer},
+    service::{lifecycle, review},
 };
 use tokio_tungstenite::{
     connect_async_with_config,
@@ -83,17 +86,6 @@ async fn run(subscriptions: usize) {
     });
     let app = server.app().clone();
     let minter = TokenMinter::new(&secret, None, None);
-    let claims = |tenant: &str, sub: &str, role: Role| socialgate::auth::Claims {
-        sub: sub.into(),
-        tenant_id: tenant.into(),
-        roles: vec![role],
-        email: None,
-        name: None,
-        exp: 0,
-        nbf: None,
-        iss: None,
-        aud: None,
-    };
     let account = || lifecycle::NewAccount {
         network: Network::Linkedin,
         external_account_id: "bench".into(),
@@ -113,22 +105,8 @@ async fn run(subscriptions: usize) {
     let mut changing = Vec::new();
     for t in 0..tenants {
         let tenant = format!("bench-{t}");
-        let owner = viewer::authenticate(
-            &app.store,
-            &app.callers,
-            &claims(&tenant, "adv", Role::Advisor),
-            None,
-        )
-        .await
-        .expect("owner");
-        let co = viewer::authenticate(
-            &app.store,
-            &app.callers,
-            &claims(&tenant, "co", Role::Compliance),
-            None,
-        )
-        .await
-        .expect("co");
+        let owner = common::actor(&app, &tenant, "adv", Role::Advisor).await;
+        let co = common::actor(&app, &tenant, "co", Role::Compliance).await;
         let id = lifecycle::connected(&app, &owner, account())
             .await
             .expect("connect")

@@ -6,6 +6,7 @@
 //! network's round trip). Run: `cargo bench --bench probe`. Results are recorded in
 //! BENCHMARKS.md; nothing here asserts a timing.
 
+#[allow(dead_code)]
 mod common;
 
 use std::{

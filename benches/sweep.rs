@@ -5,6 +5,7 @@
 //! batch road. Run: `cargo bench --bench sweep` (`SG_SWEEP_SIZE` for another size).
 //! Results are recorded in BENCHMARKS.md; nothing here asserts a timing.
 
+#[allow(dead_code)]
 mod common;
 
 use std::time::Instant;

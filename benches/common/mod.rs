@@ -1,6 +1,7 @@
 //! What the benchmarks share: a server on a fresh SQLite file or PostgreSQL database,
-//! and integrations written straight to the tables (what is measured is the work on
-//! them, not the connecting).
+//! integrations written straight to the tables (what is measured is the work on
+//! them, not the connecting), and callers provisioned as a request would. Each
+//! benchmark uses part of it, so each declares it with `allow(dead_code)`.
 
 use chrono::{DateTime, Utc};
 use sea_orm::{ActiveModelTrait, ConnectionTrait, Database, EntityTrait, IntoActiveModel};
@@ -113,4 +114,27 @@ where
     let _ = admin
         .execute_unprepared(&format!("DROP DATABASE {db} WITH (FORCE)"))
         .await;
+}
+
+/// The caller `sub` of `tenant` with `role`, provisioned as a request would.
+pub async fn actor(
+    app: &socialgate::app::App,
+    tenant: &str,
+    sub: &str,
+    role: socialgate::auth::Role,
+) -> socialgate::auth::Actor {
+    let claims = socialgate::auth::Claims {
+        sub: sub.into(),
+        tenant_id: tenant.into(),
+        roles: vec![role],
+        email: None,
+        name: None,
+        exp: 0,
+        nbf: None,
+        iss: None,
+        aud: None,
+    };
+    socialgate::service::viewer::authenticate(&app.store, &app.callers, &claims, None)
+        .await
+        .expect("provision the caller")
 }
