@@ -19,6 +19,9 @@ pub struct App {
     /// Recent callers' tenant and user rows, so a request by one costs no statement
     /// before it reads data (see [`crate::service::viewer`]).
     pub callers: std::sync::Arc<crate::service::viewer::Callers>,
+    /// One reader of the bus per tenant with subscriptions, serving them all (see
+    /// [`crate::service::feed`]).
+    pub feeds: crate::service::feed::Feeds,
     /// Verifies bearer tokens with the pinned algorithm.
     pub verifier: Verifier,
     /// Seals and opens stored network tokens.

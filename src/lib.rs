@@ -118,6 +118,7 @@ impl Socialgate {
             store,
             bus,
             callers,
+            feeds: Default::default(),
             verifier,
             keyring,
             #[cfg(feature = "sandbox")]

@@ -150,15 +150,15 @@ impl SubscriptionRoot {
             slots,
             _counted: crate::metrics::ActiveSubscription::count(),
         };
-        let rx = feed::follow(&app, actor, feed_filter, after, app.shutdown.subscribe())
+        let feed = feed::follow(&app, &actor, feed_filter, after)
             .await
             .extend()?;
         Ok(futures_util::stream::unfold(
-            (rx, guard),
-            move |(mut rx, guard)| async move {
-                rx.recv()
+            (feed, guard),
+            move |(mut feed, guard)| async move {
+                feed.next()
                     .await
-                    .map(|event| (StatusChange { event, view }, (rx, guard)))
+                    .map(|event| (StatusChange { event, view }, (feed, guard)))
             },
         ))
     }

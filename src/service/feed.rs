@@ -2,27 +2,43 @@
 //! subscriber's scope, in sequence order, exactly once, from `after` on.
 //!
 //! The cursor is the tenant's gapless audit sequence. A subscriber replays from the
-//! database first, then follows the bus; whenever a notice is not the next number (a
-//! notice arrived early, was lost, or the subscriber lagged past the bus buffer) it
-//! reads the gap from the database. So nothing is missed at the seam, nothing is
-//! repeated, and a slow subscriber's memory stays bounded.
+//! database until it has read as far as its tenant's hub has handled, then joins the
+//! hub, which follows the bus for every subscriber of the tenant and reads any gap in
+//! it (a notice arrived early, was lost, or the hub lagged past the bus buffer) from
+//! the database once for all of them. A subscriber that does not keep up leaves the
+//! hub and replays again. So nothing is missed at the seam, nothing is repeated, a
+//! slow subscriber's memory stays bounded, and an idle one is its filter and its queue.
 
-use std::{sync::Arc, time::Duration};
+mod hub;
 
-use entity::enums::{EventKind, Network, Status};
-use tokio::sync::{broadcast::error::RecvError, mpsc};
+use std::{
+    collections::VecDeque,
+    sync::{
+        Arc,
+        atomic::{AtomicI64, Ordering},
+    },
+    time::Duration,
+};
 
+use entity::{
+    enums::{EventKind, Network, Status},
+    ids::TenantId,
+};
+use tokio::sync::{mpsc, watch};
+
+pub use self::hub::Feeds;
+use self::hub::{Member, Membership, Refused};
 use crate::{
     app::App,
     auth::Actor,
     domain::UserId,
-    events::{FeedEvent, Notice},
+    events::FeedEvent,
     store::{Scope, Store},
 };
 
 /// Events read from the database per round trip while catching up.
 const PAGE: u64 = 500;
-/// Events waiting for a subscriber before the feed stops reading the bus.
+/// Events waiting for a subscriber before it leaves the hub and replays instead.
 const QUEUE: usize = 64;
 
 /// Which status changes a subscriber wants; empty means any.
@@ -33,11 +49,11 @@ pub struct FeedFilter {
     pub owner_id: Option<UserId>,
 }
 
-fn visible(actor: &Actor, filter: &FeedFilter, item: &FeedEvent) -> bool {
+/// Whether a reader with `scope` (`None`: the whole tenant) and `filter` sees `item`.
+fn visible(scope: Option<UserId>, filter: &FeedFilter, item: &FeedEvent) -> bool {
     let (event, integration) = (&item.event, &item.integration);
     event.kind == EventKind::Transition
-        && event.tenant_id == actor.tenant_id
-        && (actor.sees_tenant() || integration.owner_id == actor.user_id)
+        && scope.is_none_or(|user| user == integration.owner_id)
         && (filter.networks.is_empty() || filter.networks.contains(&integration.network))
         && (filter.statuses.is_empty()
             || event
@@ -46,50 +62,76 @@ fn visible(actor: &Actor, filter: &FeedFilter, item: &FeedEvent) -> bool {
         && filter.owner_id.is_none_or(|o| o == integration.owner_id)
 }
 
-struct Follower {
+/// One subscriber's feed: replayed from the database until it has caught up with its
+/// tenant's hub, then served by the hub until it falls behind again.
+pub struct Feed {
     store: Store,
-    actor: Actor,
-    filter: FeedFilter,
-    last: i64,
-    tx: mpsc::Sender<Arc<FeedEvent>>,
+    tenant: TenantId,
+    membership: Membership,
+    scope: Option<UserId>,
+    filter: Arc<FeedFilter>,
+    /// The newest sequence handled for this subscriber (shared with the hub while
+    /// live).
+    last: Arc<AtomicI64>,
+    /// Replayed events not yet taken.
+    replayed: VecDeque<Arc<FeedEvent>>,
+    live: Option<mpsc::Receiver<Arc<FeedEvent>>>,
+    shutdown: watch::Receiver<bool>,
 }
 
-impl Follower {
-    /// Sends `item` if the subscriber may see it; false when the subscriber is gone.
-    async fn offer(&mut self, item: Arc<FeedEvent>) -> bool {
-        self.last = item.event.seq;
-        if !visible(&self.actor, &self.filter, &item) {
-            return true;
+impl Feed {
+    /// The next event the subscriber may see; `None` when the server shuts down.
+    pub async fn next(&mut self) -> Option<Arc<FeedEvent>> {
+        loop {
+            if let Some(item) = self.replayed.pop_front() {
+                return Some(item);
+            }
+            if *self.shutdown.borrow() {
+                return None;
+            }
+            if let Some(live) = &mut self.live {
+                match live.recv().await {
+                    Some(item) => return Some(item),
+                    // The hub let go (this subscriber fell behind, or the server is
+                    // shutting down): everything queued has been taken.
+                    None => self.live = None,
+                }
+                continue;
+            }
+            // What was replayed is taken before anything the hub queues.
+            if self.replay().await? {
+                self.go_live()?;
+            }
         }
-        self.tx.send(item).await.is_ok()
     }
 
-    /// Reads everything after `last` from the database; retries while it is away.
-    async fn catch_up(&mut self) -> bool {
+    /// Reads the next page after `last`; whether it reached the newest event. Retries
+    /// while the database is away; `None` at shutdown.
+    async fn replay(&mut self) -> Option<bool> {
         let mut backoff = Duration::from_millis(100);
         loop {
+            let from = self.last.load(Ordering::SeqCst);
             match self
                 .store
-                .tenant(Scope::tenant(self.actor.tenant_id))
-                .feed_after(self.last, PAGE)
+                .tenant(Scope::tenant(self.tenant))
+                .feed_after(from, PAGE)
                 .await
             {
                 Ok(page) => {
                     let full = page.len() as u64 == PAGE;
                     for item in page {
-                        if !self.offer(Arc::new(item)).await {
-                            return false;
+                        self.last.store(item.event.seq, Ordering::SeqCst);
+                        if visible(self.scope, &self.filter, &item) {
+                            self.replayed.push_back(Arc::new(item));
                         }
                     }
-                    if !full {
-                        return true;
-                    }
+                    return Some(!full);
                 }
                 Err(error) => {
                     tracing::warn!(%error, "feed catch-up failed; retrying");
                     tokio::select! {
                         _ = tokio::time::sleep(backoff) => {}
-                        _ = self.tx.closed() => return false,
+                        _ = self.shutdown.wait_for(|down| *down) => return None,
                     }
                     backoff = (backoff * 2).min(Duration::from_secs(2));
                 }
@@ -97,51 +139,34 @@ impl Follower {
         }
     }
 
-    async fn run(
-        mut self,
-        mut rx: tokio::sync::broadcast::Receiver<Notice>,
-        mut shutdown: tokio::sync::watch::Receiver<bool>,
-    ) {
-        if !self.catch_up().await {
-            return;
+    /// Joins the hub; `None` when it has closed (shutdown). Behind the hub, it stays
+    /// off and the next turn reads on.
+    fn go_live(&mut self) -> Option<()> {
+        let (tx, rx) = mpsc::channel(QUEUE);
+        let member = Member {
+            scope: self.scope,
+            filter: self.filter.clone(),
+            last: self.last.clone(),
+            tx,
+        };
+        match self.membership.join(member) {
+            Ok(()) => self.live = Some(rx),
+            Err(Refused::Behind) => {}
+            Err(Refused::Closed) => return None,
         }
-        loop {
-            let notice = tokio::select! {
-                n = rx.recv() => n,
-                _ = self.tx.closed() => return,
-                _ = shutdown.changed() => return,
-            };
-            let alive = match notice {
-                Ok(Notice::Event(item)) if item.event.tenant_id == self.actor.tenant_id => {
-                    if item.event.seq <= self.last {
-                        true
-                    } else if item.event.seq == self.last + 1 {
-                        self.offer(item).await
-                    } else {
-                        self.catch_up().await
-                    }
-                }
-                Ok(Notice::Event(_)) => true,
-                Ok(Notice::Resync) | Err(RecvError::Lagged(_)) => self.catch_up().await,
-                Err(RecvError::Closed) => return,
-            };
-            if !alive {
-                return;
-            }
-        }
+        Some(())
     }
 }
 
 /// Starts a feed for `actor` from `after` (a sequence number; now when absent).
 pub async fn follow(
     app: &App,
-    actor: Actor,
+    actor: &Actor,
     filter: FeedFilter,
     after: Option<i64>,
-    shutdown: tokio::sync::watch::Receiver<bool>,
-) -> crate::error::AppResult<mpsc::Receiver<Arc<FeedEvent>>> {
-    // Subscribe before reading the head, so nothing committed in between is lost.
-    let rx = app.bus.subscribe();
+) -> crate::error::AppResult<Feed> {
+    // Join before reading the head, so the hub hears of everything committed after it.
+    let membership = app.feeds.join(app, actor.tenant_id);
     let store = app.store.clone();
     let head = store
         .tenant(Scope::tenant(actor.tenant_id))
@@ -157,14 +182,15 @@ pub async fn follow(
         Some(seq) => seq,
         None => head,
     };
-    let (tx, out) = mpsc::channel(QUEUE);
-    let follower = Follower {
+    Ok(Feed {
         store,
-        actor,
-        filter,
-        last,
-        tx,
-    };
-    tokio::spawn(follower.run(rx, shutdown));
-    Ok(out)
+        tenant: actor.tenant_id,
+        membership,
+        scope: (!actor.sees_tenant()).then_some(actor.user_id),
+        filter: Arc::new(filter),
+        last: Arc::new(AtomicI64::new(last)),
+        replayed: VecDeque::new(),
+        live: None,
+        shutdown: app.shutdown.subscribe(),
+    })
 }

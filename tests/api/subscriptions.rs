@@ -1,5 +1,6 @@
 //! `integrationStatusChanged` over a real WebSocket: both protocols, auth and its close
-//! codes, tenant and role scoping, resume with `after`, and a burst of 10,000 changes.
+//! codes, tenant and role scoping, resume with `after`, a burst of 10,000 changes, and
+//! one reader per tenant for all its subscriptions.
 
 use crate::api_test;
 
@@ -427,6 +428,86 @@ async fn two_instances_share_the_feed_across_a_database_outage() -> libtest_mimi
     }
     libtest_mimic::Completion::Completed
 }
+
+db_test!(
+    a_tenant_has_one_reader_that_ends_with_its_last_subscription,
+    async |app: TestApp| {
+        let feeds = &app.app.feeds;
+        let mut sockets = Vec::new();
+        let mut integrations = Vec::new();
+        for tenant in ["hub-a", "hub-b"] {
+            let owner = app.actor(tenant, "adv", &[Advisor]).await;
+            let co = app.actor(tenant, "co", &[Compliance]).await;
+            let id = crate::common::integration_id(
+                &app.connect(&owner, Network::Linkedin, "acct").await,
+            );
+            integrations.push((co, id));
+        }
+        // Three subscriptions on tenant A (two sockets), one on tenant B.
+        for (tenant, subscriptions) in [("hub-a", 2), ("hub-a", 1), ("hub-b", 1)] {
+            let mut ws = Ws::connect(&app.base, Protocol::TransportWs).await;
+            ws.init(&app.token(tenant, "co", &[Compliance])).await;
+            let head = app.head(tenant).await;
+            for n in 0..subscriptions {
+                ws.subscribe(&format!("s{n}"), FEED, json!({ "after": head }))
+                    .await;
+            }
+            sockets.push((ws, subscriptions));
+        }
+        let approve = |n: usize| {
+            let (co, id) = &integrations[n];
+            review::approve(&app.app, co, *id, None, None)
+        };
+        approve(0).await.expect("approve on A");
+        approve(1).await.expect("approve on B");
+        for (ws, subscriptions) in &mut sockets {
+            for _ in 0..*subscriptions {
+                let e = ws.event(WAIT).await;
+                assert_eq!(e["integrationStatusChanged"]["status"], "ACTIVE");
+            }
+        }
+        assert_eq!(
+            feeds.tenants(),
+            2,
+            "one reader per tenant, however many subscribe"
+        );
+
+        // Tenant A's subscribers leave: its reader ends; tenant B's goes on.
+        let (b, _) = sockets.pop().expect("B's socket");
+        for (ws, _) in sockets {
+            ws.close().await;
+        }
+        let deadline = std::time::Instant::now() + WAIT;
+        while feeds.tenants() > 1 {
+            assert!(
+                std::time::Instant::now() < deadline,
+                "A's reader did not end"
+            );
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+        let mut b = b;
+        let (co_b, id_b) = &integrations[1];
+        lifecycle::expire(&app.app, co_b.tenant_id, *id_b, StatusReason::TokenExpired)
+            .await
+            .expect("expire on B");
+        let e = b.event(WAIT).await;
+        assert_eq!(e["integrationStatusChanged"]["status"], "EXPIRED");
+
+        // A new subscription on A starts a reader again and misses nothing from its
+        // cursor on.
+        let mut again = Ws::connect(&app.base, Protocol::TransportWs).await;
+        again.init(&app.token("hub-a", "co", &[Compliance])).await;
+        let head = app.head("hub-a").await;
+        again.subscribe("s", FEED, json!({ "after": head })).await;
+        let (co_a, id_a) = &integrations[0];
+        lifecycle::expire(&app.app, co_a.tenant_id, *id_a, StatusReason::TokenExpired)
+            .await
+            .expect("expire on A");
+        let e = again.event(WAIT).await;
+        assert_eq!(e["integrationStatusChanged"]["status"], "EXPIRED");
+        assert_eq!(feeds.tenants(), 2);
+    }
+);
 
 db_test!(
     shutdown_closes_sockets_with_a_resumable_code,
