@@ -16,12 +16,17 @@
 mod common;
 
 use std::{
-    sync::{Arc, Mutex},
+    alloc::{GlobalAlloc, Layout},
+    sync::{
+        Arc, Mutex,
+        atomic::{AtomicIsize, Ordering},
+    },
     time::{Duration, Instant},
 };
 
 use chrono::{DateTime, Utc};
 use futures_util::{SinkExt, StreamExt};
+use mimalloc::MiMalloc;
 use serde_json::{Value, json};
 use socialgate::{
     Config, Socialgate,
@@ -41,6 +46,53 @@ use tokio_tungstenite::{
 
 const PER_CONNECTION: usize = 20;
 const CHANGES: usize = 40;
+
+/// Counts the bytes allocated and not yet freed, on the allocator the server's binary
+/// runs with (mimalloc). RSS says what the process took from the system, which after
+/// a burst of subscribing includes what the allocator keeps for reuse (and, after the
+/// first size, what an earlier size freed); live bytes say what the subscriptions
+/// hold.
+struct Counting;
+
+static LIVE: AtomicIsize = AtomicIsize::new(0);
+
+// SAFETY: every call is passed to mimalloc unchanged; only a counter is updated
+// besides.
+unsafe impl GlobalAlloc for Counting {
+    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+        // SAFETY: forwarded with the caller's layout.
+        let ptr = unsafe { MiMalloc.alloc(layout) };
+        if !ptr.is_null() {
+            LIVE.fetch_add(layout.size() as isize, Ordering::Relaxed);
+        }
+        ptr
+    }
+
+    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+        // SAFETY: `ptr` came from `alloc` with this layout.
+        unsafe { MiMalloc.dealloc(ptr, layout) };
+        LIVE.fetch_sub(layout.size() as isize, Ordering::Relaxed);
+    }
+
+    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
+        // SAFETY: `ptr` came from `alloc` with this layout.
+        let moved = unsafe { MiMalloc.realloc(ptr, layout, new_size) };
+        if !moved.is_null() {
+            LIVE.fetch_add(
+                new_size as isize - layout.size() as isize,
+                Ordering::Relaxed,
+            );
+        }
+        moved
+    }
+}
+
+#[global_allocator]
+static ALLOCATOR: Counting = Counting;
+
+fn live_kib() -> f64 {
+    LIVE.load(Ordering::Relaxed) as f64 / 1024.0
+}
 
 fn rss_kib() -> u64 {
     std::fs::read_to_string("/proc/self/status")
@@ -120,8 +172,10 @@ async fn run(subscriptions: usize) {
 
     let samples: Arc<Mutex<Vec<f64>>> = Arc::default();
     let received = Arc::new(std::sync::atomic::AtomicUsize::new(0));
-    let before = rss_kib();
-    let mut open = 0;
+    // Sockets first, then subscriptions: what a socket costs (on both ends, the
+    // clients share the process) and what a subscription costs are measured apart.
+    let (before, live_before) = (rss_kib(), live_kib());
+    let mut sockets = Vec::new();
     for c in 0..connections {
         let tenant = format!("bench-{}", c / MAX_PER_TENANT);
         let officer = format!("co-{}", (c % MAX_PER_TENANT) / MAX_PER_USER);
@@ -153,6 +207,15 @@ async fn run(subscriptions: usize) {
             Some(Ok(Message::Text(ack))) if ack.contains("connection_ack") => {}
             other => panic!("socket {c} not admitted: {other:?}"),
         }
+        sockets.push(ws);
+    }
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    let (connected, live_connected) = (rss_kib(), live_kib());
+    let per_socket = connected.saturating_sub(before) as f64 / connections as f64;
+    let live_per_socket = (live_connected - live_before) / connections as f64;
+
+    let mut open = 0;
+    for (c, mut ws) in sockets.into_iter().enumerate() {
         let here = PER_CONNECTION.min(subscriptions - c * PER_CONNECTION);
         for s in 0..here {
             let sub = json!({ "id": s.to_string(), "type": "subscribe", "payload": { "query": "subscription { integrationStatusChanged { sequence occurredAt } }" } });
@@ -186,10 +249,21 @@ async fn run(subscriptions: usize) {
             }
         });
     }
-    // Let every subscription start, then measure idle memory.
-    tokio::time::sleep(Duration::from_secs(2)).await;
+    // Let every subscription start (each reads the database twice), then measure idle
+    // memory: once the live heap has stopped moving.
+    let settled = Instant::now() + Duration::from_secs(60);
+    let mut previous = live_kib();
+    loop {
+        tokio::time::sleep(Duration::from_millis(500)).await;
+        let now = live_kib();
+        if (now - previous).abs() < 0.002 * now || Instant::now() > settled {
+            break;
+        }
+        previous = now;
+    }
     let idle = rss_kib();
-    let per_subscription = (idle.saturating_sub(before)) as f64 * 1024.0 / open as f64;
+    let per_subscription = idle.saturating_sub(connected) as f64 / open as f64;
+    let live_per_subscription = (live_kib() - live_connected) / open as f64;
 
     // Warm-up change, not sampled: wait until every subscriber has it.
     for (owner, id) in &changing {
@@ -228,13 +302,12 @@ async fn run(subscriptions: usize) {
     let mut sorted = samples.lock().expect("lock").clone();
     sorted.sort_by(|a, b| a.total_cmp(b));
     println!(
-        "| {open} | {connections} | {tenants} | {} / {} | {:.1} ms | {:.1} ms | {:.1} ms | {:.1} KiB | {:.1?} |",
+        "| {open} | {connections} | {tenants} | {} / {} | {:.1} ms | {:.1} ms | {:.1} ms | {live_per_subscription:.1} KiB ({per_subscription:.1} KiB RSS) | {live_per_socket:.1} KiB ({per_socket:.1} KiB RSS) | {:.1?} |",
         sorted.len(),
         open * CHANGES,
         percentile(&sorted, 50.0),
         percentile(&sorted, 99.0),
         sorted.last().copied().unwrap_or(f64::NAN),
-        per_subscription / 1024.0,
         elapsed,
     );
     server.begin_shutdown();
@@ -248,9 +321,9 @@ async fn main() {
         .filter_map(|s| s.trim().parse().ok())
         .collect();
     println!(
-        "| subscriptions | connections | tenants | events received / expected | p50 | p99 | max | RSS per idle subscription | {CHANGES} changes took |"
+        "| subscriptions | connections | tenants | events received / expected | p50 | p99 | max | heap per idle subscription | heap per socket (both ends) | {CHANGES} changes took |"
     );
-    println!("|---|---|---|---|---|---|---|---|---|");
+    println!("|---|---|---|---|---|---|---|---|---|---|");
     for n in sizes {
         run(n).await;
     }

@@ -207,9 +207,22 @@ impl OutputType for StatusChange {
         ctx: &ContextSelectionSet<'_>,
         field: &Positioned<Field>,
     ) -> ServerResult<Value> {
+        // Boxed: the subscription's stream keeps room for this future in place, idle
+        // or not, and a resolution's state is several kilobytes.
+        Box::pin(self.resolve_shared(ctx, field)).await
+    }
+}
+
+impl StatusChange {
+    async fn resolve_shared(
+        &self,
+        ctx: &ContextSelectionSet<'_>,
+        field: &Positioned<Field>,
+    ) -> ServerResult<Value> {
         let own = StatusChangeEvent(self.event.clone());
+        let own = || own.resolve(ctx, field);
         let Some(resolved) = ctx.data_opt::<Arc<Resolved>>() else {
-            return own.resolve(ctx, field).await;
+            return own().await;
         };
         let errors = || ctx.query_env.errors.lock().map_or(0, |e| e.len());
         let event = &self.event;
@@ -223,7 +236,7 @@ impl OutputType for StatusChange {
         let mut mine = None;
         let first = cell.get_or_try_init(|| async {
             let before = errors();
-            let value = own.resolve(ctx, field).await;
+            let value = own().await;
             let clean = value.as_ref().ok().filter(|_| errors() == before).cloned();
             mine = Some(value);
             Ok::<_, Infallible>(clean)
@@ -234,7 +247,7 @@ impl OutputType for StatusChange {
             Ok(Ok(Some(value))) => Ok(value.clone()),
             _ => match mine {
                 Some(value) => value,
-                None => own.resolve(ctx, field).await,
+                None => own().await,
             },
         }
     }

@@ -109,7 +109,10 @@ impl SubscriptionRoot {
         after: Option<String>,
     ) -> async_graphql::Result<impl Stream<Item = StatusChange> + use<>> {
         let app = ctx.app()?.clone();
-        let actor = ctx.actor().await?.clone();
+        // The resolver's future stays allocated for as long as the subscription lives
+        // (async-graphql keeps it in place of the stream it returns): what it awaits
+        // only once is boxed, so an idle subscription does not carry it.
+        let actor = Box::pin(ctx.actor()).await?.clone();
         let view = View::of(ctx, &actor);
         let filter = filter.unwrap_or_default();
         let after = after
@@ -150,7 +153,7 @@ impl SubscriptionRoot {
             slots,
             _counted: crate::metrics::ActiveSubscription::count(),
         };
-        let feed = feed::follow(&app, &actor, feed_filter, after)
+        let feed = Box::pin(feed::follow(&app, &actor, feed_filter, after))
             .await
             .extend()?;
         Ok(futures_util::stream::unfold(

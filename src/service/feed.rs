@@ -111,12 +111,15 @@ impl Feed {
         let mut backoff = Duration::from_millis(100);
         loop {
             let from = self.last.load(Ordering::SeqCst);
-            match self
-                .store
-                .tenant(Scope::tenant(self.tenant))
-                .feed_after(from, PAGE)
-                .await
-            {
+            // Boxed: an idle subscription's future would otherwise carry the
+            // database call's state.
+            let read = Box::pin(async {
+                self.store
+                    .tenant(Scope::tenant(self.tenant))
+                    .feed_after(from, PAGE)
+                    .await
+            });
+            match read.await {
                 Ok(page) => {
                     let full = page.len() as u64 == PAGE;
                     for item in page {
