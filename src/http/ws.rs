@@ -6,7 +6,8 @@
 //! closes the socket with 4403; no `connection_init` within 10 s closes with 4408; the
 //! socket closes with 4403 when the token's `exp` passes; an Origin allow-list at the
 //! upgrade; caps on message size, subscriptions per connection and sockets per
-//! tenant; and a 1001 close frame at shutdown so clients resume with `after`.
+//! tenant; a client that leaves a frame untaken for 30 s is let go; and a 1001 close
+//! frame at shutdown so clients resume with `after`.
 
 use std::{
     str::FromStr,
@@ -48,6 +49,11 @@ const HARD_MESSAGE_BYTES: usize = 1024 * 1024;
 /// read, a fifth of the CPU of a fan-out to thousands of sockets. Larger messages
 /// still arrive (up to [`MAX_MESSAGE_BYTES`]), in more reads.
 const READ_BUFFER_BYTES: usize = 4 * 1024;
+/// How long one frame may wait for the client to take it. A client that stops reading
+/// while its TCP stack keeps acknowledging with a zero window is never dropped by
+/// TCP; it would keep its socket, its place under the tenant's and the user's socket
+/// caps, and its subscriptions for good.
+pub const SEND_TIMEOUT: Duration = Duration::from_secs(30);
 /// Time a client has to send `connection_init`.
 pub const INIT_TIMEOUT: Duration = Duration::from_secs(10);
 
@@ -233,6 +239,17 @@ fn incoming(
     )
 }
 
+/// Sends `message` unless the client has not taken it within `limit`; whether it went.
+async fn send_within<S, M>(sink: &mut S, message: M, limit: Duration) -> bool
+where
+    S: futures_util::Sink<M> + Unpin,
+{
+    matches!(
+        tokio::time::timeout(limit, sink.send(message)).await,
+        Ok(Ok(()))
+    )
+}
+
 async fn serve(
     state: HttpState,
     socket: WebSocket,
@@ -263,38 +280,75 @@ async fn serve(
             message = engine.next() => message,
             _ = tokio::time::sleep_until(timer) => {
                 let frame = if acknowledged { close(4403, "token expired") } else { close(4408, "connection_init timeout") };
-                let _ = sink.send(frame).await;
+                send_within(&mut sink, frame, SEND_TIMEOUT).await;
                 break;
             }
             () = shutting_down(&mut shutdown) => {
-                let _ = sink.send(close(1001, "server shutting down; resume with after")).await;
+                send_within(
+                    &mut sink,
+                    close(1001, "server shutting down; resume with after"),
+                    SEND_TIMEOUT,
+                )
+                .await;
                 break;
             }
         };
         let refused = session.refused.lock().ok().and_then(|mut r| r.take());
         match (outgoing, refused) {
             (Some(WsMessage::Text(text)), None) => {
-                if sink.send(Message::Text(text.into())).await.is_err() {
+                if !send_within(&mut sink, Message::Text(text.into()), SEND_TIMEOUT).await {
+                    tracing::debug!("closing a socket that is gone or stopped reading");
                     break;
                 }
             }
             (Some(WsMessage::Text(text)), Some((code, why))) => {
                 // The legacy protocol says connection_error first; then we close.
-                let _ = sink.send(Message::Text(text.into())).await;
-                let _ = sink.send(close(code, &why)).await;
+                send_within(&mut sink, Message::Text(text.into()), SEND_TIMEOUT).await;
+                send_within(&mut sink, close(code, &why), SEND_TIMEOUT).await;
                 break;
             }
             (Some(WsMessage::Close(code, reason)), refused) => {
                 let (code, reason) = refused.unwrap_or((code, reason));
-                let _ = sink.send(close(code, &reason)).await;
+                send_within(&mut sink, close(code, &reason), SEND_TIMEOUT).await;
                 break;
             }
             (None, refused) => {
                 if let Some((code, why)) = refused {
-                    let _ = sink.send(close(code, &why)).await;
+                    send_within(&mut sink, close(code, &why), SEND_TIMEOUT).await;
                 }
                 break;
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::time::Duration;
+
+    use tokio_tungstenite::{
+        WebSocketStream,
+        tungstenite::{Message, protocol::Role},
+    };
+
+    use super::send_within;
+
+    /// A peer that never reads: once the pipe between them is full, frames wait, and
+    /// the wait ends at the limit instead of never.
+    #[tokio::test]
+    async fn a_client_that_stops_reading_is_let_go() {
+        let (ours, _theirs) = tokio::io::duplex(1024);
+        let mut socket = WebSocketStream::from_raw_socket(ours, Role::Server, None).await;
+        let frame = Message::Text("x".repeat(512).into());
+        let limit = Duration::from_millis(200);
+        assert!(send_within(&mut socket, frame.clone(), limit).await);
+        let started = std::time::Instant::now();
+        let mut sent = 1;
+        while send_within(&mut socket, frame.clone(), limit).await {
+            sent += 1;
+            assert!(sent < 100, "the pipe never filled");
+        }
+        assert!(started.elapsed() >= limit);
+        assert!(started.elapsed() < limit * 10, "gave up late");
     }
 }
