@@ -253,8 +253,8 @@ def stop(proc):
         os.killpg(proc.pid, signal.SIGKILL)
 
 
-def capture_statements(pg, binary, token, log_file):
-    """The statements (with their parameters inlined) one (b) request sends."""
+def capture_statements(pg, binary, token, log_file, query="b", variables=None):
+    """The statements (and their parameters) one request of `query` sends."""
     psql(pg, f"ALTER DATABASE {DB} SET log_min_duration_statement = 0")
     mark = Path(log_file).stat().st_size
     port = free_port()
@@ -263,7 +263,7 @@ def capture_statements(pg, binary, token, log_file):
         wait_answering(port, SG["c"], {}, token)
         time.sleep(0.5)
         mark = Path(log_file).stat().st_size
-        post(port, SG["b"], {}, token)
+        post(port, SG[query], variables or {}, token)
         time.sleep(0.5)
     finally:
         stop(server)
