@@ -109,13 +109,15 @@ async fn relay(store: &Store, bus: &EventBus, announced: wire::Announced) {
     while after < announced.last {
         let page = (announced.last - after).min(RELAY_PAGE);
         match data.feed_after(after, page as u64).await {
-            Ok(found) if !found.is_empty() => {
-                for event in found {
-                    after = event.event.seq;
+            Ok(found) => {
+                let Some(scanned) = found.scanned else {
+                    break;
+                };
+                for event in found.events {
                     bus.publish(Notice::Event(event.into()));
                 }
+                after = scanned;
             }
-            Ok(_) => break,
             Err(e) => {
                 tracing::warn!(error = %e, "cannot read an announced event");
                 bus.publish(Notice::Resync);

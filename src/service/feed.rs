@@ -38,8 +38,10 @@ use crate::{
 
 /// Events read from the database per round trip while catching up.
 const PAGE: u64 = 500;
-/// Events waiting for a subscriber before it leaves the hub and replays instead.
-const QUEUE: usize = 64;
+/// Events waiting for a subscriber before it leaves the hub and replays instead. A
+/// hub catching up hands out a page at a time; tokio allocates a queue's slots 32 at
+/// a time as they fill, so an idle subscription holds only the first 32.
+const QUEUE: usize = PAGE as usize;
 
 /// Which status changes a subscriber wants; empty means any.
 #[derive(Debug, Clone, Default)]
@@ -121,14 +123,15 @@ impl Feed {
             });
             match read.await {
                 Ok(page) => {
-                    let full = page.len() as u64 == PAGE;
-                    for item in page {
-                        self.last.store(item.event.seq, Ordering::SeqCst);
+                    for item in page.events {
                         if visible(self.scope, &self.filter, &item) {
                             self.replayed.push_back(Arc::new(item));
                         }
                     }
-                    return Some(!full);
+                    if let Some(scanned) = page.scanned {
+                        self.last.store(scanned, Ordering::SeqCst);
+                    }
+                    return Some(!page.full);
                 }
                 Err(error) => {
                     tracing::warn!(%error, "feed catch-up failed; retrying");
@@ -142,8 +145,8 @@ impl Feed {
         }
     }
 
-    /// Joins the hub; `None` when it has closed (shutdown). Behind the hub, it stays
-    /// off and the next turn reads on.
+    /// Joins the hub; `None` when it has closed (shutdown). Further behind the hub
+    /// than it keeps, it stays off and the next turn reads on.
     fn go_live(&mut self) -> Option<()> {
         let (tx, rx) = mpsc::channel(QUEUE);
         let member = Member {

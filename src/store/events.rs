@@ -51,6 +51,17 @@ pub struct FeedEvent {
     pub integration: integration::Model,
 }
 
+/// A page of the feed as read from the table.
+#[derive(Debug)]
+pub struct FeedPage {
+    pub events: Vec<FeedEvent>,
+    /// The sequence of the last event the page read, even one left out (its
+    /// integration row missing): readers resume after it.
+    pub scanned: Option<i64>,
+    /// Whether the page read as many events as asked: more may follow.
+    pub full: bool,
+}
+
 impl Scoped<'_, DatabaseTransaction> {
     /// Locks the tenant's chain head (see [`Chain`]).
     pub async fn lock_chain(&self) -> AppResult<Chain> {
@@ -192,14 +203,16 @@ impl<C: ConnectionTrait> Scoped<'_, C> {
     /// Up to `limit` events of the tenant after `after`, each with its integration as
     /// it is now, in sequence order: two statements. Events are tenant-wide; the
     /// caller filters what its reader may see.
-    pub async fn feed_after(&self, after: i64, limit: u64) -> AppResult<Vec<FeedEvent>> {
+    pub async fn feed_after(&self, after: i64, limit: u64) -> AppResult<FeedPage> {
         let events = self.events_after(after, limit).await?;
+        let full = events.len() as u64 == limit;
+        let scanned = events.last().map(|e| e.seq);
         let mut ids: Vec<IntegrationId> = events.iter().map(|e| e.integration_id).collect();
         ids.sort();
         ids.dedup();
         let whole = Scoped::new(self.db, Scope::tenant(self.tenant_id()));
         let integrations = whole.integrations_by_ids(&ids).await?;
-        Ok(events
+        let events = events
             .into_iter()
             .filter_map(|event| {
                 let integration = integrations
@@ -208,6 +221,11 @@ impl<C: ConnectionTrait> Scoped<'_, C> {
                     .clone();
                 Some(FeedEvent { event, integration })
             })
-            .collect())
+            .collect();
+        Ok(FeedPage {
+            events,
+            scanned,
+            full,
+        })
     }
 }

@@ -16,7 +16,7 @@
 //! lost, or the hub lagged past the bus buffer), once for all its members.
 
 use std::{
-    collections::HashMap,
+    collections::{HashMap, VecDeque},
     sync::{
         Arc, Mutex, MutexGuard,
         atomic::{AtomicI64, AtomicUsize, Ordering},
@@ -50,6 +50,9 @@ pub(super) struct Member {
     pub tx: mpsc::Sender<Arc<FeedEvent>>,
 }
 
+/// Recent events a hub keeps for subscriptions that are about to join.
+const RECENT: usize = 32;
+
 /// Why a subscription could not join.
 pub(super) enum Refused {
     /// The hub has handled events the subscription has not read yet.
@@ -65,9 +68,15 @@ struct State {
     /// first member sets it to how far it has read).
     last: Option<i64>,
     live: Vec<Member>,
-    /// Members whose streams were dropped leave their entry behind until an event or
-    /// this many entries sweep them out.
+    /// The newest events handled, so a subscription that read from the database a
+    /// moment before the hub moved on joins without another read.
+    recent: VecDeque<Arc<FeedEvent>>,
+    /// Members whose streams were dropped leave their entry behind until an event
+    /// or this many entries at a join sweeps them out.
     sweep_at: usize,
+    /// Notices were lost before the hub knew where it stood: the first member to join
+    /// sets that, and the hub then reads what it missed.
+    stale: bool,
     closed: bool,
 }
 
@@ -77,6 +86,8 @@ pub(super) struct Hub {
     /// Streams holding a [`Membership`], live or catching up.
     members: AtomicUsize,
     empty: Notify,
+    /// Wakes the hub to read from the database (see [`State::stale`]).
+    resync: Notify,
 }
 
 fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
@@ -113,6 +124,7 @@ impl Feeds {
                     state: Mutex::new(State::default()),
                     members: AtomicUsize::new(0),
                     empty: Notify::new(),
+                    resync: Notify::new(),
                 });
                 tokio::spawn(hub.clone().run(
                     self.clone(),
@@ -162,7 +174,8 @@ impl Drop for Membership {
 }
 
 impl Membership {
-    /// Makes `member` live if it has read as far as the hub has handled.
+    /// Makes `member` live if it has read as far as the hub has handled, or nearly:
+    /// what it has not read yet is queued for it from the hub's recent events.
     pub(super) fn join(&self, member: Member) -> Result<(), Refused> {
         let mut state = lock(&self.hub.state);
         if state.closed {
@@ -170,9 +183,30 @@ impl Membership {
         }
         let read = member.last.load(Ordering::SeqCst);
         match state.last {
-            Some(last) if read < last => return Err(Refused::Behind),
+            Some(last) if read < last => {
+                let reaches = state
+                    .recent
+                    .front()
+                    .is_some_and(|oldest| oldest.event.seq <= read + 1);
+                if !reaches {
+                    return Err(Refused::Behind);
+                }
+                for item in state.recent.iter().filter(|i| i.event.seq > read) {
+                    if visible(member.scope, &member.filter, item)
+                        && member.tx.try_send(item.clone()).is_err()
+                    {
+                        return Err(Refused::Behind);
+                    }
+                    member.last.store(item.event.seq, Ordering::SeqCst);
+                }
+            }
             Some(_) => {}
-            None => state.last = Some(read),
+            None => {
+                state.last = Some(read);
+                if std::mem::take(&mut state.stale) {
+                    self.hub.resync.notify_one();
+                }
+            }
         }
         if state.live.len() >= state.sweep_at {
             state.live.retain(|m| !m.tx.is_closed());
@@ -195,7 +229,7 @@ fn deliver(state: &mut State, item: &Arc<FeedEvent>) {
         if read >= seq {
             return true;
         }
-        if read < handled {
+        if read < handled || member.tx.is_closed() {
             return false;
         }
         if visible(member.scope, &member.filter, item) && member.tx.try_send(item.clone()).is_err()
@@ -205,6 +239,26 @@ fn deliver(state: &mut State, item: &Arc<FeedEvent>) {
         member.last.store(seq, Ordering::SeqCst);
         true
     });
+    if state.recent.len() == RECENT {
+        state.recent.pop_front();
+    }
+    state.recent.push_back(item.clone());
+    state.last = Some(seq);
+}
+
+/// Moves the hub and its caught-up members past `seq` when the database had events
+/// up to it that no one may see (their integration row is missing).
+fn pass(state: &mut State, seq: i64) {
+    let Some(handled) = state.last.filter(|last| *last < seq) else {
+        return;
+    };
+    for member in &state.live {
+        if member.last.load(Ordering::SeqCst) == handled {
+            member.last.store(seq, Ordering::SeqCst);
+        }
+    }
+    // The recent events would no longer end where the hub stands.
+    state.recent.clear();
     state.last = Some(seq);
 }
 
@@ -236,6 +290,16 @@ impl Hub {
         }
     }
 
+    /// Notices were lost; `false` when the hub must read from the database now.
+    fn lost(&self) -> bool {
+        let mut state = lock(&self.state);
+        if state.last.is_none() {
+            state.stale = true;
+            return true;
+        }
+        false
+    }
+
     /// Reads and delivers everything after what the hub handled; `false` at shutdown.
     async fn catch_up(&self, store: &Store, shutdown: &mut watch::Receiver<bool>) -> bool {
         let mut backoff = Duration::from_millis(100);
@@ -249,14 +313,16 @@ impl Hub {
                 .await
             {
                 Ok(page) => {
-                    let full = page.len() as u64 == PAGE;
                     let mut state = lock(&self.state);
-                    for item in page {
+                    for item in page.events {
                         if state.last.is_some_and(|last| item.event.seq > last) {
                             deliver(&mut state, &Arc::new(item));
                         }
                     }
-                    if !full {
+                    if let Some(scanned) = page.scanned {
+                        pass(&mut state, scanned);
+                    }
+                    if !page.full {
                         return true;
                     }
                 }
@@ -279,6 +345,12 @@ impl Hub {
         mut bus: broadcast::Receiver<Notice>,
         mut shutdown: watch::Receiver<bool>,
     ) {
+        // However the task ends, the hub is closed and forgotten, so no subscription
+        // waits on it and the next one starts another.
+        let _ending = Ending {
+            hub: self.clone(),
+            feeds: feeds.clone(),
+        };
         loop {
             let notice = tokio::select! {
                 notice = bus.recv() => notice,
@@ -288,25 +360,38 @@ impl Hub {
                     }
                     continue;
                 }
+                () = self.resync.notified() => Ok(Notice::Resync),
                 _ = shutdown.wait_for(|down| *down) => break,
             };
             let current = match notice {
                 Ok(Notice::Event(item)) if item.event.tenant_id == self.tenant => self.notice(item),
                 Ok(Notice::Event(_)) => true,
-                Ok(Notice::Resync) | Err(RecvError::Lagged(_)) => false,
+                Ok(Notice::Resync) | Err(RecvError::Lagged(_)) => self.lost(),
                 Err(RecvError::Closed) => break,
             };
             if !current && !self.catch_up(&store, &mut shutdown).await {
                 break;
             }
         }
-        let mut hubs = lock(&feeds.hubs);
+    }
+}
+
+/// Closes a hub and takes it out of [`Feeds`] when its task ends, even by a panic.
+struct Ending {
+    hub: Arc<Hub>,
+    feeds: Feeds,
+}
+
+impl Drop for Ending {
+    fn drop(&mut self) {
+        let mut hubs = lock(&self.feeds.hubs);
         if hubs
-            .get(&self.tenant)
-            .is_some_and(|h| Arc::ptr_eq(h, &self))
+            .get(&self.hub.tenant)
+            .is_some_and(|h| Arc::ptr_eq(h, &self.hub))
         {
-            hubs.remove(&self.tenant);
+            hubs.remove(&self.hub.tenant);
         }
-        self.close();
+        drop(hubs);
+        self.hub.close();
     }
 }
