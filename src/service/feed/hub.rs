@@ -2,18 +2,16 @@
 //! subscriptions that may see it.
 //!
 //! A dashboard fleet holds thousands of subscriptions per tenant. When each had a task
-//! of its own receiving every notice of the bus, an event cost a wake-up, a receive and
-//! a queue push per subscription, and an idle subscription held a task, a bus receiver
-//! and a queue. Now a tenant's hub is the only task that reads the bus for it; a
-//! subscription that has caught up is a [`Member`] of the hub (its filter, how far it
-//! has read, and the sending end of its queue), and a delivery is a filter check and a
-//! non-blocking push.
+//! of its own receiving every notice of the bus, an event cost a wake-up per
+//! subscription, and an idle one held a task, a bus receiver and a queue. Now a
+//! tenant's hub is the only task that reads the bus for it; a caught-up subscription
+//! is a [`Member`] (its filter, how far it has read, its queue's sender), and a
+//! delivery is a filter check and a non-blocking push.
 //!
-//! The hub never waits for a subscriber. One whose queue is full, or that has fallen
-//! behind, leaves the hub; its stream drains what was queued and reads on from the
-//! database until it has caught up with the hub, then joins again. The hub itself
-//! reads from the database only when the bus skipped (a notice arrived early or was
-//! lost, or the hub lagged past the bus buffer), once for all its members.
+//! The hub never waits for a subscriber. One whose queue is full leaves the hub; its
+//! stream drains what was queued and reads on from the database until it has caught
+//! up, then joins again. The hub reads from the database only when the bus skipped (a
+//! notice arrived early or was lost, or the hub lagged), once for all its members.
 
 use std::{
     collections::{HashMap, VecDeque},
@@ -191,14 +189,16 @@ impl Membership {
                 if !reaches {
                     return Err(Refused::Behind);
                 }
+                // Its position moves only once everything is queued: refused, it
+                // reads the same events again from the database.
                 for item in state.recent.iter().filter(|i| i.event.seq > read) {
                     if visible(member.scope, &member.filter, item)
                         && member.tx.try_send(item.clone()).is_err()
                     {
                         return Err(Refused::Behind);
                     }
-                    member.last.store(item.event.seq, Ordering::SeqCst);
                 }
+                member.last.store(last, Ordering::SeqCst);
             }
             Some(_) => {}
             None => {
@@ -253,7 +253,8 @@ fn pass(state: &mut State, seq: i64) {
         return;
     };
     for member in &state.live {
-        if member.last.load(Ordering::SeqCst) == handled {
+        let read = member.last.load(Ordering::SeqCst);
+        if read >= handled && read < seq {
             member.last.store(seq, Ordering::SeqCst);
         }
     }
@@ -277,8 +278,9 @@ impl Hub {
         let mut state = lock(&self.state);
         let Some(handled) = state.last else {
             // Nobody has joined yet: whoever does reads the database this far first.
+            // Notices lost before this one may have been of later events: read on.
             state.last = Some(seq);
-            return true;
+            return !std::mem::take(&mut state.stale);
         };
         if seq <= handled {
             true
