@@ -56,7 +56,6 @@ async fn alive(listener: &mut PgListener) -> bool {
 pub async fn run(url: String, store: Store, to: Relay, mut shutdown: watch::Receiver<bool>) {
     let Relay { bus, callers } = to;
     let mut backoff = Duration::from_millis(100);
-    let mut reconnecting = false;
     loop {
         let Some(mut listener) = (tokio::select! {
             l = connect(&url) => l,
@@ -68,14 +67,11 @@ pub async fn run(url: String, store: Store, to: Relay, mut shutdown: watch::Rece
         };
         backoff = Duration::from_millis(100);
         // Anything announced while we were not listening is in the table; settings
-        // changed meanwhile are not, so after a lost connection remembered callers
-        // are read again (before the first one, a caller is remembered for at most
-        // the usual minute).
-        if reconnecting {
-            callers.forget_all();
-        }
-        reconnecting = true;
+        // changed meanwhile are not, so remembered callers are read again. That holds
+        // for the first connection too: the server answers before it is listening.
+        callers.forget_all();
         bus.publish(Notice::Resync);
+        bus.mark_listening();
         loop {
             let next = tokio::select! {
                 n = tokio::time::timeout(HEARTBEAT, listener.try_recv()) => match n {

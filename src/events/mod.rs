@@ -39,6 +39,9 @@ pub struct EventBus {
     /// and republished. Announcements arrive in commit order, so this says how far
     /// the listener has caught up.
     relayed: Arc<watch::Sender<Option<(TenantId, i64)>>>,
+    /// How many times the PostgreSQL listener has started listening (and told
+    /// everyone to read what they may have missed).
+    listening: Arc<watch::Sender<u64>>,
 }
 
 impl Default for EventBus {
@@ -46,6 +49,7 @@ impl Default for EventBus {
         EventBus {
             tx: broadcast::channel(BUFFER).0,
             relayed: Arc::new(watch::channel(None).0),
+            listening: Arc::new(watch::channel(0).0),
         }
     }
 }
@@ -63,6 +67,17 @@ impl EventBus {
     /// Records that the listener handled the announcement of `seq` of `tenant`.
     pub fn mark_relayed(&self, tenant: TenantId, seq: i64) {
         self.relayed.send_replace(Some((tenant, seq)));
+    }
+
+    /// Records that the listener is listening again, after remembered callers were
+    /// forgotten and subscribers told to resynchronise.
+    pub fn mark_listening(&self) {
+        self.listening.send_modify(|times| *times += 1);
+    }
+
+    /// Watches how many times the listener has started listening.
+    pub fn listening(&self) -> watch::Receiver<u64> {
+        self.listening.subscribe()
     }
 
     /// Watches the last announcement the listener handled.

@@ -114,6 +114,7 @@ pub fn router(app: Arc<App>, schema: AppSchema) -> Router {
     drop(app);
     routes
         .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES))
+        .layer(axum::middleware::map_response(close_after_refused_body))
         .layer(TimeoutLayer::with_status_code(
             http::StatusCode::REQUEST_TIMEOUT,
             Duration::from_secs(30),
@@ -131,4 +132,19 @@ pub fn router(app: Arc<App>, schema: AppSchema) -> Router {
             }),
         )
         .layer(SetRequestIdLayer::new(REQUEST_ID, MakeRequestUuid))
+}
+
+/// A body refused for its size is left unread, so the connection cannot carry another
+/// request: saying so keeps a client from sending its next request down a connection
+/// the server is about to close.
+async fn close_after_refused_body(
+    mut response: axum::response::Response,
+) -> axum::response::Response {
+    if response.status() == http::StatusCode::PAYLOAD_TOO_LARGE {
+        response.headers_mut().insert(
+            http::header::CONNECTION,
+            http::HeaderValue::from_static("close"),
+        );
+    }
+    response
 }

@@ -21,10 +21,10 @@ const MODE: &str = "{ viewer { tenant { complianceMode } } }";
 db_test!(
     a_remembered_caller_costs_no_statement_before_data,
     async |app: TestApp| {
+        app.quiesce().await;
         let token = app.token("acme", "co", &[Compliance]);
         let first = app.gql(Some(&token), "{ viewer { id } }", json!({})).await;
         assert!(first["errors"].is_null(), "{first}");
-        app.quiesce().await;
 
         let before = app.statements();
         let body = app

@@ -227,6 +227,13 @@ impl TestApp {
         if self.backend != Backend::Postgres {
             return;
         }
+        // Once listening, the listener forgets remembered callers: that must not
+        // happen inside a measurement either.
+        let mut listening = self.app.bus.listening();
+        tokio::time::timeout(Duration::from_secs(30), listening.wait_for(|n| *n > 0))
+            .await
+            .expect("the listener does not connect")
+            .expect("bus alive");
         let newest = entity::integration_event::Entity::find()
             .order_by_desc(entity::integration_event::Column::OccurredAt)
             .order_by_desc(entity::integration_event::Column::Seq)

@@ -120,6 +120,11 @@ db_test!(
         let big = json!({ "query": format!("{{ __typename }}{padding}") });
         let response = app.http.post(&url).json(&big).send().await.expect("send");
         assert_eq!(response.status(), 413);
+        assert_eq!(
+            response.headers()[reqwest::header::CONNECTION],
+            "close",
+            "the unread body ends the connection, and the client is told"
+        );
 
         let response = app
             .http

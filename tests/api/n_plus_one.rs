@@ -20,7 +20,10 @@ db_test!(
         let seeded = app.seed(1, 100).await;
         assert!(seeded[0].integrations >= 100);
         let token = app.token(&seeded[0].tenant_id, "compliance-1", &[Role::Compliance]);
-        // Provision the caller first, so both measured requests take the same path.
+        // Provision the caller first (once the listener, which forgets remembered
+        // callers when it starts listening, is listening), so both measured requests
+        // take the same path.
+        app.quiesce().await;
         app.gql(Some(&token), "{ viewer { id } }", json!({})).await;
         app.quiesce().await;
 
