@@ -140,12 +140,7 @@ def main():
         noted = max(page, key=lambda e: len(e["node"]["complianceNotes"]))["node"]
     finally:
         versus.stop(server)
-    log_file = versus.psql(pg, "SELECT pg_current_logfile()").strip()
-    data_dir = versus.psql(pg, "SHOW data_directory").strip()
-    log_path = log_file if log_file.startswith("/") else os.path.join(data_dir, log_file)
-    if not log_file:
-        logs = sorted(Path("/var/log/postgresql").glob("postgresql-*-main.log"))
-        log_path = str(logs[-1]) if logs else ""
+    log_path = versus.statement_log(pg)
     variables = {"a": {"id": noted["id"]}, "b": {}, "c": {}}
     captured = {
         q: versus.capture_statements(pg, binary, token, log_path, q, variables[q]) for q in "abc"
@@ -169,15 +164,7 @@ def main():
     )
     print(text)
     if args.write:
-        path = versus.ROOT / "BENCHMARKS.md"
-        content = path.read_text()
-        begin, end = "<!-- plans:begin -->", "<!-- plans:end -->"
-        if begin in content:
-            head, rest = content.split(begin, 1)
-            content = head + begin + "\n" + text + "\n" + end + rest.split(end, 1)[1]
-        else:
-            content += "\n" + begin + "\n" + text + "\n" + end + "\n"
-        path.write_text(content)
+        versus.write_between("plans", text)
 
 
 if __name__ == "__main__":

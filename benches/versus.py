@@ -285,6 +285,16 @@ def capture_statements(pg, binary, token, log_file, query="b", variables=None):
     return statements
 
 
+def statement_log(pg):
+    """Where PostgreSQL writes its log (the logging collector's file, or Debian's)."""
+    log_file = psql(pg, "SELECT pg_current_logfile()").strip()
+    if not log_file:
+        logs = sorted(Path("/var/log/postgresql").glob("postgresql-*-main.log"))
+        return str(logs[-1]) if logs else ""
+    data_dir = psql(pg, "SHOW data_directory").strip()
+    return log_file if log_file.startswith("/") else os.path.join(data_dir, log_file)
+
+
 def inline(sql, params):
     return re.sub(r"\$(\d+)\b", lambda p: params[p.group(1)], sql)
 
@@ -457,12 +467,7 @@ def main():
         stop(sg)
         stop(pg4)
 
-    log_file = psql(pg, "SELECT pg_current_logfile()").strip()
-    data_dir = psql(pg, "SHOW data_directory").strip()
-    log_path = log_file if log_file.startswith("/") else os.path.join(data_dir, log_file)
-    if not log_file:
-        logs = sorted(Path("/var/log/postgresql").glob("postgresql-*-main.log"))
-        log_path = str(logs[-1]) if logs else ""
+    log_path = statement_log(pg)
     statements = capture_statements(pg, binary, token, log_path) if log_path else []
     ceiling = pgbench_ceiling(pg, statements, args.seconds) if statements else None
     plans = generic_plans(pg, statements)
@@ -484,15 +489,21 @@ def main():
     report = render(args, results, trips, statements, ceiling, plans, cold, notes_on_page, (counts, notes, users, largest))
     print(report)
     if args.write:
-        path = ROOT / "BENCHMARKS.md"
-        text = path.read_text()
-        begin, end = "<!-- versus:begin -->", "<!-- versus:end -->"
-        if begin in text:
-            head, rest = text.split(begin, 1)
-            text = head + begin + "\n" + report + "\n" + end + rest.split(end, 1)[1]
-        else:
-            text += "\n" + begin + "\n" + report + "\n" + end + "\n"
-        path.write_text(text)
+        write_between("versus", report)
+
+
+def write_between(marker, report):
+    """Puts `report` in BENCHMARKS.md between the `marker:begin` and `marker:end`
+    comments (added at the end the first time)."""
+    path = ROOT / "BENCHMARKS.md"
+    text = path.read_text()
+    begin, end = f"<!-- {marker}:begin -->", f"<!-- {marker}:end -->"
+    if begin in text:
+        head, rest = text.split(begin, 1)
+        text = head + begin + "\n" + report + "\n" + end + rest.split(end, 1)[1]
+    else:
+        text += "\n" + begin + "\n" + report + "\n" + end + "\n"
+    path.write_text(text)
 
 
 def render(args, results, trips, statements, ceiling, plans, cold, notes_on_page, sizes):
