@@ -88,6 +88,11 @@ impl Feed {
             if let Some(item) = self.replayed.pop_front() {
                 return Some(item);
             }
+            // A replay of many events leaves a large buffer; an idle subscription
+            // keeps none.
+            if self.replayed.capacity() > 0 {
+                self.replayed = VecDeque::new();
+            }
             if *self.shutdown.borrow() {
                 return None;
             }
