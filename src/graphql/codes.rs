@@ -5,22 +5,7 @@
 //! without a code can only be one nobody mapped: the HTTP layer logs it and shows it
 //! as `INTERNAL`.
 
-use std::sync::Arc;
-
-use async_graphql::{
-    ServerError, ServerResult, ValidationResult, Variables,
-    extensions::{Extension, ExtensionContext, ExtensionFactory, NextParseQuery, NextValidation},
-    parser::types::ExecutableDocument,
-};
-
-/// Marks parse and validation errors as `BAD_USER_INPUT`.
-pub struct RequestErrors;
-
-impl ExtensionFactory for RequestErrors {
-    fn create(&self) -> Arc<dyn Extension> {
-        Arc::new(RequestErrors)
-    }
-}
+use async_graphql::ServerError;
 
 /// `error` with `code` unless it already has one.
 pub fn with_code(mut error: ServerError, code: &str) -> ServerError {
@@ -31,30 +16,7 @@ pub fn with_code(mut error: ServerError, code: &str) -> ServerError {
     error
 }
 
-#[async_trait::async_trait]
-impl Extension for RequestErrors {
-    async fn parse_query(
-        &self,
-        ctx: &ExtensionContext<'_>,
-        query: &str,
-        variables: &Variables,
-        next: NextParseQuery<'_>,
-    ) -> ServerResult<ExecutableDocument> {
-        next.run(ctx, query, variables)
-            .await
-            .map_err(|e| with_code(e, "BAD_USER_INPUT"))
-    }
-
-    async fn validation(
-        &self,
-        ctx: &ExtensionContext<'_>,
-        next: NextValidation<'_>,
-    ) -> Result<ValidationResult, Vec<ServerError>> {
-        next.run(ctx).await.map_err(|errors| {
-            errors
-                .into_iter()
-                .map(|e| with_code(e, "BAD_USER_INPUT"))
-                .collect()
-        })
-    }
+/// A parse or validation error of async-graphql's: the request's fault.
+pub fn bad_user_input(error: ServerError) -> ServerError {
+    with_code(error, "BAD_USER_INPUT")
 }

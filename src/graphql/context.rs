@@ -89,9 +89,18 @@ impl ContextExt for Context<'_> {
             }
             Err(why) => return Err(AppError::Unauthenticated(why.clone()).extend()),
         };
+        // Boxed: every resolver that asks for the actor (or a loader, or a user) holds
+        // this future, and async-graphql moves each field's future into a box of the
+        // largest field's size; the provisioning reads inline would make every field of
+        // a type cost a copy of them, though they run at most once per request.
         auth.actor
             .get_or_try_init(|| {
-                viewer::authenticate(&app.store, &app.callers, claims, auth.request_id.clone())
+                Box::pin(viewer::authenticate(
+                    &app.store,
+                    &app.callers,
+                    claims,
+                    auth.request_id.clone(),
+                ))
             })
             .await
             .map_err(|e| e.extend())

@@ -4,7 +4,7 @@
 //! every fragment inlined, so a small document whose fragments spread each other twice
 //! costs seconds and gigabytes before any of them can say "too complex" (and they run
 //! inside the parse step, before an extension's `parse_query` hook gets the document).
-//! This extension therefore measures in `prepare_request`: it parses the query itself
+//! The schema's hooks therefore measure in `prepare_request`: it parses the query itself
 //! (async-graphql reuses that parse), measures it with [`super::cost`] in time linear
 //! in its size, and refuses it over budget with `BAD_USER_INPUT`. The built-in limits
 //! stay on as outer bounds and now only see documents that passed.
@@ -15,10 +15,7 @@
 
 use std::{any::TypeId, sync::Arc};
 
-use async_graphql::{
-    Request, ServerError, ServerResult,
-    extensions::{Extension, ExtensionContext, ExtensionFactory, NextPrepareRequest},
-};
+use async_graphql::{Request, ServerError, ServerResult, extensions::ExtensionContext};
 
 use super::{
     ONCE_PER_OPERATION,
@@ -46,41 +43,27 @@ pub struct Budget {
     pub introspection_cost: u64,
 }
 
-/// Refuses documents over [`Budget`] before async-graphql expands them.
-pub struct QueryBudget(pub Budget);
-
-impl ExtensionFactory for QueryBudget {
-    fn create(&self) -> Arc<dyn Extension> {
-        Arc::new(QueryBudgetExtension(self.0))
-    }
-}
-
-struct QueryBudgetExtension(Budget);
-
-#[async_trait::async_trait]
-impl Extension for QueryBudgetExtension {
-    async fn prepare_request(
-        &self,
-        ctx: &ExtensionContext<'_>,
-        mut request: Request,
-        next: NextPrepareRequest<'_>,
-    ) -> ServerResult<Request> {
-        // A syntax error is left to async-graphql, which reports it the usual way.
-        if let Ok(document) = request.parsed_query() {
-            let asks_schema = check(&self.0, cost::measure(document))?;
-            if asks_schema && !schema_public(ctx, &request) {
-                return Err(super::codes::with_code(
-                    ServerError::new(
-                        "introspection needs a bearer token here (the server publishes its \
-                         schema to anonymous callers only in dev mode or with \
-                         SOCIALGATE_PUBLIC_SCHEMA=true)",
-                        None,
-                    ),
-                    "UNAUTHENTICATED",
-                ));
-            }
+impl Budget {
+    /// Refuses `request` when its document is over budget, or introspects where the
+    /// caller may not; a syntax error is left to async-graphql, which reports it the
+    /// usual way. The parse is kept in the request, so it is not parsed twice.
+    pub fn screen(&self, ctx: &ExtensionContext<'_>, request: &mut Request) -> ServerResult<()> {
+        let Ok(document) = request.parsed_query() else {
+            return Ok(());
+        };
+        let asks_schema = check(self, cost::measure(document))?;
+        if asks_schema && !schema_public(ctx, request) {
+            return Err(super::codes::with_code(
+                ServerError::new(
+                    "introspection needs a bearer token here (the server publishes its \
+                     schema to anonymous callers only in dev mode or with \
+                     SOCIALGATE_PUBLIC_SCHEMA=true)",
+                    None,
+                ),
+                "UNAUTHENTICATED",
+            ));
         }
-        next.run(ctx, request).await
+        Ok(())
     }
 }
 

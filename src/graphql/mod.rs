@@ -4,9 +4,9 @@
 
 mod codes;
 pub mod context;
-mod cooperative;
 mod cost;
 pub mod digest;
+mod hooks;
 pub mod ids;
 mod limits;
 pub mod loaders;
@@ -73,15 +73,13 @@ pub const MAX_ARGUMENTS: usize = 16;
 /// The schema with its limits and without data: for SDL export and as the base of
 /// [`build`].
 pub fn schema_builder() -> SchemaBuilder<QueryRoot, MutationRoot, SubscriptionRoot> {
-    Schema::build(
-        QueryRoot::default(),
-        MutationRoot::default(),
-        SubscriptionRoot,
-    )
-    .extension(codes::RequestErrors)
-    .extension(operation::OperationName)
-    .extension(cooperative::Cooperative)
-    .extension(limits::QueryBudget(limits::Budget {
+    with_hooks(false)
+}
+
+/// The schema with its limits, and a tracing span per resolved object field when
+/// `resolver_spans` (a cost on every field: only when the operator asks).
+fn with_hooks(resolver_spans: bool) -> SchemaBuilder<QueryRoot, MutationRoot, SubscriptionRoot> {
+    let budget = limits::Budget {
         depth: MAX_DEPTH as u64,
         fields: MAX_FIELDS,
         selections: MAX_SELECTIONS,
@@ -89,7 +87,16 @@ pub fn schema_builder() -> SchemaBuilder<QueryRoot, MutationRoot, SubscriptionRo
         directives: MAX_DIRECTIVES,
         arguments: MAX_ARGUMENTS,
         introspection_cost: MAX_INTROSPECTION_COST,
-    }))
+    };
+    Schema::build(
+        QueryRoot::default(),
+        MutationRoot::default(),
+        SubscriptionRoot,
+    )
+    .extension(hooks::Hooks {
+        budget,
+        resolver_spans,
+    })
     .limit_depth(MAX_INTROSPECTION_DEPTH)
     .limit_complexity(MAX_COMPLEXITY)
     .limit_directives(MAX_DIRECTIVES)
@@ -98,15 +105,7 @@ pub fn schema_builder() -> SchemaBuilder<QueryRoot, MutationRoot, SubscriptionRo
 
 /// The serving schema.
 pub fn build(app: Arc<App>) -> AppSchema {
-    let builder = schema_builder();
-    // A span per resolver shows where a slow request spent its time, at a cost on
-    // every field: only when the operator asks.
-    let builder = if app.config.trace_resolvers.unwrap_or(false) {
-        builder.extension(spans::ResolverSpans)
-    } else {
-        builder
-    };
-    builder
+    with_hooks(app.config.trace_resolvers.unwrap_or(false))
         .data(app)
         .data(Arc::new(shared::Resolved::default()))
         .finish()

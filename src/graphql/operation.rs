@@ -4,19 +4,7 @@
 
 use std::sync::{Arc, OnceLock};
 
-use async_graphql::{
-    Response,
-    extensions::{Extension, ExtensionContext, ExtensionFactory, NextExecute},
-};
-
-/// Records the chosen operation's name.
-pub struct OperationName;
-
-impl ExtensionFactory for OperationName {
-    fn create(&self) -> Arc<dyn Extension> {
-        Arc::new(OperationName)
-    }
-}
+use async_graphql::extensions::ExtensionContext;
 
 /// Put into a request's data; holds the operation's name once chosen.
 #[derive(Clone, Default)]
@@ -28,20 +16,12 @@ impl NamedOperation {
     }
 }
 
-#[async_trait::async_trait]
-impl Extension for OperationName {
-    async fn execute(
-        &self,
-        ctx: &ExtensionContext<'_>,
-        operation_name: Option<&str>,
-        next: NextExecute<'_>,
-    ) -> Response {
-        if let Some(name) = operation_name {
-            tracing::Span::current().record("operation", name);
-            if let Some(slot) = ctx.data_opt::<NamedOperation>() {
-                let _ = slot.0.set(name.to_owned());
-            }
+/// Records the chosen operation's name, when it has one.
+pub fn record(ctx: &ExtensionContext<'_>, operation_name: Option<&str>) {
+    if let Some(name) = operation_name {
+        tracing::Span::current().record("operation", name);
+        if let Some(slot) = ctx.data_opt::<NamedOperation>() {
+            let _ = slot.0.set(name.to_owned());
         }
-        next.run(ctx, operation_name).await
     }
 }

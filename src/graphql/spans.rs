@@ -4,48 +4,32 @@
 //! those carry completion codes and compliance notes. (async-graphql's own tracing
 //! extension records the query with its variables filled in, so it is not used.)
 
-use std::sync::Arc;
+use async_graphql::extensions::{ExtensionContext, ResolveInfo};
 
-use async_graphql::{
-    ServerResult, Value,
-    extensions::{Extension, ExtensionContext, ExtensionFactory, NextResolve, ResolveInfo},
-};
-use tracing::Instrument;
-
-pub struct ResolverSpans;
-
-impl ExtensionFactory for ResolverSpans {
-    fn create(&self) -> Arc<dyn Extension> {
-        Arc::new(ResolverSpans)
+/// The span for the field of `info`, when spans are `on` and the field is worth one.
+pub fn for_field(
+    ctx: &ExtensionContext<'_>,
+    info: &ResolveInfo<'_>,
+    on: bool,
+) -> Option<tracing::Span> {
+    if !on || info.is_for_introspection {
+        return None;
     }
-}
-
-#[async_trait::async_trait]
-impl Extension for ResolverSpans {
-    async fn resolve(
-        &self,
-        ctx: &ExtensionContext<'_>,
-        info: ResolveInfo<'_>,
-        next: NextResolve<'_>,
-    ) -> ServerResult<Option<Value>> {
-        // Leaves (scalars, enums) and introspection would be most spans and tell least.
-        let leaf = {
-            let name = info.return_type.trim_matches(['[', ']', '!']);
-            ctx.schema_env
-                .registry
-                .types
-                .get(name)
-                .is_none_or(|ty| ty.is_leaf())
-        };
-        if info.is_for_introspection || leaf {
-            return next.run(ctx, info).await;
-        }
-        let span = tracing::info_span!(
-            "field",
-            path = %info.path_node,
-            parent_type = %info.parent_type,
-            return_type = %info.return_type,
-        );
-        next.run(ctx, info).instrument(span).await
+    // Leaves (scalars, enums) and introspection would be most spans and tell least.
+    let name = info.return_type.trim_matches(['[', ']', '!']);
+    let leaf = ctx
+        .schema_env
+        .registry
+        .types
+        .get(name)
+        .is_none_or(|ty| ty.is_leaf());
+    if leaf {
+        return None;
     }
+    Some(tracing::info_span!(
+        "field",
+        path = %info.path_node,
+        parent_type = %info.parent_type,
+        return_type = %info.return_type,
+    ))
 }

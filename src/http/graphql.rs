@@ -184,6 +184,20 @@ fn coercion(message: &str) -> bool {
         || (message.starts_with("Variable ") && message.ends_with(" is not defined."))
 }
 
+/// An answer's body, borrowed from the execution result and written straight to
+/// JSON: the response keeps the order of the selection (GraphQL requires it, and a
+/// detour through `serde_json::Value` would sort every object's keys), and a large
+/// page is not copied into a second tree first.
+#[derive(serde::Serialize)]
+struct Body<'a> {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    data: Option<&'a async_graphql::Value>,
+    #[serde(skip_serializing_if = "<[_]>::is_empty")]
+    errors: &'a [async_graphql::ServerError],
+    #[serde(skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+    extensions: &'a std::collections::BTreeMap<String, async_graphql::Value>,
+}
+
 /// The execution result as GraphQL over HTTP wants it. A request error has no `data`
 /// entry, and is a 400 under `application/graphql-response+json` (a client that asked
 /// for plain JSON gets 200, as that media type's rules say).
@@ -194,28 +208,22 @@ fn answer(media: Media, response: async_graphql::Response) -> Response {
     } else {
         StatusCode::OK
     };
-    let mut body = serde_json::Map::new();
-    if !failed {
-        body.insert(
-            "data".into(),
-            serde_json::to_value(&response.data).unwrap_or_default(),
-        );
+    let body = Body {
+        data: (!failed).then_some(&response.data),
+        errors: &response.errors,
+        extensions: &response.extensions,
+    };
+    match serde_json::to_vec(&body) {
+        Ok(bytes) => (status, [(CONTENT_TYPE, media.header())], bytes).into_response(),
+        Err(e) => {
+            tracing::error!(error = %e, "answer does not serialize");
+            error_response(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "INTERNAL",
+                "internal error; it has been logged",
+            )
+        }
     }
-    if !response.errors.is_empty() {
-        body.insert(
-            "errors".into(),
-            serde_json::to_value(&response.errors).unwrap_or_default(),
-        );
-    }
-    if !response.extensions.is_empty() {
-        body.insert(
-            "extensions".into(),
-            serde_json::to_value(&response.extensions).unwrap_or_default(),
-        );
-    }
-    let mut answer = (status, Json(body)).into_response();
-    answer.headers_mut().insert(CONTENT_TYPE, media.header());
-    answer
 }
 
 pub(super) async fn handle(

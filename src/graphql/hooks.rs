@@ -1,0 +1,107 @@
+//! The schema's one extension: every hook the server needs into async-graphql's
+//! request cycle, each delegating to the module that holds its rule.
+//!
+//! async-graphql runs every registered extension around every resolved field, each
+//! level a boxed future, whether or not the extension cares about fields. With four
+//! extensions a page of 50 integrations with notes paid four nested boxes per field,
+//! which a profile put at a fifth of the server's CPU (allocation, moving futures
+//! into boxes, the chain itself). One extension holding all the hooks costs one level.
+//!
+//! - `prepare_request`: the query budget ([`super::limits`]), measured on the parsed
+//!   document before anything expands its fragments;
+//! - `parse_query` and `validation`: `BAD_USER_INPUT` on the errors async-graphql
+//!   raises itself ([`super::codes`]);
+//! - `execute`: the chosen operation's name ([`super::operation`]);
+//! - `resolve`: a turn for other requests every few hundred fields, and, when the
+//!   operator asks, a tracing span per object field ([`super::spans`]).
+
+use std::sync::Arc;
+
+use async_graphql::{
+    Request, Response, ServerResult, ValidationResult, Value, Variables,
+    extensions::{
+        Extension, ExtensionContext, ExtensionFactory, NextExecute, NextParseQuery,
+        NextPrepareRequest, NextResolve, NextValidation, ResolveInfo,
+    },
+    parser::types::ExecutableDocument,
+};
+use tracing::Instrument;
+
+use super::{codes, limits::Budget, operation, spans};
+
+/// The hooks, with the budget they enforce and whether resolvers get spans.
+#[derive(Debug, Clone, Copy)]
+pub struct Hooks {
+    pub budget: Budget,
+    pub resolver_spans: bool,
+}
+
+impl ExtensionFactory for Hooks {
+    fn create(&self) -> Arc<dyn Extension> {
+        Arc::new(*self)
+    }
+}
+
+#[async_trait::async_trait]
+impl Extension for Hooks {
+    async fn prepare_request(
+        &self,
+        ctx: &ExtensionContext<'_>,
+        mut request: Request,
+        next: NextPrepareRequest<'_>,
+    ) -> ServerResult<Request> {
+        self.budget.screen(ctx, &mut request)?;
+        next.run(ctx, request).await
+    }
+
+    async fn parse_query(
+        &self,
+        ctx: &ExtensionContext<'_>,
+        query: &str,
+        variables: &Variables,
+        next: NextParseQuery<'_>,
+    ) -> ServerResult<ExecutableDocument> {
+        next.run(ctx, query, variables)
+            .await
+            .map_err(codes::bad_user_input)
+    }
+
+    async fn validation(
+        &self,
+        ctx: &ExtensionContext<'_>,
+        next: NextValidation<'_>,
+    ) -> Result<ValidationResult, Vec<async_graphql::ServerError>> {
+        next.run(ctx)
+            .await
+            .map_err(|errors| errors.into_iter().map(codes::bad_user_input).collect())
+    }
+
+    async fn execute(
+        &self,
+        ctx: &ExtensionContext<'_>,
+        operation_name: Option<&str>,
+        next: NextExecute<'_>,
+    ) -> Response {
+        operation::record(ctx, operation_name);
+        next.run(ctx, operation_name).await
+    }
+
+    async fn resolve(
+        &self,
+        ctx: &ExtensionContext<'_>,
+        info: ResolveInfo<'_>,
+        next: NextResolve<'_>,
+    ) -> ServerResult<Option<Value>> {
+        // async-graphql resolves the already loaded fields of a list in one go without
+        // handing the worker back, so a page with thousands of fields would keep a
+        // worker for milliseconds while another tenant's cheap query waits. Each field
+        // spends one unit of tokio's cooperative budget: the request yields every few
+        // hundred fields, and the per-tenant concurrency limit shares CPU as well as
+        // connections.
+        tokio::task::consume_budget().await;
+        match spans::for_field(ctx, &info, self.resolver_spans) {
+            Some(span) => next.run(ctx, info).instrument(span).await,
+            None => next.run(ctx, info).await,
+        }
+    }
+}
