@@ -172,3 +172,31 @@ db_test!(
 );
 
 const GRAPHQL_RESPONSE: &str = "application/graphql-response+json";
+
+db_test!(
+    answers_keep_the_order_of_the_selection,
+    async |app: TestApp| {
+        let token = app.token("order", "avery", &[socialgate::auth::Role::Advisor]);
+        let response = app
+            .http
+            .post(format!("{}/graphql", app.base))
+            .bearer_auth(&token)
+            .json(&serde_json::json!({
+                "query": "{ zz: viewer { subject roles id } aa: viewer { id } }"
+            }))
+            .send()
+            .await
+            .expect("post");
+        assert_eq!(response.status(), 200);
+        let text = response.text().await.expect("body");
+        // GraphQL answers each object's fields in the order the query selected them;
+        // a client reading the raw text (or a streaming parser) must see that order.
+        let at = |key: &str| {
+            text.find(&format!("\"{key}\""))
+                .unwrap_or_else(|| panic!("{key} missing from {text}"))
+        };
+        assert!(at("zz") < at("aa"), "{text}");
+        assert!(at("subject") < at("roles"), "{text}");
+        assert!(at("roles") < at("id"), "{text}");
+    }
+);
