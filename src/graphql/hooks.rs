@@ -8,7 +8,8 @@
 //! into boxes, the chain itself). One extension holding all the hooks costs one level.
 //!
 //! - `prepare_request`: the query budget ([`super::limits`]), measured on the parsed
-//!   document before anything expands its fragments;
+//!   document before anything expands its fragments, and kept with the document for
+//!   the next request of the same text ([`super::documents`]);
 //! - `parse_query` and `validation`: `BAD_USER_INPUT` on the errors async-graphql
 //!   raises itself ([`super::codes`]);
 //! - `execute`: the chosen operation's name ([`super::operation`]);
@@ -27,18 +28,20 @@ use async_graphql::{
 };
 use tracing::Instrument;
 
-use super::{codes, limits::Budget, operation, spans};
+use super::{codes, documents::Documents, limits::Budget, operation, spans};
 
-/// The hooks, with the budget they enforce and whether resolvers get spans.
-#[derive(Debug, Clone, Copy)]
+/// The hooks, with the budget they enforce, the documents that passed it, and whether
+/// resolvers get spans.
+#[derive(Clone)]
 pub struct Hooks {
     pub budget: Budget,
+    pub documents: Arc<Documents>,
     pub resolver_spans: bool,
 }
 
 impl ExtensionFactory for Hooks {
     fn create(&self) -> Arc<dyn Extension> {
-        Arc::new(*self)
+        Arc::new(self.clone())
     }
 }
 
@@ -50,7 +53,7 @@ impl Extension for Hooks {
         mut request: Request,
         next: NextPrepareRequest<'_>,
     ) -> ServerResult<Request> {
-        self.budget.screen(ctx, &mut request)?;
+        self.budget.screen(ctx, &mut request, &self.documents)?;
         next.run(ctx, request).await
     }
 

@@ -21,6 +21,7 @@ use super::{
     ONCE_PER_OPERATION,
     context::RequestAuth,
     cost::{self, Cycle, DocumentCost},
+    documents::{Documents, Known},
 };
 use crate::app::App;
 
@@ -46,12 +47,33 @@ pub struct Budget {
 impl Budget {
     /// Refuses `request` when its document is over budget, or introspects where the
     /// caller may not; a syntax error is left to async-graphql, which reports it the
-    /// usual way. The parse is kept in the request, so it is not parsed twice.
-    pub fn screen(&self, ctx: &ExtensionContext<'_>, request: &mut Request) -> ServerResult<()> {
-        let Ok(document) = request.parsed_query() else {
-            return Ok(());
+    /// usual way. The parse is kept in the request, so it is not parsed twice, and a
+    /// document that passed is kept in `documents` for the next request with the same
+    /// text.
+    pub fn screen(
+        &self,
+        ctx: &ExtensionContext<'_>,
+        request: &mut Request,
+        documents: &Documents,
+    ) -> ServerResult<()> {
+        let asks_schema = match documents.get(&request.query) {
+            Some(known) => {
+                request.set_parsed_query(known.document);
+                known.asks_schema
+            }
+            None => {
+                let Ok(document) = request.parsed_query() else {
+                    return Ok(());
+                };
+                let asks_schema = check(self, cost::measure(document))?;
+                let known = Known {
+                    document: document.clone(),
+                    asks_schema,
+                };
+                documents.keep(&request.query, known);
+                asks_schema
+            }
         };
-        let asks_schema = check(self, cost::measure(document))?;
         if asks_schema && !schema_public(ctx, request) {
             return Err(super::codes::with_code(
                 ServerError::new(

@@ -6,6 +6,7 @@ mod codes;
 pub mod context;
 mod cost;
 pub mod digest;
+mod documents;
 mod hooks;
 pub mod ids;
 mod limits;
@@ -95,6 +96,7 @@ fn with_hooks(resolver_spans: bool) -> SchemaBuilder<QueryRoot, MutationRoot, Su
     )
     .extension(hooks::Hooks {
         budget,
+        documents: Arc::default(),
         resolver_spans,
     })
     .limit_depth(MAX_INTROSPECTION_DEPTH)
