@@ -261,6 +261,10 @@ def capture_statements(pg, binary, token, log_file, query="b", variables=None):
     server = start([binary, "serve"], sg_env(pg, port))
     try:
         wait_answering(port, SG["c"], {}, token)
+        # The listener forgets the remembered callers when it first connects, which
+        # may be after the first answer: remember the caller again once it has.
+        time.sleep(1.0)
+        post(port, SG["c"], {}, token)
         time.sleep(0.5)
         mark = Path(log_file).stat().st_size
         post(port, SG[query], variables or {}, token)
