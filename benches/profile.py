@@ -25,6 +25,7 @@ import json
 import os
 import re
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -34,9 +35,10 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import versus  # noqa: E402  (the same database, servers and helpers)
 
-# (bucket, patterns): the first bucket one of whose patterns a frame contains, walking
-# from the innermost frame out, takes the sample. Decoding sits inside driver frames
-# only as a callee, so it is listed first.
+# (bucket, patterns): walking from the innermost frame out, the first frame that
+# contains a pattern decides the bucket (for one frame, the first bucket listed wins).
+# Allocation and freeing are innermost, so the allocator's bucket takes them whoever
+# called it.
 BUCKETS = [
     ("rows decoded into models (SeaORM, sqlx types)", ["FromQueryResult", "TryGetable", "sqlx_postgres::types", "sqlx_core::row::Row"]),
     ("statements built (SeaQuery, SeaORM)", ["sea_query::", "sea_orm::query", "sea_orm::executor::select", "QueryTrait"]),
@@ -46,7 +48,7 @@ BUCKETS = [
     ("token verified", ["jsonwebtoken::", "auth::jwt"]),
     ("fields resolved (async-graphql executor, resolvers, loaders)", ["async_graphql::", "socialgate::graphql::", "dataloader"]),
     ("HTTP (hyper, axum, tower, middleware)", ["hyper::", "axum::", "tower", "socialgate::http::", "httparse"]),
-    ("allocator, its caller not unwound", ["mi_", "_mi_"]),
+    ("allocator (mimalloc), for every caller", ["mi_", "_mi_"]),
 ]
 RUNTIME = "runtime and kernel (scheduling, wake-ups, sockets)"
 
@@ -80,17 +82,24 @@ def profile(binary, pg, token, query, variables, seconds):
             [sys.executable, "-c", "import sys, json; sys.path.insert(0, sys.argv[1]); import versus; "
              "print(json.dumps(versus.wrk(int(sys.argv[2]), json.loads(sys.argv[3]), sys.argv[4], 32, int(sys.argv[5]))))",
              str(Path(__file__).resolve().parent), str(port), json.dumps(body), token, str(seconds + 2)],
-            stdout=subprocess.PIPE, text=True,
+            stdout=subprocess.PIPE, text=True, start_new_session=True,
         )
-        time.sleep(1)
-        before = versus.cpu_ticks([server.pid])
-        subprocess.run(
-            ["perf", "record", "-q", "-F", "400", "--call-graph", "dwarf,32768", "-p", str(server.pid),
-             "-o", data, "--", "sleep", str(seconds)],
-            check=True, capture_output=True,
-        )
-        after = versus.cpu_ticks([server.pid])
-        rps = json.loads(wrk.communicate()[0])[0]
+        try:
+            time.sleep(1)
+            before = versus.cpu_ticks([server.pid])
+            subprocess.run(
+                ["perf", "record", "-q", "-F", "400", "--call-graph", "dwarf,32768", "-p", str(server.pid),
+                 "-o", data, "--", "sleep", str(seconds)],
+                check=True, capture_output=True,
+            )
+            after = versus.cpu_ticks([server.pid])
+            rps = json.loads(wrk.communicate()[0])[0]
+        finally:
+            if wrk.poll() is None:
+                os.killpg(wrk.pid, signal.SIGKILL)
+    except BaseException:
+        Path(data).unlink(missing_ok=True)
+        raise
     finally:
         versus.stop(server)
     counts = collections.Counter(bucket(frames) for frames in samples(data))

@@ -5,25 +5,37 @@
 //! one-integration query the parse and the budget were a tenth of the server's CPU
 //! per request. A hit clones the kept document into the request instead. The key is
 //! the query text alone: the document and its budget verdict depend on nothing else
-//! (the caller is checked again on every request, for introspection). Only documents
-//! that passed the budget are kept, at most [`CAPACITY`] of them and none longer than
-//! [`LONGEST`], the least recently used going first, so a client sending ever new
-//! queries costs a bounded amount of memory and only the misses it causes.
+//! (the caller is checked again on every request, for introspection, and variables
+//! and the operation name are applied to the request's own copy). Only documents that
+//! passed the budget are kept, the least recently used going first, so a client
+//! sending ever new queries costs a bounded amount of memory and only the misses it
+//! causes.
 
-use std::{collections::HashMap, sync::Mutex};
+use std::{
+    collections::HashMap,
+    sync::{Arc, Mutex},
+};
 
 use async_graphql::parser::types::ExecutableDocument;
 
 /// Documents kept. Applications send a few tens of distinct queries.
-pub const CAPACITY: usize = 128;
-/// Longest query text kept, in bytes. An application's queries are a few hundred
-/// bytes to a few KB (GraphiQL's introspection query is about 3 KB); a parsed
-/// document takes some fifteen times its text, so the cache holds at most about
-/// 8 MB however the texts are chosen.
+pub const CAPACITY: usize = 64;
+/// Longest query text kept, in bytes: an application's queries are a few hundred
+/// bytes to a few KB.
 pub const LONGEST: usize = 4 * 1024;
+/// Most selections (after fragments are expanded) of a document kept. A parsed field
+/// takes about 220 bytes and a list element in an argument about 90, whatever the
+/// text spends on it: with these bounds an entry holds at most some 180 KB, and the
+/// cache about 12 MB, however the texts are chosen.
+pub const MOST_SELECTIONS: u64 = 256;
+
+/// Whether a query text of `length` bytes measured at `selections` is small enough
+/// to keep.
+pub fn keepable(length: usize, selections: u64) -> bool {
+    length <= LONGEST && selections <= MOST_SELECTIONS
+}
 
 /// A parsed query that passed the budget.
-#[derive(Clone)]
 pub struct Known {
     pub document: ExecutableDocument,
     /// Whether it introspects the schema (which anonymous callers may not everywhere).
@@ -37,14 +49,18 @@ pub struct Documents {
 
 #[derive(Default)]
 struct Kept {
-    entries: HashMap<String, (Known, u64)>,
+    entries: HashMap<String, (Arc<Known>, u64)>,
     /// Counts lookups and insertions; an entry's stamp is the count at its last use.
     clock: u64,
 }
 
 impl Documents {
-    /// The kept document of `query`, if any.
-    pub fn get(&self, query: &str) -> Option<Known> {
+    /// The kept document of `query`, if any. Shared: the caller copies the document
+    /// outside the lock.
+    pub fn get(&self, query: &str) -> Option<Arc<Known>> {
+        if query.len() > LONGEST {
+            return None;
+        }
         let mut kept = self.kept.lock().unwrap_or_else(|e| e.into_inner());
         kept.clock += 1;
         let now = kept.clock;
@@ -53,11 +69,8 @@ impl Documents {
         Some(known.clone())
     }
 
-    /// Keeps `known` for `query`, unless the text is too long to be worth it.
+    /// Keeps `known` for `query`; the caller has checked it is [`keepable`].
     pub fn keep(&self, query: &str, known: Known) {
-        if query.len() > LONGEST {
-            return;
-        }
         let mut kept = self.kept.lock().unwrap_or_else(|e| e.into_inner());
         if kept.entries.len() >= CAPACITY && !kept.entries.contains_key(query) {
             // A linear scan: it runs only on a miss with a full cache.
@@ -72,7 +85,8 @@ impl Documents {
         }
         kept.clock += 1;
         let now = kept.clock;
-        kept.entries.insert(query.to_owned(), (known, now));
+        kept.entries
+            .insert(query.to_owned(), (Arc::new(known), now));
     }
 
     /// How many documents are kept.
@@ -118,11 +132,14 @@ mod tests {
     }
 
     #[test]
-    fn a_long_query_is_not_kept() {
+    fn long_or_wide_queries_are_not_worth_keeping() {
+        let long = format!("{{ {} }}", "__typename ".repeat(LONGEST / 10));
+        assert!(!keepable(long.len(), 1));
+        assert!(!keepable(5, MOST_SELECTIONS + 1));
+        assert!(keepable(5, 1));
+        // A text too long to be kept is not even looked up.
         let documents = Documents::default();
-        let query = format!("{{ {} }}", "__typename ".repeat(LONGEST / 10));
-        documents.keep(&query, known(&query));
-        assert_eq!(documents.kept(), 0);
-        assert!(documents.get(&query).is_none());
+        documents.keep(&long, known(&long));
+        assert!(documents.get(&long).is_none());
     }
 }

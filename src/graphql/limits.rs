@@ -4,9 +4,11 @@
 //! every fragment inlined, so a small document whose fragments spread each other twice
 //! costs seconds and gigabytes before any of them can say "too complex" (and they run
 //! inside the parse step, before an extension's `parse_query` hook gets the document).
-//! The schema's hooks therefore measure in `prepare_request`: it parses the query itself
-//! (async-graphql reuses that parse), measures it with [`super::cost`] in time linear
-//! in its size, and refuses it over budget with `BAD_USER_INPUT`. The built-in limits
+//! The schema's hooks therefore measure in `prepare_request`: [`Budget::screen`] parses
+//! the query itself (async-graphql reuses that parse), measures it with
+//! [`super::cost`] in time linear in its size, and refuses it over budget with
+//! `BAD_USER_INPUT`; a document that passed is kept for the next request with the
+//! same text, which then skips both. The built-in limits
 //! stay on as outer bounds and now only see documents that passed.
 //!
 //! Depth still leaves introspection alone: GraphiQL's introspection query is 13 levels
@@ -21,7 +23,7 @@ use super::{
     ONCE_PER_OPERATION,
     context::RequestAuth,
     cost::{self, Cycle, DocumentCost},
-    documents::{Documents, Known},
+    documents::{Documents, Known, keepable},
 };
 use crate::app::App;
 
@@ -58,19 +60,24 @@ impl Budget {
     ) -> ServerResult<()> {
         let asks_schema = match documents.get(&request.query) {
             Some(known) => {
-                request.set_parsed_query(known.document);
+                request.set_parsed_query(known.document.clone());
                 known.asks_schema
             }
             None => {
+                let length = request.query.len();
                 let Ok(document) = request.parsed_query() else {
                     return Ok(());
                 };
-                let asks_schema = check(self, cost::measure(document))?;
-                let known = Known {
-                    document: document.clone(),
-                    asks_schema,
-                };
-                documents.keep(&request.query, known);
+                let cost = cost::measure(document);
+                let selections = cost.as_ref().map_or(u64::MAX, |c| c.total.selections);
+                let asks_schema = check(self, cost)?;
+                if keepable(length, selections) {
+                    let known = Known {
+                        document: document.clone(),
+                        asks_schema,
+                    };
+                    documents.keep(&request.query, known);
+                }
                 asks_schema
             }
         };
