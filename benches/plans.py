@@ -109,23 +109,10 @@ def main():
     parser.add_argument("--reuse", action="store_true", help="keep an already seeded database")
     parser.add_argument("--write", action="store_true", help="put the report in BENCHMARKS.md")
     args = parser.parse_args()
-    user, hostport = args.pg.split("@")
-    host, port = hostport.split(":")
-    pg = {"user": user, "host": host, "port": port}
-
-    binary = args.binary
-    if not binary:
-        versus.sh("cargo", "build", "--release", "--locked", "--bin", "socialgate", capture=False)
-        binary = str(versus.ROOT / "target" / "release" / "socialgate")
+    pg = versus.pg_address(args.pg)
+    binary = versus.release_binary(args.binary)
     env = versus.sg_env(pg, 0)
-    seeded_file = Path(tempfile.gettempdir()) / f"{DB}.seed.jsonl"
-    if not (args.reuse and seeded_file.exists()):
-        versus.psql(pg, f"DROP DATABASE IF EXISTS {DB}")
-        versus.psql(pg, f"CREATE DATABASE {DB}")
-        print("seeding 100 tenants of 50 users…", file=sys.stderr)
-        seeded_file.write_text(versus.sh(binary, "seed", "--tenants", "100", "--users-per-tenant", "50", env=env))
-        versus.psql(pg, "VACUUM ANALYZE", db=DB)
-    seeded = [json.loads(line) for line in seeded_file.read_text().splitlines() if line.startswith("{")]
+    seeded = versus.seeded_database(pg, binary, args.reuse)
     largest = max(seeded, key=lambda t: t["integrations"])
     token = versus.sh(
         binary, "token", "--tenant", largest["tenant_id"], "--sub", largest["compliance"],

@@ -253,6 +253,35 @@ def stop(proc):
         os.killpg(proc.pid, signal.SIGKILL)
 
 
+def pg_address(spec):
+    """`user@host:port` as the helpers take it."""
+    user, hostport = spec.split("@")
+    host, port = hostport.split(":")
+    return {"user": user, "host": host, "port": port}
+
+
+def release_binary(given):
+    """The binary named, or the release build (built now)."""
+    if given:
+        return given
+    sh("cargo", "build", "--release", "--locked", "--bin", "socialgate", capture=False)
+    return str(ROOT / "target" / "release" / "socialgate")
+
+
+def seeded_database(pg, binary, reuse):
+    """Seeds `DB` afresh with 100 tenants of 50 users (kept with `reuse` when a seed
+    record exists); returns the seeded tenants, as `socialgate seed` describes them."""
+    seeded_file = Path(tempfile.gettempdir()) / f"{DB}.seed.jsonl"
+    if not (reuse and seeded_file.exists()):
+        psql(pg, f"DROP DATABASE IF EXISTS {DB}")
+        psql(pg, f"CREATE DATABASE {DB}")
+        print("seeding 100 tenants of 50 users…", file=sys.stderr)
+        seed = sh(binary, "seed", "--tenants", "100", "--users-per-tenant", "50", env=sg_env(pg, 0))
+        seeded_file.write_text(seed)
+        psql(pg, "VACUUM ANALYZE", db=DB)
+    return [json.loads(line) for line in seeded_file.read_text().splitlines() if line.startswith("{")]
+
+
 def capture_statements(pg, binary, token, log_file, query="b", variables=None):
     """The statements (and their parameters) one request of `query` sends."""
     psql(pg, f"ALTER DATABASE {DB} SET log_min_duration_statement = 0")
@@ -351,26 +380,13 @@ def main():
     for tool in ["wrk", "psql", "pgbench", "npm", "node", "ss"]:
         if not shutil.which(tool):
             raise SystemExit(f"{tool} is needed (Debian: wrk, postgresql-client, nodejs, npm, iproute2)")
-    user, hostport = args.pg.split("@")
-    host, port = hostport.split(":")
-    pg = {"user": user, "host": host, "port": port}
-
-    binary = args.binary
-    if not binary:
-        sh("cargo", "build", "--release", "--locked", "--bin", "socialgate", capture=False)
-        binary = str(ROOT / "target" / "release" / "socialgate")
+    pg = pg_address(args.pg)
+    binary = release_binary(args.binary)
     if not (PG_DIR / "node_modules" / ".bin" / "postgraphile").exists():
         sh("npm", "install", "--prefix", str(PG_DIR), "--no-audit", "--no-fund", capture=False)
 
     env = sg_env(pg, 0)
-    seeded_file = Path(tempfile.gettempdir()) / f"{DB}.seed.jsonl"
-    if not (args.reuse and seeded_file.exists()):
-        psql(pg, f"DROP DATABASE IF EXISTS {DB}")
-        psql(pg, f"CREATE DATABASE {DB}")
-        print("seeding 100 tenants of 50 users…", file=sys.stderr)
-        seeded_file.write_text(sh(binary, "seed", "--tenants", "100", "--users-per-tenant", "50", env=env))
-        psql(pg, "VACUUM ANALYZE", db=DB)
-    seeded = [json.loads(line) for line in seeded_file.read_text().splitlines() if line.startswith("{")]
+    seeded = seeded_database(pg, binary, args.reuse)
     largest = max(seeded, key=lambda t: t["integrations"])
     token = sh(binary, "token", "--tenant", largest["tenant_id"], "--sub", largest["compliance"], "--role", "compliance", "--ttl", "7d", env=env).strip()
     tenant_uuid = psql(pg, f"SELECT id FROM tenants WHERE external_id = '{largest['tenant_id']}'", db=DB).strip()
