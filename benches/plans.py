@@ -23,7 +23,6 @@ markers.
 """
 
 import argparse
-import json
 import os
 import sys
 import tempfile
@@ -111,24 +110,10 @@ def main():
     args = parser.parse_args()
     pg = versus.pg_address(args.pg)
     binary = versus.release_binary(args.binary)
-    env = versus.sg_env(pg, 0)
     seeded = versus.seeded_database(pg, binary, args.reuse)
     largest = max(seeded, key=lambda t: t["integrations"])
-    token = versus.sh(
-        binary, "token", "--tenant", largest["tenant_id"], "--sub", largest["compliance"],
-        "--role", "compliance", "--ttl", "1d", env=env,
-    ).strip()
-
-    port = versus.free_port()
-    server = versus.start([binary, "serve"], versus.sg_env(pg, port))
-    try:
-        versus.wait_answering(port, versus.SG["c"], {}, token)
-        page = versus.post(port, versus.SG["b"], {}, token)["integrations"]["edges"]
-        noted = max(page, key=lambda e: len(e["node"]["complianceNotes"]))["node"]
-    finally:
-        versus.stop(server)
+    token, variables = versus.compared_caller(pg, binary, seeded)
     log_path = versus.statement_log(pg)
-    variables = {"a": {"id": noted["id"]}, "b": {}, "c": {}}
     captured = {
         q: versus.capture_statements(pg, binary, token, log_path, q, variables[q]) for q in "abc"
     }

@@ -122,24 +122,8 @@ def main():
             raise SystemExit(f"{tool} is needed (Debian: linux-perf, wrk, postgresql-client)")
     pg = versus.pg_address(args.pg)
     binary = versus.release_binary(args.binary)
-    env = versus.sg_env(pg, 0)
     seeded = versus.seeded_database(pg, binary, args.reuse)
-    largest = max(seeded, key=lambda t: t["integrations"])
-    token = versus.sh(
-        binary, "token", "--tenant", largest["tenant_id"], "--sub", largest["compliance"],
-        "--role", "compliance", "--ttl", "1d", env=env,
-    ).strip()
-
-    # (a) asks for the page's most-noted integration, found as versus.py finds it.
-    port = versus.free_port()
-    server = versus.start([binary, "serve"], versus.sg_env(pg, port))
-    try:
-        versus.wait_answering(port, versus.SG["c"], {}, token)
-        page = versus.post(port, versus.SG["b"], {}, token)["integrations"]["edges"]
-    finally:
-        versus.stop(server)
-    noted = max(page, key=lambda e: len(e["node"]["complianceNotes"]))["node"]
-    variables = {"a": {"id": noted["id"]}, "b": {}, "c": {}}
+    token, variables = versus.compared_caller(pg, binary, seeded)
 
     results = {}
     for q in "abc":

@@ -282,6 +282,25 @@ def seeded_database(pg, binary, reuse):
     return [json.loads(line) for line in seeded_file.read_text().splitlines() if line.startswith("{")]
 
 
+def compared_caller(pg, binary, seeded):
+    """A token of the largest seeded tenant's compliance officer, and the variables of
+    (a), (b) and (c) for them: (a) asks for the most-noted integration of (b)'s page."""
+    largest = max(seeded, key=lambda t: t["integrations"])
+    token = sh(
+        binary, "token", "--tenant", largest["tenant_id"], "--sub", largest["compliance"],
+        "--role", "compliance", "--ttl", "1d", env=sg_env(pg, 0),
+    ).strip()
+    port = free_port()
+    server = start([binary, "serve"], sg_env(pg, port))
+    try:
+        wait_answering(port, SG["c"], {}, token)
+        page = post(port, SG["b"], {}, token)["integrations"]["edges"]
+    finally:
+        stop(server)
+    noted = max(page, key=lambda e: len(e["node"]["complianceNotes"]))["node"]
+    return token, {"a": {"id": noted["id"]}, "b": {}, "c": {}}
+
+
 def capture_statements(pg, binary, token, log_file, query="b", variables=None):
     """The statements (and their parameters) one request of `query` sends."""
     psql(pg, f"ALTER DATABASE {DB} SET log_min_duration_statement = 0")
