@@ -8,8 +8,8 @@
 //! the query itself (async-graphql reuses that parse), measures it with
 //! [`super::cost`] in time linear in its size, and refuses it over budget with
 //! `BAD_USER_INPUT`; a document that passed is kept for the next request with the
-//! same text, which then skips both. The built-in limits
-//! stay on as outer bounds and now only see documents that passed.
+//! same text, which then skips both. The built-in limits stay on as outer bounds and
+//! now only see documents that passed.
 //!
 //! Depth still leaves introspection alone: GraphiQL's introspection query is 13 levels
 //! deep, so `__schema` and `__type` count one level and are priced by

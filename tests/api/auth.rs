@@ -155,6 +155,10 @@ db_test!(
         let body = app.gql(Some(&token), query, json!({})).await;
         assert!(body["errors"].is_null(), "{body}");
         assert_eq!(body["data"]["__schema"]["queryType"]["name"], "QueryRoot");
+        // The server now keeps that document parsed; the permission is still the
+        // caller's, on every request.
+        let body = app.gql(None, query, json!({})).await;
+        assert_eq!(codes(&body), ["UNAUTHENTICATED"], "kept document: {body}");
     }
 );
 
