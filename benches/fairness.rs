@@ -124,7 +124,6 @@ async fn seed_tenants(server: &Socialgate, events: u64) -> (String, String) {
         profile_url: None,
         scopes: vec!["openid".into()],
         token_expires_at: None,
-        data_access_expires_at: None,
         tokens: None,
     };
     let id = lifecycle::connected(app, &owner, account())

@@ -146,7 +146,6 @@ async fn run(subscriptions: usize) {
         profile_url: None,
         scopes: vec!["openid".into()],
         token_expires_at: None,
-        data_access_expires_at: None,
         tokens: None,
     };
     // The sockets of one instance are capped per tenant and per person: the

@@ -129,6 +129,7 @@ impl Socialgate {
             sockets: Default::default(),
             authenticate,
         });
+        service::repairs::run(&app).await?;
         let schema = graphql::build(app.clone());
         if let Some(handle) = metrics::recorder() {
             // Histograms keep their samples until upkeep folds them in: without a

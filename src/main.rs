@@ -65,6 +65,21 @@ enum Command {
         /// The job's name.
         name: String,
     },
+    /// Carry out a data-deletion request that came by email or any way other than
+    /// Meta's callback: withdraws the person's (or the Page's) integrations on that
+    /// network and destroys their tokens; prints the confirmation code and status URL.
+    DataDeletion {
+        /// facebook or instagram.
+        #[arg(long, value_parser = parse_network)]
+        network: socialgate::domain::Network,
+        /// The network's id of the person (Facebook's app-scoped id, the Instagram
+        /// user id).
+        #[arg(long, required_unless_present = "page", conflicts_with = "page")]
+        user_id: Option<String>,
+        /// The id of a Facebook Page whose data is to be deleted.
+        #[arg(long)]
+        page: Option<String>,
+    },
     /// Create realistic demo data; prints one JSON line per tenant.
     Seed {
         #[arg(long, default_value_t = 1)]
@@ -90,6 +105,11 @@ fn parse_ttl(text: &str) -> Result<Duration, String> {
         _ => return Err(format!("bad unit in {text:?}; use s, m, h or d")),
     };
     Ok(Duration::from_secs(secs))
+}
+
+fn parse_network(text: &str) -> Result<socialgate::domain::Network, String> {
+    socialgate::domain::network::from_slug(text)
+        .ok_or_else(|| format!("unknown network {text:?}; use facebook or instagram"))
 }
 
 fn load_config(path: Option<&PathBuf>) -> AppResult<Config> {
@@ -122,7 +142,11 @@ async fn run(cli: Cli) -> AppResult<()> {
     // what they print (seed's JSON lines, run-job's report) stays clean.
     if matches!(
         command,
-        Command::Migrate | Command::Seed { .. } | Command::Reseal | Command::RunJob { .. }
+        Command::Migrate
+            | Command::Seed { .. }
+            | Command::Reseal
+            | Command::RunJob { .. }
+            | Command::DataDeletion { .. }
     ) {
         let _telemetry = init_tracing(&config.log, config.log_format, Output::Stderr);
     }
@@ -189,6 +213,28 @@ async fn run(cli: Cli) -> AppResult<()> {
             let report = server.jobs().run_once(job).await?;
             let line = serde_json::to_string(&report).map_err(AppError::internal)?;
             println!("{line}");
+            server.shutdown().await
+        }
+        Command::DataDeletion {
+            network,
+            user_id,
+            page,
+        } => {
+            use socialgate::providers::signed_request::Subject;
+            let subject = match (user_id, page) {
+                (Some(person), _) => Subject::Person(person),
+                (None, Some(page)) => Subject::Page(page),
+                (None, None) => {
+                    return Err(AppError::BadUserInput("give --user-id or --page".into()));
+                }
+            };
+            dev::apply(&mut config)?;
+            let server = Socialgate::build(config).await?;
+            let app = server.app();
+            let done =
+                socialgate::service::meta_callbacks::delete_data_of(app, network, &subject).await?;
+            println!("confirmation code: {}", done.confirmation_code);
+            println!("status page:       {}", done.url);
             server.shutdown().await
         }
         Command::Serve => serve(&mut config).await,

@@ -26,6 +26,7 @@ const REASON_WORDS = {
   DISCONNECTED: 'Disconnected',
   TOKEN_EXPIRED: 'Sign-in expired',
   DATA_ACCESS_EXPIRED: 'Data access ended',
+  EXPIRY_WITHDRAWN: 'Expired in error, restored',
   REFRESH_EXPIRED: 'Renewal period over',
   PASSWORD_CHANGED: 'Password changed',
   APP_DEAUTHORIZED: 'App removed at the network',

@@ -57,7 +57,6 @@ pub async fn fill(
                 granted_scopes: "openid".into(),
                 approved_scopes: None,
                 token_expires_at: Some(expires_at),
-                data_access_expires_at: None,
                 last_checked_at: None,
                 last_check_outcome: None,
                 consecutive_failures: 0,

@@ -100,8 +100,15 @@ pub enum StatusReason {
     Disconnected,
     #[sea_orm(string_value = "token_expired")]
     TokenExpired,
+    /// No longer given: earlier versions expired Facebook Pages when the person's
+    /// data access ended, which Page permissions outlive. Kept for the history of
+    /// integrations it was given to.
     #[sea_orm(string_value = "data_access_expired")]
     DataAccessExpired,
+    /// An expiry given in error was taken back (a Page expired on its person's
+    /// data-access date): the integration is back in the status it had.
+    #[sea_orm(string_value = "expiry_withdrawn")]
+    ExpiryWithdrawn,
     #[sea_orm(string_value = "refresh_expired")]
     RefreshExpired,
     #[sea_orm(string_value = "password_changed")]
@@ -200,9 +207,13 @@ pub enum ConnectFailure {
     /// The person declined at the network's consent screen.
     #[sea_orm(string_value = "cancelled")]
     Cancelled,
-    /// A Facebook login that manages no Page: a personal profile.
+    /// A Facebook login that shared no Page: a personal profile, or a person who
+    /// ticked no Page in Facebook's Page picker (Facebook cannot tell us which).
     #[sea_orm(string_value = "personal_profile")]
     PersonalProfile,
+    /// The person unticked, in the network's dialog, a permission that posting needs.
+    #[sea_orm(string_value = "permission_declined")]
+    PermissionDeclined,
     /// Pages, but none where the person may post.
     #[sea_orm(string_value = "no_posting_role")]
     NoPostingRole,
@@ -248,6 +259,7 @@ impl ConnectFailure {
             ConnectFailure::Cancelled => "CANCELLED",
             ConnectFailure::PersonalProfile => "PERSONAL_PROFILE",
             ConnectFailure::NoPostingRole => "NO_POSTING_ROLE",
+            ConnectFailure::PermissionDeclined => "PERMISSION_DECLINED",
             ConnectFailure::PersonalInstagramAccount => "PERSONAL_INSTAGRAM_ACCOUNT",
             ConnectFailure::SignInExpired => "SIGN_IN_EXPIRED",
             ConnectFailure::SignInUnknown => "SIGN_IN_UNKNOWN",

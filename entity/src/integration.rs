@@ -36,9 +36,6 @@ pub struct Model {
     /// Space-separated permissions (scopes, Page tasks) held when approved.
     pub approved_scopes: Option<String>,
     pub token_expires_at: Option<DateTimeUtc>,
-    /// Facebook: when the app stops being allowed to read the Page's data (90 days
-    /// after the person was last active), which can come before the token's end.
-    pub data_access_expires_at: Option<DateTimeUtc>,
     pub last_checked_at: Option<DateTimeUtc>,
     /// How the last probe ended; `None` before the first.
     pub last_check_outcome: Option<CheckOutcome>,

@@ -12,6 +12,7 @@ mod m20261125_000006_sandbox_tokens;
 mod m20261125_000007_data_access_expiry;
 mod m20261126_000008_attempt_failure_code;
 mod m20261126_000009_tenant_page_index;
+mod m20261207_000010_no_page_data_access;
 
 pub struct Migrator;
 
@@ -28,6 +29,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261125_000007_data_access_expiry::Migration),
             Box::new(m20261126_000008_attempt_failure_code::Migration),
             Box::new(m20261126_000009_tenant_page_index::Migration),
+            Box::new(m20261207_000010_no_page_data_access::Migration),
         ]
     }
 }

@@ -109,6 +109,16 @@ pub struct Config {
     pub linkedin_oauth_url: String,
     /// LinkedIn's API base (`/v2/userinfo`).
     pub linkedin_api_url: String,
+    /// Send a PKCE challenge with each network's sign-in (`SOCIALGATE_LINKEDIN_PKCE`,
+    /// `…_FACEBOOK_PKCE`, `…_INSTAGRAM_PKCE`; default off). LinkedIn documents PKCE only
+    /// for native apps it enables on request; Meta only for its OIDC flow, not the
+    /// Login dialog used here; web apps rely on `state` and the secret at exchange.
+    #[serde(deserialize_with = "flag")]
+    pub linkedin_pkce: Option<bool>,
+    #[serde(deserialize_with = "flag")]
+    pub facebook_pkce: Option<bool>,
+    #[serde(deserialize_with = "flag")]
+    pub instagram_pkce: Option<bool>,
     pub facebook_app_id: Option<String>,
     pub facebook_app_secret: Option<Secret>,
     /// Where the Facebook login dialog lives (`/{version}/dialog/oauth`).
@@ -122,8 +132,10 @@ pub struct Config {
     pub instagram_auth_url: String,
     /// Where codes are exchanged (`/oauth/access_token`).
     pub instagram_api_url: String,
-    /// Instagram Graph base (`/access_token`, `/me`).
+    /// Instagram Graph base (`/access_token`, `/{version}/me`).
     pub instagram_graph_url: String,
+    /// The Instagram Graph version of data calls (`/{version}/me`).
+    pub instagram_api_version: String,
     /// Most open HTTP connections (`SOCIALGATE_MAX_CONNECTIONS`); past it a client
     /// gets a 503 and the connection closes.
     #[serde(deserialize_with = "number")]
@@ -209,6 +221,9 @@ impl Default for Config {
             linkedin_client_secret: None,
             linkedin_oauth_url: "https://www.linkedin.com/oauth/v2".to_owned(),
             linkedin_api_url: "https://api.linkedin.com".to_owned(),
+            linkedin_pkce: None,
+            facebook_pkce: None,
+            instagram_pkce: None,
             facebook_app_id: None,
             facebook_app_secret: None,
             facebook_dialog_url: "https://www.facebook.com".to_owned(),
@@ -219,6 +234,7 @@ impl Default for Config {
             instagram_auth_url: "https://www.instagram.com".to_owned(),
             instagram_api_url: "https://api.instagram.com".to_owned(),
             instagram_graph_url: "https://graph.instagram.com".to_owned(),
+            instagram_api_version: "v25.0".to_owned(),
             max_connections: 1024,
             header_timeout_secs: 10,
             jobs: None,

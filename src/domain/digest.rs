@@ -13,7 +13,7 @@
 use chrono::{DateTime, Duration, Utc};
 use entity::integration;
 
-use super::{IntegrationId, Network, Status, StatusReason, UserId, reason, status::stops_at};
+use super::{IntegrationId, Network, Status, StatusReason, UserId, reason};
 
 /// Most items of one kind listed; the rest are counted in [`Digest::left_out`] so a
 /// tenant with thousands pending gets a readable mail.
@@ -117,7 +117,8 @@ pub fn compose(facts: &Facts<'_>) -> Digest {
         match row.status {
             Status::Expired | Status::Invalid => items.push(item(row, ItemKind::Problem)),
             Status::Pending | Status::Active
-                if stops_at(row.token_expires_at, row.data_access_expires_at)
+                if row
+                    .token_expires_at
                     .is_some_and(|at| at <= facts.now + facts.soon) =>
             {
                 items.push(item(row, ItemKind::ExpiringSoon));
@@ -178,9 +179,9 @@ fn item(row: &integration::Model, kind: ItemKind) -> Item {
         explanation,
         remedy,
         since: row.status_changed_at,
-        expires_at: (kind == ItemKind::ExpiringSoon)
-            .then(|| stops_at(row.token_expires_at, row.data_access_expires_at))
-            .flatten(),
+        expires_at: row
+            .token_expires_at
+            .filter(|_| kind == ItemKind::ExpiringSoon),
     }
 }
 
@@ -211,7 +212,6 @@ mod tests {
             granted_scopes: String::new(),
             approved_scopes: None,
             token_expires_at: None,
-            data_access_expires_at: None,
             last_checked_at: None,
             last_check_outcome: None,
             consecutive_failures: 0,

@@ -19,6 +19,10 @@ pub fn explanation(reason: StatusReason) -> &'static str {
         DataAccessExpired => {
             "Facebook stopped sharing data because you have not used the app for 90 days."
         }
+        ExpiryWithdrawn => {
+            "This Page was marked expired in error (its permissions do not end when Facebook \
+             stops sharing your data), and is back as it was."
+        }
         RefreshExpired => "LinkedIn's one-year sign-in window for this account ended.",
         PasswordChanged => "The account's password was changed, which signs out connected apps.",
         AppDeauthorized => "The app was removed from the account's settings on the network.",
@@ -48,6 +52,7 @@ pub fn remedy(status: Status, reason: StatusReason) -> Option<&'static str> {
             "Wait for compliance to review it, or reconnect and grant every requested permission.",
         ),
         ComplianceApproved | Disconnected => None,
+        ExpiryWithdrawn => Some("Wait for compliance to review the account."),
         ComplianceRejected => {
             Some("Read compliance's note; reconnect to resubmit or disconnect it.")
         }

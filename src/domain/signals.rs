@@ -39,15 +39,24 @@ pub fn graph(code: i64, subcode: Option<i64>) -> Signal {
     }
 }
 
-/// A LinkedIn error's string `code`. REVOKED_ACCESS_TOKEN has been seen right after a
+/// A LinkedIn error, by its numeric `serviceErrorCode` (the documented body:
+/// `{status, serviceErrorCode, message}`) or, where a newer body adds it, its string
+/// `code`; either is enough. REVOKED_ACCESS_TOKEN has been seen right after a
 /// successful authorization, so the LinkedIn probe confirms it by introspection.
-pub fn linkedin(code: &str) -> Signal {
-    match code {
-        "EXPIRED_ACCESS_TOKEN" => Signal::Dead(StatusReason::TokenExpired),
-        "REVOKED_ACCESS_TOKEN" => Signal::Dead(StatusReason::AccessRevoked),
-        "INVALID_ACCESS_TOKEN" => Signal::Dead(StatusReason::TokenInvalidated),
-        _ => Signal::Other,
-    }
+pub fn linkedin(service_code: Option<i64>, code: Option<&str>) -> Signal {
+    let by_number = match service_code {
+        Some(65602) => Some(StatusReason::TokenExpired),
+        Some(65601) => Some(StatusReason::AccessRevoked),
+        Some(65600) => Some(StatusReason::TokenInvalidated),
+        _ => None,
+    };
+    let by_name = match code {
+        Some("EXPIRED_ACCESS_TOKEN") => Some(StatusReason::TokenExpired),
+        Some("REVOKED_ACCESS_TOKEN") => Some(StatusReason::AccessRevoked),
+        Some("INVALID_ACCESS_TOKEN") => Some(StatusReason::TokenInvalidated),
+        _ => None,
+    };
+    by_number.or(by_name).map_or(Signal::Other, Signal::Dead)
 }
 
 /// An HTTP status without a recognisable body.
@@ -78,8 +87,14 @@ mod tests {
         assert_eq!(graph(2, None), Signal::Transient);
         assert_eq!(graph(506, None), Signal::Other);
         assert_eq!(
-            linkedin("INVALID_ACCESS_TOKEN"),
+            linkedin(None, Some("INVALID_ACCESS_TOKEN")),
             Signal::Dead(StatusReason::TokenInvalidated)
         );
+        // The documented body carries only the number.
+        assert_eq!(
+            linkedin(Some(65601), None),
+            Signal::Dead(StatusReason::AccessRevoked)
+        );
+        assert_eq!(linkedin(Some(100), Some("ACCESS_DENIED")), Signal::Other);
     }
 }

@@ -25,6 +25,12 @@ pub enum Change {
         /// The grant has fewer permissions than were approved.
         permissions_reduced: bool,
     },
+    /// An expiry given in error is taken back: the integration returns to ACTIVE when
+    /// it was approved, else to PENDING.
+    WithdrawExpiry {
+        /// Compliance's approval stood when it was expired.
+        approved: bool,
+    },
 }
 
 /// Why a change is refused.
@@ -42,6 +48,7 @@ impl std::fmt::Display for Refused {
             Change::Expire(_) => "expire",
             Change::Invalidate(_) => "invalidate",
             Change::Reconnect { .. } => "reconnect",
+            Change::WithdrawExpiry { .. } => "withdraw the expiry of",
         };
         write!(
             f,
@@ -111,6 +118,10 @@ pub fn transition(from: Status, change: Change) -> Result<(Status, StatusReason)
                 StatusReason::Reconnected
             },
         )),
+        (Expired, Change::WithdrawExpiry { approved }) => Ok((
+            if approved { Active } else { Pending },
+            StatusReason::ExpiryWithdrawn,
+        )),
         _ => Err(refused()),
     }
 }
@@ -119,7 +130,7 @@ pub fn transition(from: Status, change: Change) -> Result<(Status, StatusReason)
 pub fn is_expiry(reason: StatusReason) -> bool {
     matches!(
         reason,
-        StatusReason::TokenExpired | StatusReason::DataAccessExpired | StatusReason::RefreshExpired
+        StatusReason::TokenExpired | StatusReason::RefreshExpired
     )
 }
 
@@ -197,18 +208,6 @@ pub fn available_actions(s: Situation<'_>) -> Vec<Action> {
     actions
 }
 
-/// When an integration stops working unless renewed or reconnected: the earlier of its
-/// token's end and (Facebook) the end of its data access.
-pub fn stops_at(
-    token_expires_at: Option<chrono::DateTime<chrono::Utc>>,
-    data_access_expires_at: Option<chrono::DateTime<chrono::Utc>>,
-) -> Option<chrono::DateTime<chrono::Utc>> {
-    match (token_expires_at, data_access_expires_at) {
-        (Some(token), Some(data)) => Some(token.min(data)),
-        (token, data) => token.or(data),
-    }
-}
-
 /// True when a usable integration's token ends within `window` of `now` (the server
 /// looks two weeks ahead by default: time to reconnect before posts fail).
 pub fn expires_soon(
@@ -239,10 +238,6 @@ mod tests {
         ));
         assert!(!expires_soon(Status::Expired, in_ten_days, now, window));
         assert!(!expires_soon(Status::Pending, None, now, window));
-        let later = now + chrono::Duration::days(40);
-        assert_eq!(stops_at(Some(later), in_ten_days), in_ten_days);
-        assert_eq!(stops_at(None, in_ten_days), in_ten_days);
-        assert_eq!(stops_at(Some(later), None), Some(later));
     }
     use std::collections::BTreeSet;
 
@@ -261,6 +256,20 @@ mod tests {
                 matches!(from, Pending | Active)
             );
             assert!(transition(from, Change::Expire(StatusReason::PasswordChanged)).is_err());
+            assert!(
+                transition(from, Change::Expire(StatusReason::DataAccessExpired)).is_err(),
+                "data access ending expires nothing"
+            );
+            for approved in [true, false] {
+                assert_eq!(
+                    transition(from, Change::WithdrawExpiry { approved }).ok(),
+                    (from == Expired).then_some((
+                        if approved { Active } else { Pending },
+                        StatusReason::ExpiryWithdrawn
+                    )),
+                    "withdrawing an expiry from {from:?}"
+                );
+            }
             assert_eq!(
                 transition(from, Change::Invalidate(StatusReason::AppDeauthorized)).ok(),
                 matches!(from, Pending | Active)

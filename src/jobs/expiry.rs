@@ -1,22 +1,16 @@
 //! The expiry sweep: integrations that are PENDING or ACTIVE and whose token expiry
-//! has passed become EXPIRED (reason TOKEN_EXPIRED; DATA_ACCESS_EXPIRED when a
-//! Facebook Page's data access ended first), tenant by tenant, in batches,
-//! each batch one transaction on the batch road with one audit event and one
-//! subscription event per integration.
+//! has passed become EXPIRED (TOKEN_EXPIRED), tenant by tenant, in batches, each
+//! batch one transaction on the batch road with one audit event and one subscription
+//! event per integration. Nothing else expires an integration on a date: a Facebook
+//! Page's token has no expiry, and its permissions outlive the person's data access.
 
 use super::{Job, Jobs};
 use crate::{
     domain::{Status, StatusReason, status::Change},
     error::AppResult,
     service::{batch, change::Who},
-    store::{Scope, integrations::Deadline, now},
+    store::{Scope, now},
 };
-
-/// Each end an integration can reach, with the reason it expires for.
-const ENDS: [(Deadline, StatusReason); 2] = [
-    (Deadline::Token, StatusReason::TokenExpired),
-    (Deadline::DataAccess, StatusReason::DataAccessExpired),
-];
 
 /// Integrations moved per transaction.
 pub const BATCH: u64 = 1000;
@@ -26,26 +20,18 @@ pub(super) async fn run(jobs: &Jobs) -> AppResult<usize> {
     let app = &jobs.app;
     let mut expired = 0;
     for tenant in app.store.tenant_ids().await? {
-        let scope = Scope::tenant(tenant);
-        for (deadline, reason) in ENDS {
-            let (moved, leased) = sweep(jobs, scope, deadline, reason).await?;
-            expired += moved;
-            if !leased {
-                return Ok(expired);
-            }
+        let (moved, leased) = sweep(jobs, Scope::tenant(tenant)).await?;
+        expired += moved;
+        if !leased {
+            return Ok(expired);
         }
     }
     Ok(expired)
 }
 
-/// Expires the tenant's integrations that reached `deadline`, in batches; returns how
-/// many, and whether this instance still holds the job's lease.
-async fn sweep(
-    jobs: &Jobs,
-    scope: Scope,
-    deadline: Deadline,
-    reason: StatusReason,
-) -> AppResult<(usize, bool)> {
+/// Expires the tenant's integrations whose token ended, in batches; returns how many,
+/// and whether this instance still holds the job's lease.
+async fn sweep(jobs: &Jobs, scope: Scope) -> AppResult<(usize, bool)> {
     let app = &jobs.app;
     let mut expired = 0;
     loop {
@@ -53,12 +39,12 @@ async fn sweep(
         let ids = app
             .store
             .tenant(scope)
-            .expiring(&[Status::Pending, Status::Active], deadline, at, BATCH)
+            .expiring(&[Status::Pending, Status::Active], at, BATCH)
             .await?;
         if ids.is_empty() {
             return Ok((expired, true));
         }
-        let change = Change::Expire(reason);
+        let change = Change::Expire(StatusReason::TokenExpired);
         let moved = batch::apply_many(app, scope, &ids, &Who::system(), change).await?;
         expired += moved.len();
         // A long sweep renews its lease between batches; one that lost it (it ran past

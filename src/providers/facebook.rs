@@ -1,21 +1,49 @@
-//! Facebook Pages: code → user token → long-lived user token → the Pages the user
-//! administers (`/me/accounts`). Only Pages where the user holds CREATE_CONTENT or
-//! MANAGE can be connected; a login with no Page is a personal profile and is refused.
+//! Facebook Pages: code → user token → long-lived user token → the Pages the person
+//! may act for. Pages come from two places, as Meta documents them: `/me/accounts`
+//! (Pages where the person has a direct role and that they ticked in the dialog's Page
+//! picker, with their tasks) and, with `business_management`, the Pages of the
+//! Business Managers the person belongs to (`/me/businesses` → `owned_pages`,
+//! `client_pages`), the usual set-up at firms. A login that shares no Page is refused
+//! with both possible causes; one that unticked the permission to post is refused
+//! naming it.
+//!
+//! Page tokens got from a long-lived user token do not expire, and Meta lists the Page
+//! permissions among those that "do not expire" with the person's data access, so a
+//! Page integration carries no expiry: probes tell when it dies.
+
+use std::collections::HashSet;
 
 use chrono::{Duration, Utc};
-use serde::Deserialize;
+use serde::{Deserialize, de::DeserializeOwned};
 
 use super::{
-    Account, ConnectFailure, Grant, Provider, ProviderError, ProviderResult, Revocation, http,
+    Account, AppCredentials, ConnectFailure, Grant, Provider, ProviderError, ProviderResult,
+    Revocation, graph, http,
 };
-use crate::{config::Secret, domain::Network};
+use crate::{
+    config::Secret,
+    domain::{Network, StatusReason},
+};
 
-/// What socialgate asks Facebook for.
-pub const SCOPES: [&str; 4] = [
+/// What socialgate asks Facebook for. `business_management` reaches Pages held through
+/// a Business Manager; `pages_manage_metadata` is not needed to post, and is kept so
+/// that integrations approved with it do not count as reduced on their next reconnect.
+pub const SCOPES: [&str; 5] = [
     "pages_show_list",
     "pages_read_engagement",
     "pages_manage_posts",
     "pages_manage_metadata",
+    "business_management",
+];
+
+/// Permissions without which a Page cannot be listed or posted to: a login that
+/// unticked one of them in the dialog is refused.
+pub const NEEDED: [(&str, &str); 2] = [
+    (
+        "pages_manage_posts",
+        "Create and manage content on your Page",
+    ),
+    ("pages_show_list", "Show a list of the Pages you manage"),
 ];
 
 /// Page tasks that allow posting.
@@ -23,8 +51,7 @@ pub const POSTING_TASKS: [&str; 2] = ["CREATE_CONTENT", "MANAGE"];
 
 pub struct Facebook {
     pub http: reqwest::Client,
-    pub app_id: String,
-    pub app_secret: Secret,
+    pub app: AppCredentials,
     /// Where `/{version}/dialog/oauth` lives.
     pub dialog_url: String,
     /// The Graph API base.
@@ -44,19 +71,6 @@ struct Me {
     id: String,
 }
 
-/// `debug_token`'s answer, the part socialgate reads.
-#[derive(Deserialize)]
-struct DebugToken {
-    data: DebugData,
-}
-
-#[derive(Deserialize)]
-struct DebugData {
-    /// Unix seconds; 0 or absent when Facebook gives none.
-    #[serde(default)]
-    data_access_expires_at: Option<i64>,
-}
-
 #[derive(Deserialize)]
 struct Permissions {
     data: Vec<PermissionRow>,
@@ -68,9 +82,10 @@ struct PermissionRow {
     status: String,
 }
 
+/// One page of a Graph edge.
 #[derive(Deserialize)]
-struct Pages {
-    data: Vec<Page>,
+struct Edge<T> {
+    data: Vec<T>,
     #[serde(default)]
     paging: Option<Paging>,
 }
@@ -87,37 +102,76 @@ struct Cursors {
     after: Option<String>,
 }
 
-/// Most pages of `/me/accounts` read (25 Pages each): a login administering more is
-/// not a financial advisor's.
-const MAX_ACCOUNT_PAGES: usize = 20;
+/// Most pages of one edge read (25 rows each), and most Business Managers looked
+/// into: a login reaching more is not a financial advisor's.
+const MAX_EDGE_PAGES: usize = 20;
+const MAX_BUSINESSES: usize = 25;
 
 #[derive(Deserialize)]
 struct Page {
     id: String,
     name: String,
     access_token: Option<String>,
+    /// The person's tasks on the Page; only `/me/accounts` lists them.
     #[serde(default)]
-    tasks: Vec<String>,
+    tasks: Option<Vec<String>>,
     link: Option<String>,
 }
 
+#[derive(Deserialize)]
+struct Business {
+    id: String,
+}
+
+impl Page {
+    /// Whether the person may post as the Page. A Page reached through a Business
+    /// Manager lists no tasks: that Graph hands out its token is the sign that the
+    /// person has a task on it (Meta gives a Page token only to people who do).
+    fn postable(&self) -> bool {
+        self.access_token.is_some()
+            && self
+                .tasks
+                .as_ref()
+                .is_none_or(|tasks| tasks.iter().any(|t| POSTING_TASKS.contains(&t.as_str())))
+    }
+}
+
 impl Facebook {
-    /// Every Page of the login, following Graph's cursors (never the `next` URL the
+    fn graph(&self, path: &str) -> String {
+        format!(
+            "{}/{}/{}",
+            self.graph_url,
+            self.version,
+            path.trim_start_matches('/')
+        )
+    }
+
+    /// A Graph GET carrying `token` and its `appsecret_proof`.
+    fn get(&self, path: &str, token: &str, query: &[(&str, &str)]) -> reqwest::RequestBuilder {
+        let proof = graph::appsecret_proof(&self.app.secret, token);
+        self.http
+            .get(self.graph(path))
+            .query(query)
+            .query(&[("access_token", token), ("appsecret_proof", proof.as_str())])
+    }
+
+    /// Every row of a Graph edge, following its cursors (never the `next` URL the
     /// network sends, so a request only ever goes to the configured Graph base).
-    async fn all_pages(&self, grant: &Grant) -> ProviderResult<Vec<Page>> {
-        let mut pages = Vec::new();
+    async fn edge<T: DeserializeOwned>(
+        &self,
+        path: &str,
+        fields: &str,
+        token: &str,
+    ) -> ProviderResult<Vec<T>> {
+        let mut rows = Vec::new();
         let mut after: Option<String> = None;
-        for _ in 0..MAX_ACCOUNT_PAGES {
-            let mut query = vec![
-                ("fields", "id,name,access_token,tasks,link".to_owned()),
-                ("access_token", grant.access_token.expose().to_owned()),
-            ];
-            if let Some(cursor) = after.take() {
+        for _ in 0..MAX_EDGE_PAGES {
+            let mut query = vec![("fields", fields)];
+            if let Some(cursor) = after.as_deref() {
                 query.push(("after", cursor));
             }
-            let page: Pages =
-                http::json(self.http.get(self.graph("me/accounts")).query(&query)).await?;
-            pages.extend(page.data);
+            let page: Edge<T> = http::json(self.get(path, token, &query)).await?;
+            rows.extend(page.data);
             after = page
                 .paging
                 .filter(|p| p.next.is_some())
@@ -127,40 +181,63 @@ impl Facebook {
                 break;
             }
         }
+        Ok(rows)
+    }
+
+    /// The Pages of the login: its direct ones first, then those of its Business
+    /// Managers (when `business_management` was granted) that are not already listed.
+    async fn pages(&self, grant: &Grant) -> ProviderResult<Vec<Page>> {
+        let token = grant.access_token.expose();
+        let mut pages: Vec<Page> = self
+            .edge("me/accounts", "id,name,access_token,tasks,link", token)
+            .await?;
+        if !grant.scopes.iter().any(|s| s == "business_management") {
+            return Ok(pages);
+        }
+        let businesses: Vec<Business> = self.edge("me/businesses", "id,name", token).await?;
+        let mut seen: HashSet<String> = pages.iter().map(|p| p.id.clone()).collect();
+        for business in businesses.iter().take(MAX_BUSINESSES) {
+            // Ids come from Graph; anything but digits would change the path.
+            if business.id.is_empty() || !business.id.chars().all(|c| c.is_ascii_digit()) {
+                continue;
+            }
+            for edge in ["owned_pages", "client_pages"] {
+                let path = format!("{}/{edge}", business.id);
+                let found: Vec<Page> =
+                    match self.edge(&path, "id,name,access_token,link", token).await {
+                        Ok(found) => found,
+                        // A Business Manager whose Pages this person may not list (a
+                        // permission error on its edge) hides only its own Pages.
+                        Err(ProviderError::Dead(StatusReason::PermissionRevoked)) => continue,
+                        Err(other) => return Err(other),
+                    };
+                pages.extend(found.into_iter().filter(|p| seen.insert(p.id.clone())));
+            }
+        }
         Ok(pages)
     }
 
-    /// When the app's data access for this login ends, from `debug_token` (checked with
-    /// the app's own token). Best effort: a login is not refused because this one
-    /// read failed; the integration then only learns of it from a probe.
-    async fn data_access_end(&self, user_token: &str) -> Option<chrono::DateTime<Utc>> {
-        let app_token = format!("{}|{}", self.app_id, self.app_secret.expose());
-        let answer: ProviderResult<DebugToken> = http::json(
-            self.http
-                .get(self.graph("debug_token"))
-                .query(&[("input_token", user_token), ("access_token", &app_token)]),
-        )
-        .await;
-        match answer {
-            Ok(debug) => debug
-                .data
-                .data_access_expires_at
-                .filter(|at| *at > 0)
-                .and_then(|at| chrono::DateTime::from_timestamp(at, 0)),
-            Err(error) => {
-                tracing::info!(?error, "Facebook did not say when data access ends");
-                None
-            }
-        }
-    }
-
-    fn graph(&self, path: &str) -> String {
-        format!(
-            "{}/{}/{}",
-            self.graph_url,
-            self.version,
-            path.trim_start_matches('/')
-        )
+    /// The Page as an account of the login `person`, holding `grant`'s permissions.
+    fn account(page: Page, person: &str, grant: &Grant) -> Option<Account> {
+        let token = page.access_token?;
+        let mut permissions = grant.scopes.clone();
+        permissions.extend(page.tasks.unwrap_or_default());
+        Some(Account {
+            profile_url: page
+                .link
+                .or_else(|| Some(format!("https://www.facebook.com/{}", page.id))),
+            external_account_id: page.id,
+            network_user_id: Some(person.to_owned()),
+            display_name: page.name,
+            permissions,
+            grant: Grant {
+                access_token: Secret::new(token),
+                refresh_token: None,
+                expires_at: None,
+                refresh_expires_at: None,
+                scopes: grant.scopes.clone(),
+            },
+        })
     }
 }
 
@@ -171,7 +248,7 @@ impl Provider for Facebook {
     }
 
     fn uses_pkce(&self) -> bool {
-        true
+        self.app.pkce
     }
 
     fn authorize_url(
@@ -180,16 +257,15 @@ impl Provider for Facebook {
         pkce_challenge: Option<&str>,
         redirect_uri: &str,
     ) -> String {
-        let mut url = match url::Url::parse(&format!(
+        let Ok(mut url) = url::Url::parse(&format!(
             "{}/{}/dialog/oauth",
             self.dialog_url, self.version
-        )) {
-            Ok(url) => url,
-            Err(_) => return String::new(),
+        )) else {
+            return String::new();
         };
         {
             let mut q = url.query_pairs_mut();
-            q.append_pair("client_id", &self.app_id)
+            q.append_pair("client_id", &self.app.id)
                 .append_pair("redirect_uri", redirect_uri)
                 .append_pair("state", state)
                 .append_pair("response_type", "code")
@@ -209,9 +285,9 @@ impl Provider for Facebook {
         redirect_uri: &str,
     ) -> ProviderResult<Grant> {
         let mut query = vec![
-            ("client_id", self.app_id.as_str()),
+            ("client_id", self.app.id.as_str()),
             ("redirect_uri", redirect_uri),
-            ("client_secret", self.app_secret.expose()),
+            ("client_secret", self.app.secret.expose()),
             ("code", code),
         ];
         if let Some(verifier) = verifier {
@@ -227,24 +303,18 @@ impl Provider for Facebook {
         let long: TokenAnswer =
             http::json(self.http.get(self.graph("oauth/access_token")).query(&[
                 ("grant_type", "fb_exchange_token"),
-                ("client_id", self.app_id.as_str()),
-                ("client_secret", self.app_secret.expose()),
+                ("client_id", self.app.id.as_str()),
+                ("client_secret", self.app.secret.expose()),
                 ("fb_exchange_token", short.access_token.as_str()),
             ]))
             .await?;
-        let permissions: Permissions = http::json(
-            self.http
-                .get(self.graph("me/permissions"))
-                .query(&[("access_token", long.access_token.as_str())]),
-        )
-        .await?;
-        let data_access_expires_at = self.data_access_end(&long.access_token).await;
+        let permissions: Permissions =
+            http::json(self.get("me/permissions", &long.access_token, &[])).await?;
         Ok(Grant {
             access_token: Secret::new(long.access_token),
             refresh_token: None,
             expires_at: long.expires_in.map(|s| Utc::now() + Duration::seconds(s)),
             refresh_expires_at: None,
-            data_access_expires_at,
             scopes: permissions
                 .data
                 .into_iter()
@@ -256,12 +326,8 @@ impl Provider for Facebook {
 
     async fn probe(&self, token: &Secret) -> ProviderResult<()> {
         // With a Page token, /me is the Page: a lost role shows as 190/492 here.
-        let _: serde_json::Value = http::json(
-            self.http
-                .get(self.graph("me"))
-                .query(&[("fields", "id,name"), ("access_token", token.expose())]),
-        )
-        .await?;
+        let _: serde_json::Value =
+            http::json(self.get("me", token.expose(), &[("fields", "id,name")])).await?;
         Ok(())
     }
 
@@ -283,11 +349,15 @@ impl Provider for Facebook {
         if user.is_empty() || !user.chars().all(|c| c.is_ascii_alphanumeric()) {
             return Revocation::Skipped("the recorded Facebook user id is not a Graph id".into());
         }
-        let app_token = format!("{}|{}", self.app_id, self.app_secret.expose());
+        let app_token = format!("{}|{}", self.app.id, self.app.secret.expose());
+        let proof = graph::appsecret_proof(&self.app.secret, &app_token);
         let answer: ProviderResult<serde_json::Value> = http::json(
             self.http
                 .delete(self.graph(&format!("{user}/permissions")))
-                .query(&[("access_token", app_token.as_str())]),
+                .query(&[
+                    ("access_token", app_token.as_str()),
+                    ("appsecret_proof", proof.as_str()),
+                ]),
         )
         .await;
         match answer {
@@ -302,54 +372,28 @@ impl Provider for Facebook {
     }
 
     async fn accounts(&self, grant: &Grant) -> ProviderResult<Vec<Account>> {
+        if let Some(refusal) = graph::declined("Facebook", &NEEDED, &grant.scopes) {
+            return Err(refusal);
+        }
         // Who signed in: Meta's deauthorize and data-deletion callbacks, and the
         // revocation at disconnect, name the person by this app-scoped id; the Page
         // token stored later cannot tell it.
-        let me: Me = http::json(self.http.get(self.graph("me")).query(&[
-            ("fields", "id"),
-            ("access_token", grant.access_token.expose()),
-        ]))
-        .await?;
-        let pages = self.all_pages(grant).await?;
+        let me: Me =
+            http::json(self.get("me", grant.access_token.expose(), &[("fields", "id")])).await?;
+        let pages = self.pages(grant).await?;
         if pages.is_empty() {
             return Err(ProviderError::Refused(
                 ConnectFailure::PersonalProfile,
-                "This Facebook login manages no Page. Personal profiles cannot be connected: \
-                 connect a Facebook Page you manage instead."
+                "No Facebook Page was shared with this app: either this is a personal profile \
+                 (personal profiles cannot be connected), or no Page was ticked in Facebook's \
+                 Page picker. Connect again and tick the Page you manage."
                     .into(),
             ));
         }
         let postable: Vec<Account> = pages
             .into_iter()
-            .filter(|page| {
-                page.tasks
-                    .iter()
-                    .any(|t| POSTING_TASKS.contains(&t.as_str()))
-            })
-            .filter_map(|page| {
-                let token = page.access_token?;
-                let mut permissions = grant.scopes.clone();
-                permissions.extend(page.tasks);
-                Some(Account {
-                    profile_url: page
-                        .link
-                        .or_else(|| Some(format!("https://www.facebook.com/{}", page.id))),
-                    external_account_id: page.id,
-                    network_user_id: Some(me.id.clone()),
-                    display_name: page.name,
-                    permissions,
-                    grant: Grant {
-                        access_token: Secret::new(token),
-                        refresh_token: None,
-                        // Page tokens from a long-lived user token: lifetime documented
-                        // inconsistently (60 days, or none); probes tell, not a guess.
-                        expires_at: None,
-                        refresh_expires_at: None,
-                        data_access_expires_at: grant.data_access_expires_at,
-                        scopes: grant.scopes.clone(),
-                    },
-                })
-            })
+            .filter(Page::postable)
+            .filter_map(|page| Facebook::account(page, &me.id, grant))
             .collect();
         if postable.is_empty() {
             return Err(ProviderError::Refused(

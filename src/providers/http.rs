@@ -35,8 +35,11 @@ fn from_signal(signal: Signal, message: String) -> ProviderError {
 }
 
 /// Maps an error body: Graph (`{"error": {code, error_subcode, message}}`), LinkedIn
-/// (`{"serviceErrorCode", "code", "message"}`), or OAuth (`{"error", "error_description"}`).
+/// (`{"status", "serviceErrorCode", "message"}`, newer bodies add a string `code`),
+/// Instagram's code exchange (`{"error_type", "code", "error_message"}`), or OAuth
+/// (`{"error", "error_description"}`).
 fn error_of(status: u16, body: &Value) -> ProviderError {
+    let text = |key: &str| body.get(key).and_then(Value::as_str);
     if let Some(graph) = body.get("error").filter(|e| e.is_object()) {
         let code = graph.get("code").and_then(Value::as_i64).unwrap_or(0);
         let subcode = graph.get("error_subcode").and_then(Value::as_i64);
@@ -50,23 +53,24 @@ fn error_of(status: u16, body: &Value) -> ProviderError {
             format!("network error {code}: {message}"),
         );
     }
-    if let Some(code) = body.get("code").and_then(Value::as_str) {
-        let message = body
-            .get("message")
-            .and_then(Value::as_str)
-            .unwrap_or(code)
-            .to_owned();
-        let signal = match signals::linkedin(code) {
+    if let Some(message) = text("error_message") {
+        // api.instagram.com's own shape; its `code` repeats the HTTP status.
+        let kind = text("error_type").unwrap_or("error");
+        return from_signal(signals::http_status(status), format!("{kind}: {message}"));
+    }
+    let service_code = body.get("serviceErrorCode").and_then(Value::as_i64);
+    let code = text("code");
+    if service_code.is_some() || code.is_some() {
+        let message = text("message").or(code).unwrap_or("error");
+        let signal = match signals::linkedin(service_code, code) {
             Signal::Other => signals::http_status(status),
             known => known,
         };
-        return from_signal(signal, format!("network error {code}: {message}"));
+        let label = code.map_or_else(|| service_code.unwrap_or(0).to_string(), str::to_owned);
+        return from_signal(signal, format!("network error {label}: {message}"));
     }
-    if let Some(error) = body.get("error").and_then(Value::as_str) {
-        let description = body
-            .get("error_description")
-            .and_then(Value::as_str)
-            .unwrap_or("");
+    if let Some(error) = text("error") {
+        let description = text("error_description").unwrap_or("");
         return from_signal(
             signals::http_status(status),
             format!("{error}: {description}"),
@@ -164,5 +168,17 @@ mod tests {
         ));
         let oauth = json!({"error": "invalid_grant", "error_description": "code expired"});
         assert!(matches!(error_of(400, &oauth), ProviderError::Failed(_)));
+        // LinkedIn's documented body has only the number.
+        let documented = json!({"status": 401, "serviceErrorCode": 65601, "message": "The token used in the request has been revoked by the user"});
+        assert_eq!(
+            error_of(401, &documented),
+            ProviderError::Dead(StatusReason::AccessRevoked)
+        );
+        // api.instagram.com keeps its words in `error_message`.
+        let instagram = json!({"error_type": "OAuthException", "code": 400, "error_message": "Invalid platform app"});
+        assert_eq!(
+            error_of(400, &instagram),
+            ProviderError::Failed("OAuthException: Invalid platform app".into())
+        );
     }
 }

@@ -1,12 +1,16 @@
 //! Instagram professional accounts through "Instagram API with Instagram Login": code →
-//! short-lived token → 60-day token, then `/me` tells the account type. Personal
-//! accounts are refused: only business and creator accounts can be connected.
+//! short-lived token → 60-day token, then `/{version}/me` tells the account type.
+//! Personal accounts are refused: only business and creator accounts can be connected;
+//! so is a login whose person unticked the permission to publish.
 
 use chrono::{Duration, Utc};
 use serde::Deserialize;
 use serde_json::Value;
 
-use super::{Account, ConnectFailure, Grant, Provider, ProviderError, ProviderResult, http};
+use super::{
+    Account, AppCredentials, ConnectFailure, Grant, Provider, ProviderError, ProviderResult, graph,
+    http,
+};
 use crate::{config::Secret, domain::Network};
 
 /// What socialgate asks Instagram for.
@@ -15,16 +19,43 @@ pub const SCOPES: [&str; 2] = [
     "instagram_business_content_publish",
 ];
 
+/// Permissions without which nothing can be published: a login that unticked one is
+/// refused.
+pub const NEEDED: [(&str, &str); 1] = [(
+    "instagram_business_content_publish",
+    "Publish content to your Instagram account",
+)];
+
+/// Instagram documents `account_type` as BUSINESS or MEDIA_CREATOR, and writes it in
+/// mixed case in places: compared without case.
+const PROFESSIONAL: [&str; 3] = ["BUSINESS", "MEDIA_CREATOR", "CREATOR"];
+
 pub struct Instagram {
     pub http: reqwest::Client,
-    pub app_id: String,
-    pub app_secret: Secret,
+    pub app: AppCredentials,
     /// Where `/oauth/authorize` lives.
     pub auth_url: String,
     /// Where `/oauth/access_token` (code exchange) lives.
     pub api_url: String,
-    /// The Instagram Graph base (`/access_token`, `/me`).
+    /// The Instagram Graph base: token calls (`/access_token`,
+    /// `/refresh_access_token`) live at its root, as documented; data calls under
+    /// `/{version}`.
     pub graph_url: String,
+    pub version: String,
+}
+
+impl Instagram {
+    /// `GET /{version}/me` with `token` and its `appsecret_proof`.
+    fn me(&self, token: &str, fields: &str) -> reqwest::RequestBuilder {
+        let proof = graph::appsecret_proof(&self.app.secret, token);
+        self.http
+            .get(format!("{}/{}/me", self.graph_url, self.version))
+            .query(&[
+                ("fields", fields),
+                ("access_token", token),
+                ("appsecret_proof", proof.as_str()),
+            ])
+    }
 }
 
 #[derive(Deserialize)]
@@ -41,7 +72,6 @@ impl LongLived {
             refresh_token: None,
             expires_at: self.expires_in.map(|s| Utc::now() + Duration::seconds(s)),
             refresh_expires_at: None,
-            data_access_expires_at: None,
             scopes,
         }
     }
@@ -77,37 +107,51 @@ impl Provider for Instagram {
         Network::Instagram
     }
 
-    fn authorize_url(&self, state: &str, _pkce: Option<&str>, redirect_uri: &str) -> String {
+    fn uses_pkce(&self) -> bool {
+        self.app.pkce
+    }
+
+    fn authorize_url(&self, state: &str, pkce: Option<&str>, redirect_uri: &str) -> String {
         let Ok(mut url) = url::Url::parse(&format!("{}/oauth/authorize", self.auth_url)) else {
             return String::new();
         };
-        url.query_pairs_mut()
-            .append_pair("client_id", &self.app_id)
-            .append_pair("redirect_uri", redirect_uri)
-            .append_pair("response_type", "code")
-            .append_pair("scope", &SCOPES.join(","))
-            .append_pair("state", state);
+        {
+            let mut q = url.query_pairs_mut();
+            q.append_pair("client_id", &self.app.id)
+                .append_pair("redirect_uri", redirect_uri)
+                .append_pair("response_type", "code")
+                .append_pair("scope", &SCOPES.join(","))
+                .append_pair("state", state);
+            if let Some(challenge) = pkce {
+                q.append_pair("code_challenge", challenge)
+                    .append_pair("code_challenge_method", "S256");
+            }
+        }
         url.to_string()
     }
 
     async fn exchange(
         &self,
         code: &str,
-        _verifier: Option<&str>,
+        verifier: Option<&str>,
         redirect_uri: &str,
     ) -> ProviderResult<Grant> {
         // Meta appends `#_` to the redirect; a code copied with it would not match.
         let code = code.trim_end_matches("#_");
+        let mut form = vec![
+            ("client_id", self.app.id.as_str()),
+            ("client_secret", self.app.secret.expose()),
+            ("grant_type", "authorization_code"),
+            ("redirect_uri", redirect_uri),
+            ("code", code),
+        ];
+        if let Some(verifier) = verifier {
+            form.push(("code_verifier", verifier));
+        }
         let body: Value = http::json(
             self.http
                 .post(format!("{}/oauth/access_token", self.api_url))
-                .form(&[
-                    ("client_id", self.app_id.as_str()),
-                    ("client_secret", self.app_secret.expose()),
-                    ("grant_type", "authorization_code"),
-                    ("redirect_uri", redirect_uri),
-                    ("code", code),
-                ]),
+                .form(&form),
         )
         .await?;
         let (short, scopes) = short_lived(&body).ok_or_else(|| {
@@ -118,7 +162,7 @@ impl Provider for Instagram {
                 .get(format!("{}/access_token", self.graph_url))
                 .query(&[
                     ("grant_type", "ig_exchange_token"),
-                    ("client_secret", self.app_secret.expose()),
+                    ("client_secret", self.app.secret.expose()),
                     ("access_token", short.as_str()),
                 ]),
         )
@@ -127,12 +171,7 @@ impl Provider for Instagram {
     }
 
     async fn probe(&self, token: &Secret) -> ProviderResult<()> {
-        let _: serde_json::Value = http::json(
-            self.http
-                .get(format!("{}/me", self.graph_url))
-                .query(&[("fields", "user_id"), ("access_token", token.expose())]),
-        )
-        .await?;
+        let _: serde_json::Value = http::json(self.me(token.expose(), "user_id")).await?;
         Ok(())
     }
 
@@ -153,13 +192,14 @@ impl Provider for Instagram {
     }
 
     async fn accounts(&self, grant: &Grant) -> ProviderResult<Vec<Account>> {
-        let me: Me = http::json(self.http.get(format!("{}/me", self.graph_url)).query(&[
-            ("fields", "user_id,username,account_type"),
-            ("access_token", grant.access_token.expose()),
-        ]))
-        .await?;
+        if let Some(refusal) = graph::declined("Instagram", &NEEDED, &grant.scopes) {
+            return Err(refusal);
+        }
+        let me: Me =
+            http::json(self.me(grant.access_token.expose(), "user_id,username,account_type"))
+                .await?;
         let kind = me.account_type.as_deref().unwrap_or("");
-        if !matches!(kind, "BUSINESS" | "MEDIA_CREATOR" | "CREATOR") {
+        if !PROFESSIONAL.iter().any(|k| k.eq_ignore_ascii_case(kind)) {
             return Err(ProviderError::Refused(
                 ConnectFailure::PersonalInstagramAccount,
                 format!(

@@ -6,8 +6,8 @@
 use chrono::{Duration, Utc};
 use oauth2::{
     AccessToken, AuthType, AuthUrl, AuthorizationCode, ClientId, ClientSecret, CsrfToken,
-    EndpointNotSet, EndpointSet, RedirectUrl, RefreshToken, RequestTokenError, Scope,
-    StandardRevocableToken, TokenResponse, TokenUrl,
+    EndpointNotSet, EndpointSet, PkceCodeVerifier, RedirectUrl, RefreshToken, RequestTokenError,
+    Scope, StandardRevocableToken, TokenResponse, TokenUrl,
     basic::{
         BasicErrorResponse, BasicErrorResponseType, BasicRevocationErrorResponse,
         BasicTokenIntrospectionResponse, BasicTokenType,
@@ -15,7 +15,7 @@ use oauth2::{
 };
 use serde::{Deserialize, Serialize};
 
-use super::{Account, Grant, Provider, ProviderError, ProviderResult, http};
+use super::{Account, AppCredentials, Grant, Provider, ProviderError, ProviderResult, http};
 use crate::{
     config::Secret,
     domain::{Network, StatusReason},
@@ -113,8 +113,7 @@ pub struct Linkedin {
     api_url: String,
     /// `{oauth}/introspectToken`, to confirm a reported revocation.
     introspect_url: String,
-    client_id: String,
-    client_secret: Secret,
+    app: AppCredentials,
 }
 
 /// `introspectToken`'s answer.
@@ -128,15 +127,14 @@ impl Linkedin {
     /// `oauth_url` holds `/authorization` and `/accessToken`; `api_url` holds `/v2/userinfo`.
     pub fn new(
         http: reqwest::Client,
-        client_id: String,
-        client_secret: Secret,
+        app: AppCredentials,
         oauth_url: &str,
         api_url: &str,
     ) -> AppResult<Self> {
         let oauth_url = oauth_url.trim_end_matches('/');
         let bad = |e: url::ParseError| AppError::BadUserInput(format!("LinkedIn URL: {e}"));
-        let oauth = Bare::new(ClientId::new(client_id.clone()))
-            .set_client_secret(ClientSecret::new(client_secret.expose().to_owned()))
+        let oauth = Bare::new(ClientId::new(app.id.clone()))
+            .set_client_secret(ClientSecret::new(app.secret.expose().to_owned()))
             .set_auth_uri(AuthUrl::new(format!("{oauth_url}/authorization")).map_err(bad)?)
             .set_token_uri(TokenUrl::new(format!("{oauth_url}/accessToken")).map_err(bad)?)
             .set_auth_type(AuthType::RequestBody);
@@ -145,8 +143,7 @@ impl Linkedin {
             oauth,
             api_url: api_url.trim_end_matches('/').to_owned(),
             introspect_url: format!("{oauth_url}/introspectToken"),
-            client_id,
-            client_secret,
+            app,
         })
     }
 }
@@ -181,12 +178,13 @@ fn grant_of(token: &TokenAnswer) -> Grant {
             .and_then(|d| Duration::from_std(d).ok())
             .map(|d| Utc::now() + d),
         refresh_expires_at,
-        data_access_expires_at: None,
         scopes,
     }
 }
 
-/// A failed call to the token endpoint. `invalid_grant` on a refresh is definitive:
+/// A failed call to the token endpoint. On a refresh, LinkedIn documents `400
+/// invalid_request` ("The provided authorization grant or refresh token is invalid,
+/// expired or revoked") and `invalid_grant` is seen in practice: both are definitive,
 /// the refresh token is dead.
 fn token_error<RE: std::error::Error>(
     error: RequestTokenError<RE, BasicErrorResponse>,
@@ -199,7 +197,11 @@ fn token_error<RE: std::error::Error>(
     };
     match error {
         RequestTokenError::ServerResponse(r)
-            if refreshing && *r.error() == BasicErrorResponseType::InvalidGrant =>
+            if refreshing
+                && matches!(
+                    r.error(),
+                    BasicErrorResponseType::InvalidGrant | BasicErrorResponseType::InvalidRequest
+                ) =>
         {
             ProviderError::Dead(StatusReason::RefreshRevoked)
         }
@@ -216,8 +218,8 @@ fn token_error<RE: std::error::Error>(
 impl Linkedin {
     async fn confirm_revoked(&self, token: &Secret) -> ProviderResult<()> {
         let found: Introspection = http::json(self.http.post(&self.introspect_url).form(&[
-            ("client_id", self.client_id.as_str()),
-            ("client_secret", self.client_secret.expose()),
+            ("client_id", self.app.id.as_str()),
+            ("client_secret", self.app.secret.expose()),
             ("token", token.expose()),
         ]))
         .await?;
@@ -237,32 +239,45 @@ impl Provider for Linkedin {
         Network::Linkedin
     }
 
-    fn authorize_url(&self, state: &str, _pkce: Option<&str>, redirect_uri: &str) -> String {
+    fn uses_pkce(&self) -> bool {
+        self.app.pkce
+    }
+
+    fn authorize_url(&self, state: &str, pkce: Option<&str>, redirect_uri: &str) -> String {
         let Ok(redirect) = RedirectUrl::new(redirect_uri.to_owned()) else {
             return String::new();
         };
         let state = state.to_owned();
-        let (url, _) = self
+        let (mut url, _) = self
             .oauth
             .authorize_url(move || CsrfToken::new(state))
             .add_scopes(SCOPES.iter().map(|s| Scope::new((*s).to_owned())))
             .set_redirect_uri(std::borrow::Cow::Owned(redirect))
             .url();
+        if let Some(challenge) = pkce {
+            url.query_pairs_mut()
+                .append_pair("code_challenge", challenge)
+                .append_pair("code_challenge_method", "S256");
+        }
         url.to_string()
     }
 
     async fn exchange(
         &self,
         code: &str,
-        _verifier: Option<&str>,
+        verifier: Option<&str>,
         redirect_uri: &str,
     ) -> ProviderResult<Grant> {
         let redirect = RedirectUrl::new(redirect_uri.to_owned())
             .map_err(|_| ProviderError::Failed("bad redirect URI".into()))?;
-        let token = self
+        let mut request = self
             .oauth
             .exchange_code(AuthorizationCode::new(code.to_owned()))
-            .set_redirect_uri(std::borrow::Cow::Owned(redirect))
+            .set_redirect_uri(std::borrow::Cow::Owned(redirect));
+        if let Some(verifier) = verifier {
+            request = request.set_pkce_verifier(PkceCodeVerifier::new(verifier.to_owned()));
+        }
+        let token = request
             .request_async(&self.http)
             .await
             .map_err(|e| token_error(e, false))?;

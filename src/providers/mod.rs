@@ -4,6 +4,7 @@
 //! point them at local servers. Tokens travel as [`Secret`]s and are never logged.
 
 pub mod facebook;
+pub mod graph;
 mod http;
 
 pub use http::client as http_client;
@@ -30,9 +31,6 @@ pub struct Grant {
     pub refresh_token: Option<Secret>,
     pub expires_at: Option<DateTime<Utc>>,
     pub refresh_expires_at: Option<DateTime<Utc>>,
-    /// Facebook: when the app may no longer read the person's data (90 days after
-    /// they were last active), whatever the token's own lifetime.
-    pub data_access_expires_at: Option<DateTime<Utc>>,
     /// Permissions granted (scopes).
     pub scopes: Vec<String>,
 }
@@ -192,6 +190,82 @@ pub trait Provider: Send + Sync {
     }
 }
 
+/// The app a client signs in as at its network, and whether its authorize requests
+/// carry a PKCE challenge (a setting per network: see [`Config`]).
+#[derive(Clone)]
+pub struct AppCredentials {
+    pub id: String,
+    pub secret: Secret,
+    pub pkce: bool,
+}
+
+/// The app configured for `network`, if its id and secret are both set.
+pub fn configured_app(config: &Config, network: Network) -> Option<AppCredentials> {
+    let (id, secret, pkce) = match network {
+        Network::Linkedin => (
+            &config.linkedin_client_id,
+            &config.linkedin_client_secret,
+            config.linkedin_pkce,
+        ),
+        Network::Facebook => (
+            &config.facebook_app_id,
+            &config.facebook_app_secret,
+            config.facebook_pkce,
+        ),
+        Network::Instagram => (
+            &config.instagram_app_id,
+            &config.instagram_app_secret,
+            config.instagram_pkce,
+        ),
+    };
+    Some(AppCredentials {
+        id: id.clone()?,
+        secret: secret.clone()?,
+        pkce: pkce.unwrap_or(false),
+    })
+}
+
+/// The client of `network` for `app`. Its endpoints come from configuration, or all
+/// from under `base` when one is given (the sandbox's look-alike of the network).
+pub fn client(
+    network: Network,
+    config: &Config,
+    http: reqwest::Client,
+    app: AppCredentials,
+    base: Option<&str>,
+) -> AppResult<Arc<dyn Provider>> {
+    let at = |configured: &str| base.unwrap_or(configured).trim_end_matches('/').to_owned();
+    Ok(match network {
+        Network::Linkedin => {
+            let oauth = base.map_or_else(
+                || config.linkedin_oauth_url.clone(),
+                |b| format!("{b}/oauth/v2"),
+            );
+            Arc::new(linkedin::Linkedin::new(
+                http,
+                app,
+                &oauth,
+                &at(&config.linkedin_api_url),
+            )?)
+        }
+        Network::Facebook => Arc::new(facebook::Facebook {
+            http,
+            app,
+            dialog_url: at(&config.facebook_dialog_url),
+            graph_url: at(&config.facebook_graph_url),
+            version: config.facebook_api_version.clone(),
+        }),
+        Network::Instagram => Arc::new(instagram::Instagram {
+            http,
+            app,
+            auth_url: at(&config.instagram_auth_url),
+            api_url: at(&config.instagram_api_url),
+            graph_url: at(&config.instagram_graph_url),
+            version: config.instagram_api_version.clone(),
+        }),
+    })
+}
+
 /// The configured client of each network, and which are sandboxes.
 #[derive(Clone)]
 pub struct Providers {
@@ -215,39 +289,10 @@ impl Providers {
     pub fn from_config(config: &Config) -> AppResult<Providers> {
         let http = http::client()?;
         let mut clients: HashMap<Network, Arc<dyn Provider>> = HashMap::new();
-        if let (Some(id), Some(secret)) =
-            (&config.linkedin_client_id, &config.linkedin_client_secret)
-        {
-            let client = linkedin::Linkedin::new(
-                http.clone(),
-                id.clone(),
-                secret.clone(),
-                &config.linkedin_oauth_url,
-                &config.linkedin_api_url,
-            )?;
-            clients.insert(Network::Linkedin, Arc::new(client));
-        }
-        if let (Some(id), Some(secret)) = (&config.facebook_app_id, &config.facebook_app_secret) {
-            let client = facebook::Facebook {
-                http: http.clone(),
-                app_id: id.clone(),
-                app_secret: secret.clone(),
-                dialog_url: config.facebook_dialog_url.trim_end_matches('/').to_owned(),
-                graph_url: config.facebook_graph_url.trim_end_matches('/').to_owned(),
-                version: config.facebook_api_version.clone(),
-            };
-            clients.insert(Network::Facebook, Arc::new(client));
-        }
-        if let (Some(id), Some(secret)) = (&config.instagram_app_id, &config.instagram_app_secret) {
-            let client = instagram::Instagram {
-                http: http.clone(),
-                app_id: id.clone(),
-                app_secret: secret.clone(),
-                auth_url: config.instagram_auth_url.trim_end_matches('/').to_owned(),
-                api_url: config.instagram_api_url.trim_end_matches('/').to_owned(),
-                graph_url: config.instagram_graph_url.trim_end_matches('/').to_owned(),
-            };
-            clients.insert(Network::Instagram, Arc::new(client));
+        for network in [Network::Linkedin, Network::Facebook, Network::Instagram] {
+            if let Some(app) = configured_app(config, network) {
+                clients.insert(network, client(network, config, http.clone(), app, None)?);
+            }
         }
         #[allow(unused_mut)]
         let mut sandboxed = Vec::new();

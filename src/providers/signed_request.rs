@@ -1,7 +1,9 @@
 //! Meta's `signed_request`, as its deauthorize and data-deletion callbacks send it:
 //! `base64url(signature).base64url(payload)`, where the signature is HMAC-SHA256 of
 //! the encoded payload (the text after the dot) with the app secret, and the payload is
-//! JSON naming the algorithm and the person (`user_id`, the network's id of them).
+//! JSON naming the algorithm and whom it is about: the person (`user_id`, the network's
+//! id of them) or, when a Page removes the app, the Page (`profile_id`, with `user_id`
+//! 0 in the payload Meta documented for it).
 //! Nothing in it is believed before the signature checks out; the comparison takes
 //! the same time whatever the signature.
 
@@ -16,12 +18,20 @@ use crate::config::Secret;
 /// The only algorithm Meta signs with.
 pub const ALGORITHM: &str = "HMAC-SHA256";
 
-/// A verified request: who it is about.
+/// Whom a callback is about.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct SignedRequest {
+pub enum Subject {
     /// The network's id of the person (app-scoped on Facebook, the Instagram user id
     /// on Instagram).
-    pub user_id: String,
+    Person(String),
+    /// A Facebook Page that removed the app, by its id.
+    Page(String),
+}
+
+/// A verified request: whom it is about.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SignedRequest {
+    pub subject: Subject,
     /// When Meta signed it (Unix seconds), if it said.
     pub issued_at: Option<i64>,
 }
@@ -51,7 +61,19 @@ impl std::fmt::Display for Invalid {
 struct Payload {
     algorithm: String,
     user_id: Option<Value>,
+    profile_id: Option<Value>,
     issued_at: Option<i64>,
+}
+
+/// A Graph id from a payload field: a non-empty string or a number, never 0 (which
+/// Meta sends as `user_id` when a Page, not a person, removed the app).
+fn graph_id(value: Option<Value>) -> Option<String> {
+    let id = match value? {
+        Value::String(id) => id,
+        Value::Number(id) => id.to_string(),
+        _ => return None,
+    };
+    (!id.is_empty() && id != "0").then_some(id)
 }
 
 /// base64url with or without padding, as Meta's own examples accept.
@@ -81,13 +103,13 @@ pub fn verify(signed: &str, secret: &Secret) -> Result<SignedRequest, Invalid> {
     if !payload.algorithm.eq_ignore_ascii_case(ALGORITHM) {
         return Err(Invalid::Algorithm);
     }
-    let user_id = match payload.user_id {
-        Some(Value::String(id)) if !id.is_empty() => id,
-        Some(Value::Number(id)) => id.to_string(),
-        _ => return Err(Invalid::Malformed),
+    let subject = match (graph_id(payload.user_id), graph_id(payload.profile_id)) {
+        (Some(person), _) => Subject::Person(person),
+        (None, Some(page)) => Subject::Page(page),
+        (None, None) => return Err(Invalid::Malformed),
     };
     Ok(SignedRequest {
-        user_id,
+        subject,
         issued_at: payload.issued_at,
     })
 }
@@ -114,7 +136,7 @@ mod tests {
     fn a_request_signed_with_the_secret_is_read() {
         let payload = json!({ "algorithm": "HMAC-SHA256", "issued_at": 1_700_000_000, "user_id": "1234567890" });
         let read = verify(&sign(&payload, &secret()), &secret()).expect("valid");
-        assert_eq!(read.user_id, "1234567890");
+        assert_eq!(read.subject, Subject::Person("1234567890".into()));
         assert_eq!(read.issued_at, Some(1_700_000_000));
         // Meta's examples pad with '='; both forms are read.
         let signed = sign(&payload, &secret());
@@ -124,8 +146,15 @@ mod tests {
         // A numeric user id is read as its digits.
         let numeric = json!({ "algorithm": "hmac-sha256", "user_id": 42 });
         assert_eq!(
-            verify(&sign(&numeric, &secret()), &secret()).map(|r| r.user_id),
-            Ok("42".to_owned())
+            verify(&sign(&numeric, &secret()), &secret()).map(|r| r.subject),
+            Ok(Subject::Person("42".to_owned()))
+        );
+        // A Page that removed the app: `user_id` 0 and the Page as `profile_id`.
+        let page =
+            json!({ "algorithm": "HMAC-SHA256", "user_id": 0, "profile_id": "100000000000003" });
+        assert_eq!(
+            verify(&sign(&page, &secret()), &secret()).map(|r| r.subject),
+            Ok(Subject::Page("100000000000003".to_owned()))
         );
     }
 

@@ -5,8 +5,13 @@ use std::collections::HashMap;
 
 use serde_json::{Value, json};
 
+use crate::{
+    config::Secret,
+    providers::{facebook, graph::appsecret_proof, instagram},
+};
+
 use super::{
-    CLIENT_ID, CLIENT_SECRET, Condition,
+    BUSINESS_ID, CLIENT_ID, CLIENT_SECRET, Condition,
     logins::external_id,
     state::{Answer, Sandbox, graph_error, oauth_error},
 };
@@ -175,44 +180,89 @@ impl Sandbox {
         }
     }
 
-    /// Facebook `GET /{version}/debug_token` (with the app token): whether the token
-    /// is valid, and when data access ends (90 days from now, as after a sign-in).
-    pub fn facebook_debug_token(&self, query: &HashMap<String, String>) -> Answer {
-        let app_token = format!("{CLIENT_ID}|{CLIENT_SECRET}");
-        if query.get("access_token") != Some(&app_token) {
-            return graph_error(190, None, "Invalid OAuth access token signature.");
+    /// Graph's refusal of a call whose `appsecret_proof` is missing or wrong: the
+    /// sandbox apps run with "Require App Secret" on, as an operator may set it.
+    pub fn proof_refused(&self, query: &HashMap<String, String>) -> Option<Answer> {
+        let token = query.get("access_token")?;
+        let want = appsecret_proof(&Secret::new(CLIENT_SECRET), token);
+        match query.get("appsecret_proof") {
+            Some(proof) if *proof == want => None,
+            Some(_) => Some(graph_error(
+                100,
+                None,
+                "Invalid appsecret_proof provided in the API argument",
+            )),
+            None => Some(graph_error(
+                100,
+                None,
+                "API calls from the server require an appsecret_proof argument",
+            )),
         }
-        let token = query.get("input_token").map(String::as_str).unwrap_or("");
-        let Some((_, page)) = self.holder(token) else {
-            return (
-                200,
-                json!({ "data": { "is_valid": false, "error": { "code": 190, "message": "Invalid OAuth access token." } } }),
-            );
-        };
-        let data_access = chrono::Utc::now().timestamp() + 90 * 24 * 3600;
-        (
-            200,
-            json!({ "data": { "app_id": CLIENT_ID, "type": if page.is_some() { "PAGE" } else { "USER" }, "is_valid": true, "expires_at": 0, "data_access_expires_at": data_access } }),
-        )
     }
 
-    /// Facebook `GET /{version}/me/permissions`.
+    /// Facebook `GET /{version}/me/permissions`: every permission asked for, granted
+    /// unless the login unticked it.
     pub fn facebook_permissions(&self, token: Option<&str>) -> Answer {
         match token.and_then(|t| self.holder(t)) {
-            Some(_) => {
-                let data: Vec<Value> = [
-                    "public_profile",
-                    "pages_show_list",
-                    "pages_read_engagement",
-                    "pages_manage_posts",
-                    "pages_manage_metadata",
-                ]
-                .iter()
-                .map(|p| json!({ "permission": p, "status": "granted" }))
-                .collect();
+            Some((login, _)) => {
+                let data: Vec<Value> = std::iter::once("public_profile")
+                    .chain(facebook::SCOPES)
+                    .map(|p| {
+                        let status = if login.declined.contains(&p) {
+                            "declined"
+                        } else {
+                            "granted"
+                        };
+                        json!({ "permission": p, "status": status })
+                    })
+                    .collect();
                 (200, json!({ "data": data }))
             }
             None => graph_error(190, None, "Invalid OAuth access token."),
+        }
+    }
+
+    /// Facebook `GET /{version}/me/businesses`: the login's Business Manager, when a
+    /// Page reaches it through one.
+    pub fn facebook_businesses(&self, token: Option<&str>) -> Answer {
+        match token.and_then(|t| self.holder(t)) {
+            Some((login, None)) => {
+                let data: Vec<Value> = login
+                    .pages
+                    .iter()
+                    .any(|p| p.through_business)
+                    .then(|| json!({ "id": BUSINESS_ID, "name": format!("{}'s firm", login.name) }))
+                    .into_iter()
+                    .collect();
+                (200, json!({ "data": data }))
+            }
+            _ => graph_error(190, None, "Invalid OAuth access token."),
+        }
+    }
+
+    /// Facebook `GET /{version}/{business-id}/owned_pages` or `client_pages`: Page
+    /// nodes (no tasks), each with a token the person may act with.
+    pub fn facebook_business_pages(&self, edge: &str, token: Option<&str>) -> Answer {
+        match token.and_then(|t| self.holder(t)) {
+            Some((login, None)) => {
+                let data: Vec<Value> = login
+                    .pages
+                    .iter()
+                    .filter(|p| p.through_business && edge == "owned_pages")
+                    .map(|page| {
+                        json!({
+                            "id": page.id,
+                            "name": page.name,
+                            "access_token": self.token_for(login, Some(page.id)),
+                        })
+                    })
+                    .collect();
+                (
+                    200,
+                    json!({ "data": data, "paging": { "cursors": { "before": "QVFI", "after": "QVFI" } } }),
+                )
+            }
+            _ => graph_error(190, None, "Invalid OAuth access token."),
         }
     }
 
@@ -236,13 +286,14 @@ impl Sandbox {
         }
     }
 
-    /// Facebook `GET /{version}/me/accounts`.
+    /// Facebook `GET /{version}/me/accounts`: the Pages of a direct role.
     pub fn facebook_accounts(&self, token: Option<&str>) -> Answer {
         match token.and_then(|t| self.holder(t)) {
             Some((login, None)) => {
                 let data: Vec<Value> = login
                     .pages
                     .iter()
+                    .filter(|page| !page.through_business)
                     .map(|page| {
                         json!({
                             "id": page.id,
@@ -277,14 +328,20 @@ impl Sandbox {
             );
         };
         match self.redeem(code, redirect, None) {
-            Ok(login) => (
-                200,
-                json!({ "data": [{
-                "access_token": self.token_for(login, None),
-                "user_id": external_id(login),
-                "permissions": "instagram_business_basic,instagram_business_content_publish",
-            }] }),
-            ),
+            Ok(login) => {
+                let permissions: Vec<&str> = instagram::SCOPES
+                    .into_iter()
+                    .filter(|p| !login.declined.contains(p))
+                    .collect();
+                (
+                    200,
+                    json!({ "data": [{
+                        "access_token": self.token_for(login, None),
+                        "user_id": external_id(login),
+                        "permissions": permissions.join(","),
+                    }] }),
+                )
+            }
             Err(why) => (
                 400,
                 json!({ "error_type": "OAuthException", "code": 400, "error_message": why }),
@@ -333,7 +390,7 @@ impl Sandbox {
         }
     }
 
-    /// Instagram `GET /me`.
+    /// Instagram `GET /{version}/me`.
     pub fn instagram_me(&self, token: Option<&str>) -> Answer {
         if let Some(answer) = token.and_then(|t| self.graph_condition(t)) {
             return answer;

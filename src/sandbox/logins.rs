@@ -1,6 +1,8 @@
 //! The sample people and Pages a sandbox consent page offers: two LinkedIn members, a
-//! Facebook login with two Pages, one with a single Page and a personal one with
-//! none, and an Instagram business and a personal account.
+//! Facebook login with two Pages, one with a single Page, one whose firm's Page is
+//! reached only through its Business Manager, one that unticked the permission to post,
+//! and a personal one with none; an Instagram business account, one that unticked the
+//! permission to publish, and a personal one.
 
 use sha2::{Digest, Sha256};
 
@@ -11,6 +13,9 @@ pub struct SandboxPage {
     pub id: &'static str,
     pub name: &'static str,
     pub tasks: &'static [&'static str],
+    /// Reached through the person's Business Manager (`owned_pages`), not a direct role
+    /// (`/me/accounts`).
+    pub through_business: bool,
 }
 
 /// One account a sandbox login can sign in as.
@@ -23,6 +28,8 @@ pub struct SandboxLogin {
     /// Instagram account type (BUSINESS, MEDIA_CREATOR, PERSONAL).
     pub account_type: &'static str,
     pub pages: &'static [SandboxPage],
+    /// Permissions the person unticked in the network's dialog.
+    pub declined: &'static [&'static str],
 }
 
 pub const LOGINS: &[SandboxLogin] = &[
@@ -33,6 +40,7 @@ pub const LOGINS: &[SandboxLogin] = &[
         name: "Avery Chen",
         account_type: "",
         pages: &[],
+        declined: &[],
     },
     SandboxLogin {
         key: "li-jordan",
@@ -41,6 +49,7 @@ pub const LOGINS: &[SandboxLogin] = &[
         name: "Jordan Okafor",
         account_type: "",
         pages: &[],
+        declined: &[],
     },
     SandboxLogin {
         key: "fb-morgan",
@@ -59,13 +68,16 @@ pub const LOGINS: &[SandboxLogin] = &[
                     "CREATE_CONTENT",
                     "MANAGE",
                 ],
+                through_business: false,
             },
             SandboxPage {
                 id: "100000000000002",
                 name: "Lindqvist Retirement Planning",
                 tasks: &["ANALYZE", "CREATE_CONTENT"],
+                through_business: false,
             },
         ],
+        declined: &[],
     },
     SandboxLogin {
         key: "fb-riley",
@@ -77,7 +89,37 @@ pub const LOGINS: &[SandboxLogin] = &[
             id: "100000000000003",
             name: "Moreau Financial",
             tasks: &["CREATE_CONTENT", "MANAGE"],
+            through_business: false,
         }],
+        declined: &[],
+    },
+    SandboxLogin {
+        key: "fb-sam",
+        network: Network::Facebook,
+        label: "Sam Ortega (the firm's Page, through its Business Manager)",
+        name: "Sam Ortega",
+        account_type: "",
+        pages: &[SandboxPage {
+            id: "100000000000004",
+            name: "Ortega & Partners Wealth",
+            tasks: &["CREATE_CONTENT", "MANAGE"],
+            through_business: true,
+        }],
+        declined: &[],
+    },
+    SandboxLogin {
+        key: "fb-quinn",
+        network: Network::Facebook,
+        label: "Quinn Hale (unticked \"Create and manage content\")",
+        name: "Quinn Hale",
+        account_type: "",
+        pages: &[SandboxPage {
+            id: "100000000000005",
+            name: "Hale Financial",
+            tasks: &["CREATE_CONTENT", "MANAGE"],
+            through_business: false,
+        }],
+        declined: &["pages_manage_posts"],
     },
     SandboxLogin {
         key: "fb-pat",
@@ -86,6 +128,7 @@ pub const LOGINS: &[SandboxLogin] = &[
         name: "Pat Personal",
         account_type: "",
         pages: &[],
+        declined: &[],
     },
     SandboxLogin {
         key: "ig-lindqvist",
@@ -94,6 +137,16 @@ pub const LOGINS: &[SandboxLogin] = &[
         name: "lindqvist.wealth",
         account_type: "BUSINESS",
         pages: &[],
+        declined: &[],
+    },
+    SandboxLogin {
+        key: "ig-hale",
+        network: Network::Instagram,
+        label: "@hale.financial (unticked \"Publish content\")",
+        name: "hale.financial",
+        account_type: "MEDIA_CREATOR",
+        pages: &[],
+        declined: &["instagram_business_content_publish"],
     },
     SandboxLogin {
         key: "ig-pat",
@@ -102,6 +155,7 @@ pub const LOGINS: &[SandboxLogin] = &[
         name: "pat.personal",
         account_type: "PERSONAL",
         pages: &[],
+        declined: &[],
     },
 ];
 

@@ -27,13 +27,15 @@ use crate::{
     config::{Config, Secret},
     domain::{Network, network::slug},
     error::AppResult,
-    providers::{Provider, facebook, instagram, linkedin},
+    providers::{self, AppCredentials, Provider},
 };
 
 /// The client id the sandbox networks accept.
 pub const CLIENT_ID: &str = "sandbox-client";
 /// The client secret the sandbox networks accept.
 pub const CLIENT_SECRET: &str = "sandbox-secret";
+/// The id of the sandbox's one Business Manager.
+const BUSINESS_ID: &str = "200000000000001";
 
 /// What `sandboxSimulate` can make a sandbox network report at the next check.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -74,37 +76,23 @@ impl Condition {
     }
 }
 
-/// The real client of `network`, pointed at this server's sandbox of it.
+/// The real client of `network`, pointed at this server's sandbox of it, with the PKCE
+/// setting of the network's real app.
 pub fn client(
     network: Network,
     config: &Config,
     http: reqwest::Client,
 ) -> AppResult<Arc<dyn Provider>> {
     let base = format!("{}/sandbox/{}", config.public_url(), slug(network));
-    let (id, secret) = (CLIENT_ID.to_owned(), Secret::new(CLIENT_SECRET));
-    Ok(match network {
-        Network::Linkedin => Arc::new(linkedin::Linkedin::new(
-            http,
-            id,
-            secret,
-            &format!("{base}/oauth/v2"),
-            &base,
-        )?),
-        Network::Facebook => Arc::new(facebook::Facebook {
-            http,
-            app_id: id,
-            app_secret: secret,
-            dialog_url: base.clone(),
-            graph_url: base,
-            version: config.facebook_api_version.clone(),
-        }),
-        Network::Instagram => Arc::new(instagram::Instagram {
-            http,
-            app_id: id,
-            app_secret: secret,
-            auth_url: base.clone(),
-            api_url: base.clone(),
-            graph_url: base,
-        }),
-    })
+    let pkce = match network {
+        Network::Linkedin => config.linkedin_pkce,
+        Network::Facebook => config.facebook_pkce,
+        Network::Instagram => config.instagram_pkce,
+    };
+    let app = AppCredentials {
+        id: CLIENT_ID.to_owned(),
+        secret: Secret::new(CLIENT_SECRET),
+        pkce: pkce.unwrap_or(false),
+    };
+    providers::client(network, config, http, app, Some(&base))
 }

@@ -151,6 +151,18 @@ async fn get(
         return not_found();
     };
     let token = q.get("access_token").map(String::as_str);
+    // Token endpoints take the secret itself (or are documented without a proof);
+    // every other Graph call must carry its proof.
+    let signs_in = rest == "consent"
+        || rest.ends_with("/dialog/oauth")
+        || rest.ends_with("oauth/authorize")
+        || rest.ends_with("access_token");
+    if network != Network::Linkedin
+        && !signs_in
+        && let Some(refused) = sandbox.proof_refused(&q)
+    {
+        return answer(refused);
+    }
     match (network, rest.as_str()) {
         (_, "consent") => consent(&app, &q, sandbox),
         (Network::Linkedin, "oauth/v2/authorization") => consent_page(&app, &net, network, &q),
@@ -161,9 +173,6 @@ async fn get(
         (Network::Facebook, path) if path.ends_with("/oauth/access_token") => {
             answer(sandbox.facebook_token(&q))
         }
-        (Network::Facebook, path) if path.ends_with("/debug_token") => {
-            answer(sandbox.facebook_debug_token(&q))
-        }
         (Network::Facebook, path) if path.ends_with("/me/permissions") => {
             answer(sandbox.facebook_permissions(token))
         }
@@ -171,9 +180,16 @@ async fn get(
         (Network::Facebook, path) if path.ends_with("/me/accounts") => {
             answer(sandbox.facebook_accounts(token))
         }
+        (Network::Facebook, path) if path.ends_with("/me/businesses") => {
+            answer(sandbox.facebook_businesses(token))
+        }
+        (Network::Facebook, path) if path.ends_with("_pages") => {
+            let edge = path.rsplit('/').next().unwrap_or("");
+            answer(sandbox.facebook_business_pages(edge, token))
+        }
         (Network::Instagram, "oauth/authorize") => consent_page(&app, &net, network, &q),
         (Network::Instagram, "access_token") => answer(sandbox.instagram_long_lived(&q)),
-        (Network::Instagram, "me") => answer(sandbox.instagram_me(token)),
+        (Network::Instagram, path) if path.ends_with("/me") => answer(sandbox.instagram_me(token)),
         (Network::Instagram, "refresh_access_token") => answer(sandbox.instagram_refresh(&q)),
         _ => not_found(),
     }
@@ -205,6 +221,9 @@ async fn delete(
     let Some((network, sandbox)) = sandboxed(&app, &net) else {
         return not_found();
     };
+    if let Some(refused) = sandbox.proof_refused(&q) {
+        return answer(refused);
+    }
     let token = q.get("access_token").map(String::as_str);
     match (network, rest.split('/').collect::<Vec<_>>().as_slice()) {
         (Network::Facebook, [_version, user, "permissions"]) => {

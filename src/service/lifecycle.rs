@@ -97,6 +97,17 @@ pub async fn invalidate(
     system_change(app, tenant, id, None, Change::Invalidate(reason)).await
 }
 
+/// An expiry given in error is taken back: EXPIRED → ACTIVE when compliance's approval
+/// stood (`approved`), else PENDING. Only the repairs at start call it.
+pub async fn withdraw_expiry(
+    app: &App,
+    tenant: TenantId,
+    id: IntegrationId,
+    approved: bool,
+) -> AppResult<Applied> {
+    system_change(app, tenant, id, None, Change::WithdrawExpiry { approved }).await
+}
+
 /// A definitive signal from the network: EXPIRED or INVALID by what `reason` means.
 /// With `expected_version`, only if the integration is still as it was when the
 /// network was asked (a reconnect meanwhile brought a token the network never saw).
@@ -172,8 +183,6 @@ pub struct NewAccount {
     /// Permissions granted now (scopes, Page tasks).
     pub scopes: Vec<String>,
     pub token_expires_at: Option<DateTime<Utc>>,
-    /// Facebook: when reading the Page's data stops being allowed.
-    pub data_access_expires_at: Option<DateTime<Utc>>,
     /// The new tokens; a grant without a refresh token keeps the stored one.
     pub tokens: Option<Tokens>,
 }
@@ -250,7 +259,6 @@ fn renew(
     decision.tokens = sealed(app, current, account)?;
     let changed = &mut decision.changed;
     changed.token_expires_at = account.token_expires_at;
-    changed.data_access_expires_at = account.data_access_expires_at;
     changed.granted_scopes = account.scopes.join(" ");
     changed.consecutive_failures = 0;
     if let Some(id) = network_user_id(account) {
@@ -303,7 +311,6 @@ fn create(
         approved_at: None,
         approved_scopes: None,
         token_expires_at: account.token_expires_at,
-        data_access_expires_at: account.data_access_expires_at,
         last_checked_at: None,
         last_check_outcome: None,
         consecutive_failures: 0,

@@ -5,7 +5,9 @@
 //! signature checks out with that network's app secret.
 //!
 //! - Deauthorize: every live integration of that person on that network becomes
-//!   INVALID (APP_DEAUTHORIZED), each in its own tenant, as the system.
+//!   INVALID (APP_DEAUTHORIZED), each in its own tenant, as the system. When a Page
+//!   removed the app, the request names the Page (`profile_id`) instead, and the
+//!   integrations of that Page are withdrawn.
 //! - Data deletion: the same with DATA_DELETION_REQUESTED, and their stored
 //!   credentials are destroyed (an integration already out of use keeps its status and
 //!   loses its credentials too). Meta is answered with a confirmation code and the URL
@@ -25,7 +27,7 @@ use crate::{
     config::Secret,
     domain::{Network, network::name},
     error::{AppError, AppResult},
-    providers::signed_request::{self, SignedRequest},
+    providers::signed_request::{self, SignedRequest, Subject},
     store::now,
 };
 
@@ -73,18 +75,18 @@ fn verify(app: &App, network: Network, signed: &str) -> AppResult<SignedRequest>
     }
 }
 
-/// Moves every live integration of the person on `network` for `reason`; returns how
+/// Moves every live integration of `subject` on `network` for `reason`; returns how
 /// many changed.
 async fn invalidate_all(
     app: &App,
     network: Network,
-    user_id: &str,
+    subject: &Subject,
     reason: StatusReason,
 ) -> AppResult<usize> {
-    let found = app
-        .store
-        .integrations_of_network_user(network, user_id)
-        .await?;
+    let found = match subject {
+        Subject::Person(id) => app.store.integrations_of_network_user(network, id).await?,
+        Subject::Page(id) => app.store.integrations_of_account(network, id).await?,
+    };
     let mut changed = 0;
     for integration in found {
         // A repeated callback (Meta retries) finds the work done.
@@ -107,7 +109,7 @@ pub async fn deauthorize(app: &App, network: Network, signed: &str) -> AppResult
     let changed = invalidate_all(
         app,
         network,
-        &request.user_id,
+        &request.subject,
         StatusReason::AppDeauthorized,
     )
     .await?;
@@ -134,13 +136,21 @@ fn confirmation_code() -> String {
 /// credentials and records the request under a new confirmation code.
 pub async fn delete_data(app: &App, network: Network, signed: &str) -> AppResult<Deletion> {
     let request = verify(app, network, signed)?;
-    let changed = invalidate_all(
-        app,
-        network,
-        &request.user_id,
-        StatusReason::DataDeletionRequested,
-    )
-    .await?;
+    delete_data_of(app, network, &request.subject).await
+}
+
+/// A data-deletion request that reached the operator another way than the callback
+/// (Meta's callback is known to be unreliable, and people also write by email): the
+/// same withdrawal, destruction and record as [`delete_data`], for `subject` as the
+/// operator identified it. Only Meta's networks take such requests here.
+pub async fn delete_data_of(app: &App, network: Network, subject: &Subject) -> AppResult<Deletion> {
+    if network == Network::Linkedin {
+        return Err(AppError::BadUserInput(
+            "LinkedIn sends no data-deletion requests; disconnect the integration instead".into(),
+        ));
+    }
+    let changed =
+        invalidate_all(app, network, subject, StatusReason::DataDeletionRequested).await?;
     let code = confirmation_code();
     app.store
         .insert_deletion_request(data_deletion_request::Model {

@@ -17,6 +17,7 @@ pub mod meta_callbacks;
 pub mod networks;
 pub mod refresh;
 pub mod relations;
+pub mod repairs;
 pub mod review;
 pub mod seed;
 pub mod settings;

@@ -208,7 +208,6 @@ fn account(
             .map(str::to_owned)
             .collect(),
         token_expires_at: Some(now() + Duration::days(rng.random_range(1..60))),
-        data_access_expires_at: None,
         tokens: None,
     }
 }

@@ -71,11 +71,7 @@ impl<C: ConnectionTrait> Scoped<'_, C> {
             .add(
                 Condition::all()
                     .add(I::Status.is_in([Status::Pending, Status::Active]))
-                    .add(
-                        Condition::any()
-                            .add(I::TokenExpiresAt.lt(expiring_before))
-                            .add(I::DataAccessExpiresAt.lt(expiring_before)),
-                    ),
+                    .add(I::TokenExpiresAt.lt(expiring_before)),
             );
         if pending {
             any = any.add(I::Status.eq(Status::Pending));

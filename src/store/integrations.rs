@@ -19,15 +19,6 @@ use crate::error::{AppError, AppResult};
 /// bound parameters.
 const MOVE_CHUNK: usize = 5000;
 
-/// Which of an integration's two ends the expiry sweep looks at.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Deadline {
-    /// The token's own expiry.
-    Token,
-    /// Facebook's data access.
-    DataAccess,
-}
-
 /// Which integrations a list shows. Empty vectors mean "any".
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct ListFilter {
@@ -62,11 +53,7 @@ impl<C: ConnectionTrait> Scoped<'_, C> {
             cond = cond.add(integration::Column::OwnerId.eq(owner));
         }
         if let Some(before) = filter.expiring_before {
-            cond = cond.add(
-                Condition::any()
-                    .add(integration::Column::TokenExpiresAt.lt(before))
-                    .add(integration::Column::DataAccessExpiresAt.lt(before)),
-            );
+            cond = cond.add(integration::Column::TokenExpiresAt.lt(before));
         }
         if !filter.include_disconnected {
             cond = cond.add(integration::Column::DisconnectedAt.is_null());
@@ -196,28 +183,15 @@ impl<C: ConnectionTrait> Scoped<'_, C> {
             .await?)
     }
 
-    /// Up to `limit` live integrations of the tenant in one of `statuses` whose
-    /// `deadline` is before `at` and came first of their two ends, oldest key first.
+    /// Up to `limit` live integrations of the tenant in one of `statuses` whose token
+    /// expired before `at`, oldest key first.
     pub async fn expiring(
         &self,
         statuses: &[Status],
-        deadline: Deadline,
         at: DateTime<Utc>,
         limit: u64,
     ) -> AppResult<Vec<IntegrationId>> {
-        use integration::Column::{DataAccessExpiresAt as Data, TokenExpiresAt as Token};
-        let ended = match deadline {
-            Deadline::Token => Condition::all().add(Token.lt(at)).add(
-                Condition::any()
-                    .add(Data.is_null())
-                    .add(Expr::col(Token).lte(Expr::col(Data))),
-            ),
-            Deadline::DataAccess => Condition::all().add(Data.lt(at)).add(
-                Condition::any()
-                    .add(Token.is_null())
-                    .add(Expr::col(Data).lt(Expr::col(Token))),
-            ),
-        };
+        let ended = integration::Column::TokenExpiresAt.lt(at);
         Ok(integration::Entity::find()
             .select_only()
             .column(integration::Column::Id)

@@ -20,6 +20,7 @@ pub mod integrations;
 pub mod leases;
 pub mod network_users;
 pub mod notes;
+pub mod repairs;
 pub mod sandbox;
 pub mod tenants;
 pub mod users;

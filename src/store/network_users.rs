@@ -34,6 +34,23 @@ impl Store {
             .await?)
     }
 
+    /// Across tenants on purpose: the live integrations of `network` connecting the
+    /// account `external_account_id` (a Page that removed the app names itself, not a
+    /// person), oldest first.
+    pub async fn integrations_of_account(
+        &self,
+        network: Network,
+        external_account_id: &str,
+    ) -> AppResult<Vec<integration::Model>> {
+        Ok(integration::Entity::find()
+            .filter(integration::Column::Network.eq(network))
+            .filter(integration::Column::ExternalAccountId.eq(external_account_id))
+            .filter(integration::Column::DisconnectedAt.is_null())
+            .order_by_asc(integration::Column::Id)
+            .all(self.db())
+            .await?)
+    }
+
     /// Across tenants on purpose: whether an integration other than `except` still
     /// uses the same login (revoking the app for that person would cut it off too).
     pub async fn login_shared(

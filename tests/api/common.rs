@@ -97,7 +97,6 @@ pub fn account(network: Network, external_id: &str, token: &str) -> NewAccount {
         profile_url: None,
         scopes: vec!["openid".into(), "pages_manage_posts".into()],
         token_expires_at: None,
-        data_access_expires_at: None,
         tokens: Some(lifecycle::Tokens {
             access: Secret::new(token),
             refresh: None,
@@ -137,6 +136,17 @@ impl TestApp {
             .execute_raw(Statement::from_string(backend, sql))
             .await
             .expect("rewind");
+    }
+
+    /// Runs `sql` as it is, for a test that sets up a row as an earlier version of the
+    /// server left it.
+    pub async fn sql(&self, sql: &str) {
+        let backend = self.store.db().get_database_backend();
+        self.store
+            .db()
+            .execute_raw(Statement::from_string(backend, sql.to_owned()))
+            .await
+            .expect("sql");
     }
 
     /// Another instance of the app on this test's database and keys, with network
@@ -208,7 +218,6 @@ impl TestApp {
                 profile_url: None,
                 scopes: vec!["openid".into(), "w_member_social".into()],
                 token_expires_at: None,
-                data_access_expires_at: None,
                 tokens: None,
             },
         )

@@ -139,7 +139,7 @@ pub async fn connect_as(app: &TestApp, token: &str, network: &str, login: &str) 
         .to_owned()
 }
 
-async fn connect(app: &TestApp, token: &str, network: &str) -> (String, String) {
+pub async fn connect(app: &TestApp, token: &str, network: &str) -> (String, String) {
     let body = app.gql(Some(token), CONNECT, json!({ "n": network })).await;
     assert!(body["errors"].is_null(), "{body}");
     let payload = &body["data"]["connectIntegration"];
@@ -250,7 +250,10 @@ db_test!(
 
         // A login with two Pages waits for a choice.
         let (attempt, url) = connect(&app, &advisor, "FACEBOOK").await;
-        assert!(url.contains("code_challenge="), "Facebook gets PKCE: {url}");
+        assert!(
+            !url.contains("code_challenge="),
+            "Facebook's Login dialog documents no PKCE: {url}"
+        );
         let popup = sign_in(&app, &url, Some("fb-morgan")).await;
         assert_eq!(popup.message["status"], "confirm", "{}", popup.message);
         assert_eq!(popup.message["accounts"], 2);
@@ -334,7 +337,7 @@ db_test!(
             popup.message["message"]
                 .as_str()
                 .expect("msg")
-                .contains("Personal profiles cannot be connected"),
+                .contains("personal profiles cannot be connected"),
             "{}",
             popup.message
         );

@@ -81,7 +81,6 @@ pub async fn account(
         profile_url: None,
         scopes: vec!["openid".into()],
         token_expires_at: expires_at,
-        data_access_expires_at: None,
         tokens: None,
     };
     lifecycle::connected(&app.app, owner, account)

@@ -46,20 +46,13 @@ async fn me(State(script): State<Script>, Query(q): Query<HashMap<String, String
 }
 
 fn graph_error(code: i64, subcode: Option<i64>) -> Value {
-    let mut error = json!({ "message": "Error validating access token", "type": "OAuthException", "code": code, "fbtrace_id": "AbC" });
-    if let Some(sub) = subcode {
-        error["error_subcode"] = json!(sub);
-    }
-    json!({ "error": error })
+    crate::documented::graph::error(code, subcode, "Error validating access token").1
 }
 
 /// A Graph look-alike (Facebook under `/v25.0`, Instagram at the root) and a served
 /// instance probing every second.
 async fn instance(app: &TestApp, script: Script) -> (Socialgate, String) {
-    let router = Router::new()
-        .route("/v25.0/me", get(me))
-        .route("/me", get(me))
-        .with_state(script);
+    let router = Router::new().route("/v25.0/me", get(me)).with_state(script);
     let base = crate::common::lookalike(router).await;
     let server = app
         .instance(|config| {

@@ -1,6 +1,7 @@
 //! Background jobs: the expiry sweep reached by the scheduler on its own, with one
 //! audit event and one subscription event per change; leases make each run happen
-//! once across instances and let a crashed holder's job be taken over.
+//! once across instances and let a crashed holder's job be taken over; the repairs
+//! made at start.
 
 use std::time::Duration;
 
@@ -8,7 +9,7 @@ use chrono::Utc;
 use serde_json::json;
 use socialgate::{
     auth::Role::{Advisor, Compliance},
-    domain::Network,
+    domain::{Network, StatusReason},
     jobs::{Job, Jobs},
     service::{
         lifecycle::{self, NewAccount},
@@ -43,7 +44,6 @@ async fn connected(
         profile_url: None,
         scopes: vec!["openid".into()],
         token_expires_at: Some(expires_at),
-        data_access_expires_at: None,
         tokens: None,
     };
     lifecycle::connected(&app.app, &owner, account)
@@ -184,8 +184,15 @@ db_test!(
     }
 );
 
+/// PKCE on for Facebook (a setting; off by default, as Meta's Login dialog documents
+/// none), so that a sign-in keeps a sealed verifier.
+fn facebook_pkce(config: &mut socialgate::Config) {
+    config.facebook_pkce = Some(true);
+}
+
 db_test!(
     abandoned_sign_ins_lose_what_they_kept_sealed,
+    config = facebook_pkce,
     async |app: TestApp| {
         use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, sea_query::Expr};
         let token = app.token("attempts", "adv", &[Advisor]);
@@ -230,85 +237,108 @@ db_test!(
 );
 
 db_test!(
-    the_sweep_names_the_end_that_came_first,
+    pages_expired_on_their_data_access_date_are_put_back_at_start,
     async |app: TestApp| {
-        let hour = chrono::Duration::hours(1);
-        let now = Utc::now();
-        // (token end, data access end, expected reason; None = still usable)
-        let cases = [
-            (None, Some(now - hour), Some("DATA_ACCESS_EXPIRED")),
-            (
-                Some(now - hour),
-                Some(now - hour * 2),
-                Some("DATA_ACCESS_EXPIRED"),
-            ),
-            (
-                Some(now - hour * 2),
-                Some(now - hour),
-                Some("TOKEN_EXPIRED"),
-            ),
-            (
-                Some(now + hour),
-                Some(now - hour),
-                Some("DATA_ACCESS_EXPIRED"),
-            ),
-            (None, Some(now + hour * 20), None),
-        ];
-        let mut ids = Vec::new();
-        for (n, (token_end, data_end, _)) in cases.iter().enumerate() {
-            let owner = app.actor("ends", &format!("owner-{n}"), &[Advisor]).await;
+        // An earlier version expired Facebook Pages when their person's data access
+        // ended. Such rows are made here as it left them: expired through the change
+        // road, then given the reason it wrote.
+        let co = app.actor("pages", "co", &[Compliance]).await;
+        let mut pages = Vec::new();
+        for (n, approve) in [(1, true), (2, false), (3, true)] {
+            let owner = app.actor("pages", &format!("owner-{n}"), &[Advisor]).await;
             let account = NewAccount {
                 network: Network::Facebook,
-                external_account_id: format!("page-{n}"),
+                external_account_id: format!("10000000000000{n}"),
                 display_name: format!("Page {n}"),
                 profile_url: None,
                 network_user_id: None,
                 scopes: vec!["pages_manage_posts".into()],
-                token_expires_at: *token_end,
-                data_access_expires_at: *data_end,
+                token_expires_at: None,
                 tokens: None,
             };
-            let applied = lifecycle::connected(&app.app, &owner, account)
+            let id = lifecycle::connected(&app.app, &owner, account)
                 .await
-                .expect("connect");
-            ids.push((applied.integration.id, owner));
-        }
-        let report = Jobs::new(app.app.clone())
-            .run_once(Job::Expiry)
-            .await
-            .expect("sweep");
-        assert_eq!(report.changed, 4);
-        let query = "query($id: ID!) { integration(id: $id) { status statusReason expiresAt } }";
-        for ((id, owner), (token_end, data_end, reason)) in ids.into_iter().zip(cases) {
-            let token = app.token("ends", &owner.subject, &[Advisor]);
-            let gid = socialgate::graphql::ids::IntegrationGid(id).encoded();
-            let body = app.gql(Some(&token), query, json!({ "id": gid })).await;
-            let integration = &body["data"]["integration"];
-            match reason {
-                Some(reason) => assert_eq!(
-                    (
-                        integration["status"].as_str(),
-                        integration["statusReason"].as_str()
-                    ),
-                    (Some("EXPIRED"), Some(reason)),
-                    "{body}"
-                ),
-                None => assert_eq!(integration["status"], "PENDING", "{body}"),
+                .expect("connect")
+                .integration
+                .id;
+            if approve {
+                review::approve(&app.app, &co, id, None, None)
+                    .await
+                    .expect("approve");
             }
-            let stops = [token_end, data_end]
-                .into_iter()
-                .flatten()
-                .min()
-                .expect("an end");
-            let shown: chrono::DateTime<Utc> = integration["expiresAt"]
-                .as_str()
-                .expect("expiresAt")
-                .parse()
-                .expect("time");
-            assert!(
-                (shown - stops).num_milliseconds().abs() < 1000,
-                "the earlier end is shown"
-            );
+            let tenant = owner.tenant_id;
+            lifecycle::expire(&app.app, tenant, id, StatusReason::TokenExpired)
+                .await
+                .expect("expire");
+            pages.push((id, owner));
         }
+        app.sql(
+            "UPDATE integrations SET status_reason = 'data_access_expired' \
+             WHERE status = 'expired' AND display_name <> 'Page 3'",
+        )
+        .await;
+
+        // A start of the server (here: a second instance on the same database).
+        let _started = app.instance(|_| {}).await;
+
+        let read = "query($id: ID!) { integration(id: $id) { status statusReason statusExplanation history { fromStatus toStatus reason } } }";
+        let co_token = app.token("pages", "co", &[Compliance]);
+        let mut histories = Vec::new();
+        for ((id, _), want) in pages.iter().zip([
+            ("ACTIVE", "EXPIRY_WITHDRAWN"),
+            ("PENDING", "EXPIRY_WITHDRAWN"),
+            ("EXPIRED", "TOKEN_EXPIRED"),
+        ]) {
+            let gid = socialgate::graphql::ids::IntegrationGid(*id).encoded();
+            let body = app.gql(Some(&co_token), read, json!({ "id": gid })).await;
+            let integration = &body["data"]["integration"];
+            assert_eq!(
+                (
+                    integration["status"].as_str(),
+                    integration["statusReason"].as_str()
+                ),
+                (Some(want.0), Some(want.1)),
+                "{body}"
+            );
+            let history = integration["history"].as_array().expect("history").clone();
+            if want.1 == "EXPIRY_WITHDRAWN" {
+                assert_eq!(
+                    history
+                        .last()
+                        .map(|e| (e["fromStatus"].clone(), e["reason"].clone())),
+                    Some((json!("EXPIRED"), json!("EXPIRY_WITHDRAWN"))),
+                    "the audit trail says why: {body}"
+                );
+                assert!(
+                    integration["statusExplanation"]
+                        .as_str()
+                        .is_some_and(|s| s.contains("in error")),
+                    "{body}"
+                );
+            }
+            histories.push(history.len());
+        }
+
+        // Another start finds nothing left to repair.
+        let _again = app.instance(|_| {}).await;
+        for ((id, _), before) in pages.iter().zip(histories) {
+            let gid = socialgate::graphql::ids::IntegrationGid(*id).encoded();
+            let body = app.gql(Some(&co_token), read, json!({ "id": gid })).await;
+            let after = body["data"]["integration"]["history"]
+                .as_array()
+                .map_or(0, Vec::len);
+            assert_eq!(after, before, "repairs run once: {body}");
+        }
+        let verify = app
+            .gql(
+                Some(&co_token),
+                "{ verifyAuditTrail { intact } }",
+                json!({}),
+            )
+            .await;
+        assert_eq!(
+            verify["data"]["verifyAuditTrail"]["intact"], true,
+            "{verify}"
+        );
     }
 );

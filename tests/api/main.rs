@@ -10,10 +10,12 @@ mod callers;
 mod concurrency;
 mod conformance;
 mod connect;
+mod connect_meta;
 mod console;
 mod digest;
 mod digest_delivery;
 mod digest_settings;
+mod documented;
 /// The embedding example, compiled into the tests so they run its host app.
 #[allow(dead_code)]
 #[path = "../../examples/embed.rs"]
@@ -27,6 +29,7 @@ mod jobs;
 mod limits;
 mod logs;
 mod meta_callbacks;
+mod meta_requests;
 mod metrics;
 mod n_plus_one;
 mod pagination;

@@ -141,7 +141,7 @@ db_test!(
                 1 => script.push("AQV-flaky", (
                     StatusCode::TOO_MANY_REQUESTS,
                     [("retry-after", "0")],
-                    Json(json!({ "status": 429, "serviceErrorCode": 0, "code": "TOO_MANY_REQUESTS", "message": "throttled" })),
+                    Json(crate::documented::linkedin::error(StatusCode::TOO_MANY_REQUESTS, 0, Some("TOO_MANY_REQUESTS"), "Resource level throttle limit for calls to this resource is reached.").1),
                 )),
                 2 => script.push("AQV-flaky", (StatusCode::OK, "{ not json")),
                 _ => script.push("AQV-flaky", (StatusCode::SERVICE_UNAVAILABLE, Json(json!({})))),
@@ -206,10 +206,16 @@ db_test!(
         .await;
         for ((code, service_code, status, reason), id) in cases.into_iter().zip(ids) {
             let head = app.head("probes").await;
-            script.push(&format!("AQV-{code}"), (
+            // Expired and invalid with the newer body (a string `code` too); revoked
+            // with the documented one (the number only).
+            let named = (code != "REVOKED_ACCESS_TOKEN").then_some(code);
+            let (http, body) = crate::documented::linkedin::error(
                 StatusCode::UNAUTHORIZED,
-                Json(json!({ "status": 401, "serviceErrorCode": service_code, "code": code, "message": "token problem" })),
-            ));
+                service_code,
+                named,
+                "The token used in the request has been revoked or has expired",
+            );
+            script.push(&format!("AQV-{code}"), (http, Json(body)));
             let report = jobs.run_once(Job::Probe).await.expect("round");
             assert_eq!(report.changed, 1, "{code}");
             let event = ws.event(std::time::Duration::from_secs(30)).await;

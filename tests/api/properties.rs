@@ -180,7 +180,6 @@ async fn run_case(app: &TestApp, self_managed: bool, ops: &[Op]) -> Result<(), T
                     network_user_id: None,
                     scopes,
                     token_expires_at: None,
-                    data_access_expires_at: None,
                     tokens: None,
                 };
                 lifecycle::reconnected(store, &owner, id, reconnection).await

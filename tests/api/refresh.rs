@@ -261,9 +261,11 @@ db_test!(
     async |app: TestApp| {
         let net = Lookalike::default();
         let server = instance(&app, &net).await;
-        let invalid_grant = json!({ "error": "invalid_grant", "error_description": "The provided authorization grant is invalid" });
-        net.answer("rt-revoked", StatusCode::BAD_REQUEST, invalid_grant.clone());
-        net.answer("rt-ended", StatusCode::BAD_REQUEST, invalid_grant);
+        // LinkedIn documents `invalid_request`; `invalid_grant` is seen in practice.
+        let (status, documented) = crate::documented::linkedin::refresh_refused();
+        net.answer("rt-revoked", status, documented);
+        let (status, seen) = crate::documented::linkedin::refresh_refused_seen();
+        net.answer("rt-ended", status, seen);
         net.answer("IGQV-gone", StatusCode::BAD_REQUEST, json!({ "error": { "message": "Error validating access token: The user has not authorized application.", "type": "OAuthException", "code": 190, "fbtrace_id": "t" } }));
         net.answer("IGQV-outage", StatusCode::INTERNAL_SERVER_ERROR, json!({ "error": { "message": "An unexpected error has occurred.", "type": "OAuthException", "code": 2, "fbtrace_id": "t" } }));
         let revoked = connected(

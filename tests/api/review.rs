@@ -264,7 +264,6 @@ db_test!(reconnect_rules_and_limits, async |app: TestApp| {
         network_user_id: None,
         scopes: scopes.iter().map(|s| s.to_string()).collect(),
         token_expires_at: None,
-        data_access_expires_at: None,
         tokens: None,
     };
     let err = lifecycle::reconnected(
@@ -314,7 +313,6 @@ db_test!(reconnect_rules_and_limits, async |app: TestApp| {
             profile_url: None,
             scopes: vec![],
             token_expires_at: None,
-            data_access_expires_at: None,
             tokens: None,
         },
     )

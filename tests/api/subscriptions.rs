@@ -263,7 +263,6 @@ db_test!(
                         network_user_id: None,
                         scopes: vec!["openid".into(), "w_member_social".into()],
                         token_expires_at: None,
-                        data_access_expires_at: None,
                         tokens: None,
                     };
                     lifecycle::reconnected(&server, &owner, id, again)
@@ -390,7 +389,6 @@ async fn two_instances_share_the_feed_across_a_database_outage() -> libtest_mimi
                 network_user_id: None,
                 scopes: vec!["openid".into(), "w_member_social".into()],
                 token_expires_at: None,
-                data_access_expires_at: None,
                 tokens: None,
             };
             lifecycle::reconnected(&b.app, &owner, id, again)

@@ -44,7 +44,6 @@ async fn connect(
             profile_url: None,
             scopes: vec!["openid".into()],
             token_expires_at: None,
-            data_access_expires_at: None,
             tokens: Some(t),
         },
     )
@@ -133,7 +132,6 @@ db_test!(
             network_user_id: None,
             scopes: vec!["openid".into()],
             token_expires_at: None,
-            data_access_expires_at: None,
             tokens: Some(with("AQV-renewed-access", None)),
         };
         lifecycle::reconnected(&app.app, &owner, first, reconnection)

@@ -26,17 +26,21 @@ pub enum AttemptStatus {
     Failed,
 }
 
-/// Why a sign-in ended without a connection. The first four are the person's to act
+/// Why a sign-in ended without a connection. The first five are the person's to act
 /// on, and the sentence in `failure` says how.
 #[derive(Enum, Debug, Clone, Copy, PartialEq, Eq)]
 #[graphql(remote = "entity::enums::ConnectFailure")]
 pub enum ConnectFailure {
     /// The person declined at the network's consent screen.
     Cancelled,
-    /// A Facebook login that manages no Page: personal profiles cannot be connected.
+    /// A Facebook login that shared no Page: a personal profile (which cannot be
+    /// connected), or no Page ticked in Facebook's Page picker.
     PersonalProfile,
     /// Facebook Pages, but none where the person may create content.
     NoPostingRole,
+    /// The person unticked, in the network's dialog, a permission needed to post
+    /// (Facebook `pages_manage_posts`, Instagram `instagram_business_content_publish`).
+    PermissionDeclined,
     /// A personal Instagram account: only business or creator accounts connect.
     PersonalInstagramAccount,
     /// The sign-in took longer than its ten minutes.

@@ -52,7 +52,11 @@ pub enum StatusReason {
     PermissionsReduced,
     Disconnected,
     TokenExpired,
+    /// No longer given (Page permissions outlive the person's Facebook data access);
+    /// kept in the history of integrations that earlier versions expired for it.
     DataAccessExpired,
+    /// An expiry given in error was taken back; the integration has its status again.
+    ExpiryWithdrawn,
     RefreshExpired,
     PasswordChanged,
     AppDeauthorized,

@@ -13,7 +13,7 @@ use super::{
 use crate::{
     domain::{
         coverage, reason,
-        status::{Situation, available_actions, expires_soon, stops_at},
+        status::{Situation, available_actions, expires_soon},
     },
     error::AppError,
     graphql::{
@@ -91,17 +91,16 @@ impl Integration {
         let window = ctx.app()?.config.expires_soon_window();
         Ok(expires_soon(
             self.0.status,
-            stops_at(self.0.token_expires_at, self.0.data_access_expires_at),
+            self.0.token_expires_at,
             now(),
             window,
         ))
     }
-    /// When the integration stops working unless renewed: the earlier of its token's
-    /// expiry and, for a Facebook Page, the end of the app's data access (90 days after
-    /// the person was last active on Facebook). The expiry sweep turns it EXPIRED then,
-    /// with TOKEN_EXPIRED or DATA_ACCESS_EXPIRED.
+    /// When the integration stops working unless renewed or reconnected: its token's
+    /// end, when the network gives one (a Facebook Page's token has none). The expiry
+    /// sweep turns it EXPIRED then, with TOKEN_EXPIRED.
     async fn expires_at(&self) -> Option<DateTime<Utc>> {
-        stops_at(self.0.token_expires_at, self.0.data_access_expires_at)
+        self.0.token_expires_at
     }
     /// Last time the network was asked whether the token still works.
     async fn last_checked_at(&self) -> Option<DateTime<Utc>> {

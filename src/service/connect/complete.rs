@@ -38,7 +38,6 @@ async fn complete(
         profile_url: account.profile_url,
         scopes: account.permissions,
         token_expires_at: account.grant.expires_at,
-        data_access_expires_at: account.grant.data_access_expires_at,
         tokens: Some(Tokens {
             access: account.grant.access_token,
             refresh: account.grant.refresh_token,

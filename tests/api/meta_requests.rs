@@ -1,0 +1,157 @@
+//! Meta's requests that do not name a person, or that do not come through a callback:
+//! a Page that removes the app is named by `profile_id` (with `user_id` 0) and its
+//! integrations are withdrawn; a data-deletion request received by email is carried
+//! out with the `data-deletion` command, exactly as the callback would.
+
+use serde_json::json;
+use socialgate::{
+    Config,
+    auth::{Actor, Role::Advisor},
+    config::Secret,
+    domain::{IntegrationId, Network},
+    providers::signed_request::sign,
+    store::Scope,
+};
+
+use crate::{
+    common::{AUDIENCE, ISSUER, SECRET, TestApp},
+    db_test,
+};
+
+const FB_SECRET: &str = "facebook-app-secret";
+
+fn meta_app(config: &mut Config) {
+    config.facebook_app_id = Some("fb-app".into());
+    config.facebook_app_secret = Some(Secret::new(FB_SECRET));
+}
+
+/// A Page `page` connected by `owner`, signed in as the Facebook user `person`.
+async fn page(app: &TestApp, owner: &Actor, page: &str, person: &str) -> IntegrationId {
+    let mut new = crate::common::account(Network::Facebook, page, &format!("token-of-{page}"));
+    new.network_user_id = Some(person.into());
+    crate::common::connected(&app.app, owner, new).await
+}
+
+async fn row(app: &TestApp, owner: &Actor, id: IntegrationId) -> entity::integration::Model {
+    app.store
+        .tenant(Scope::tenant(owner.tenant_id))
+        .integration(id)
+        .await
+        .expect("read")
+        .expect("row")
+}
+
+db_test!(
+    a_page_that_removes_the_app_is_withdrawn,
+    config = meta_app,
+    async |app: TestApp| {
+        let alice = app.actor("pages-a", "alice", &[Advisor]).await;
+        let bob = app.actor("pages-b", "bob", &[Advisor]).await;
+        let carol = app.actor("pages-b", "carol", &[Advisor]).await;
+        let removed = page(&app, &alice, "100000000000009", "fb-alice").await;
+        let same_page = page(&app, &bob, "100000000000009", "fb-bob").await;
+        let other = page(&app, &carol, "100000000000010", "fb-bob").await;
+        // The payload Meta documented for a Page removing the app: the Page as
+        // `profile_id`, and `user_id` 0.
+        let payload = json!({
+            "algorithm": "HMAC-SHA256",
+            "issued_at": chrono::Utc::now().timestamp(),
+            "user_id": 0,
+            "profile_id": "100000000000009",
+        });
+        let signed = sign(&payload, &Secret::new(FB_SECRET));
+        let response = app
+            .http
+            .post(format!("{}/callbacks/facebook/deauthorize", app.base))
+            .form(&[("signed_request", signed.as_str())])
+            .send()
+            .await
+            .expect("callback");
+        assert_eq!(response.status(), 200);
+        for (owner, id) in [(&alice, removed), (&bob, same_page)] {
+            let moved = row(&app, owner, id).await;
+            assert_eq!(
+                (
+                    format!("{:?}", moved.status),
+                    format!("{:?}", moved.status_reason)
+                ),
+                ("Invalid".to_owned(), "AppDeauthorized".to_owned())
+            );
+        }
+        let untouched = row(&app, &carol, other).await;
+        assert_eq!(format!("{:?}", untouched.status), "Pending");
+    }
+);
+
+db_test!(
+    a_deletion_request_by_email_is_carried_out_by_the_command,
+    config = meta_app,
+    async |app: TestApp| {
+        let alice = app.actor("deletion", "alice", &[Advisor]).await;
+        let bob = app.actor("deletion", "bob", &[Advisor]).await;
+        let asked = page(&app, &alice, "100000000000011", "fb-writes-in").await;
+        let kept = page(&app, &bob, "100000000000012", "fb-someone-else").await;
+        let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_socialgate"));
+        command
+            .args([
+                "data-deletion",
+                "--network",
+                "facebook",
+                "--user-id",
+                "fb-writes-in",
+            ])
+            .env_clear()
+            .env("PATH", std::env::var("PATH").unwrap_or_default())
+            .env("SOCIALGATE_DATABASE_URL", &app.url)
+            .env("SOCIALGATE_JWT_SECRET", SECRET)
+            .env("SOCIALGATE_JWT_ISSUER", ISSUER)
+            .env("SOCIALGATE_JWT_AUDIENCE", AUDIENCE)
+            .env("SOCIALGATE_TOKEN_KEYS", app.token_keys.expose())
+            .env("SOCIALGATE_FACEBOOK_APP_ID", "fb-app")
+            .env("SOCIALGATE_FACEBOOK_APP_SECRET", FB_SECRET)
+            .env("SOCIALGATE_JOBS", "false");
+        let out = tokio::task::spawn_blocking(move || command.output())
+            .await
+            .expect("join")
+            .expect("the command runs");
+        let printed = String::from_utf8_lossy(&out.stdout);
+        assert!(
+            out.status.success(),
+            "{printed}{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let code = printed
+            .lines()
+            .find_map(|l| l.strip_prefix("confirmation code: "))
+            .expect("the confirmation code is printed")
+            .trim()
+            .to_owned();
+
+        let withdrawn = row(&app, &alice, asked).await;
+        assert_eq!(
+            format!("{:?}", withdrawn.status_reason),
+            "DataDeletionRequested"
+        );
+        let scoped = app.store.tenant(Scope::tenant(alice.tenant_id));
+        assert!(
+            scoped.credentials(asked).await.expect("read").is_none(),
+            "the tokens are destroyed"
+        );
+        assert!(scoped.credentials(kept).await.expect("read").is_some());
+        assert_eq!(
+            format!("{:?}", row(&app, &bob, kept).await.status),
+            "Pending"
+        );
+
+        // The status page resolves the code, as for a callback's request.
+        let status = app
+            .http
+            .get(format!("{}/data-deletion/{code}", app.base))
+            .send()
+            .await
+            .expect("status page");
+        assert_eq!(status.status(), 200);
+        let page = status.text().await.expect("text");
+        assert!(page.contains("1 Facebook connection"), "{page}");
+    }
+);
