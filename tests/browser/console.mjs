@@ -249,8 +249,8 @@ async function main() {
     await signInPopup(page, page.getByRole('button', { name: 'Connect Facebook' }), /Continue as Pat Personal/);
     const alert = page.locator('[data-testid="notice"][data-code="PERSONAL_PROFILE"]');
     await expectVisible(alert, 'refusal notice with code PERSONAL_PROFILE');
-    await expectText(alert, 'Personal profiles cannot be connected', 'refusal sentence');
-    await expectText(page.getByTestId('announce-alert'), 'Personal profiles cannot be connected', 'refusal said in the alert region');
+    await expectText(alert, "no Page was ticked in Facebook's Page picker", 'refusal sentence');
+    await expectText(page.getByTestId('announce-alert'), "no Page was ticked in Facebook's Page picker", 'refusal said in the alert region');
     if ((await page.locator('[data-network="FACEBOOK"]').count()) !== 0) throw new Error('a Facebook integration appeared');
     await expectText(page.getByTestId('network-FACEBOOK').getByTestId('usage'), '0 of 1 connected', 'Facebook slots');
   });
