@@ -318,7 +318,7 @@ async fn serve(config: &mut Config) -> AppResult<()> {
         tokio::spawn(socialgate::http::serve(
             listener,
             router,
-            limits,
+            limits.clone(),
             async move {
                 let _ = down.wait_for(|down| *down).await;
             },

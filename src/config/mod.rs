@@ -12,9 +12,11 @@ use serde::Deserialize;
 use crate::error::{AppError, AppResult};
 
 mod origins;
+mod serve;
 mod values;
 
 pub use origins::Origins;
+pub use serve::ServeLimits;
 pub use values::parse_duration;
 use values::{flag, number};
 
@@ -140,6 +142,13 @@ pub struct Config {
     /// gets a 503 and the connection closes.
     #[serde(deserialize_with = "number")]
     pub max_connections: u64,
+    /// Most open connections from one client address (`SOCIALGATE_MAX_CONNECTIONS_PER_ADDRESS`);
+    /// trusted proxies' addresses are not held to it.
+    #[serde(deserialize_with = "number")]
+    pub max_connections_per_address: u64,
+    /// Addresses or CIDR ranges of the proxies in front of the server, comma-separated
+    /// (`SOCIALGATE_TRUSTED_PROXIES`; default this machine's loopback; `none` for none).
+    pub trusted_proxies: Option<String>,
     /// Seconds a client has to send a request's headers, which also bounds an idle
     /// kept-alive connection (`SOCIALGATE_HEADER_TIMEOUT_SECS`).
     #[serde(deserialize_with = "number")]
@@ -236,6 +245,8 @@ impl Default for Config {
             instagram_graph_url: "https://graph.instagram.com".to_owned(),
             instagram_api_version: "v25.0".to_owned(),
             max_connections: 1024,
+            max_connections_per_address: 64,
+            trusted_proxies: None,
             header_timeout_secs: 10,
             jobs: None,
             expiry_interval_secs: 60,
@@ -283,6 +294,11 @@ impl Config {
         let config: Config = toml::Value::Table(table)
             .try_into()
             .map_err(|e| AppError::BadUserInput(format!("configuration: {e}")))?;
+        if let Err(entry) = serve::trusted_proxies(config.trusted_proxies.as_deref()) {
+            return Err(AppError::BadUserInput(format!(
+                "configuration: trusted_proxies entry {entry:?} is not an address or a CIDR range"
+            )));
+        }
         if parse_duration(&config.probe_interval).is_none() {
             return Err(AppError::BadUserInput(format!(
                 "configuration: probe_interval {:?} is not a duration such as 6h, 30m or 5s",
@@ -359,16 +375,6 @@ impl Config {
     /// Whether anonymous callers may introspect the schema.
     pub fn publishes_schema(&self) -> bool {
         self.public_schema.unwrap_or(self.dev)
-    }
-
-    /// The bounds `serve` keeps on connections.
-    pub fn serve_limits(&self) -> crate::http::ServeLimits {
-        crate::http::ServeLimits {
-            max_connections: usize::try_from(self.max_connections)
-                .unwrap_or(usize::MAX)
-                .max(1),
-            header_timeout: std::time::Duration::from_secs(self.header_timeout_secs.max(1)),
-        }
     }
 
     /// True when no verification key is configured: `serve` then runs in dev mode.

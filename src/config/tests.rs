@@ -75,3 +75,35 @@ fn limits_read_from_variables_and_files() {
     .unwrap_err();
     assert!(err.to_string().contains("tenant_rate"), "{err}");
 }
+
+#[test]
+fn trusted_proxies_are_addresses_or_ranges() {
+    let default = Config::load(None, []).unwrap().serve_limits();
+    assert!(
+        default
+            .trusted
+            .iter()
+            .any(|n| n.contains(&std::net::IpAddr::from(std::net::Ipv4Addr::LOCALHOST)))
+    );
+    let vars = [(
+        "SOCIALGATE_TRUSTED_PROXIES".to_owned(),
+        "10.0.0.0/8, 192.0.2.7".to_owned(),
+    )];
+    let limits = Config::load(None, vars).unwrap().serve_limits();
+    assert_eq!(limits.trusted.len(), 2);
+    assert!(limits.trusted[1].contains(&"192.0.2.7".parse::<std::net::IpAddr>().unwrap()));
+    let none = [("SOCIALGATE_TRUSTED_PROXIES".to_owned(), "none".to_owned())];
+    assert!(
+        Config::load(None, none)
+            .unwrap()
+            .serve_limits()
+            .trusted
+            .is_empty()
+    );
+    let bad = [(
+        "SOCIALGATE_TRUSTED_PROXIES".to_owned(),
+        "the proxy".to_owned(),
+    )];
+    let err = Config::load(None, bad).unwrap_err();
+    assert!(err.to_string().contains("trusted_proxies"), "{err}");
+}

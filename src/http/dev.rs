@@ -35,15 +35,33 @@ fn local(request: &Request) -> bool {
         .get::<ConnectInfo<SocketAddr>>()
         .is_some_and(|ConnectInfo(peer)| peer.ip().is_loopback());
     let headers: &HeaderMap = request.headers();
-    let proxied = ["forwarded", "x-forwarded-for", "x-real-ip"]
-        .iter()
-        .any(|h| headers.contains_key(*h));
+    // A proxy on this machine (a default nginx `proxy_pass` rewrites Host to loopback
+    // and adds no forwarding header) may still add one of these, or be given away by a
+    // page's Origin.
+    let proxied = [
+        "forwarded",
+        "via",
+        "x-forwarded-for",
+        "x-forwarded-host",
+        "x-forwarded-proto",
+        "x-real-ip",
+    ]
+    .iter()
+    .any(|h| headers.contains_key(*h));
+    let loopback = |name: &str| matches!(name, "127.0.0.1" | "localhost" | "[::1]");
     let host = headers
         .get(header::HOST)
         .and_then(|h| h.to_str().ok())
         .map(|h| h.rsplit_once(':').map_or(h, |(name, _)| name))
-        .is_some_and(|name| matches!(name, "127.0.0.1" | "localhost" | "[::1]"));
-    peer && host && !proxied
+        .is_some_and(loopback);
+    let origin = match headers.get(header::ORIGIN).and_then(|o| o.to_str().ok()) {
+        None => true,
+        Some(origin) => url::Url::parse(origin)
+            .ok()
+            .and_then(|u| u.host_str().map(|h| loopback(h) || h == "[::1]" || h == "::1"))
+            .unwrap_or(false),
+    };
+    peer && host && origin && !proxied
 }
 
 pub(super) async fn token(State(state): State<HttpState>, request: Request) -> Response {

@@ -3,7 +3,8 @@
 //! other tenants wait.
 //!
 //! The caller is the tenant of a valid bearer token (verifying needs no database), or
-//! else the client address from axum's `ConnectInfo<SocketAddr>`; a host that serves
+//! else the client address ([`client::address`]: the peer, or behind a trusted proxy
+//! the address it forwarded); a host that serves
 //! the router without connect info puts every client without a valid token in one
 //! shared budget. A request over its tenant's rate or concurrency is answered 429
 //! with `RATE_LIMITED` and a `Retry-After` in whole seconds. The verdict on the token
@@ -20,7 +21,7 @@ use axum::{
 };
 
 use super::{
-    HttpState,
+    HttpState, client,
     graphql::{claims, error_response},
 };
 use crate::{
@@ -33,12 +34,13 @@ use crate::{
 pub(super) struct Verified(pub Result<Option<Claims>, String>);
 
 /// Who `verified` and the connection say the caller is.
-fn caller(verified: &Verified, request: &Request) -> Caller {
+fn caller(state: &HttpState, verified: &Verified, request: &Request) -> Caller {
     if let Ok(Some(claims)) = &verified.0 {
         return Caller::Tenant(claims.tenant_id.clone());
     }
-    match request.extensions().get::<ConnectInfo<SocketAddr>>() {
-        Some(ConnectInfo(peer)) => Caller::address(peer.ip()),
+    let peer = request.extensions().get::<ConnectInfo<SocketAddr>>();
+    match client::address(peer, request.headers(), &state.trusted) {
+        Some(address) => Caller::address(address),
         None => Caller::Anonymous,
     }
 }
@@ -70,7 +72,7 @@ pub(super) async fn admit(
     next: Next,
 ) -> Response {
     let verified = Verified(claims(&state, request.headers()).await);
-    let caller = caller(&verified, &request);
+    let caller = caller(&state, &verified, &request);
     let slot = match state.app.limits.admit(&caller).await {
         Ok(slot) => slot,
         Err(refusal) => {

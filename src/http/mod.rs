@@ -5,9 +5,12 @@
 //! batched) operations, mutations only over POST, and per-tenant rate and concurrency
 //! on `/graphql` ([`fairness`]).
 
+mod admission;
+mod client;
 mod console;
 mod dev;
 mod fairness;
+mod first_bytes;
 pub mod graphiql;
 mod graphql;
 mod health;
@@ -49,11 +52,14 @@ pub const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 pub(crate) struct HttpState {
     pub app: Arc<App>,
     pub schema: AppSchema,
+    /// The proxies whose forwarded client addresses are believed.
+    pub trusted: Arc<[ipnet::IpNet]>,
 }
 
 /// The complete HTTP surface of socialgate.
 pub fn router(app: Arc<App>, schema: AppSchema) -> Router {
     let state = HttpState {
+        trusted: app.config.serve_limits().trusted.into(),
         app: app.clone(),
         schema,
     };

@@ -1,42 +1,46 @@
-//! Accepting connections with bounds a hostile client cannot stretch: a cap on open
-//! connections (past it, a short 503 and close, not an ever-growing backlog), and a
-//! time limit on reading a request's headers. The header limit also bounds how long
-//! an idle keep-alive connection is kept, since waiting for the next request is
-//! waiting for its headers. Upgraded connections (WebSockets) are left to their own
-//! rules once upgraded.
+//! Accepting connections with bounds a hostile client cannot stretch (see
+//! [`admission`](super::admission)): caps on open connections in all and per address,
+//! room made by closing connections that never sent a request, and a deadline from
+//! accept to the first complete request head. hyper's header timeout covers the rest
+//! of the head and an idle kept-alive connection (waiting for the next request is
+//! waiting for its head); a WebSocket keeps its connection's place until it closes.
 
 use std::{future::Future, net::SocketAddr, sync::Arc, time::Duration};
 
 use axum::{Router, extract::ConnectInfo};
 use hyper_util::{
     rt::{TokioExecutor, TokioIo, TokioTimer},
-    server::{conn::auto::Builder, graceful::GracefulShutdown},
+    server::conn::auto::Builder,
     service::TowerToHyperService,
 };
-use tokio::{io::AsyncWriteExt, net::TcpListener, sync::Semaphore};
+use tokio::{
+    io::AsyncWriteExt,
+    net::{TcpListener, TcpStream},
+    sync::watch,
+};
 use tower::ServiceExt;
 
-/// How many connections may be open at once, and how long a client may take to send
-/// a request's headers (or to start the next request on a kept-alive connection).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct ServeLimits {
-    pub max_connections: usize,
-    pub header_timeout: Duration,
-}
+use super::{
+    admission::{Admission, HeldPlace, Refused},
+    first_bytes,
+};
+pub use crate::config::ServeLimits;
 
-impl Default for ServeLimits {
-    fn default() -> Self {
-        ServeLimits {
-            max_connections: 1024,
-            header_timeout: Duration::from_secs(10),
+/// What a client past a cap reads before the connection closes.
+fn busy(refused: Refused) -> &'static [u8] {
+    match refused {
+        Refused::Full => {
+            b"HTTP/1.1 503 Service Unavailable\r\nRetry-After: 1\r\n\
+Content-Type: application/json\r\nConnection: close\r\nContent-Length: 88\r\n\r\n\
+{\"errors\":[{\"message\":\"too many connections\",\"extensions\":{\"code\":\"RATE_LIMITED\"}}]}"
+        }
+        Refused::Address => {
+            b"HTTP/1.1 503 Service Unavailable\r\nRetry-After: 1\r\n\
+Content-Type: application/json\r\nConnection: close\r\nContent-Length: 104\r\n\r\n\
+{\"errors\":[{\"message\":\"too many connections from one address\",\"extensions\":{\"code\":\"RATE_LIMITED\"}}]}"
         }
     }
 }
-
-/// What a client past the connection cap reads before the connection closes.
-const BUSY: &[u8] = b"HTTP/1.1 503 Service Unavailable\r\nRetry-After: 1\r\n\
-Content-Type: application/json\r\nConnection: close\r\nContent-Length: 88\r\n\r\n\
-{\"errors\":[{\"message\":\"too many connections\",\"extensions\":{\"code\":\"RATE_LIMITED\"}}]}";
 
 /// Serves `router` on `listener` until `shutdown` resolves, then lets open requests
 /// finish. Each request carries the client's address as `ConnectInfo<SocketAddr>`.
@@ -46,22 +50,24 @@ pub async fn serve(
     limits: ServeLimits,
     shutdown: impl Future<Output = ()>,
 ) -> std::io::Result<()> {
-    let permits = Arc::new(Semaphore::new(limits.max_connections));
-    let graceful = GracefulShutdown::new();
+    let header_timeout = limits.header_timeout;
+    let admission = Admission::new(limits);
+    // Every connection holds a receiver: the sender learns when the last one is gone.
+    let (stopping, stop) = watch::channel(false);
     let mut builder = Builder::new(TokioExecutor::new());
     builder
         .http1()
         .timer(TokioTimer::new())
-        .header_read_timeout(limits.header_timeout);
+        .header_read_timeout(header_timeout);
     builder
         .http2()
         .timer(TokioTimer::new())
-        .keep_alive_interval(limits.header_timeout)
-        .keep_alive_timeout(limits.header_timeout);
+        .keep_alive_interval(header_timeout)
+        .keep_alive_timeout(header_timeout);
     let builder = Arc::new(builder);
     tokio::pin!(shutdown);
     loop {
-        let (mut stream, remote) = tokio::select! {
+        let (stream, remote) = tokio::select! {
             accepted = listener.accept() => match accepted {
                 Ok(accepted) => accepted,
                 Err(error) => {
@@ -73,33 +79,91 @@ pub async fn serve(
             },
             () = &mut shutdown => break,
         };
-        let Ok(permit) = permits.clone().try_acquire_owned() else {
-            tokio::spawn(async move {
-                let _ = stream.write_all(BUSY).await;
+        let connection = Connection {
+            admission: admission.clone(),
+            builder: builder.clone(),
+            stop: stop.clone(),
+            router: router.clone(),
+            header_timeout,
+        };
+        tokio::spawn(connection.run(stream, remote));
+    }
+    // Connections finish their requests and close; wait until the last one has.
+    drop(stop);
+    let _ = stopping.send(true);
+    stopping.closed().await;
+    Ok(())
+}
+
+/// What one accepted connection needs.
+struct Connection {
+    admission: Arc<Admission>,
+    builder: Arc<Builder<TokioExecutor>>,
+    /// Turns true when the listener stops.
+    stop: watch::Receiver<bool>,
+    router: Router,
+    header_timeout: Duration,
+}
+
+/// Resolves once the listener stops (or is gone).
+async fn stopped(stop: &mut watch::Receiver<bool>) {
+    let _ = stop.wait_for(|stop| *stop).await;
+}
+
+impl Connection {
+    async fn run(mut self, mut stream: TcpStream, remote: SocketAddr) {
+        let (place, closed) = match self.admission.admit(remote.ip()).await {
+            Ok(admitted) => admitted,
+            Err(refused) => {
+                let _ = stream.write_all(busy(refused)).await;
                 let _ = stream.shutdown().await;
-            });
-            continue;
+                return;
+            }
         };
         let _ = stream.set_nodelay(true);
+        // Closed to make room: only ever before the first request head (once proven,
+        // the signal's sender is dropped and this waits for ever).
+        let evicted = async move {
+            if closed.await.is_err() {
+                std::future::pending::<()>().await;
+            }
+        };
+        tokio::pin!(evicted);
+        let place = HeldPlace(Arc::new(place));
+        let first = tokio::select! {
+            first = first_bytes::read(&mut stream, self.header_timeout) => first,
+            () = &mut evicted => None,
+            () = stopped(&mut self.stop) => None,
+        };
+        let Some(first) = first else {
+            return;
+        };
+        let held = place.clone();
         let service =
-            router
-                .clone()
+            self.router
                 .map_request(move |mut request: http::Request<hyper::body::Incoming>| {
+                    // A complete request head: the connection is in use.
+                    held.0.proven();
                     request
                         .extensions_mut()
                         .insert(ConnectInfo::<SocketAddr>(remote));
+                    request.extensions_mut().insert(held.clone());
                     request
                 });
-        let connection = builder.serve_connection_with_upgrades(
-            TokioIo::new(stream),
-            TowerToHyperService::new(service),
-        );
-        let connection = graceful.watch(connection.into_owned());
-        tokio::spawn(async move {
-            let _ = connection.await;
-            drop(permit);
-        });
+        let io = TokioIo::new(first_bytes::Replayed::new(first, stream));
+        let connection = self
+            .builder
+            .serve_connection_with_upgrades(io, TowerToHyperService::new(service));
+        tokio::pin!(connection);
+        tokio::select! {
+            _ = connection.as_mut() => {}
+            () = &mut evicted => {}
+            () = stopped(&mut self.stop) => {
+                // Finish the requests under way, then close.
+                connection.as_mut().graceful_shutdown();
+                let _ = connection.await;
+            }
+        }
+        drop(place);
     }
-    graceful.shutdown().await;
-    Ok(())
 }

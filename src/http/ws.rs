@@ -23,6 +23,7 @@ use async_graphql::{
     http::{WebSocket as Engine, WebSocketProtocols, WsMessage},
 };
 use axum::{
+    Extension,
     extract::{
         State, WebSocketUpgrade,
         ws::{CloseFrame, Message, WebSocket},
@@ -33,7 +34,7 @@ use axum::{
 use futures_util::{SinkExt, StreamExt, future};
 use tokio::time::Instant;
 
-use super::{HttpState, sockets::Slot};
+use super::{HttpState, admission::HeldPlace, sockets::Slot};
 use crate::{
     app::App,
     auth::Claims,
@@ -81,6 +82,7 @@ struct Session {
 
 pub(super) async fn upgrade(
     State(state): State<HttpState>,
+    place: Option<Extension<HeldPlace>>,
     headers: HeaderMap,
     ws: WebSocketUpgrade,
 ) -> Response {
@@ -121,7 +123,12 @@ pub(super) async fn upgrade(
         .read_buffer_size(READ_BUFFER_BYTES)
         .max_frame_size(HARD_MESSAGE_BYTES)
         .protocols(PROTOCOLS)
-        .on_upgrade(move |socket| serve(state, socket, protocol, vouched))
+        .on_upgrade(move |socket| async move {
+            // The socket keeps its connection's place under the listener's caps (served
+            // in-process, without the listener, there is none).
+            let _place = place;
+            serve(state, socket, protocol, vouched).await;
+        })
 }
 
 /// The token of a `connection_init` payload: `Authorization: Bearer …` or `token`.

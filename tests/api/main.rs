@@ -27,6 +27,7 @@ mod hostile;
 mod http;
 mod jobs;
 mod limits;
+mod listener;
 mod logs;
 mod meta_callbacks;
 mod meta_requests;
