@@ -56,7 +56,11 @@ mod tests {
         let from = |peer: &str| ConnectInfo(SocketAddr::new(peer.parse().expect("ip"), 4000));
         // Through the balancer: the client it saw, not what the client claimed.
         assert_eq!(
-            address(Some(&from("10.0.0.2")), &headers("1.2.3.4, 198.51.100.7, 10.0.0.9"), &trusted),
+            address(
+                Some(&from("10.0.0.2")),
+                &headers("1.2.3.4, 198.51.100.7, 10.0.0.9"),
+                &trusted
+            ),
             Some("198.51.100.7".parse().expect("ip"))
         );
         // Straight from the internet: the header is the client's own words.

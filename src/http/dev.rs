@@ -58,7 +58,10 @@ fn local(request: &Request) -> bool {
         None => true,
         Some(origin) => url::Url::parse(origin)
             .ok()
-            .and_then(|u| u.host_str().map(|h| loopback(h) || h == "[::1]" || h == "::1"))
+            .and_then(|u| {
+                u.host_str()
+                    .map(|h| loopback(h) || h == "[::1]" || h == "::1")
+            })
             .unwrap_or(false),
     };
     peer && host && origin && !proxied

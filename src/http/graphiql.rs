@@ -99,7 +99,14 @@ pub fn check(dir: &Path) -> Vec<String> {
         .collect()
 }
 
-pub(super) async fn page(State(state): State<HttpState>) -> Html<String> {
+/// GraphiQL's own policy: its scripts are pinned by integrity hashes (from unpkg.com or
+/// the configured folder) and it runs inline code of its own, so scripts are not
+/// restricted further; it is never framed and cannot change its base or load plugins.
+const POLICY: &str = "frame-ancestors 'none'; base-uri 'none'; object-src 'none'";
+
+pub(super) async fn page(
+    State(state): State<HttpState>,
+) -> ([(axum::http::HeaderName, &'static str); 1], Html<String>) {
     let local = state.app.config.graphiql_assets.is_some();
     let src = |asset: &Asset| {
         if local {
@@ -135,8 +142,10 @@ pub(super) async fn page(State(state): State<HttpState>) -> Html<String> {
          pinned integrity hashes) and this browser could not load them: the network may \
          block unpkg.com, or be offline."
     };
-    Html(format!(
-        r#"<!doctype html>
+    (
+        [(header::CONTENT_SECURITY_POLICY, POLICY)],
+        Html(format!(
+            r#"<!doctype html>
 <html lang="en">
 <head>
 <meta charset="utf-8">
@@ -180,8 +189,9 @@ body {{ margin: 0; }}
 </body>
 </html>
 "#,
-        install = escape(INSTALL),
-    ))
+            install = escape(INSTALL),
+        )),
+    )
 }
 
 /// `/graphiql/assets/{name}`: one pinned file from `SOCIALGATE_GRAPHIQL_ASSETS`.

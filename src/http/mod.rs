@@ -121,6 +121,7 @@ pub fn router(app: Arc<App>, schema: AppSchema) -> Router {
     routes
         .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES))
         .layer(axum::middleware::map_response(close_after_refused_body))
+        .layer(axum::middleware::map_response(html::secure))
         .layer(TimeoutLayer::with_status_code(
             http::StatusCode::REQUEST_TIMEOUT,
             Duration::from_secs(30),

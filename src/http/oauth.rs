@@ -12,7 +12,10 @@ use axum::{
 use entity::enums::ConnectFailure;
 use serde_json::json;
 
-use super::{HttpState, html::escape};
+use super::{
+    HttpState,
+    html::{self, escape},
+};
 use crate::{
     domain::network::from_slug,
     graphql::ids::AttemptGid,
@@ -85,20 +88,27 @@ pub(super) async fn callback(
         "code": told.code,
         "message": told.message,
     });
-    let page = page(&state, &told, &payload);
+    let nonce = html::nonce();
+    let page = page(&state, &told, &payload, &nonce);
     let http_status = if told.status == "failed" {
         StatusCode::BAD_REQUEST
     } else {
         StatusCode::OK
     };
-    (http_status, Html(page)).into_response()
+    let policy = html::policy_with_script(&nonce);
+    (
+        http_status,
+        [(axum::http::header::CONTENT_SECURITY_POLICY, policy)],
+        Html(page),
+    )
+        .into_response()
 }
 
 /// The popup's page. The message carries a completion code, which must reach only the
 /// product's own frontend: it is posted to allowed origins, and broadcast to pages of
 /// this server's own origin (the console), which is how a popup that lost its opener
 /// still finishes there.
-fn page(state: &HttpState, told: &Told, payload: &serde_json::Value) -> String {
+fn page(state: &HttpState, told: &Told, payload: &serde_json::Value, nonce: &str) -> String {
     let targets = state.app.config.origins().message_targets();
     // JSON inside <script>: escape `<` so no value can close the tag.
     let data = payload.to_string().replace('<', "\\u003c");
@@ -122,7 +132,7 @@ fn page(state: &HttpState, told: &Told, payload: &serde_json::Value) -> String {
          <title>Connecting your account</title></head>\
          <body style=\"font-family:system-ui,sans-serif;max-width:32rem;margin:3rem auto;padding:0 1rem;line-height:1.5\">\
          <h1 style=\"font-size:1.25rem\">Connecting your account</h1>\
-         <p id=\"result\" data-status=\"{status}\" role=\"status\">{text}</p>{console}<script>\
+         <p id=\"result\" data-status=\"{status}\" role=\"status\">{text}</p>{console}<script nonce=\"{nonce}\">\
          (function(){{var d={data};var t={targets};\
          try{{var c=new BroadcastChannel('socialgate:connection');c.postMessage(d);c.close();}}catch(e){{}}\
          if(window.opener){{t.forEach(function(o){{try{{window.opener.postMessage(d,o);}}catch(e){{}}}});window.close();}}\

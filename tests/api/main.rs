@@ -33,6 +33,7 @@ mod meta_callbacks;
 mod meta_requests;
 mod metrics;
 mod n_plus_one;
+mod pages;
 mod pagination;
 mod probes;
 mod properties;
