@@ -11,6 +11,7 @@ use serde::Deserialize;
 
 use crate::error::{AppError, AppResult};
 
+mod checks;
 mod origins;
 mod serve;
 mod values;
@@ -42,9 +43,10 @@ impl fmt::Debug for Secret {
     }
 }
 
-/// Everything socialgate can be told. See the README's configuration table.
+/// Everything socialgate can be told. See the README's configuration table. A key it
+/// does not know (a misspelt variable, say) stops the start instead of being ignored.
 #[derive(Clone, Debug, Deserialize)]
-#[serde(default)]
+#[serde(default, deny_unknown_fields)]
 pub struct Config {
     /// Address to listen on (`SOCIALGATE_LISTEN`).
     pub listen: SocketAddr,
@@ -266,8 +268,16 @@ impl Default for Config {
 
 const PREFIX: &str = "SOCIALGATE_";
 
-/// Variables with the prefix that are not configuration (they steer the test suite).
-const NOT_CONFIG: &[&str] = &["TEST_DATABASE_URL", "REQUIRE_POSTGRES"];
+/// Variables with the prefix that are not configuration (they steer the test suite and
+/// the browser walk).
+const NOT_CONFIG: &[&str] = &[
+    "TEST_DATABASE_URL",
+    "REQUIRE_POSTGRES",
+    "REQUIRE_BROWSER",
+    "URL",
+    "GRAPHQL_URL",
+    "TOKEN",
+];
 
 impl Config {
     /// Builds the configuration from a TOML document (may be empty) overlaid with
@@ -294,26 +304,7 @@ impl Config {
         let config: Config = toml::Value::Table(table)
             .try_into()
             .map_err(|e| AppError::BadUserInput(format!("configuration: {e}")))?;
-        if let Err(entry) = serve::trusted_proxies(config.trusted_proxies.as_deref()) {
-            return Err(AppError::BadUserInput(format!(
-                "configuration: trusted_proxies entry {entry:?} is not an address or a CIDR range"
-            )));
-        }
-        if parse_duration(&config.probe_interval).is_none() {
-            return Err(AppError::BadUserInput(format!(
-                "configuration: probe_interval {:?} is not a duration such as 6h, 30m or 5s",
-                config.probe_interval
-            )));
-        }
-        if config
-            .unsubscribe_key
-            .as_ref()
-            .is_some_and(|k| k.expose().len() < 32)
-        {
-            return Err(AppError::BadUserInput(
-                "configuration: unsubscribe_key must have at least 32 characters".into(),
-            ));
-        }
+        config.check()?;
         Ok(config)
     }
 

@@ -107,3 +107,21 @@ fn trusted_proxies_are_addresses_or_ranges() {
     let err = Config::load(None, bad).unwrap_err();
     assert!(err.to_string().contains("trusted_proxies"), "{err}");
 }
+
+#[test]
+fn unknown_keys_and_half_apps_stop_the_start() {
+    let typo = [("SOCIALGATE_MAX_CONECTIONS".to_owned(), "10".to_owned())];
+    let err = Config::load(None, typo).unwrap_err();
+    assert!(err.to_string().contains("max_conections"), "{err}");
+    let err = Config::load(Some("listen_adress = \"127.0.0.1:1\"\n"), []).unwrap_err();
+    assert!(err.to_string().contains("listen_adress"), "{err}");
+    let half = [("SOCIALGATE_FACEBOOK_APP_ID".to_owned(), "123".to_owned())];
+    let err = Config::load(None, half).unwrap_err();
+    assert!(
+        err.to_string().contains("SOCIALGATE_FACEBOOK_APP_SECRET"),
+        "{err}"
+    );
+    // The test suite's own variables are not configuration.
+    let suite = [("SOCIALGATE_REQUIRE_BROWSER".to_owned(), "1".to_owned())];
+    assert!(Config::load(None, suite).is_ok());
+}

@@ -39,11 +39,13 @@ pub fn app_secret(app: &App, network: Network) -> Option<Secret> {
         Network::Instagram => app.config.instagram_app_secret.clone(),
         Network::Linkedin => None,
     };
-    // The sandbox's secret is public: only a development server takes callbacks
-    // signed with it (a public demo must not let anyone withdraw its integrations).
+    // The sandbox's secret is public: only a development server (dev mode, which
+    // listens on loopback only) takes callbacks signed with it. A host with its own
+    // sign-in has no JWT key either, and a public demo must not let anyone withdraw
+    // its integrations.
     #[cfg(feature = "sandbox")]
     if configured.is_none()
-        && app.config.is_dev_mode()
+        && app.config.dev
         && network != Network::Linkedin
         && app.providers.sandboxed().contains(&network)
     {

@@ -168,5 +168,24 @@ db_test!(
             "{event}"
         );
         ws.close().await;
+
+        // The host has no JWT key but is no development server: a callback signed with
+        // the sandbox's public secret is not taken.
+        let payload = json!({ "algorithm": "HMAC-SHA256", "issued_at": chrono::Utc::now().timestamp(), "user_id": "anyone" });
+        let forged = socialgate::providers::signed_request::sign(
+            &payload,
+            &socialgate::config::Secret::new("sandbox-secret"),
+        );
+        let answer = http
+            .post(format!("{social}/callbacks/facebook/deauthorize"))
+            .form(&[("signed_request", forged.as_str())])
+            .send()
+            .await
+            .expect("callback");
+        assert_eq!(
+            answer.status(),
+            404,
+            "no callbacks without the network's app"
+        );
     }
 );
