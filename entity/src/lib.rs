@@ -14,6 +14,7 @@ pub mod ids;
 pub mod integration;
 pub mod integration_event;
 pub mod job_lease;
+pub mod meta_callback;
 pub mod sandbox_token;
 pub mod tenant;
 pub mod user;

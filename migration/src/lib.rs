@@ -13,6 +13,7 @@ mod m20261125_000007_data_access_expiry;
 mod m20261126_000008_attempt_failure_code;
 mod m20261126_000009_tenant_page_index;
 mod m20261207_000010_no_page_data_access;
+mod m20261207_000011_meta_callbacks;
 
 pub struct Migrator;
 
@@ -30,6 +31,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261126_000008_attempt_failure_code::Migration),
             Box::new(m20261126_000009_tenant_page_index::Migration),
             Box::new(m20261207_000010_no_page_data_access::Migration),
+            Box::new(m20261207_000011_meta_callbacks::Migration),
         ]
     }
 }

@@ -37,7 +37,8 @@ pub enum Job {
     Probe,
     /// Tokens the network lets us renew are renewed before they end.
     Refresh,
-    /// Abandoned sign-ins lose the grant they kept sealed.
+    /// Abandoned sign-ins lose the grant they kept sealed; Meta callbacks past their
+    /// window are forgotten.
     Attempts,
     /// Daily Digest mail to each person whose local hour has come.
     Digest,
@@ -89,6 +90,16 @@ impl Job {
             Job::Digest => Duration::from_secs(60),
         }
     }
+}
+
+/// Abandoned sign-ins lose what they kept sealed, and Meta callbacks older than the
+/// window their signatures are taken in are forgotten; returns how many sign-ins.
+async fn housekeeping(app: &App) -> AppResult<usize> {
+    let now = crate::store::now();
+    let cleared = app.store.clear_expired_attempts(now).await?;
+    let before = now - crate::service::meta_callbacks::FRESH_FOR - chrono::Duration::minutes(5);
+    app.store.forget_callbacks_before(before).await?;
+    Ok(usize::try_from(cleared).unwrap_or(usize::MAX))
 }
 
 /// What one run did.
@@ -157,12 +168,7 @@ impl Jobs {
             Job::Expiry => expiry::run(self).await,
             Job::Probe => probe::run(self).await,
             Job::Refresh => refresh::run(self).await,
-            Job::Attempts => self
-                .app
-                .store
-                .clear_expired_attempts(crate::store::now())
-                .await
-                .map(|n| usize::try_from(n).unwrap_or(usize::MAX)),
+            Job::Attempts => housekeeping(&self.app).await,
             Job::Digest => digest::run(self, crate::store::at_stored_precision(now)).await,
         };
         self.app

@@ -20,6 +20,7 @@
 use chrono::{DateTime, Utc};
 use entity::{data_deletion_request, enums::StatusReason};
 use rand::RngCore;
+use sha2::{Digest, Sha256};
 
 use super::lifecycle;
 use crate::{
@@ -56,7 +57,9 @@ pub fn app_secret(app: &App, network: Network) -> Option<Secret> {
 
 /// How long after Meta signed a callback it is still taken: a captured request
 /// replayed later must not withdraw integrations the person has connected since.
-const FRESH_FOR: chrono::Duration = chrono::Duration::hours(24);
+/// Within the window, callbacks already acted on are remembered (a replay then
+/// changes nothing); the housekeeping job forgets them after it.
+pub const FRESH_FOR: chrono::Duration = chrono::Duration::hours(24);
 
 /// Verifies `signed` for `network`: `NOT_FOUND` when the network takes no callbacks
 /// here, `BAD_USER_INPUT` when the request is not signed by its app or is stale.
@@ -105,9 +108,20 @@ async fn invalidate_all(
     Ok(changed)
 }
 
-/// The deauthorize callback: returns how many integrations became INVALID.
+/// The digest a callback is remembered by.
+fn digest(signed: &str) -> String {
+    hex::encode(Sha256::digest(signed.trim().as_bytes()))
+}
+
+/// The deauthorize callback: returns how many integrations became INVALID. A repeat of
+/// one already acted on (Meta's retry, or a replay) changes nothing.
 pub async fn deauthorize(app: &App, network: Network, signed: &str) -> AppResult<usize> {
     let request = verify(app, network, signed)?;
+    let digest = digest(signed);
+    if app.store.callback_seen(&digest).await?.is_some() {
+        tracing::info!(network = name(network), "deauthorize callback repeated");
+        return Ok(0);
+    }
     let changed = invalidate_all(
         app,
         network,
@@ -115,6 +129,11 @@ pub async fn deauthorize(app: &App, network: Network, signed: &str) -> AppResult
         StatusReason::AppDeauthorized,
     )
     .await?;
+    // Remembered once acted on: a callback that failed half-way is taken again when
+    // Meta retries it.
+    app.store
+        .remember_callback(&digest, network, None, now())
+        .await?;
     tracing::info!(network = name(network), changed, "deauthorize callback");
     Ok(changed)
 }
@@ -138,7 +157,24 @@ fn confirmation_code() -> String {
 /// credentials and records the request under a new confirmation code.
 pub async fn delete_data(app: &App, network: Network, signed: &str) -> AppResult<Deletion> {
     let request = verify(app, network, signed)?;
-    delete_data_of(app, network, &request.subject).await
+    let digest = digest(signed);
+    // A repeat is answered with the code the first one got, and changes nothing.
+    if let Some(code) = app
+        .store
+        .callback_seen(&digest)
+        .await?
+        .and_then(|seen| seen.confirmation_code)
+    {
+        return Ok(Deletion {
+            url: status_url(app, &code),
+            confirmation_code: code,
+        });
+    }
+    let deletion = delete_data_of(app, network, &request.subject).await?;
+    app.store
+        .remember_callback(&digest, network, Some(&deletion.confirmation_code), now())
+        .await?;
+    Ok(deletion)
 }
 
 /// A data-deletion request that reached the operator another way than the callback

@@ -18,6 +18,7 @@ pub mod events;
 pub mod gauges;
 pub mod integrations;
 pub mod leases;
+pub mod meta_callbacks;
 pub mod network_users;
 pub mod notes;
 pub mod repairs;

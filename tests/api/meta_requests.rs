@@ -155,3 +155,68 @@ db_test!(
         assert!(page.contains("1 Facebook connection"), "{page}");
     }
 );
+
+/// POSTs `signed` to the callback at `path`; the status and JSON body.
+async fn post(app: &TestApp, path: &str, signed: &str) -> (u16, serde_json::Value) {
+    let response = app
+        .http
+        .post(format!("{}{path}", app.base))
+        .form(&[("signed_request", signed)])
+        .send()
+        .await
+        .expect("callback");
+    let status = response.status().as_u16();
+    (status, response.json().await.unwrap_or_default())
+}
+
+db_test!(
+    a_replayed_callback_changes_nothing,
+    config = meta_app,
+    async |app: TestApp| {
+        let alice = app.actor("replay", "alice", &[Advisor]).await;
+        let first = page(&app, &alice, "100000000000021", "fb-replayed").await;
+        let payload = json!({
+            "algorithm": "HMAC-SHA256",
+            "issued_at": chrono::Utc::now().timestamp(),
+            "user_id": "fb-replayed",
+        });
+        let signed = sign(&payload, &Secret::new(FB_SECRET));
+        let (status, _) = post(&app, "/callbacks/facebook/deauthorize", &signed).await;
+        assert_eq!(status, 200);
+        assert_eq!(
+            format!("{:?}", row(&app, &alice, first).await.status),
+            "Invalid"
+        );
+
+        // The person connects again (another Page, another advisor); the same request,
+        // captured and sent again within its 24 hours, must not withdraw it.
+        let bob = app.actor("replay", "bob", &[Advisor]).await;
+        let again = page(&app, &bob, "100000000000022", "fb-replayed").await;
+        let (status, _) = post(&app, "/callbacks/facebook/deauthorize", &signed).await;
+        assert_eq!(status, 200, "answered as before");
+        assert_eq!(
+            format!("{:?}", row(&app, &bob, again).await.status),
+            "Pending"
+        );
+
+        // A repeated data-deletion request gets the first one's code and does nothing.
+        let deletion = sign(
+            &json!({
+                "algorithm": "HMAC-SHA256",
+                "issued_at": chrono::Utc::now().timestamp(),
+                "user_id": "fb-someone",
+            }),
+            &Secret::new(FB_SECRET),
+        );
+        let (_, one) = post(&app, "/callbacks/facebook/data-deletion", &deletion).await;
+        let (_, two) = post(&app, "/callbacks/facebook/data-deletion", &deletion).await;
+        assert!(one["confirmation_code"].is_string(), "{one}");
+        assert_eq!(one, two);
+        use sea_orm::{EntityTrait, PaginatorTrait};
+        let records = entity::data_deletion_request::Entity::find()
+            .count(app.store.db())
+            .await
+            .expect("count");
+        assert_eq!(records, 1, "one request recorded");
+    }
+);
