@@ -24,6 +24,9 @@ pub struct Model {
     /// Whether the digest also lists the tenant's pending approvals and new problems
     /// (only compliance and admins may turn it on).
     pub digest_tenant_review: bool,
+    /// Whether the person's last token carried the compliance or admin role: the
+    /// tenant's review queue is in their digest only while it did.
+    pub reviewer: bool,
     pub created_at: DateTimeUtc,
     pub last_seen_at: DateTimeUtc,
 }

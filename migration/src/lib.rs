@@ -14,6 +14,7 @@ mod m20261126_000008_attempt_failure_code;
 mod m20261126_000009_tenant_page_index;
 mod m20261207_000010_no_page_data_access;
 mod m20261207_000011_meta_callbacks;
+mod m20261207_000012_user_reviewer;
 
 pub struct Migrator;
 
@@ -32,6 +33,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261126_000009_tenant_page_index::Migration),
             Box::new(m20261207_000010_no_page_data_access::Migration),
             Box::new(m20261207_000011_meta_callbacks::Migration),
+            Box::new(m20261207_000012_user_reviewer::Migration),
         ]
     }
 }

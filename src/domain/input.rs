@@ -49,6 +49,26 @@ pub fn clip(value: &str, max: usize) -> String {
         .collect()
 }
 
+/// Characters that reorder or break the text around them without being visible: the
+/// bidirectional embeddings, overrides and isolates, and the line and paragraph
+/// separators. A name carrying them could make a mail line read as something else.
+fn invisible_steering(c: char) -> bool {
+    matches!(
+        c,
+        '\u{061C}' | '\u{200E}' | '\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}'
+            | '\u{2028}' | '\u{2029}'
+    )
+}
+
+/// `value` as a name to show in plain text (mail): control characters and invisible
+/// steering characters dropped.
+pub fn plain(value: &str) -> String {
+    value
+        .chars()
+        .filter(|c| !c.is_control() && !invisible_steering(*c))
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -70,6 +90,13 @@ mod tests {
         assert!(text("note", "line one\nline two\tend", MAX_NOTE, Lines::Multi).is_ok());
         assert!(text("returnTo", "https://a/\r\nX: y", MAX_URL, Lines::Single).is_err());
         assert!(text("sub", "alice", MAX_NAME, Lines::Single).is_ok());
+    }
+
+    #[test]
+    fn plain_names_lose_what_steers_the_text() {
+        assert_eq!(plain("Ada\u{202E}gnp.exe"), "Adagnp.exe");
+        assert_eq!(plain("line\u{2028}break\u{2066}x\u{2069}"), "linebreakx");
+        assert_eq!(plain("Zoë O'Neil"), "Zoë O'Neil");
     }
 
     #[test]

@@ -114,7 +114,7 @@ async fn deliver(
             retry_at: Some(now + wait),
         }
     };
-    let outcome = match content::compose(app, person, now).await {
+    let outcome = match content::compose(app, person, person.reviewer, now).await {
         Err(error) => failed(error.to_string()),
         Ok(composed) if composed.digest.is_empty() => Outcome {
             status: DeliveryStatus::Skipped,

@@ -13,7 +13,7 @@ use crate::{
     domain::{
         UserId,
         digest::{Digest, Item, ItemKind},
-        network,
+        input, network,
     },
     error::{AppError, AppResult},
 };
@@ -133,7 +133,7 @@ pub fn render(digest: &Digest, cx: &Context<'_>) -> AppResult<Rendered> {
         .collect();
     let subject = subject(digest, cx.date);
     let view = View {
-        greeting: match cx.name {
+        greeting: match cx.name.map(input::plain) {
             Some(name) => format!("Hello {name},"),
             None => "Hello,".to_owned(),
         },
@@ -162,11 +162,11 @@ pub fn render(digest: &Digest, cx: &Context<'_>) -> AppResult<Rendered> {
 fn item_view(item: &Item, cx: &Context<'_>) -> ItemView {
     ItemView {
         network: network::name(item.network),
-        account: item.account_name.clone(),
+        account: input::plain(&item.account_name),
         status: format!("{:?}", item.status).to_uppercase(),
         owner: match item.kind {
             ItemKind::AwaitingApproval | ItemKind::NewProblem => {
-                cx.owners.get(&item.owner_id).cloned()
+                cx.owners.get(&item.owner_id).map(|name| input::plain(name))
             }
             ItemKind::Problem | ItemKind::ExpiringSoon => None,
         },

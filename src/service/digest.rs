@@ -91,9 +91,11 @@ pub async fn update(app: &App, actor: &Actor, change: NotificationChange) -> App
     Ok(Settings::from(&row))
 }
 
-/// What the caller's digest would say now: the same content the mail has.
+/// What the caller's digest would say now: the same content the mail has. The tenant's
+/// review queue is in it only when the caller's token carries the role now.
 pub async fn preview(app: &App, actor: &Actor, now: DateTime<Utc>) -> AppResult<Composed> {
-    compose(app, &me(app, actor).await?, now).await
+    let reviews = policy::compliance_digest(&actor.roles).is_ok();
+    compose(app, &me(app, actor).await?, reviews, now).await
 }
 
 /// The person's time zone; a stored name that no longer parses reads as UTC.
@@ -101,8 +103,15 @@ pub fn zone_of(person: &user::Model) -> Tz {
     notifications::time_zone(&person.timezone).unwrap_or(Tz::UTC)
 }
 
-/// Composes `person`'s digest as of `now`.
-pub async fn compose(app: &App, person: &user::Model, now: DateTime<Utc>) -> AppResult<Composed> {
+/// Composes `person`'s digest as of `now`. The tenant's review queue is in it when they
+/// asked for it and `reviews`: they hold the role now (the caller's token for a
+/// preview, the role as last seen at sign-in for the mail).
+pub async fn compose(
+    app: &App,
+    person: &user::Model,
+    reviews: bool,
+    now: DateTime<Utc>,
+) -> AppResult<Composed> {
     let soon = app.config.expires_soon_window();
     let own = app
         .store
@@ -110,7 +119,7 @@ pub async fn compose(app: &App, person: &user::Model, now: DateTime<Utc>) -> App
         .needing_attention(now + soon, false)
         .await?;
     let whole = app.store.tenant(Scope::tenant(person.tenant_id));
-    let tenant = match person.digest_tenant_review {
+    let tenant = match person.digest_tenant_review && reviews {
         true => Some(whole.needing_attention(now, true).await?),
         false => None,
     };
@@ -155,7 +164,12 @@ pub async fn compose(app: &App, person: &user::Model, now: DateTime<Utc>) -> App
         digest,
         rendered,
         date,
-        to: person.digest_email.clone().or_else(|| person.email.clone()),
+        // A token's address goes through the same rule as a chosen one.
+        to: person
+            .digest_email
+            .clone()
+            .or_else(|| person.email.clone())
+            .filter(|to| notifications::email(to).is_ok()),
         unsubscribe_url,
     })
 }

@@ -111,6 +111,7 @@ async fn seed_tenant(app: &App, rng: &mut StdRng, users_count: usize) -> AppResu
     let profile = Profile {
         email: Some("compliance@example.com"),
         name: Some("Dana Compliance"),
+        reviewer: true,
     };
     let compliance = person(app, &tenant, "compliance-1", profile, Role::Compliance).await?;
     let mut integration_count = 0;
@@ -126,6 +127,7 @@ async fn seed_tenant(app: &App, rng: &mut StdRng, users_count: usize) -> AppResu
         let profile = Profile {
             email: Some(&email),
             name: Some(&name),
+            reviewer: false,
         };
         let owner = person(
             app,

@@ -40,6 +40,7 @@ struct KnownUser {
     id: UserId,
     email: Option<String>,
     name: Option<String>,
+    reviewer: bool,
 }
 
 impl KnownUser {
@@ -50,6 +51,7 @@ impl KnownUser {
             .email
             .is_none_or(|e| self.email.as_deref() == Some(e))
             && profile.name.is_none_or(|n| self.name.as_deref() == Some(n))
+            && profile.reviewer == self.reviewer
     }
 }
 
@@ -175,9 +177,11 @@ pub async fn authenticate(
             row
         }
     };
+    let roles = claims.roles.iter().copied().collect::<BTreeSet<_>>();
     let profile = Profile {
         email: claims.email.as_deref(),
         name: claims.name.as_deref(),
+        reviewer: crate::domain::policy::compliance_digest(&roles).is_ok(),
     };
     let user_id = match callers.user(tenant.id, &claims.sub) {
         Some(user) if user.matches(&profile) => user.id,
@@ -191,6 +195,7 @@ pub async fn authenticate(
                 id: row.id,
                 email: row.email,
                 name: row.name,
+                reviewer: row.reviewer,
             };
             let id = known.id;
             callers.keep_user(since, tenant.id, &claims.sub, known);
@@ -201,7 +206,7 @@ pub async fn authenticate(
         tenant_id: tenant.id,
         user_id,
         subject: claims.sub.clone(),
-        roles: claims.roles.iter().copied().collect::<BTreeSet<_>>(),
+        roles,
         tenant,
         request_id,
     })

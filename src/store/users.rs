@@ -17,11 +17,14 @@ use crate::{
 pub struct Profile<'a> {
     pub email: Option<&'a str>,
     pub name: Option<&'a str>,
+    /// The token carries the compliance or admin role.
+    pub reviewer: bool,
 }
 
 impl<C: ConnectionTrait> Scoped<'_, C> {
     /// Finds the user `subject` of the tenant, creating it on first sight; email and
-    /// name follow the token when it carries newer ones.
+    /// name follow the token when it carries newer ones, and whether it is a reviewer's
+    /// follows the token always.
     pub async fn provision_user(
         &self,
         subject: &str,
@@ -41,6 +44,7 @@ impl<C: ConnectionTrait> Scoped<'_, C> {
                 timezone: Set("UTC".to_owned()),
                 digest_email: Set(None),
                 digest_tenant_review: Set(false),
+                reviewer: Set(profile.reviewer),
                 created_at: Set(at),
                 last_seen_at: Set(at),
             };
@@ -59,10 +63,14 @@ impl<C: ConnectionTrait> Scoped<'_, C> {
         };
         let email_changed = profile.email.is_some() && profile.email != found.email.as_deref();
         let name_changed = profile.name.is_some() && profile.name != found.name.as_deref();
-        if !(email_changed || name_changed) {
+        let role_changed = profile.reviewer != found.reviewer;
+        if !(email_changed || name_changed || role_changed) {
             return Ok(found);
         }
         let mut row: user::ActiveModel = found.into();
+        if role_changed {
+            row.reviewer = Set(profile.reviewer);
+        }
         if email_changed {
             row.email = Set(profile.email.map(str::to_owned));
         }

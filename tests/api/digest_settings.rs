@@ -78,3 +78,64 @@ db_test!(notification_settings_round_trip, async |app: TestApp| {
         json!({ "empty": true, "items": [], "to": null })
     );
 });
+
+db_test!(
+    the_compliance_digest_ends_with_the_role,
+    async |app: TestApp| {
+        let cy = person(&app, "digest-r", "cy", &[Compliance], None).await;
+        let al = person(&app, "digest-r", "al", &[Advisor], None).await;
+        let account = crate::common::account(
+            socialgate::domain::Network::Linkedin,
+            "pending-one",
+            "token",
+        );
+        crate::common::connected(&app.app, &al, account).await;
+        let update = "mutation($input: NotificationSettingsInput!) { updateNotificationSettings(input: $input) { complianceDigest } }";
+        let officer = app.token("digest-r", "cy", &[Compliance]);
+        let body = app
+            .gql(
+                Some(&officer),
+                update,
+                json!({ "input": { "complianceDigest": true } }),
+            )
+            .await;
+        assert_eq!(
+            body["data"]["updateNotificationSettings"]["complianceDigest"],
+            true
+        );
+        let preview = "{ digestPreview { items { kind accountName } } }";
+        let with_role = app.gql(Some(&officer), preview, json!({})).await;
+        assert_eq!(
+            with_role["data"]["digestPreview"]["items"][0]["accountName"], "Account pending-one",
+            "{with_role}"
+        );
+
+        // The identity provider takes the role away: the next token says advisor.
+        let demoted = app.token("digest-r", "cy", &[Advisor]);
+        let without = app.gql(Some(&demoted), preview, json!({})).await;
+        assert_eq!(
+            without["data"]["digestPreview"]["items"],
+            json!([]),
+            "the review queue is not shown without the role: {without}"
+        );
+        // The daily mail goes by the role as last seen: it no longer lists the queue,
+        // though the person never signs in again.
+        let stored = app
+            .store
+            .tenant(socialgate::store::Scope::tenant(cy.tenant_id))
+            .user(cy.user_id)
+            .await
+            .expect("read")
+            .expect("row");
+        assert!(!stored.reviewer, "the role as last seen is stored");
+        let mail = socialgate::service::digest::compose(
+            &app.app,
+            &stored,
+            stored.reviewer,
+            chrono::Utc::now(),
+        )
+        .await
+        .expect("compose");
+        assert!(mail.digest.items.is_empty(), "{:?}", mail.digest.items);
+    }
+);
