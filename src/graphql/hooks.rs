@@ -14,8 +14,9 @@
 //! - `parse_query` and `validation`: `BAD_USER_INPUT` on the errors async-graphql
 //!   raises itself ([`super::codes`]);
 //! - `execute`: the chosen operation's name ([`super::operation`]);
-//! - `resolve`: a turn for other requests every few hundred fields, and, when the
-//!   operator asks, a tracing span per object field ([`super::spans`]).
+//! - `resolve`: a turn for other requests every few hundred fields, the answer's size
+//!   charged and its ceiling enforced ([`super::answer`]), and, when the operator asks,
+//!   a tracing span per object field ([`super::spans`]).
 
 use std::sync::Arc;
 
@@ -29,7 +30,7 @@ use async_graphql::{
 };
 use tracing::Instrument;
 
-use super::{codes, documents::Documents, limits::Budget, operation, spans};
+use super::{answer::AnswerSize, codes, documents::Documents, limits::Budget, operation, spans};
 
 /// The hooks, with the budget they enforce, the documents that passed it, and whether
 /// resolvers get spans.
@@ -46,6 +47,17 @@ impl ExtensionFactory for Hooks {
     }
 }
 
+/// Whether the request's document holds a subscription.
+fn subscribes(request: &mut Request) -> bool {
+    use async_graphql::parser::types::OperationType;
+    request.parsed_query().is_ok_and(|document| {
+        document
+            .operations
+            .iter()
+            .any(|(_, op)| op.node.ty == OperationType::Subscription)
+    })
+}
+
 #[async_trait::async_trait]
 impl Extension for Hooks {
     async fn prepare_request(
@@ -55,6 +67,11 @@ impl Extension for Hooks {
         next: NextPrepareRequest<'_>,
     ) -> ServerResult<Request> {
         self.budget.screen(ctx, &mut request, &self.documents)?;
+        // One answer per request; a subscription's events are answers of their own,
+        // each small, and must not add up over its life.
+        if !subscribes(&mut request) {
+            request = request.data(AnswerSize::default());
+        }
         next.run(ctx, request).await
     }
 
@@ -103,9 +120,18 @@ impl Extension for Hooks {
         // hundred fields, and the per-tenant concurrency limit shares CPU as well as
         // connections.
         tokio::task::consume_budget().await;
-        match spans::for_field(ctx, &info, self.resolver_spans) {
+        let size = ctx.data_opt::<AnswerSize>();
+        if let Some(size) = size {
+            size.check()?;
+        }
+        let key = info.alias.unwrap_or(info.name);
+        let value = match spans::for_field(ctx, &info, self.resolver_spans) {
             Some(span) => next.run(ctx, info).instrument(span).await,
             None => next.run(ctx, info).await,
+        }?;
+        if let Some(size) = size {
+            size.charge(key, value.as_ref());
         }
+        Ok(value)
     }
 }

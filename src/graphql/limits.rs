@@ -42,6 +42,8 @@ pub struct Budget {
     pub directives: usize,
     /// Arguments of one field or directive.
     pub arguments: usize,
+    /// Variables sent with the request, and declared by its document.
+    pub variables: usize,
     /// Introspection, lists priced at their length.
     pub introspection_cost: u64,
 }
@@ -58,6 +60,13 @@ impl Budget {
         request: &mut Request,
         documents: &Documents,
     ) -> ServerResult<()> {
+        if request.variables.len() > self.variables {
+            return Err(refuse(format!(
+                "the request sends {} variables; the limit is {}",
+                request.variables.len(),
+                self.variables
+            )));
+        }
         let asks_schema = match documents.get(&request.query) {
             Some(known) => {
                 request.set_parsed_query(known.document.clone());
@@ -68,6 +77,17 @@ impl Budget {
                 let Ok(document) = request.parsed_query() else {
                     return Ok(());
                 };
+                let declared: usize = document
+                    .operations
+                    .iter()
+                    .map(|(_, op)| op.node.variable_definitions.len())
+                    .sum();
+                if declared > self.variables {
+                    return Err(refuse(format!(
+                        "the document declares {declared} variables; the limit is {}",
+                        self.variables
+                    )));
+                }
                 let cost = cost::measure(document);
                 let selections = cost.as_ref().map_or(u64::MAX, |c| c.total.selections);
                 let asks_schema = check(self, cost)?;

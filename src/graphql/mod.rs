@@ -2,6 +2,7 @@
 //! loader per relation. [`schema_builder`] needs no data, so the SDL can be printed
 //! and checked without a database.
 
+mod answer;
 mod codes;
 pub mod context;
 mod cost;
@@ -70,6 +71,10 @@ pub const MAX_DIRECTIVES: usize = 8;
 /// Most arguments of one field or directive. The widest field takes 3; a field with
 /// thousands of (duplicate) arguments only makes validation answer an error for each.
 pub const MAX_ARGUMENTS: usize = 16;
+/// Most variables a request may send or its document declare: every query of the API
+/// needs a handful, and each one costs validation (thousands of unused ones were
+/// thousands of errors).
+pub const MAX_VARIABLES: usize = 64;
 
 /// The schema with its limits and without data: for SDL export and as the base of
 /// [`build`].
@@ -87,6 +92,7 @@ fn with_hooks(resolver_spans: bool) -> SchemaBuilder<QueryRoot, MutationRoot, Su
         spreads: MAX_FRAGMENT_SPREADS,
         directives: MAX_DIRECTIVES,
         arguments: MAX_ARGUMENTS,
+        variables: MAX_VARIABLES,
         introspection_cost: MAX_INTROSPECTION_COST,
     };
     Schema::build(

@@ -2,6 +2,7 @@
 
 mod common;
 
+mod answer_size;
 mod audit;
 mod auth;
 mod bounds;
