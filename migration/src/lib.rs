@@ -15,6 +15,7 @@ mod m20261126_000009_tenant_page_index;
 mod m20261207_000010_no_page_data_access;
 mod m20261207_000011_meta_callbacks;
 mod m20261207_000012_user_reviewer;
+mod m20261207_000013_token_expiry_index;
 
 pub struct Migrator;
 
@@ -34,6 +35,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261207_000010_no_page_data_access::Migration),
             Box::new(m20261207_000011_meta_callbacks::Migration),
             Box::new(m20261207_000012_user_reviewer::Migration),
+            Box::new(m20261207_000013_token_expiry_index::Migration),
         ]
     }
 }

@@ -9,7 +9,7 @@ use crate::{
     domain::{Status, StatusReason, status::Change},
     error::AppResult,
     service::{batch, change::Who},
-    store::{Scope, now},
+    store::{Scope, integrations::Still, now},
 };
 
 /// Integrations moved per transaction.
@@ -19,7 +19,11 @@ pub const BATCH: u64 = 1000;
 pub(super) async fn run(jobs: &Jobs) -> AppResult<usize> {
     let app = &jobs.app;
     let mut expired = 0;
-    for tenant in app.store.tenant_ids().await? {
+    let due = app
+        .store
+        .tenants_with_ended_tokens(&[Status::Pending, Status::Active], now())
+        .await?;
+    for tenant in due {
         let (moved, leased) = sweep(jobs, Scope::tenant(tenant)).await?;
         expired += moved;
         if !leased {
@@ -44,8 +48,11 @@ async fn sweep(jobs: &Jobs, scope: Scope) -> AppResult<(usize, bool)> {
         if ids.is_empty() {
             return Ok((expired, true));
         }
+        // The rows were read outside the batch's transaction: the batch moves only
+        // those whose token has still ended when it writes.
         let change = Change::Expire(StatusReason::TokenExpired);
-        let moved = batch::apply_many(app, scope, &ids, &Who::system(), change).await?;
+        let still = Still::TokenEndedBefore(at);
+        let moved = batch::apply_many(app, scope, &ids, &Who::system(), (change, still)).await?;
         expired += moved.len();
         // A long sweep renews its lease between batches; one that lost it (it ran past
         // the lease and another instance took over) stops here.

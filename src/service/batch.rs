@@ -24,19 +24,21 @@ use crate::{
     store::{
         Scope, Scoped,
         events::{FeedEvent, NewEvent},
+        integrations::Still,
         now,
     },
 };
 
 /// Applies the system change `change` to the integrations `ids` of the scope's
-/// tenant that it is allowed for (others, say already EXPIRED, are left alone);
-/// returns the integrations that moved.
+/// tenant that it is allowed for and of which `still` holds at the moment of writing
+/// (others, say already EXPIRED, or renewed since the caller read them, are left
+/// alone); returns the integrations that moved.
 pub async fn apply_many(
     app: &App,
     scope: Scope,
     ids: &[IntegrationId],
     who: &Who,
-    change: Change,
+    (change, still): (Change, Still),
 ) -> AppResult<Vec<integration::Model>> {
     if ids.is_empty() {
         return Ok(Vec::new());
@@ -55,7 +57,7 @@ pub async fn apply_many(
     let mut events = Vec::new();
     for (from, (to, reason)) in movable {
         let rows = data
-            .move_integrations(ids, &[from], to, reason, now())
+            .move_integrations(ids, &[from], (to, reason), still, now())
             .await?;
         events.extend(rows.iter().map(|row| NewEvent {
             integration_id: row.id,

@@ -19,6 +19,17 @@ use crate::error::{AppError, AppResult};
 /// bound parameters.
 const MOVE_CHUNK: usize = 5000;
 
+/// What must still hold of a row when a batch moves it, beyond its status: a sweep
+/// read the rows a moment earlier, outside the batch's transaction, and a token renewed
+/// or reconnected in between must not be expired all the same.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Still {
+    /// Nothing beyond the status.
+    Any,
+    /// The token's expiry is before this time.
+    TokenEndedBefore(DateTime<Utc>),
+}
+
 /// Which integrations a list shows. Empty vectors mean "any".
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct ListFilter {
@@ -289,17 +300,22 @@ impl Scoped<'_, DatabaseTransaction> {
         Ok(changed)
     }
 
-    /// Moves the integrations among `ids` that are still in one of `from` to `to` for
-    /// `reason`, in one statement; returns the rows as written. The version moves on
-    /// by one for each, so a reviewer who read one before gets `CONFLICT`.
+    /// Moves the integrations among `ids` that are still in one of `from`, and of which
+    /// `still` holds, to `to` with its reason, in one statement (the statement decides:
+    /// nothing read earlier is trusted); returns the rows as written. The version moves
+    /// on by one for each, so a reviewer who read one before gets `CONFLICT`.
     pub async fn move_integrations(
         &self,
         ids: &[IntegrationId],
         from: &[Status],
-        to: Status,
-        reason: entity::enums::StatusReason,
+        (to, reason): (Status, entity::enums::StatusReason),
+        still: Still,
         at: DateTime<Utc>,
     ) -> AppResult<Vec<integration::Model>> {
+        let mut holds = Condition::all();
+        if let Still::TokenEndedBefore(deadline) = still {
+            holds = holds.add(integration::Column::TokenExpiresAt.lt(deadline));
+        }
         let mut moved = Vec::with_capacity(ids.len());
         for chunk in ids.chunks(MOVE_CHUNK) {
             moved.extend(
@@ -316,7 +332,8 @@ impl Scoped<'_, DatabaseTransaction> {
                         self.visible()
                             .add(integration::Column::Id.is_in(chunk.iter().copied()))
                             .add(integration::Column::Status.is_in(from.iter().copied()))
-                            .add(integration::Column::DisconnectedAt.is_null()),
+                            .add(integration::Column::DisconnectedAt.is_null())
+                            .add(holds.clone()),
                     )
                     .exec_with_returning(self.db)
                     .await?,

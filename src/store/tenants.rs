@@ -105,4 +105,27 @@ impl Store {
             .all(self.db())
             .await?)
     }
+
+    /// Across tenants on purpose, for the expiry sweep: the tenants with a live
+    /// integration in one of `statuses` whose token ended before `at`, in key order. One
+    /// statement, however many tenants have nothing due.
+    pub async fn tenants_with_ended_tokens(
+        &self,
+        statuses: &[entity::enums::Status],
+        at: chrono::DateTime<chrono::Utc>,
+    ) -> AppResult<Vec<TenantId>> {
+        use entity::integration;
+        use sea_orm::{QueryOrder, QuerySelect};
+        Ok(integration::Entity::find()
+            .select_only()
+            .column(integration::Column::TenantId)
+            .distinct()
+            .filter(integration::Column::Status.is_in(statuses.iter().copied()))
+            .filter(integration::Column::DisconnectedAt.is_null())
+            .filter(integration::Column::TokenExpiresAt.lt(at))
+            .order_by_asc(integration::Column::TenantId)
+            .into_tuple::<TenantId>()
+            .all(self.db())
+            .await?)
+    }
 }

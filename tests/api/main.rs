@@ -47,6 +47,7 @@ mod schema;
 mod smtp;
 mod sockets;
 mod subscriptions;
+mod sweep;
 mod tenancy;
 mod tokens;
 mod ws;
