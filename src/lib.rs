@@ -96,7 +96,7 @@ impl Socialgate {
         let callers = Arc::new(service::viewer::Callers::default());
         if store.backend() == sea_orm::DatabaseBackend::Postgres {
             tokio::spawn(events::listener::run(
-                config.database_url.clone(),
+                store::plain_on_loopback(&config.database_url),
                 store.clone(),
                 events::listener::Relay {
                     bus: bus.clone(),
