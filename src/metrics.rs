@@ -51,14 +51,26 @@ pub fn recorder() -> Option<&'static PrometheusHandle> {
                 .set_buckets(&BUCKETS)
                 .map_err(|e| tracing::warn!(error = %e, "metrics buckets refused"))
                 .ok()?;
-            builder
+            let handle = builder
                 .install_recorder()
                 .map_err(|e| {
                     tracing::info!(error = %e, "a metrics recorder is installed already; socialgate's series go there")
                 })
-                .ok()
+                .ok()?;
+            // Series exist from the start, at zero, so a dashboard and an alert see
+            // them before the first socket or run (adding zero never resets one).
+            gauge!("socialgate_websockets_open").increment(0.0);
+            gauge!("socialgate_subscriptions_active").increment(0.0);
+            Some(handle)
         })
         .as_ref()
+}
+
+/// Makes the run counters of `job` exist at zero (see [`recorder`]).
+pub fn job_known(job: &'static str) {
+    for outcome in ["ok", "failed"] {
+        counter!("socialgate_job_runs_total", "job" => job, "outcome" => outcome).increment(0);
+    }
 }
 
 /// The label for the client's operation name.

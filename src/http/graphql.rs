@@ -273,6 +273,7 @@ pub(super) async fn handle(
         None => claims(&state, &headers).await,
     };
     let auth = RequestAuth::new(claims, Some(request_id));
+    let signed_in = auth.is_signed_in();
     let request = request.data(auth).data(named.clone());
     let mut response = state.schema.execute(request).await;
     // Every error the request could cause carries its code from where it was raised
@@ -310,8 +311,11 @@ pub(super) async fn handle(
             _ => None,
         })
         .collect();
+    // An operation's name becomes a label only once it passed validation (it is known
+    // to the execute hook only then) and only for a caller with a token: anonymous
+    // clients cannot fill the bounded set of names.
     crate::metrics::graphql_request(
-        named.get(),
+        named.get().filter(|_| signed_in),
         outcome,
         started.elapsed().as_secs_f64(),
         &codes,

@@ -1,8 +1,12 @@
 //! `GET /metrics`: the Prometheus exposition (see [`crate::metrics`]). On the main
 //! listener unless `SOCIALGATE_METRICS_LISTEN` gives it one of its own; behind a
-//! bearer token when `SOCIALGATE_METRICS_TOKEN` is set.
+//! bearer token when `SOCIALGATE_METRICS_TOKEN` is set. One rendering serves every
+//! scrape for five seconds.
 
-use std::sync::Arc;
+use std::{
+    sync::Arc,
+    time::{Duration, Instant},
+};
 
 use axum::{
     Router,
@@ -15,9 +19,19 @@ use sha2::{Digest, Sha256};
 
 use crate::app::App;
 
+/// How long one rendering is served again: the gauges it reads cost an aggregate over
+/// the integrations, which an open endpoint must not run on every hit.
+const FRESH_FOR: Duration = Duration::from_secs(5);
+
+/// The last rendering, and when it was made.
+type Kept = Arc<tokio::sync::Mutex<Option<(Instant, String)>>>;
+
 /// The metrics endpoint alone, for a listener of its own.
 pub fn router(app: Arc<App>) -> Router {
-    Router::new().route("/metrics", get(scrape)).with_state(app)
+    let kept: Kept = Arc::default();
+    Router::new()
+        .route("/metrics", get(scrape))
+        .with_state((app, kept))
 }
 
 /// Whether `headers` carry the configured token (always, when none is configured).
@@ -34,7 +48,26 @@ fn allowed(app: &App, headers: &HeaderMap) -> bool {
     Sha256::digest(given.as_bytes()) == Sha256::digest(expected.expose().as_bytes())
 }
 
-pub(super) async fn scrape(State(app): State<Arc<App>>, headers: HeaderMap) -> Response {
+/// A rendering younger than [`FRESH_FOR`], or a new one; scrapes that arrive together
+/// wait for the one rendering under way.
+async fn rendered(app: &App, kept: &Kept) -> crate::error::AppResult<Option<String>> {
+    let mut last = kept.lock().await;
+    if let Some((at, text)) = last.as_ref()
+        && at.elapsed() < FRESH_FOR
+    {
+        return Ok(Some(text.clone()));
+    }
+    let text = crate::metrics::render(app).await?;
+    if let Some(text) = &text {
+        *last = Some((Instant::now(), text.clone()));
+    }
+    Ok(text)
+}
+
+pub(super) async fn scrape(
+    State((app, kept)): State<(Arc<App>, Kept)>,
+    headers: HeaderMap,
+) -> Response {
     if !allowed(&app, &headers) {
         return (
             StatusCode::UNAUTHORIZED,
@@ -43,7 +76,7 @@ pub(super) async fn scrape(State(app): State<Arc<App>>, headers: HeaderMap) -> R
         )
             .into_response();
     }
-    match crate::metrics::render(&app).await {
+    match rendered(&app, &kept).await {
         Ok(Some(text)) => (
             [(
                 header::CONTENT_TYPE,

@@ -125,6 +125,9 @@ pub struct Jobs {
 impl Jobs {
     pub fn new(app: Arc<App>) -> Jobs {
         let holder = format!("{}-{}", std::process::id(), uuid::Uuid::new_v4().simple());
+        for job in Job::ALL {
+            crate::metrics::job_known(job.name());
+        }
         Jobs {
             app,
             holder,

@@ -109,3 +109,38 @@ db_test!(
         );
     }
 );
+
+db_test!(
+    anonymous_names_make_no_labels_and_scrapes_share_a_rendering,
+    async |app: TestApp| {
+        // An anonymous client names its operations as it likes: none becomes a label.
+        let name = format!("Anonymous{}", std::process::id());
+        let body = app
+            .gql(None, &format!("query {name} {{ __typename }}"), json!({}))
+            .await;
+        assert!(body["errors"].is_null(), "{body}");
+        // A signed-in caller's validated operation does.
+        let token = app.token("labels", "avery", &[Advisor]);
+        let signed = format!("Signed{}", std::process::id());
+        app.gql(
+            Some(&token),
+            &format!("query {signed} {{ viewer {{ subject }} }}"),
+            json!({}),
+        )
+        .await;
+        let (_, first) = scrape(&app, None).await;
+        assert!(!first.contains(&name), "an anonymous name became a label");
+        assert!(
+            first.contains(&format!("operation=\"{signed}\"")),
+            "{first}"
+        );
+        // Traffic in between: a scrape within five seconds is the same rendering.
+        app.gql(Some(&token), "{ viewer { subject } }", json!({}))
+            .await;
+        let (_, second) = scrape(&app, None).await;
+        assert_eq!(
+            first, second,
+            "one rendering serves scrapes for a few seconds"
+        );
+    }
+);
