@@ -62,24 +62,64 @@ pub enum AppError {
     Internal(String),
 }
 
+/// The `extensions.code` values that are not a sign-in's refusal: every place that
+/// writes a code, an [`AppError`] or an error raised outside the services (parsing,
+/// the query budget, the HTTP layer), writes one of these.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Code {
+    Unauthenticated,
+    Forbidden,
+    NotFound,
+    BadUserInput,
+    InvalidTransition,
+    LimitReached,
+    UnsupportedNetwork,
+    AccountMismatch,
+    Conflict,
+    ProviderError,
+    RateLimited,
+    Internal,
+}
+
+impl Code {
+    /// The code as clients see it.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Code::Unauthenticated => "UNAUTHENTICATED",
+            Code::Forbidden => "FORBIDDEN",
+            Code::NotFound => "NOT_FOUND",
+            Code::BadUserInput => "BAD_USER_INPUT",
+            Code::InvalidTransition => "INVALID_TRANSITION",
+            Code::LimitReached => "LIMIT_REACHED",
+            Code::UnsupportedNetwork => "UNSUPPORTED_NETWORK",
+            Code::AccountMismatch => "ACCOUNT_MISMATCH",
+            Code::Conflict => "CONFLICT",
+            Code::ProviderError => "PROVIDER_ERROR",
+            Code::RateLimited => "RATE_LIMITED",
+            Code::Internal => "INTERNAL",
+        }
+    }
+}
+
 impl AppError {
     /// The stable `extensions.code` of this error.
     pub fn code(&self) -> &'static str {
-        match self {
-            AppError::Unauthenticated(_) => "UNAUTHENTICATED",
-            AppError::Forbidden(_) => "FORBIDDEN",
-            AppError::NotFound(_) => "NOT_FOUND",
-            AppError::BadUserInput(_) => "BAD_USER_INPUT",
-            AppError::InvalidTransition(_) => "INVALID_TRANSITION",
-            AppError::LimitReached(_) => "LIMIT_REACHED",
-            AppError::UnsupportedNetwork(_) => "UNSUPPORTED_NETWORK",
-            AppError::AccountMismatch(_) => "ACCOUNT_MISMATCH",
-            AppError::Conflict(_) => "CONFLICT",
-            AppError::Refused(failure, _) => failure.code(),
-            AppError::Provider(_) => "PROVIDER_ERROR",
-            AppError::RateLimited(_) => "RATE_LIMITED",
-            AppError::Database(_) | AppError::Internal(_) => "INTERNAL",
-        }
+        let code = match self {
+            AppError::Refused(failure, _) => return failure.code(),
+            AppError::Unauthenticated(_) => Code::Unauthenticated,
+            AppError::Forbidden(_) => Code::Forbidden,
+            AppError::NotFound(_) => Code::NotFound,
+            AppError::BadUserInput(_) => Code::BadUserInput,
+            AppError::InvalidTransition(_) => Code::InvalidTransition,
+            AppError::LimitReached(_) => Code::LimitReached,
+            AppError::UnsupportedNetwork(_) => Code::UnsupportedNetwork,
+            AppError::AccountMismatch(_) => Code::AccountMismatch,
+            AppError::Conflict(_) => Code::Conflict,
+            AppError::Provider(_) => Code::ProviderError,
+            AppError::RateLimited(_) => Code::RateLimited,
+            AppError::Database(_) | AppError::Internal(_) => Code::Internal,
+        };
+        code.as_str()
     }
 
     /// Why a sign-in failed, as its attempt records it.

@@ -32,7 +32,7 @@ impl AnswerSize {
                     ),
                     None,
                 ),
-                "BAD_USER_INPUT",
+                crate::error::Code::BadUserInput,
             ));
         }
         Ok(())

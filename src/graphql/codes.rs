@@ -7,16 +7,18 @@
 
 use async_graphql::ServerError;
 
+use crate::error::Code;
+
 /// `error` with `code` unless it already has one.
-pub fn with_code(mut error: ServerError, code: &str) -> ServerError {
+pub fn with_code(mut error: ServerError, code: Code) -> ServerError {
     let extensions = error.extensions.get_or_insert_with(Default::default);
     if extensions.get("code").is_none() {
-        extensions.set("code", code);
+        extensions.set("code", code.as_str());
     }
     error
 }
 
 /// A parse or validation error of async-graphql's: the request's fault.
 pub fn bad_user_input(error: ServerError) -> ServerError {
-    with_code(error, "BAD_USER_INPUT")
+    with_code(error, Code::BadUserInput)
 }

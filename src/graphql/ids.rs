@@ -16,7 +16,10 @@ use async_graphql::{
 use base64::{Engine, engine::general_purpose::URL_SAFE_NO_PAD};
 use uuid::Uuid;
 
-use crate::domain::{AttemptId, IntegrationId, NoteId, TenantId, UserId};
+use crate::{
+    domain::{AttemptId, IntegrationId, NoteId, TenantId, UserId},
+    error::Code,
+};
 
 /// Encodes a storage key as a client-facing id of type `prefix`.
 fn encode(prefix: &str, id: Uuid) -> String {
@@ -35,7 +38,7 @@ fn decode(prefix: &str, id: &str) -> Result<Uuid, String> {
 }
 
 fn refused<T: InputType>(message: String) -> InputValueError<T> {
-    InputValueError::custom(message).with_extension("code", "BAD_USER_INPUT")
+    InputValueError::custom(message).with_extension("code", Code::BadUserInput.as_str())
 }
 
 /// Declares a typed global id: `$name` wraps the storage key `$key`, reads and writes

@@ -109,7 +109,7 @@ impl Budget {
                      SOCIALGATE_PUBLIC_SCHEMA=true)",
                     None,
                 ),
-                "UNAUTHENTICATED",
+                crate::error::Code::Unauthenticated,
             ));
         }
         Ok(())
@@ -197,5 +197,8 @@ fn check(budget: &Budget, cost: Result<DocumentCost, Cycle>) -> ServerResult<boo
 }
 
 fn refuse(message: String) -> ServerError {
-    super::codes::with_code(ServerError::new(message, None), "BAD_USER_INPUT")
+    super::codes::with_code(
+        ServerError::new(message, None),
+        crate::error::Code::BadUserInput,
+    )
 }

@@ -20,6 +20,7 @@ use serde_json::json;
 use super::{HttpState, REQUEST_ID, fairness::Verified};
 use crate::{
     auth::Claims,
+    error::Code,
     graphql::{context::RequestAuth, operation::NamedOperation},
 };
 
@@ -43,24 +44,24 @@ impl IntoResponse for Rejected {
         match self.0 {
             ParseRequestError::UnsupportedBatch => error_response(
                 StatusCode::BAD_REQUEST,
-                "BAD_USER_INPUT",
+                Code::BadUserInput.as_str(),
                 "batched requests are not accepted: send one operation per request",
             ),
             ParseRequestError::PayloadTooLarge => error_response(
                 StatusCode::PAYLOAD_TOO_LARGE,
-                "BAD_USER_INPUT",
+                Code::BadUserInput.as_str(),
                 "request body is larger than 256 KiB",
             ),
             ParseRequestError::Io(e) if e.to_string().contains("length limit exceeded") => {
                 error_response(
                     StatusCode::PAYLOAD_TOO_LARGE,
-                    "BAD_USER_INPUT",
+                    Code::BadUserInput.as_str(),
                     "request body is larger than 256 KiB",
                 )
             }
             other => error_response(
                 StatusCode::BAD_REQUEST,
-                "BAD_USER_INPUT",
+                Code::BadUserInput.as_str(),
                 &format!("cannot read the GraphQL request: {other}"),
             ),
         }
@@ -219,7 +220,7 @@ fn answer(media: Media, response: async_graphql::Response) -> Response {
             tracing::error!(error = %e, "answer does not serialize");
             error_response(
                 StatusCode::INTERNAL_SERVER_ERROR,
-                "INTERNAL",
+                Code::Internal.as_str(),
                 "internal error; it has been logged",
             )
         }
@@ -240,7 +241,7 @@ pub(super) async fn handle(
     if request.query.trim().is_empty() {
         return error_response(
             StatusCode::BAD_REQUEST,
-            "BAD_USER_INPUT",
+            Code::BadUserInput.as_str(),
             "the request has no `query`: send {\"query\": \"{ viewer { subject } }\"}",
         );
     }
@@ -250,7 +251,7 @@ pub(super) async fn handle(
     if method == Method::GET && writes(&request) {
         return error_response(
             StatusCode::METHOD_NOT_ALLOWED,
-            "BAD_USER_INPUT",
+            Code::BadUserInput.as_str(),
             "mutations are accepted only over POST",
         );
     }
@@ -290,11 +291,11 @@ pub(super) async fn handle(
         }
         if refused || coercion(&error.message) {
             tracing::debug!(error = %error.message, "request refused");
-            extensions.set("code", "BAD_USER_INPUT");
+            extensions.set("code", Code::BadUserInput.as_str());
         } else {
             tracing::error!(error = %error.message, path = ?error.path, "error without a code");
             error.message = "internal error; it has been logged".to_owned();
-            extensions.set("code", "INTERNAL");
+            extensions.set("code", Code::Internal.as_str());
         }
     }
     let outcome = match (refused, response.errors.is_empty()) {
@@ -337,7 +338,7 @@ pub(super) async fn require_json(request: axum::extract::Request, next: Next) ->
         if !json {
             return error_response(
                 StatusCode::UNSUPPORTED_MEDIA_TYPE,
-                "BAD_USER_INPUT",
+                Code::BadUserInput.as_str(),
                 "POST /graphql takes `Content-Type: application/json`",
             );
         }

@@ -82,7 +82,7 @@ mod tests {
         let tenant = TenantId::generate();
         let verifying = walks.start(tenant, Walk::Verify).expect("first");
         let err = walks.start(tenant, Walk::Verify).err().expect("second");
-        assert_eq!(err.code(), "RATE_LIMITED");
+        assert_eq!(err.code(), crate::error::Code::RateLimited.as_str());
         assert!(err.to_string().contains("verification"), "{err}");
         assert!(walks.start(tenant, Walk::Export).is_ok());
         drop(verifying);
