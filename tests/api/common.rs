@@ -489,33 +489,37 @@ pub async fn spawn_with(
     Some((app, pg_name))
 }
 
-/// Runs `test` against a fresh server on `backend`, then drops its database.
-pub async fn run<F, Fut>(backend: Backend, test: F) -> Completion
+/// Runs `test` against a fresh server on `backend`, then drops its database. A test
+/// that cannot check what it is about where it runs returns
+/// `Completion::ignored_with(why)` instead of passing.
+pub async fn run<F, Fut, T>(backend: Backend, test: F) -> Completion
 where
     F: FnOnce(TestApp) -> Fut,
-    Fut: Future<Output = ()>,
+    Fut: Future<Output = T>,
+    T: IntoCompletion,
 {
     run_with(backend, |_| {}, test).await
 }
 
 /// Like [`run`], with the server's `Config` adjusted by `configure`.
-pub async fn run_with<F, Fut>(
+pub async fn run_with<F, Fut, T>(
     backend: Backend,
     configure: impl FnOnce(&mut Config),
     test: F,
 ) -> Completion
 where
     F: FnOnce(TestApp) -> Fut,
-    Fut: Future<Output = ()>,
+    Fut: Future<Output = T>,
+    T: IntoCompletion,
 {
     let Some((app, pg_name)) = spawn_with(backend, configure).await else {
         return unreachable_postgres();
     };
-    test(app).await;
+    let completion = test(app).await.into_completion();
     if let Some(name) = pg_name {
         drop_database(&name).await;
     }
-    Completion::Completed
+    completion
 }
 
 /// How a PostgreSQL test ends when no server answers and none is required: ignored,

@@ -8,7 +8,7 @@ use socialgate::{
     Config,
     auth::{Actor, Role::Advisor},
     config::Secret,
-    domain::{IntegrationId, Network},
+    domain::{IntegrationId, Network, Status, StatusReason},
     providers::signed_request::sign,
     store::Scope,
 };
@@ -71,15 +71,12 @@ db_test!(
         for (owner, id) in [(&alice, removed), (&bob, same_page)] {
             let moved = row(&app, owner, id).await;
             assert_eq!(
-                (
-                    format!("{:?}", moved.status),
-                    format!("{:?}", moved.status_reason)
-                ),
-                ("Invalid".to_owned(), "AppDeauthorized".to_owned())
+                (moved.status, moved.status_reason),
+                (Status::Invalid, StatusReason::AppDeauthorized)
             );
         }
         let untouched = row(&app, &carol, other).await;
-        assert_eq!(format!("{:?}", untouched.status), "Pending");
+        assert_eq!(untouched.status, Status::Pending);
     }
 );
 
@@ -128,20 +125,14 @@ db_test!(
             .to_owned();
 
         let withdrawn = row(&app, &alice, asked).await;
-        assert_eq!(
-            format!("{:?}", withdrawn.status_reason),
-            "DataDeletionRequested"
-        );
+        assert_eq!(withdrawn.status_reason, StatusReason::DataDeletionRequested);
         let scoped = app.store.tenant(Scope::tenant(alice.tenant_id));
         assert!(
             scoped.credentials(asked).await.expect("read").is_none(),
             "the tokens are destroyed"
         );
         assert!(scoped.credentials(kept).await.expect("read").is_some());
-        assert_eq!(
-            format!("{:?}", row(&app, &bob, kept).await.status),
-            "Pending"
-        );
+        assert_eq!(row(&app, &bob, kept).await.status, Status::Pending);
 
         // The status page resolves the code, as for a callback's request.
         let status = app
@@ -183,10 +174,7 @@ db_test!(
         let signed = sign(&payload, &Secret::new(FB_SECRET));
         let (status, _) = post(&app, "/callbacks/facebook/deauthorize", &signed).await;
         assert_eq!(status, 200);
-        assert_eq!(
-            format!("{:?}", row(&app, &alice, first).await.status),
-            "Invalid"
-        );
+        assert_eq!(row(&app, &alice, first).await.status, Status::Invalid);
 
         // The person connects again (another Page, another advisor); the same request,
         // captured and sent again within its 24 hours, must not withdraw it.
@@ -194,10 +182,7 @@ db_test!(
         let again = page(&app, &bob, "100000000000022", "fb-replayed").await;
         let (status, _) = post(&app, "/callbacks/facebook/deauthorize", &signed).await;
         assert_eq!(status, 200, "answered as before");
-        assert_eq!(
-            format!("{:?}", row(&app, &bob, again).await.status),
-            "Pending"
-        );
+        assert_eq!(row(&app, &bob, again).await.status, Status::Pending);
 
         // A repeated data-deletion request gets the first one's code and does nothing.
         let deletion = sign(
