@@ -104,10 +104,9 @@ pub fn check(dir: &Path) -> Vec<String> {
 /// restricted further; it is never framed and cannot change its base or load plugins.
 const POLICY: &str = "frame-ancestors 'none'; base-uri 'none'; object-src 'none'";
 
-pub(super) async fn page(
-    State(state): State<HttpState>,
-) -> ([(axum::http::HeaderName, &'static str); 1], Html<String>) {
-    let local = state.app.config.graphiql_assets.is_some();
+/// The page's `<link>` and `<script>` tags of the pinned assets, from this server's
+/// folder (`local`) or unpkg.com, and what to say when they do not load.
+fn asset_tags(local: bool) -> (String, String, &'static str) {
     let src = |asset: &Asset| {
         if local {
             format!("graphiql/assets/{}", asset.name)
@@ -142,6 +141,13 @@ pub(super) async fn page(
          pinned integrity hashes) and this browser could not load them: the network may \
          block unpkg.com, or be offline."
     };
+    (styles, scripts, why)
+}
+
+pub(super) async fn page(
+    State(state): State<HttpState>,
+) -> ([(axum::http::HeaderName, &'static str); 1], Html<String>) {
+    let (styles, scripts, why) = asset_tags(state.app.config.graphiql_assets.is_some());
     (
         [(header::CONTENT_SECURITY_POLICY, POLICY)],
         Html(format!(

@@ -7,7 +7,7 @@ use serde_json::{Value, json};
 
 use crate::{
     config::Secret,
-    providers::{facebook, graph::appsecret_proof, instagram},
+    providers::{facebook, graph::appsecret_proof},
 };
 
 use super::{
@@ -17,7 +17,7 @@ use super::{
 };
 
 /// Lifetime of sandbox long-lived tokens, like the real ones (60 days).
-const LONG_LIVED_SECS: i64 = 60 * 24 * 3600;
+pub(super) const LONG_LIVED_SECS: i64 = 60 * 24 * 3600;
 
 impl Sandbox {
     /// Facebook `GET /{version}/me` (with a Page token: the Page).
@@ -42,7 +42,7 @@ impl Sandbox {
         }
     }
 
-    fn client_ok(params: &HashMap<String, String>) -> bool {
+    pub(super) fn client_ok(params: &HashMap<String, String>) -> bool {
         params.get("client_id").map(String::as_str) == Some(CLIENT_ID)
             && params.get("client_secret").map(String::as_str) == Some(CLIENT_SECRET)
     }
@@ -310,104 +310,6 @@ impl Sandbox {
                 )
             }
             _ => graph_error(190, None, "Invalid OAuth access token."),
-        }
-    }
-
-    /// Instagram `POST /oauth/access_token`.
-    pub fn instagram_token(&self, form: &HashMap<String, String>) -> Answer {
-        if !Self::client_ok(form) {
-            return (
-                400,
-                json!({ "error_type": "OAuthException", "code": 400, "error_message": "Invalid client_id" }),
-            );
-        }
-        let (Some(code), Some(redirect)) = (form.get("code"), form.get("redirect_uri")) else {
-            return (
-                400,
-                json!({ "error_type": "OAuthException", "code": 400, "error_message": "Missing required field code" }),
-            );
-        };
-        match self.redeem(code, redirect, None) {
-            Ok(login) => {
-                let permissions: Vec<&str> = instagram::SCOPES
-                    .into_iter()
-                    .filter(|p| !login.declined.contains(p))
-                    .collect();
-                (
-                    200,
-                    json!({ "data": [{
-                        "access_token": self.token_for(login, None),
-                        "user_id": external_id(login),
-                        "permissions": permissions.join(","),
-                    }] }),
-                )
-            }
-            Err(why) => (
-                400,
-                json!({ "error_type": "OAuthException", "code": 400, "error_message": why }),
-            ),
-        }
-    }
-
-    /// Instagram `GET /access_token?grant_type=ig_exchange_token`.
-    pub fn instagram_long_lived(&self, query: &HashMap<String, String>) -> Answer {
-        if query.get("client_secret").map(String::as_str) != Some(CLIENT_SECRET) {
-            return graph_error(101, None, "Error validating client secret.");
-        }
-        match query.get("access_token").and_then(|t| self.holder(t)) {
-            Some((login, _)) => (
-                200,
-                json!({ "access_token": self.token_for(login, None), "token_type": "bearer", "expires_in": LONG_LIVED_SECS }),
-            ),
-            None => graph_error(
-                190,
-                None,
-                "Invalid OAuth access token - Cannot parse access token",
-            ),
-        }
-    }
-
-    /// Instagram `GET /refresh_access_token`: a live token comes back renewed for
-    /// another 60 days; a token with a simulated condition fails the way it would.
-    pub fn instagram_refresh(&self, query: &HashMap<String, String>) -> Answer {
-        if query.get("grant_type").map(String::as_str) != Some("ig_refresh_token") {
-            return graph_error(100, None, "Unsupported grant_type");
-        }
-        let token = query.get("access_token").map(String::as_str);
-        if let Some(answer) = token.and_then(|t| self.graph_condition(t)) {
-            return answer;
-        }
-        match token.and_then(|t| self.holder(t)) {
-            Some((login, _)) => (
-                200,
-                json!({ "access_token": self.token_for(login, None), "token_type": "bearer", "expires_in": LONG_LIVED_SECS }),
-            ),
-            None => graph_error(
-                190,
-                None,
-                "Invalid OAuth access token - Cannot parse access token",
-            ),
-        }
-    }
-
-    /// Instagram `GET /{version}/me`.
-    pub fn instagram_me(&self, token: Option<&str>) -> Answer {
-        if let Some(answer) = token.and_then(|t| self.graph_condition(t)) {
-            return answer;
-        }
-        match token.and_then(|t| self.holder(t)) {
-            Some((login, _)) => {
-                let id = external_id(login);
-                (
-                    200,
-                    json!({ "user_id": id, "username": login.name, "account_type": login.account_type, "id": id }),
-                )
-            }
-            None => graph_error(
-                190,
-                None,
-                "Invalid OAuth access token - Cannot parse access token",
-            ),
         }
     }
 }

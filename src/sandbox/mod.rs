@@ -12,6 +12,7 @@
 
 mod answers;
 mod graphql;
+mod instagram;
 mod logins;
 mod routes;
 mod state;

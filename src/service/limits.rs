@@ -318,6 +318,8 @@ impl Drop for Slot<'_> {
 mod tests {
     use std::{net::Ipv6Addr, pin::pin};
 
+    use crate::error::Code;
+
     use super::*;
 
     fn limits(concurrency: u32, queue_ms: u64, rate: u32) -> Limits {
@@ -355,10 +357,7 @@ mod tests {
             .await
             .err()
             .expect("refused after the wait");
-        assert_eq!(
-            refused.error.code(),
-            crate::error::Code::RateLimited.as_str()
-        );
+        assert_eq!(refused.error.code(), Code::RateLimited.as_str());
         assert_eq!(refused.retry_after, Duration::from_secs(1));
         let mut queued: Vec<_> = (0..QUEUE_PER_SLOT)
             .map(|_| Box::pin(limits.admit(&a)))
@@ -381,10 +380,7 @@ mod tests {
             let _admitted = limits.admit(&a).await.expect("within the burst");
         }
         let refused = limits.admit(&a).await.err().expect("over budget");
-        assert_eq!(
-            refused.error.code(),
-            crate::error::Code::RateLimited.as_str()
-        );
+        assert_eq!(refused.error.code(), Code::RateLimited.as_str());
         assert!(refused.retry_after <= Duration::from_secs(1));
         assert!(limits.admit(&Caller::Tenant("b".into())).await.is_ok());
         let here = Caller::address("127.0.0.1".parse().expect("ip"));

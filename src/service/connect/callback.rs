@@ -72,7 +72,7 @@ impl Callback {
 
 /// Finishes the flow at `GET /oauth/{network}/callback`.
 pub async fn callback(app: &App, network: Network, params: CallbackParams) -> Callback {
-    use ConnectFailure::{SignInExpired, SignInUnknown, SignInUsed};
+    use ConnectFailure::{SignInUnknown, SignInUsed};
     let Some(state) = params.state.as_deref().filter(|s| !s.is_empty()) else {
         return Callback::refused(
             None,
@@ -92,29 +92,9 @@ pub async fn callback(app: &App, network: Network, params: CallbackParams) -> Ca
         Err(e) => return failed_internal(None, e),
     };
     let known = Some(&attempt);
-    if attempt.network != network {
-        return Callback::refused(
-            known,
-            SignInUnknown,
-            "This sign-in was started for another network. Connect again.",
-        );
-    }
-    // Expiry first: the housekeeping job marks expired attempts failed, and a person
-    // coming back late must hear that it expired, not that it was used.
     let at = now();
-    if attempt.expires_at <= at || attempt.failure_code == Some(SignInExpired) {
-        return Callback::refused(
-            known,
-            SignInExpired,
-            "This sign-in expired (it lasts ten minutes). Connect again.",
-        );
-    }
-    if attempt.status != AttemptStatus::Started {
-        return Callback::refused(
-            known,
-            SignInUsed,
-            "This sign-in was already finished. Connect again if nothing was connected.",
-        );
+    if let Err(refused) = usable(&attempt, network, at) {
+        return refused;
     }
     // Claim it: a replayed callback loses here.
     let data = app.store.tenant(Scope::tenant(attempt.tenant_id));
@@ -166,6 +146,41 @@ pub async fn callback(app: &App, network: Network, params: CallbackParams) -> Ca
         outcome,
         return_to: attempt.return_to.clone(),
     }
+}
+
+/// Whether `attempt` may be finished by a callback of `network` at `at`, or the
+/// refusal to answer with.
+fn usable(
+    attempt: &connection_attempt::Model,
+    network: Network,
+    at: chrono::DateTime<chrono::Utc>,
+) -> Result<(), Callback> {
+    use ConnectFailure::{SignInExpired, SignInUnknown, SignInUsed};
+    let known = Some(attempt);
+    if attempt.network != network {
+        return Err(Callback::refused(
+            known,
+            SignInUnknown,
+            "This sign-in was started for another network. Connect again.",
+        ));
+    }
+    // Expiry first: the housekeeping job marks expired attempts failed, and a person
+    // coming back late must hear that it expired, not that it was used.
+    if attempt.expires_at <= at || attempt.failure_code == Some(SignInExpired) {
+        return Err(Callback::refused(
+            known,
+            SignInExpired,
+            "This sign-in expired (it lasts ten minutes). Connect again.",
+        ));
+    }
+    if attempt.status != AttemptStatus::Started {
+        return Err(Callback::refused(
+            known,
+            SignInUsed,
+            "This sign-in was already finished. Connect again if nothing was connected.",
+        ));
+    }
+    Ok(())
 }
 
 fn failed_internal(attempt: Option<&connection_attempt::Model>, e: AppError) -> Callback {
