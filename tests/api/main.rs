@@ -25,6 +25,7 @@ mod embedding;
 mod fairness;
 mod graph_signals;
 mod hostile;
+mod house;
 mod http;
 mod jobs;
 mod limits;

@@ -16,7 +16,7 @@ use socialgate::{
     providers::{ConnectFailure, Provider, ProviderError, facebook::Facebook, http_client},
 };
 
-use super::{Params, answer, app, grant, serve};
+use super::{Params, answer, app, grant, ids, serve};
 use crate::{api_test, documented::graph};
 
 /// The app secret the fixture's app has ("Require App Secret" is on).
@@ -244,13 +244,6 @@ const GRANTED: [&str; 4] = [
     "pages_manage_metadata",
     "business_management",
 ];
-
-fn ids(accounts: &[socialgate::providers::Account]) -> Vec<&str> {
-    accounts
-        .iter()
-        .map(|a| a.external_account_id.as_str())
-        .collect()
-}
 
 api_test!(facebook_signs_in_without_pkce_and_keeps_granted_permissions);
 async fn facebook_signs_in_without_pkce_and_keeps_granted_permissions() {

@@ -58,3 +58,11 @@ fn grant(token: &str, scopes: &[&str]) -> Grant {
         scopes: scopes.iter().map(|s| (*s).to_owned()).collect(),
     }
 }
+
+/// The external ids of `accounts`, in order.
+fn ids(accounts: &[socialgate::providers::Account]) -> Vec<&str> {
+    accounts
+        .iter()
+        .map(|a| a.external_account_id.as_str())
+        .collect()
+}
