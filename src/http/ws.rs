@@ -39,6 +39,7 @@ use crate::{
     app::App,
     auth::Claims,
     graphql::{context::RequestAuth, subscription::SubscriptionSlots},
+    service::limits::Caller,
 };
 
 /// Largest message a client may send; a larger one closes the socket with 1009.
@@ -78,6 +79,8 @@ struct Session {
     /// Why `connection_init` was refused: close with this code.
     refused: Mutex<Option<(u16, String)>>,
     acknowledged: AtomicBool,
+    /// The caller's tenant, whose request budget each subscription start spends.
+    tenant: Mutex<Option<String>>,
 }
 
 pub(super) async fn upgrade(
@@ -194,6 +197,9 @@ async fn admit(
             Ok(actor) => actor,
             Err(e) => return refuse(4500, e.public_message()),
         };
+    if let Ok(mut tenant) = session.tenant.lock() {
+        *tenant = Some(claims.tenant_id.clone());
+    }
     let slot = match app.sockets.admit(actor.tenant_id, actor.user_id) {
         Ok(slot) => slot,
         Err(why) => return refuse(4429, why),
@@ -213,20 +219,37 @@ async fn admit(
     Ok(data)
 }
 
+/// Whether a client message starts a subscription (`subscribe`, or the legacy
+/// protocol's `start`).
+fn starts_subscription(bytes: &[u8]) -> bool {
+    #[derive(serde::Deserialize)]
+    struct Kind<'a> {
+        #[serde(borrow, rename = "type")]
+        kind: &'a str,
+    }
+    serde_json::from_slice::<Kind<'_>>(bytes).is_ok_and(|m| matches!(m.kind, "subscribe" | "start"))
+}
+
 /// The client's messages for the protocol engine. A message over the limit ends the
 /// input and leaves close code 1009 in the session, which the serving loop sends.
+/// Starting a subscription spends one request of the tenant's budget, as a request
+/// over HTTP does (each may replay the feed from its cursor): past it the input ends
+/// with 4429.
 fn incoming(
     stream: futures_util::stream::SplitStream<WebSocket>,
     session: Arc<Session>,
+    app: Arc<App>,
 ) -> impl futures_util::Stream<Item = Vec<u8>> + Send + Unpin + 'static {
     Box::pin(
         stream
             .take_while(move |m| {
-                let fits = match m {
-                    Ok(Message::Text(text)) => text.len() <= MAX_MESSAGE_BYTES,
-                    Ok(Message::Binary(bytes)) => bytes.len() <= MAX_MESSAGE_BYTES,
-                    Ok(_) => true,
-                    Err(_) => false,
+                let (fits, body) = match m {
+                    Ok(Message::Text(text)) => {
+                        (text.len() <= MAX_MESSAGE_BYTES, text.as_str().as_bytes())
+                    }
+                    Ok(Message::Binary(bytes)) => (bytes.len() <= MAX_MESSAGE_BYTES, &bytes[..]),
+                    Ok(_) => (true, &[][..]),
+                    Err(_) => (false, &[][..]),
                 };
                 if !fits && let Ok(mut refused) = session.refused.lock() {
                     *refused = Some((
@@ -234,7 +257,21 @@ fn incoming(
                         format!("messages are limited to {MAX_MESSAGE_BYTES} bytes"),
                     ));
                 }
-                future::ready(fits)
+                let tenant = session.tenant.lock().ok().and_then(|t| t.clone());
+                let over_budget = fits
+                    && starts_subscription(body)
+                    && tenant.is_some_and(|tenant| {
+                        app.limits.check_rate(&Caller::Tenant(tenant)).is_err()
+                    });
+                if over_budget && let Ok(mut refused) = session.refused.lock() {
+                    *refused = Some((
+                        4429,
+                        "too many subscriptions started: the tenant's request budget is \
+                         spent; reconnect in a few seconds"
+                            .to_owned(),
+                    ));
+                }
+                future::ready(fits && !over_budget)
             })
             .filter_map(|m| async move {
                 match m {
@@ -265,7 +302,7 @@ async fn serve(
 ) {
     let (mut sink, stream) = socket.split();
     let session = Arc::new(Session::default());
-    let input = incoming(stream, session.clone());
+    let input = incoming(stream, session.clone(), state.app.clone());
     let init_session = session.clone();
     let app = state.app.clone();
     let mut connection = Data::default();

@@ -141,8 +141,8 @@ impl Limits {
         self.enter(caller).await
     }
 
-    /// Spends one request of `caller`'s rate budget.
-    fn check_rate(&self, caller: &Caller) -> Result<(), Refusal> {
+    /// Spends one request of `caller`'s rate budget (so does a subscription's start).
+    pub fn check_rate(&self, caller: &Caller) -> Result<(), Refusal> {
         if self.checks.fetch_add(1, Ordering::Relaxed) % RETAIN_EVERY == RETAIN_EVERY - 1 {
             if let Some(limiter) = &self.tenant_rate {
                 limiter.retain_recent();

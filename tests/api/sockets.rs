@@ -65,3 +65,38 @@ db_test!(
         assert_eq!(officer.next(WAIT).await, Got::Closed(1009));
     }
 );
+
+db_test!(
+    subscribing_in_a_loop_spends_the_tenants_budget,
+    config = |c: &mut socialgate::Config| c.tenant_rate = 2,
+    async |app: TestApp| {
+        let officer = app.token("churn", "co", &[Compliance]);
+        let mut ws = Ws::connect(&app.base, Protocol::TransportWs).await;
+        ws.init(&officer).await;
+        let feed = "subscription { integrationStatusChanged(after: \"0\") { sequence } }";
+        let mut closed = None;
+        for n in 0..20 {
+            let id = format!("s{n}");
+            ws.subscribe(&id, feed, json!({})).await;
+            ws.send(json!({ "type": "complete", "id": id })).await;
+            if let Got::Closed(code) = ws.next(Duration::from_millis(200)).await {
+                closed = Some(code);
+                break;
+            }
+        }
+        assert_eq!(
+            closed,
+            Some(4429),
+            "subscribe-and-complete in a loop is held to the tenant's request budget"
+        );
+        // Another tenant is not affected.
+        let other = app.token("calm", "co", &[Compliance]);
+        let mut calm = Ws::connect(&app.base, Protocol::TransportWs).await;
+        calm.init(&other).await;
+        calm.subscribe("one", feed, json!({})).await;
+        assert!(!matches!(
+            calm.next(Duration::from_millis(300)).await,
+            Got::Closed(_)
+        ));
+    }
+);
