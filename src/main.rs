@@ -198,14 +198,16 @@ async fn run(cli: Cli) -> AppResult<()> {
     }
 }
 
+/// Signs with what the server verifies with: a configured public key wins over a
+/// secret there, so a token signed with the secret would be refused by the server.
 fn minter(config: &Config) -> AppResult<TokenMinter> {
     let secret = match (&config.jwt_secret, &config.jwt_public_key) {
-        (Some(secret), _) => secret.clone(),
-        (None, Some(_)) => {
+        (_, Some(_)) => {
             return Err(AppError::BadUserInput(
                 "tokens are verified with SOCIALGATE_JWT_PUBLIC_KEY; mint them with your identity provider".into(),
             ));
         }
+        (Some(secret), None) => secret.clone(),
         (None, None) => dev::secret(&config.data_dir)?,
     };
     Ok(TokenMinter::new(

@@ -8,6 +8,7 @@ mod auth;
 mod bounds;
 mod browser;
 mod callers;
+mod commands;
 mod concurrency;
 mod conformance;
 mod connect;
