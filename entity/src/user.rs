@@ -27,6 +27,10 @@ pub struct Model {
     /// Whether the person's last token carried the compliance or admin role: the
     /// tenant's review queue is in their digest only while it did.
     pub reviewer: bool,
+    /// Moves on with every change of the digest settings and every unsubscribe: an
+    /// unsubscribe link names the version it was sent under and works only while it
+    /// stands.
+    pub digest_version: i32,
     pub created_at: DateTimeUtc,
     pub last_seen_at: DateTimeUtc,
 }

@@ -16,6 +16,7 @@ mod m20261207_000010_no_page_data_access;
 mod m20261207_000011_meta_callbacks;
 mod m20261207_000012_user_reviewer;
 mod m20261207_000013_token_expiry_index;
+mod m20261207_000014_digest_version;
 
 pub struct Migrator;
 
@@ -36,6 +37,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261207_000011_meta_callbacks::Migration),
             Box::new(m20261207_000012_user_reviewer::Migration),
             Box::new(m20261207_000013_token_expiry_index::Migration),
+            Box::new(m20261207_000014_digest_version::Migration),
         ]
     }
 }

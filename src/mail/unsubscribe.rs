@@ -1,7 +1,9 @@
 //! One-click unsubscribe links: a digest carries a link that turns the digest off
 //! without signing in (mail clients POST to it, RFC 8058), so the link itself is the
-//! credential. It names the tenant, the person and an expiry, signed with HMAC-SHA256
-//! under a server key; a changed or expired link is refused.
+//! credential. It names the tenant, the person, the version of their digest settings
+//! it was sent under (so it works once, and not after the settings changed) and an
+//! expiry, signed with HMAC-SHA256 under a server key; a changed or expired link is
+//! refused. Links made before they named a version still read, without one.
 
 use base64::{Engine, engine::general_purpose::URL_SAFE_NO_PAD};
 use chrono::{DateTime, Duration, Utc};
@@ -50,30 +52,38 @@ impl Signer {
         mac
     }
 
-    /// The token for `user` of `tenant`, valid until `now + VALID_FOR`.
-    pub fn sign(&self, tenant: TenantId, user: UserId, now: DateTime<Utc>) -> String {
+    /// The token for `user` of `tenant` whose settings are at `version`, valid until
+    /// `now + VALID_FOR`.
+    pub fn sign(&self, link: Link, now: DateTime<Utc>) -> String {
         let expires = (now + VALID_FOR).timestamp();
         let payload = format!(
-            "{}.{}.{expires}",
-            tenant.uuid().simple(),
-            user.uuid().simple()
+            "{}.{}.v{}.{expires}",
+            link.tenant.uuid().simple(),
+            link.user.uuid().simple(),
+            link.version.unwrap_or(0)
         );
         let tag = URL_SAFE_NO_PAD.encode(self.mac(&payload).finalize().into_bytes());
         format!("{payload}.{tag}")
     }
 
-    /// The tenant and person a token names, if it is genuine and not expired at `now`.
-    pub fn verify(&self, token: &str, now: DateTime<Utc>) -> Result<(TenantId, UserId), Refused> {
+    /// What a token names, if it is genuine and not expired at `now`.
+    pub fn verify(&self, token: &str, now: DateTime<Utc>) -> Result<Link, Refused> {
         let (payload, tag) = token.rsplit_once('.').ok_or(Refused::Forged)?;
         let tag = URL_SAFE_NO_PAD.decode(tag).map_err(|_| Refused::Forged)?;
         self.mac(payload)
             .verify_slice(&tag)
             .map_err(|_| Refused::Forged)?;
-        let mut parts = payload.split('.');
-        let (Some(tenant), Some(user), Some(expires), None) =
-            (parts.next(), parts.next(), parts.next(), parts.next())
-        else {
-            return Err(Refused::Forged);
+        let parts: Vec<&str> = payload.split('.').collect();
+        let (tenant, user, version, expires) = match parts[..] {
+            [tenant, user, version, expires] => {
+                let version = version
+                    .strip_prefix('v')
+                    .and_then(|v| v.parse::<i32>().ok())
+                    .ok_or(Refused::Forged)?;
+                (tenant, user, Some(version), expires)
+            }
+            [tenant, user, expires] => (tenant, user, None, expires),
+            _ => return Err(Refused::Forged),
         };
         let tenant = Uuid::parse_str(tenant).map_err(|_| Refused::Forged)?;
         let user = Uuid::parse_str(user).map_err(|_| Refused::Forged)?;
@@ -81,8 +91,21 @@ impl Signer {
         if now.timestamp() > expires {
             return Err(Refused::Expired);
         }
-        Ok((TenantId(tenant), UserId(user)))
+        Ok(Link {
+            tenant: TenantId(tenant),
+            user: UserId(user),
+            version,
+        })
     }
+}
+
+/// Whom a link is for, and the version of their digest settings it was sent under
+/// (`None` in links made before links named one).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Link {
+    pub tenant: TenantId,
+    pub user: UserId,
+    pub version: Option<i32>,
 }
 
 #[cfg(test)]
@@ -93,9 +116,16 @@ mod tests {
     fn genuine_links_work_until_they_expire() {
         let signer = Signer::new(b"a key of thirty-two bytes or more!!");
         let (tenant, user) = (TenantId::generate(), UserId::generate());
+        let link = Link {
+            tenant,
+            user,
+            version: Some(3),
+        };
         let now = Utc::now();
-        let token = signer.sign(tenant, user, now);
-        assert_eq!(signer.verify(&token, now), Ok((tenant, user)));
+        let token = signer.sign(link, now);
+        assert_eq!(signer.verify(&token, now), Ok(link));
+        let changed = token.replace(".v3.", ".v4.");
+        assert_eq!(signer.verify(&changed, now), Err(Refused::Forged));
         let later = now + VALID_FOR + Duration::seconds(1);
         assert_eq!(signer.verify(&token, later), Err(Refused::Expired));
         let other = UserId::generate().uuid().simple().to_string();

@@ -20,7 +20,7 @@ use crate::{
     graphql::ids::IntegrationGid,
     mail::{
         render::{self, Rendered},
-        unsubscribe::Refused,
+        unsubscribe::{Link, Refused},
     },
     store::Scope,
 };
@@ -143,7 +143,12 @@ pub async fn compose(
         .collect();
     let zone = zone_of(person);
     let date = now.with_timezone(&zone).date_naive();
-    let token = app.mailer.signer().sign(person.tenant_id, person.id, now);
+    let link = Link {
+        tenant: person.tenant_id,
+        user: person.id,
+        version: Some(person.digest_version),
+    };
+    let token = app.mailer.signer().sign(link, now);
     let unsubscribe_url = format!(
         "{}/digest/unsubscribe?token={token}",
         app.config.public_url()
@@ -192,7 +197,7 @@ pub fn review_url(app: &App, id: &str) -> String {
 /// Turns the digest off for the person an unsubscribe link names; no sign-in needed,
 /// the signed link is the credential.
 pub async fn unsubscribe(app: &App, token: &str, now: DateTime<Utc>) -> AppResult<()> {
-    let (tenant, user) = app.mailer.signer().verify(token, now).map_err(|why| {
+    let link = app.mailer.signer().verify(token, now).map_err(|why| {
         AppError::BadUserInput(match why {
             Refused::Forged => "this unsubscribe link is not valid".to_owned(),
             Refused::Expired => {
@@ -200,13 +205,19 @@ pub async fn unsubscribe(app: &App, token: &str, now: DateTime<Utc>) -> AppResul
             }
         })
     })?;
-    if !app
-        .store
-        .tenant(Scope::tenant(tenant))
-        .stop_digest(user)
-        .await?
-    {
-        return Err(AppError::NotFound("person"));
+    let (tenant, user) = (link.tenant, link.user);
+    let data = app.store.tenant(Scope::tenant(tenant));
+    if !data.stop_digest(user, link.version).await? {
+        return match data.user(user).await? {
+            None => Err(AppError::NotFound("person")),
+            // The link was used, or the settings changed after the mail was sent: a
+            // link from an old mail must not switch off a digest turned on since.
+            Some(_) => Err(AppError::BadUserInput(
+                "this unsubscribe link was already used, or your digest settings changed \
+                 after this mail was sent; turn the digest off in your settings"
+                    .to_owned(),
+            )),
+        };
     }
     tracing::info!(%tenant, %user, "daily digest turned off by its unsubscribe link");
     Ok(())

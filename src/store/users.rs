@@ -45,6 +45,7 @@ impl<C: ConnectionTrait> Scoped<'_, C> {
                 digest_email: Set(None),
                 digest_tenant_review: Set(false),
                 reviewer: Set(profile.reviewer),
+                digest_version: Set(0),
                 created_at: Set(at),
                 last_seen_at: Set(at),
             };
@@ -112,7 +113,9 @@ impl<C: ConnectionTrait> Scoped<'_, C> {
         change: &NotificationChange,
     ) -> AppResult<user::Model> {
         let found = self.user(id).await?.ok_or(AppError::NotFound("user"))?;
+        let version = found.digest_version;
         let mut row: user::ActiveModel = found.into();
+        row.digest_version = Set(version.saturating_add(1));
         if let Some(on) = change.daily_digest {
             row.digest_enabled = Set(on);
         }
@@ -131,17 +134,23 @@ impl<C: ConnectionTrait> Scoped<'_, C> {
         Ok(user::Entity::update(row).exec(self.db).await?)
     }
 
-    /// Turns `id`'s digest off (an unsubscribe link); false when no such person.
-    pub async fn stop_digest(&self, id: UserId) -> AppResult<bool> {
-        let done = user::Entity::update_many()
+    /// Turns `id`'s digest off (an unsubscribe link) if its settings are still at
+    /// `version` (any version for a link made before links named one); false when no
+    /// such person, or the settings moved on since the link was sent.
+    pub async fn stop_digest(&self, id: UserId, version: Option<i32>) -> AppResult<bool> {
+        use sea_orm::sea_query::{Expr, ExprTrait};
+        let mut stop = user::Entity::update_many()
+            .col_expr(user::Column::DigestEnabled, Expr::value(false))
             .col_expr(
-                user::Column::DigestEnabled,
-                sea_orm::sea_query::Expr::value(false),
+                user::Column::DigestVersion,
+                Expr::col(user::Column::DigestVersion).add(1),
             )
             .filter(user::Column::TenantId.eq(self.tenant_id()))
-            .filter(user::Column::Id.eq(id))
-            .exec(self.db)
-            .await?;
+            .filter(user::Column::Id.eq(id));
+        if let Some(version) = version {
+            stop = stop.filter(user::Column::DigestVersion.eq(version));
+        }
+        let done = stop.exec(self.db).await?;
         Ok(done.rows_affected == 1)
     }
 }

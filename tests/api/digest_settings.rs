@@ -139,3 +139,46 @@ db_test!(
         assert!(mail.digest.items.is_empty(), "{:?}", mail.digest.items);
     }
 );
+
+db_test!(
+    a_used_unsubscribe_link_does_not_work_again,
+    async |app: TestApp| {
+        let ada = person(&app, "unsub", "ada", &[Advisor], Some("ada@s.test")).await;
+        let token = app.token("unsub", "ada", &[Advisor]);
+        let update = "mutation($input: NotificationSettingsInput!) { updateNotificationSettings(input: $input) { dailyDigest } }";
+        let on = json!({ "input": { "dailyDigest": true } });
+        app.gql(Some(&token), update, on.clone()).await;
+        let row = || async {
+            app.store
+                .tenant(socialgate::store::Scope::tenant(ada.tenant_id))
+                .user(ada.user_id)
+                .await
+                .expect("read")
+                .expect("row")
+        };
+        let mail =
+            socialgate::service::digest::compose(&app.app, &row().await, false, chrono::Utc::now())
+                .await
+                .expect("compose");
+        let click = || async {
+            app.http
+                .post(&mail.unsubscribe_url)
+                .form(&[("List-Unsubscribe", "One-Click")])
+                .send()
+                .await
+                .expect("post")
+                .status()
+                .as_u16()
+        };
+        assert_eq!(click().await, 200);
+        assert!(
+            !row().await.digest_enabled,
+            "the link turned the digest off"
+        );
+
+        // The person turns it on again; the old mail's link must not switch it off.
+        app.gql(Some(&token), update, on).await;
+        assert_eq!(click().await, 400);
+        assert!(row().await.digest_enabled, "a used link changed nothing");
+    }
+);
