@@ -7,7 +7,7 @@
 
 use entity::tenant;
 
-use super::Network;
+use super::{Network, Status};
 
 /// The tenant's per-user limit for `network`.
 pub fn limit_of(tenant: &tenant::Model, network: Network) -> i32 {
@@ -64,6 +64,14 @@ pub fn take_slot(
     Ok(())
 }
 
+/// Whether a change of an integration in `status` (`None`: not created yet) may take a
+/// slot, so its owner's used slots must be counted first: a new integration does, and
+/// so does resubmitting a REJECTED one (which holds none). Every other change keeps
+/// the slot it has, and costs no count.
+pub fn may_take_slot(status: Option<Status>) -> bool {
+    matches!(status, None | Some(Status::Rejected))
+}
+
 /// The used count of `network` among per-network counts.
 pub fn used_in(counts: &[(Network, i64)], network: Network) -> i64 {
     counts
@@ -84,6 +92,20 @@ pub fn permissions_reduced(approved: Option<&str>, granted: &[String]) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn only_new_or_rejected_integrations_may_take_a_slot() {
+        assert!(may_take_slot(None));
+        assert!(may_take_slot(Some(Status::Rejected)));
+        for held in [
+            Status::Pending,
+            Status::Active,
+            Status::Expired,
+            Status::Invalid,
+        ] {
+            assert!(!may_take_slot(Some(held)), "{held:?}");
+        }
+    }
 
     #[test]
     fn fewer_permissions_than_approved_are_reduced() {

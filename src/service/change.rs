@@ -15,7 +15,7 @@ use entity::{
 
 use crate::{
     app::App,
-    domain::limits::used_in,
+    domain::limits::{may_take_slot, used_in},
     error::{AppError, AppResult},
     events::{Notice, wire},
     store::{
@@ -123,12 +123,21 @@ impl Decision {
 }
 
 /// What the transaction holds while a use case decides: the tenant row under lock
-/// (its settings cannot change meanwhile) and the owner's used slots in the
-/// integration's network.
+/// (its settings cannot change meanwhile) and, when the change may take a slot
+/// (`domain::limits::may_take_slot`), the owner's used slots in the integration's
+/// network.
 #[derive(Debug)]
 pub struct Locked<'a> {
     pub tenant: &'a tenant::Model,
-    pub slots_used: i64,
+    pub slots_used: Option<i64>,
+}
+
+impl Locked<'_> {
+    /// The used slots, for a decision that takes one.
+    pub fn slots_used(&self) -> AppResult<i64> {
+        self.slots_used
+            .ok_or_else(|| AppError::internal("a slot was asked for a change that takes none"))
+    }
 }
 
 /// The result of a committed change.
@@ -202,7 +211,10 @@ where
         (None, Target::Account { owner, network, .. }) => (owner, network),
         (None, Target::Existing { .. }) => return Err(AppError::NotFound("integration")),
     };
-    let slots_used = used_in(&data.slots_used(owner).await?, network);
+    let slots_used = match may_take_slot(current.as_ref().map(|c| c.status)) {
+        true => Some(used_in(&data.slots_used(owner).await?, network)),
+        false => None,
+    };
     let locked = Locked {
         tenant: &chain.tenant,
         slots_used,

@@ -253,7 +253,7 @@ fn renew(
     let (to, reason) = transition(current.status, change)?;
     // A rejected integration takes no slot; resubmitting it takes one again.
     if current.status == Status::Rejected {
-        take_slot(locked.tenant, current.network, locked.slots_used, true)?;
+        take_slot(locked.tenant, current.network, locked.slots_used()?, true)?;
     }
     let mut decision = Decision::moved(current, to, reason);
     decision.tokens = sealed(app, current, account)?;
@@ -278,7 +278,7 @@ fn create(
     locked: &Locked<'_>,
     account: &NewAccount,
 ) -> AppResult<Decision> {
-    take_slot(locked.tenant, account.network, locked.slots_used, false)?;
+    take_slot(locked.tenant, account.network, locked.slots_used()?, false)?;
     // What a network reports is bounded like client input: ids must fit, names are
     // shown and may be shortened, a URL that does not fit is dropped.
     input::text(
