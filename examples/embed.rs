@@ -80,13 +80,12 @@ async fn main() -> AppResult<()> {
         .await
         .map_err(|e| AppError::internal(format!("cannot listen on {addr}: {e}")))?;
     println!("host on http://{addr}/ — socialgate under http://{addr}/social/graphiql");
-    let jobs = tokio::spawn(social.jobs().run(social.app().shutdown.subscribe()));
-    socialgate::http::serve(listener, app, Default::default(), async {
-        let _ = tokio::signal::ctrl_c().await;
-    })
-    .await
-    .map_err(|e| AppError::internal(format!("server error: {e}")))?;
-    social.begin_shutdown();
-    let _ = jobs.await;
-    social.shutdown().await
+    // The same start and stop as `socialgate serve`: jobs, then on Ctrl-C readiness
+    // off, sockets closed, requests drained, the running job batch finished, the pool
+    // closed.
+    social
+        .serve_router(listener, app, async {
+            let _ = tokio::signal::ctrl_c().await;
+        })
+        .await
 }

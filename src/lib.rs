@@ -29,6 +29,7 @@ pub mod service;
 pub mod store;
 
 mod builder;
+mod serving;
 
 use std::sync::Arc;
 

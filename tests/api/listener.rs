@@ -239,3 +239,25 @@ db_test!(
         assert_eq!(live.status(), 200, "still alive while it drains");
     }
 );
+
+db_test!(serve_owns_the_ordered_stop, async |app: TestApp| {
+    let server = app.instance(|_| {}).await;
+    let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let addr = listener.local_addr().expect("addr");
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let serving = tokio::spawn(server.serve(listener, async {
+        let _ = stopped.await;
+    }));
+    assert!(health(addr).await.starts_with("HTTP/1.1 200"));
+    let _ = stop.send(());
+    // Jobs end, requests drain, the pool closes: serve returns by itself.
+    let ended = tokio::time::timeout(PATIENCE, serving)
+        .await
+        .expect("serve returns after the stop")
+        .expect("join");
+    assert!(ended.is_ok(), "{ended:?}");
+    assert!(
+        TcpStream::connect(addr).await.is_err(),
+        "nothing listens after the stop"
+    );
+});
