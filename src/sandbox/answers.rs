@@ -20,7 +20,8 @@ use super::{
 pub(super) const LONG_LIVED_SECS: i64 = 60 * 24 * 3600;
 
 impl Sandbox {
-    /// Facebook `GET /{version}/me` (with a Page token: the Page).
+    /// Facebook `GET /{version}/me` (with a Page token: the Page); errors as "Handling
+    /// Errors" (developers.facebook.com/docs/graph-api/guides/error-handling) shows them.
     pub fn facebook_me(&self, token: Option<&str>) -> Answer {
         let Some(token) = token else {
             return graph_error(2500, None, "An active access token must be used.");
@@ -47,7 +48,8 @@ impl Sandbox {
             && params.get("client_secret").map(String::as_str) == Some(CLIENT_SECRET)
     }
 
-    /// LinkedIn `POST /oauth/v2/accessToken`.
+    /// LinkedIn `POST /oauth/v2/accessToken`, as "Authorization Code Flow"
+    /// (learn.microsoft.com/linkedin/shared/authentication/authorization-code-flow).
     pub fn linkedin_token(&self, form: &HashMap<String, String>) -> Answer {
         if !Self::client_ok(form) {
             return (
@@ -74,7 +76,8 @@ impl Sandbox {
         }
     }
 
-    /// LinkedIn `POST /oauth/v2/introspectToken`.
+    /// LinkedIn `POST /oauth/v2/introspectToken`, as "Token Introspection"
+    /// (learn.microsoft.com/linkedin/shared/authentication/token-introspection).
     pub fn linkedin_introspect(&self, form: &HashMap<String, String>) -> Answer {
         if !Self::client_ok(form) {
             return (
@@ -95,7 +98,8 @@ impl Sandbox {
         }
     }
 
-    /// LinkedIn `GET /v2/userinfo`.
+    /// LinkedIn `GET /v2/userinfo`, as "Sign In with LinkedIn using OpenID Connect";
+    /// errors as "Error Handling" (learn.microsoft.com/linkedin/shared/api-guide/concepts/error-handling).
     pub fn linkedin_userinfo(&self, bearer: Option<&str>) -> Answer {
         let linkedin_error = |service: u32, code: &str, message: &str| {
             (
@@ -146,7 +150,8 @@ impl Sandbox {
         }
     }
 
-    /// Facebook `GET /{version}/oauth/access_token` (code or `fb_exchange_token`).
+    /// Facebook `GET /{version}/oauth/access_token` (code or `fb_exchange_token`), as
+    /// "Manually Build a Login Flow" and "Get Long-Lived Access Tokens" show it.
     pub fn facebook_token(&self, query: &HashMap<String, String>) -> Answer {
         if !Self::client_ok(query) {
             return graph_error(
@@ -200,7 +205,8 @@ impl Sandbox {
         }
     }
 
-    /// Facebook `GET /{version}/me/permissions`: every permission asked for, granted
+    /// Facebook `GET /{version}/me/permissions` ("User Permissions" reference): every
+    /// permission asked for, granted
     /// unless the login unticked it.
     pub fn facebook_permissions(&self, token: Option<&str>) -> Answer {
         match token.and_then(|t| self.holder(t)) {
@@ -222,7 +228,8 @@ impl Sandbox {
         }
     }
 
-    /// Facebook `GET /{version}/me/businesses`: the login's Business Manager, when a
+    /// Facebook `GET /{version}/me/businesses` ("User Businesses" reference): the
+    /// login's Business Manager, when a
     /// Page reaches it through one.
     pub fn facebook_businesses(&self, token: Option<&str>) -> Answer {
         match token.and_then(|t| self.holder(t)) {
@@ -240,7 +247,8 @@ impl Sandbox {
         }
     }
 
-    /// Facebook `GET /{version}/{business-id}/owned_pages` or `client_pages`: Page
+    /// Facebook `GET /{version}/{business-id}/owned_pages` or `client_pages` ("Business
+    /// Owned Pages", "Business Client Pages" references): Page
     /// nodes (no tasks), each with a token the person may act with.
     pub fn facebook_business_pages(&self, edge: &str, token: Option<&str>) -> Answer {
         match token.and_then(|t| self.holder(t)) {
@@ -266,7 +274,8 @@ impl Sandbox {
         }
     }
 
-    /// Facebook `DELETE /{version}/{user-id}/permissions` ("revoke login"), with the
+    /// Facebook `DELETE /{version}/{user-id}/permissions` ("revoke login", Facebook Login
+    /// permissions guide), with the
     /// app access token `{app-id}|{app-secret}`.
     pub fn facebook_revoke(&self, user_id: &str, token: Option<&str>) -> Answer {
         if token != Some(format!("{CLIENT_ID}|{CLIENT_SECRET}").as_str()) {
@@ -286,7 +295,8 @@ impl Sandbox {
         }
     }
 
-    /// Facebook `GET /{version}/me/accounts`: the Pages of a direct role.
+    /// Facebook `GET /{version}/me/accounts` ("User Accounts" reference): the Pages of a
+    /// direct role, with the person's tasks.
     pub fn facebook_accounts(&self, token: Option<&str>) -> Answer {
         match token.and_then(|t| self.holder(t)) {
             Some((login, None)) => {

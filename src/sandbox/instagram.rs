@@ -14,7 +14,8 @@ use super::{
 use crate::providers::instagram;
 
 impl Sandbox {
-    /// Instagram `POST /oauth/access_token`.
+    /// Instagram `POST /oauth/access_token`, as "Business Login for Instagram" shows it
+    /// (wrapped in `data`, permissions comma-separated; its own error body).
     pub fn instagram_token(&self, form: &HashMap<String, String>) -> Answer {
         if !Self::client_ok(form) {
             return (
@@ -50,7 +51,7 @@ impl Sandbox {
         }
     }
 
-    /// Instagram `GET /access_token?grant_type=ig_exchange_token`.
+    /// Instagram `GET /access_token?grant_type=ig_exchange_token` (same page).
     pub fn instagram_long_lived(&self, query: &HashMap<String, String>) -> Answer {
         if query.get("client_secret").map(String::as_str) != Some(CLIENT_SECRET) {
             return graph_error(101, None, "Error validating client secret.");
@@ -68,7 +69,8 @@ impl Sandbox {
         }
     }
 
-    /// Instagram `GET /refresh_access_token`: a live token comes back renewed for
+    /// Instagram `GET /refresh_access_token` ("refresh_access_token" reference): a live
+    /// token comes back renewed for
     /// another 60 days; a token with a simulated condition fails the way it would.
     pub fn instagram_refresh(&self, query: &HashMap<String, String>) -> Answer {
         if query.get("grant_type").map(String::as_str) != Some("ig_refresh_token") {
@@ -91,7 +93,8 @@ impl Sandbox {
         }
     }
 
-    /// Instagram `GET /{version}/me`.
+    /// Instagram `GET /{version}/me` ("Get Started" of the Instagram API with Instagram
+    /// Login).
     pub fn instagram_me(&self, token: Option<&str>) -> Answer {
         if let Some(answer) = token.and_then(|t| self.graph_condition(t)) {
             return answer;
