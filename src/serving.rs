@@ -37,40 +37,50 @@ impl Socialgate {
         shutdown: impl Future<Output = ()> + Send,
     ) -> AppResult<()> {
         let app = self.app().clone();
+        let limits = app.config.serve_limits();
+        let metrics = match app.config.metrics_listen {
+            Some(addr) => {
+                let listener = TcpListener::bind(addr)
+                    .await
+                    .map_err(|e| AppError::internal(format!("cannot listen on {addr}: {e}")))?;
+                let mut down = app.shutdown.subscribe();
+                Some(tokio::spawn(http::serve(
+                    listener,
+                    http::metrics::router(app.clone()),
+                    limits.clone(),
+                    async move {
+                        let _ = down.wait_for(|down| *down).await;
+                    },
+                )))
+            }
+            None => None,
+        };
         let jobs = app
             .config
             .jobs
             .unwrap_or(true)
             .then(|| tokio::spawn(self.jobs().run(app.shutdown.subscribe())));
-        let limits = app.config.serve_limits();
-        if let Some(addr) = app.config.metrics_listen {
-            let metrics = TcpListener::bind(addr)
-                .await
-                .map_err(|e| AppError::internal(format!("cannot listen on {addr}: {e}")))?;
-            let mut down = app.shutdown.subscribe();
-            tokio::spawn(http::serve(
-                metrics,
-                http::metrics::router(app.clone()),
-                limits.clone(),
-                async move {
-                    let _ = down.wait_for(|down| *down).await;
-                },
-            ));
-        }
         let draining = app.clone();
-        http::serve(listener, router, limits, async move {
+        let served = http::serve(listener, router, limits, async move {
             shutdown.await;
             tracing::info!("shutting down");
             // Readiness says no, and sockets close first (1001), or the graceful
-            // shutdown of their connections would wait on them.
-            let _ = draining.shutdown.send(true);
+            // shutdown of their connections would wait on them. Stored even when
+            // nobody listens yet, so `/readyz` reads it.
+            draining.shutdown.send_replace(true);
         })
-        .await
-        .map_err(|e| AppError::internal(format!("server error: {e}")))?;
-        // A job in the middle of a batch finishes it before the pool closes.
+        .await;
+        // Whatever ended serving, the rest stops too before the pool closes: a job in
+        // the middle of a batch finishes it.
+        app.shutdown.send_replace(true);
         if let Some(jobs) = jobs {
             let _ = jobs.await;
         }
+        if let Some(metrics) = metrics {
+            let _ = metrics.await;
+        }
+        drop(app);
+        served.map_err(|e| AppError::internal(format!("server error: {e}")))?;
         self.shutdown().await
     }
 }

@@ -47,14 +47,19 @@ impl ExtensionFactory for Hooks {
     }
 }
 
-/// Whether the request's document holds a subscription.
+/// Whether the operation the request runs (the one `operationName` names, or the
+/// document's only one) is a subscription. A document that holds a subscription beside
+/// the query it runs is not one.
 fn subscribes(request: &mut Request) -> bool {
-    use async_graphql::parser::types::OperationType;
+    use async_graphql::parser::types::{DocumentOperations, OperationType};
+    let name = request.operation_name.clone();
     request.parsed_query().is_ok_and(|document| {
-        document
-            .operations
-            .iter()
-            .any(|(_, op)| op.node.ty == OperationType::Subscription)
+        let chosen = match (&document.operations, name.as_deref()) {
+            (DocumentOperations::Single(op), _) => Some(&op.node),
+            (DocumentOperations::Multiple(ops), Some(name)) => ops.get(name).map(|op| &op.node),
+            (DocumentOperations::Multiple(_), None) => None,
+        };
+        chosen.is_some_and(|op| op.ty == OperationType::Subscription)
     })
 }
 

@@ -16,7 +16,8 @@ pub fn address(
     headers: &HeaderMap,
     trusted: &[IpNet],
 ) -> Option<IpAddr> {
-    let peer = peer?.0.ip();
+    // An IPv4 client of a dual-stack listener arrives as `::ffff:a.b.c.d`.
+    let peer = peer?.0.ip().to_canonical();
     let is_trusted = |ip: &IpAddr| trusted.iter().any(|net| net.contains(ip));
     if !is_trusted(&peer) {
         return Some(peer);

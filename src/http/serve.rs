@@ -27,19 +27,20 @@ use super::{
 pub use crate::config::ServeLimits;
 
 /// What a client past a cap reads before the connection closes.
-fn busy(refused: Refused) -> &'static [u8] {
-    match refused {
-        Refused::Full => {
-            b"HTTP/1.1 503 Service Unavailable\r\nRetry-After: 1\r\n\
-Content-Type: application/json\r\nConnection: close\r\nContent-Length: 88\r\n\r\n\
-{\"errors\":[{\"message\":\"too many connections\",\"extensions\":{\"code\":\"RATE_LIMITED\"}}]}"
-        }
-        Refused::Address => {
-            b"HTTP/1.1 503 Service Unavailable\r\nRetry-After: 1\r\n\
-Content-Type: application/json\r\nConnection: close\r\nContent-Length: 104\r\n\r\n\
-{\"errors\":[{\"message\":\"too many connections from one address\",\"extensions\":{\"code\":\"RATE_LIMITED\"}}]}"
-        }
-    }
+fn busy(refused: Refused) -> Vec<u8> {
+    let message = match refused {
+        Refused::Full => "too many connections",
+        Refused::Address => "too many connections from one address",
+    };
+    let body = format!(
+        "{{\"errors\":[{{\"message\":\"{message}\",\"extensions\":{{\"code\":\"RATE_LIMITED\"}}}}]}}"
+    );
+    format!(
+        "HTTP/1.1 503 Service Unavailable\r\nRetry-After: 1\r\nContent-Type: application/json\r\n\
+         Connection: close\r\nContent-Length: {}\r\n\r\n{body}",
+        body.len()
+    )
+    .into_bytes()
 }
 
 /// Serves `router` on `listener` until `shutdown` resolves, then lets open requests
@@ -112,10 +113,10 @@ async fn stopped(stop: &mut watch::Receiver<bool>) {
 
 impl Connection {
     async fn run(mut self, mut stream: TcpStream, remote: SocketAddr) {
-        let (place, closed) = match self.admission.admit(remote.ip()).await {
+        let (place, closed) = match self.admission.admit(remote.ip().to_canonical()).await {
             Ok(admitted) => admitted,
             Err(refused) => {
-                let _ = stream.write_all(busy(refused)).await;
+                let _ = stream.write_all(&busy(refused)).await;
                 let _ = stream.shutdown().await;
                 return;
             }

@@ -196,13 +196,7 @@ fn token_error<RE: std::error::Error>(
         "the code"
     };
     match error {
-        RequestTokenError::ServerResponse(r)
-            if refreshing
-                && matches!(
-                    r.error(),
-                    BasicErrorResponseType::InvalidGrant | BasicErrorResponseType::InvalidRequest
-                ) =>
-        {
+        RequestTokenError::ServerResponse(r) if refreshing && refresh_token_dead(&r) => {
             ProviderError::Dead(StatusReason::RefreshRevoked)
         }
         RequestTokenError::ServerResponse(r) => {
@@ -212,6 +206,20 @@ fn token_error<RE: std::error::Error>(
             ProviderError::Transient("LinkedIn's token answer was malformed".into())
         }
         _ => ProviderError::Transient("LinkedIn could not be reached".into()),
+    }
+}
+
+/// Whether a refused refresh says the refresh token is dead: `invalid_grant`, or the
+/// documented `invalid_request` whose description speaks of the grant or refresh token
+/// (an `invalid_request` about anything else is a malformed request of ours, and must
+/// not end every LinkedIn integration at once).
+fn refresh_token_dead(refusal: &BasicErrorResponse) -> bool {
+    match refusal.error() {
+        BasicErrorResponseType::InvalidGrant => true,
+        BasicErrorResponseType::InvalidRequest => refusal
+            .error_description()
+            .is_some_and(|d| d.contains("refresh token") || d.contains("authorization grant")),
+        _ => false,
     }
 }
 

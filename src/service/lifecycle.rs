@@ -98,14 +98,15 @@ pub async fn invalidate(
 }
 
 /// An expiry given in error is taken back: EXPIRED → ACTIVE when compliance's approval
-/// stood (`approved`), else PENDING. Only the repairs at start call it.
+/// stood (`approved`), else PENDING, if the row is still at `version`. Only the repairs
+/// at start call it.
 pub async fn withdraw_expiry(
     app: &App,
-    tenant: TenantId,
-    id: IntegrationId,
+    (tenant, id, version): (TenantId, IntegrationId, i32),
     approved: bool,
 ) -> AppResult<Applied> {
-    system_change(app, tenant, id, None, Change::WithdrawExpiry { approved }).await
+    let change = Change::WithdrawExpiry { approved };
+    system_change(app, tenant, id, Some(version), change).await
 }
 
 /// A definitive signal from the network: EXPIRED or INVALID by what `reason` means.

@@ -108,16 +108,25 @@ async fn invalidate_all(
     Ok(changed)
 }
 
-/// The digest a callback is remembered by.
-fn digest(signed: &str) -> String {
-    hex::encode(Sha256::digest(signed.trim().as_bytes()))
+/// The digest a callback is remembered by: of the endpoint it came to and of the
+/// request without the padding base64url allows (`sig=.payload` and `sig.payload`
+/// verify alike, so they must be one request here too).
+fn digest(endpoint: &str, signed: &str) -> String {
+    let parts: Vec<&str> = signed
+        .trim()
+        .split('.')
+        .map(|part| part.trim_end_matches('='))
+        .collect();
+    hex::encode(Sha256::digest(
+        format!("{endpoint}:{}", parts.join(".")).as_bytes(),
+    ))
 }
 
 /// The deauthorize callback: returns how many integrations became INVALID. A repeat of
 /// one already acted on (Meta's retry, or a replay) changes nothing.
 pub async fn deauthorize(app: &App, network: Network, signed: &str) -> AppResult<usize> {
     let request = verify(app, network, signed)?;
-    let digest = digest(signed);
+    let digest = digest("deauthorize", signed);
     if app.store.callback_seen(&digest).await?.is_some() {
         tracing::info!(network = name(network), "deauthorize callback repeated");
         return Ok(0);
@@ -157,7 +166,7 @@ fn confirmation_code() -> String {
 /// credentials and records the request under a new confirmation code.
 pub async fn delete_data(app: &App, network: Network, signed: &str) -> AppResult<Deletion> {
     let request = verify(app, network, signed)?;
-    let digest = digest(signed);
+    let digest = digest("data-deletion", signed);
     // A repeat is answered with the code the first one got, and changes nothing.
     if let Some(code) = app
         .store

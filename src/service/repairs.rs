@@ -24,7 +24,8 @@ pub async fn run(app: &App) -> AppResult<usize> {
         .await?;
     let mut moved = 0;
     for row in mistaken {
-        match lifecycle::withdraw_expiry(app, row.tenant_id, row.id, row.approved).await {
+        let target = (row.tenant_id, row.id, row.version);
+        match lifecycle::withdraw_expiry(app, target, row.approved).await {
             Ok(_) => moved += 1,
             // Moved meanwhile (another instance, or the person reconnected).
             Err(AppError::InvalidTransition(_) | AppError::Conflict(_)) => {}

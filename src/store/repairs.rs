@@ -18,6 +18,8 @@ pub struct ToRepair {
     pub tenant_id: TenantId,
     pub id: IntegrationId,
     pub approved: bool,
+    /// The row's version as read: the repair applies only if it has not moved since.
+    pub version: i32,
 }
 
 impl Store {
@@ -28,15 +30,18 @@ impl Store {
         network: Network,
         reason: StatusReason,
     ) -> AppResult<Vec<ToRepair>> {
-        let rows: Vec<(
+        type Row = (
             TenantId,
             IntegrationId,
             Option<chrono::DateTime<chrono::Utc>>,
-        )> = integration::Entity::find()
+            i32,
+        );
+        let rows: Vec<Row> = integration::Entity::find()
             .select_only()
             .column(integration::Column::TenantId)
             .column(integration::Column::Id)
             .column(integration::Column::ApprovedAt)
+            .column(integration::Column::Version)
             .filter(integration::Column::Network.eq(network))
             .filter(integration::Column::Status.eq(Status::Expired))
             .filter(integration::Column::StatusReason.eq(reason))
@@ -47,10 +52,11 @@ impl Store {
             .await?;
         Ok(rows
             .into_iter()
-            .map(|(tenant_id, id, approved_at)| ToRepair {
+            .map(|(tenant_id, id, approved_at, version)| ToRepair {
                 tenant_id,
                 id,
                 approved: approved_at.is_some(),
+                version,
             })
             .collect())
     }

@@ -62,6 +62,20 @@ db_test!(a_huge_answer_stops_at_its_ceiling, async |app: TestApp| {
         bytes.len()
     );
 
+    // A subscription beside the query in the document does not lift the ceiling.
+    let mixed = format!("{query} subscription S {{ integrationStatusChanged {{ sequence }} }}")
+        .replacen("query(", "query Q(", 1);
+    let response = app
+        .http
+        .post(format!("{}/graphql", app.base))
+        .bearer_auth(&token)
+        .json(&json!({ "query": mixed, "operationName": "Q", "variables": { "id": IntegrationGid(id).encoded() } }))
+        .send()
+        .await
+        .expect("post");
+    let bytes = response.bytes().await.expect("body");
+    assert!(bytes.len() < 20 * 1024 * 1024, "{} bytes", bytes.len());
+
     // The same with two aliases is answered whole.
     let small = "query($id: ID!) { integration(id: $id) { a: complianceNotes { body } b: complianceNotes { body } } }";
     let fine = app

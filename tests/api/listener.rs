@@ -113,6 +113,13 @@ db_test!(
         let refused = health(addr).await;
         assert!(refused.starts_with("HTTP/1.1 503"), "{refused}");
         assert!(refused.contains("RATE_LIMITED"), "{refused}");
+        let (head, body) = refused.split_once("\r\n\r\n").expect("head and body");
+        let length: usize = head
+            .lines()
+            .find_map(|line| line.strip_prefix("Content-Length: "))
+            .and_then(|value| value.parse().ok())
+            .expect("a length");
+        assert_eq!(length, body.len(), "the length says what the body holds");
 
         // Kept-alive connections idle out; their places come back.
         for mut stream in kept {

@@ -183,6 +183,12 @@ db_test!(
         let (status, _) = post(&app, "/callbacks/facebook/deauthorize", &signed).await;
         assert_eq!(status, 200, "answered as before");
         assert_eq!(row(&app, &bob, again).await.status, Status::Pending);
+        // Padding that base64url allows makes no new request of it.
+        let (signature, payload) = signed.split_once('.').expect("two parts");
+        let padded = format!("{signature}==.{payload}");
+        let (status, _) = post(&app, "/callbacks/facebook/deauthorize", &padded).await;
+        assert_eq!(status, 200);
+        assert_eq!(row(&app, &bob, again).await.status, Status::Pending);
 
         // A repeated data-deletion request gets the first one's code and does nothing.
         let deletion = sign(
