@@ -29,9 +29,9 @@ use metrics_exporter_prometheus::{PrometheusBuilder, PrometheusHandle};
 use sea_orm::Iterable;
 
 use crate::{
-    app::App,
     domain::{Status, network, status},
     error::AppResult,
+    store::Store,
 };
 
 /// Distinct operation names kept as labels; later ones are `other`.
@@ -161,28 +161,28 @@ pub fn probe_outcome(network: crate::domain::Network, outcome: &'static str) {
 
 /// The exposition text: the gauges read from the database now, then every series.
 /// `None` when another recorder than socialgate's is installed.
-pub async fn render(app: &App) -> AppResult<Option<String>> {
+pub async fn render(store: &Store, by_tenant: bool) -> AppResult<Option<String>> {
     let Some(handle) = recorder() else {
         return Ok(None);
     };
     // Every status, so one that empties reads zero rather than its last count.
     let mut totals: std::collections::HashMap<Status, i64> =
         Status::iter().map(|s| (s, 0)).collect();
-    for row in app.store.status_counts(false).await? {
+    for row in store.status_counts(false).await? {
         totals.insert(row.status, row.count);
     }
     // Counts fit an f64 exactly far beyond any real number of integrations.
     for (status, count) in totals {
         gauge!("socialgate_integrations", "status" => status::word(status)).set(count as f64);
     }
-    if app.config.metrics_by_tenant.unwrap_or(false) {
-        for row in app.store.status_counts(true).await? {
+    if by_tenant {
+        for row in store.status_counts(true).await? {
             let tenant = row.tenant.unwrap_or_default();
             gauge!("socialgate_integrations", "status" => status::word(row.status), "tenant" => tenant)
                 .set(row.count as f64);
         }
     }
-    let pool = app.store.pool_use();
+    let pool = store.pool_use();
     let idle = pool.idle as f64;
     gauge!("socialgate_db_pool_connections", "state" => "idle").set(idle);
     gauge!("socialgate_db_pool_connections", "state" => "in_use")

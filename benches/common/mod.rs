@@ -117,7 +117,7 @@ where
 
 /// The caller `sub` of `tenant` with `role`, provisioned as a request would.
 pub async fn actor(
-    app: &socialgate::app::App,
+    app: &socialgate::App,
     tenant: &str,
     sub: &str,
     role: socialgate::auth::Role,

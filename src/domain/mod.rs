@@ -3,6 +3,7 @@
 //! Everything here is decided from its arguments, so it is tested without a server
 //! and reused by every service.
 
+pub mod api_id;
 pub mod audit;
 pub mod coverage;
 pub mod digest;

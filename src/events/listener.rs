@@ -10,16 +10,22 @@ use sea_orm::sqlx::postgres::PgListener;
 use tokio::sync::watch;
 
 use super::{EventBus, Notice, wire};
-use crate::{
-    service::viewer::Callers,
-    store::{Scope, Store},
-};
+use crate::store::{Scope, Store};
+
+/// What an instance remembers of tenants' rows, and forgets when another instance
+/// announces a change (the service layer's memory of recent callers).
+pub trait CallerMemory: Send + Sync {
+    /// `tenant`'s settings changed.
+    fn forget_tenant(&self, tenant: entity::ids::TenantId);
+    /// Announcements may have been lost: forget everything.
+    fn forget_all(&self);
+}
 
 /// Where announcements land: events on the bus, settings changes in the memory of
 /// callers.
 pub struct Relay {
     pub bus: EventBus,
-    pub callers: std::sync::Arc<Callers>,
+    pub callers: std::sync::Arc<dyn CallerMemory>,
 }
 
 /// A quiet connection is pinged this often: a half-open TCP connection (a failover

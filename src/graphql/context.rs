@@ -11,10 +11,10 @@ use tokio::sync::OnceCell;
 
 use super::{loaders::Loaders, types::User};
 use crate::{
-    app::App,
     auth::{Actor, Claims},
     domain::UserId,
     error::AppError,
+    service::App,
     service::viewer,
 };
 

@@ -132,7 +132,7 @@ pub struct DigestPreview {
     pub to: Option<String>,
 }
 
-fn preview(app: &crate::app::App, composed: Composed) -> DigestPreview {
+fn preview(app: &crate::service::App, composed: Composed) -> DigestPreview {
     let items = composed
         .digest
         .items
@@ -175,7 +175,7 @@ impl DigestQuery {
     /// parts as the mail (whether or not the digest is on).
     async fn digest_preview(&self, ctx: &Context<'_>) -> async_graphql::Result<DigestPreview> {
         let app = ctx.app()?;
-        let composed = service::preview(app, ctx.actor().await?, crate::store::now())
+        let composed = service::preview(app, ctx.actor().await?, crate::service::now())
             .await
             .extend()?;
         Ok(preview(app, composed))

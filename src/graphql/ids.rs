@@ -13,29 +13,15 @@ use async_graphql::{
     ContextSelectionSet, ID, InputType, InputValueError, InputValueResult, OutputType, Positioned,
     ServerResult, Value, parser::types::Field, registry::Registry,
 };
-use base64::{Engine, engine::general_purpose::URL_SAFE_NO_PAD};
 use uuid::Uuid;
 
 use crate::{
-    domain::{AttemptId, IntegrationId, NoteId, TenantId, UserId},
+    domain::{
+        AttemptId, IntegrationId, NoteId, TenantId, UserId,
+        api_id::{decode, encode},
+    },
     error::Code,
 };
-
-/// Encodes a storage key as a client-facing id of type `prefix`.
-fn encode(prefix: &str, id: Uuid) -> String {
-    URL_SAFE_NO_PAD.encode(format!("{prefix}:{id}"))
-}
-
-/// Decodes a client id that must carry `prefix`.
-fn decode(prefix: &str, id: &str) -> Result<Uuid, String> {
-    let bad = || format!("{id:?} is not a valid {prefix} id");
-    let bytes = URL_SAFE_NO_PAD.decode(id.trim()).map_err(|_| bad())?;
-    let text = String::from_utf8(bytes).map_err(|_| bad())?;
-    match text.split_once(':') {
-        Some((p, raw)) if p == prefix => Uuid::parse_str(raw).map_err(|_| bad()),
-        _ => Err(bad()),
-    }
-}
 
 fn refused<T: InputType>(message: String) -> InputValueError<T> {
     InputValueError::custom(message).with_extension("code", Code::BadUserInput.as_str())

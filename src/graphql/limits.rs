@@ -25,7 +25,7 @@ use super::{
     cost::{self, Cycle, DocumentCost},
     documents::{Documents, Known, keepable},
 };
-use crate::app::App;
+use crate::service::App;
 
 /// What one request may cost; see the constants in [`super`] for the values and why.
 #[derive(Debug, Clone, Copy)]

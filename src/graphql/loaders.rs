@@ -13,10 +13,10 @@ use async_graphql::{
 use entity::{compliance_note, integration, integration_event, user};
 
 use crate::{
-    app::App,
     auth::Actor,
     domain::{IntegrationId, UserId},
     error::{AppError, AppResult},
+    service::App,
     service::relations,
 };
 

@@ -16,6 +16,7 @@ pub mod mutation;
 pub mod operation;
 pub mod query;
 mod shared;
+mod simulate;
 mod spans;
 pub mod subscription;
 pub mod types;
@@ -24,7 +25,7 @@ use std::sync::Arc;
 
 use async_graphql::{Schema, SchemaBuilder};
 
-use crate::app::App;
+use crate::service::App;
 
 pub use mutation::MutationRoot;
 pub use query::QueryRoot;

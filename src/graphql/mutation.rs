@@ -18,26 +18,14 @@ use crate::{
     service::{connect, health, integrations, lifecycle, review, settings},
 };
 
-// Every mutation, by domain; the sandbox's only in builds that have it.
-#[cfg(feature = "sandbox")]
+// Every mutation, by domain.
 #[derive(MergedObject, Default)]
 pub struct MutationRoot(
     ConnectMutation,
     ReviewMutation,
     LifecycleMutation,
     HealthMutation,
-    crate::sandbox::SandboxMutation,
-    SettingsMutation,
-    super::digest::NotificationMutation,
-);
-
-#[cfg(not(feature = "sandbox"))]
-#[derive(MergedObject, Default)]
-pub struct MutationRoot(
-    ConnectMutation,
-    ReviewMutation,
-    LifecycleMutation,
-    HealthMutation,
+    super::simulate::SandboxMutation,
     SettingsMutation,
     super::digest::NotificationMutation,
 );

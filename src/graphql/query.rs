@@ -14,8 +14,8 @@ use super::{
     },
 };
 use crate::{
+    service::integrations::ListFilter,
     service::{audit, connect, integrations, networks},
-    store::integrations::ListFilter,
 };
 
 // Root fields resolve one after another (`serial`), so a request holds one pooled

@@ -57,21 +57,7 @@ pub async fn secure(mut response: Response) -> Response {
     response
 }
 
-/// `text` with `&`, `<`, `>`, `"` and `'` replaced by entities.
-pub fn escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
-}
+pub use crate::domain::input::escape_html as escape;
 
 #[cfg(test)]
 mod tests {

@@ -17,7 +17,7 @@ use axum::{
 };
 use sha2::{Digest, Sha256};
 
-use crate::app::App;
+use crate::service::App;
 
 /// How long one rendering is served again: the gauges it reads cost an aggregate over
 /// the integrations, which an open endpoint must not run on every hit.
@@ -57,7 +57,8 @@ async fn rendered(app: &App, kept: &Kept) -> crate::error::AppResult<Option<Stri
     {
         return Ok(Some(text.clone()));
     }
-    let text = crate::metrics::render(app).await?;
+    let text =
+        crate::metrics::render(&app.store, app.config.metrics_by_tenant.unwrap_or(false)).await?;
     if let Some(text) = &text {
         *last = Some((Instant::now(), text.clone()));
     }

@@ -39,7 +39,7 @@ use tower_http::{
     trace::TraceLayer,
 };
 
-use crate::{app::App, graphql::AppSchema};
+use crate::{graphql::AppSchema, service::App};
 
 /// Largest accepted request body.
 pub const MAX_BODY_BYTES: usize = 256 * 1024;
@@ -54,14 +54,23 @@ pub(crate) struct HttpState {
     pub schema: AppSchema,
     /// The proxies whose forwarded client addresses are believed.
     pub trusted: Arc<[ipnet::IpNet]>,
+    /// Open WebSocket connections, for the per-tenant and per-user caps.
+    pub sockets: sockets::OpenSockets,
 }
 
-/// The complete HTTP surface of socialgate.
-pub fn router(app: Arc<App>, schema: AppSchema) -> Router {
+/// The complete HTTP surface of socialgate, with `plugged` (routes the composition
+/// root adds, such as the sandbox's) merged in under the same layers.
+pub fn router(
+    app: Arc<App>,
+    schema: AppSchema,
+    sockets: sockets::OpenSockets,
+    plugged: Router,
+) -> Router {
     let state = HttpState {
         trusted: app.config.serve_limits().trusted.into(),
         app: app.clone(),
         schema,
+        sockets,
     };
     let admit = middleware::from_fn_with_state(state.clone(), fairness::admit);
     let routes = Router::new()
@@ -114,11 +123,8 @@ pub fn router(app: Arc<App>, schema: AppSchema) -> Router {
         None => routes.merge(metrics::router(app.clone())),
         Some(_) => routes,
     };
-    #[cfg(feature = "sandbox")]
-    let routes = routes.merge(crate::sandbox::router(app));
-    #[cfg(not(feature = "sandbox"))]
-    drop(app);
     routes
+        .merge(plugged)
         .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES))
         .layer(axum::middleware::map_response(close_after_refused_body))
         .layer(axum::middleware::map_response(html::secure))

@@ -45,7 +45,7 @@ pub(super) async fn confirm(Query(link): Query<Link>) -> Response {
 
 /// The one-click POST (from a mail client or the confirm page).
 pub(super) async fn stop(State(state): State<HttpState>, Query(link): Query<Link>) -> Response {
-    match digest::unsubscribe(&state.app, &link.token, crate::store::now()).await {
+    match digest::unsubscribe(&state.app, &link.token, crate::service::now()).await {
         Ok(()) => page(
             StatusCode::OK,
             "You will no longer receive the Daily Digest",

@@ -36,9 +36,9 @@ use tokio::time::Instant;
 
 use super::{HttpState, admission::HeldPlace, sockets::Slot};
 use crate::{
-    app::App,
     auth::Claims,
     graphql::{context::RequestAuth, subscription::SubscriptionSlots},
+    service::App,
     service::limits::Caller,
 };
 
@@ -164,7 +164,7 @@ fn close(code: u16, reason: &str) -> Message {
 /// Admits a socket at `connection_init`: a valid token, and room under the tenant's
 /// cap. A refusal records the close code the socket ends with.
 async fn admit(
-    app: Arc<App>,
+    state: HttpState,
     session: Arc<Session>,
     payload: serde_json::Value,
     vouched: Vouched,
@@ -175,6 +175,7 @@ async fn admit(
         }
         Err(async_graphql::Error::new(why))
     };
+    let app = &state.app;
     let claims: Claims = match vouched {
         Vouched::Host(Some(claims)) => claims,
         Vouched::Host(None) => return refuse(4403, "sign in first".into()),
@@ -200,7 +201,7 @@ async fn admit(
     if let Ok(mut tenant) = session.tenant.lock() {
         *tenant = Some(claims.tenant_id.clone());
     }
-    let slot = match app.sockets.admit(actor.tenant_id, actor.user_id) {
+    let slot = match state.sockets.admit(actor.tenant_id, actor.user_id) {
         Ok(slot) => slot,
         Err(why) => return refuse(4429, why),
     };
@@ -304,12 +305,12 @@ async fn serve(
     let session = Arc::new(Session::default());
     let input = incoming(stream, session.clone(), state.app.clone());
     let init_session = session.clone();
-    let app = state.app.clone();
+    let admitting = state.clone();
     let mut connection = Data::default();
     connection.insert(SubscriptionSlots::default());
     let engine = Engine::new(state.schema.clone(), Box::pin(input), protocol)
         .connection_data(connection)
-        .on_connection_init(move |payload| admit(app, init_session, payload, vouched));
+        .on_connection_init(move |payload| admit(admitting, init_session, payload, vouched));
     let mut engine = Box::pin(engine);
     let deadline = Instant::now() + INIT_TIMEOUT;
     let mut shutdown = state.app.shutdown.subscribe();

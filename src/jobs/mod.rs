@@ -20,8 +20,8 @@ use serde::Serialize;
 use tokio::sync::watch;
 
 use crate::{
-    app::App,
     error::{AppError, AppResult},
+    service::App,
 };
 
 /// How long a lease lasts before another instance may take the job over; a running

@@ -82,7 +82,7 @@ fn templates() -> &'static Environment<'static> {
                 && let Some(text) = value.as_str()
             {
                 return out
-                    .write_str(&crate::http::html::escape(text))
+                    .write_str(&crate::domain::input::escape_html(text))
                     .map_err(minijinja::Error::from);
             }
             minijinja::escape_formatter(out, state, value)

@@ -267,10 +267,17 @@ pub fn client(
 }
 
 /// The configured client of each network, and which are sandboxes.
+/// The directory of network clients: every lookup of a network goes through it. A
+/// network is served by its real client when its app is configured; a development
+/// server may fill the others with look-alikes ([`Providers::serve_lookalike`]), which
+/// the sandbox does when it is on.
 #[derive(Clone)]
 pub struct Providers {
     clients: HashMap<Network, Arc<dyn Provider>>,
     sandboxed: Vec<Network>,
+    /// The secret the look-alikes sign Meta callbacks with (public: dev mode only).
+    lookalike_secret: Option<Secret>,
+    http: reqwest::Client,
 }
 
 impl std::fmt::Debug for Providers {
@@ -282,10 +289,9 @@ impl std::fmt::Debug for Providers {
 }
 
 impl Providers {
-    /// Real clients for networks with credentials. With the `sandbox` feature and
-    /// sandboxes on (dev mode, or `SOCIALGATE_SANDBOX`), the others get the same
-    /// clients pointed at this server's sandbox; otherwise they are not offered (a
-    /// fake network in production would let anyone connect made-up Pages).
+    /// Real clients for networks with credentials; the others are not offered until a
+    /// look-alike is registered (a fake network in production would let anyone
+    /// connect made-up Pages, so only the sandbox, when switched on, registers one).
     pub fn from_config(config: &Config) -> AppResult<Providers> {
         let http = http::client()?;
         let mut clients: HashMap<Network, Arc<dyn Provider>> = HashMap::new();
@@ -294,18 +300,43 @@ impl Providers {
                 clients.insert(network, client(network, config, http.clone(), app, None)?);
             }
         }
-        #[allow(unused_mut)]
-        let mut sandboxed = Vec::new();
-        #[cfg(feature = "sandbox")]
-        if config.sandbox_enabled() {
-            for network in [Network::Linkedin, Network::Facebook, Network::Instagram] {
-                if let std::collections::hash_map::Entry::Vacant(slot) = clients.entry(network) {
-                    slot.insert(crate::sandbox::client(network, config, http.clone())?);
-                    sandboxed.push(network);
-                }
-            }
+        Ok(Providers {
+            clients,
+            sandboxed: Vec::new(),
+            lookalike_secret: None,
+            http,
+        })
+    }
+
+    /// Networks no configured app serves, which a look-alike may fill.
+    pub fn unserved(&self) -> Vec<Network> {
+        [Network::Linkedin, Network::Facebook, Network::Instagram]
+            .into_iter()
+            .filter(|n| !self.clients.contains_key(n))
+            .collect()
+    }
+
+    /// The HTTP client every network client shares.
+    pub fn http(&self) -> reqwest::Client {
+        self.http.clone()
+    }
+
+    /// Serves `network`, which no configured app serves, with a look-alike whose
+    /// Meta callbacks are signed with `secret`. A configured app is never replaced.
+    pub fn serve_lookalike(&mut self, network: Network, client: Arc<dyn Provider>, secret: Secret) {
+        if let std::collections::hash_map::Entry::Vacant(slot) = self.clients.entry(network) {
+            slot.insert(client);
+            self.sandboxed.push(network);
+            self.lookalike_secret = Some(secret);
         }
-        Ok(Providers { clients, sandboxed })
+    }
+
+    /// The secret `network`'s look-alike signs callbacks with, when it is one.
+    pub fn lookalike_secret(&self, network: Network) -> Option<&Secret> {
+        self.sandboxed
+            .contains(&network)
+            .then_some(self.lookalike_secret.as_ref())
+            .flatten()
     }
 
     pub fn get(&self, network: Network) -> AppResult<&Arc<dyn Provider>> {

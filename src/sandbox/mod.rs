@@ -4,96 +4,63 @@
 //! documented formats (success and error bodies); the real network clients are simply
 //! given this server's sandbox URLs as their endpoints.
 //!
-//! Everything sandbox lives in this module: its routes, its `sandboxSimulate`
-//! mutation, and the endpoints it hands the clients. It is built with the cargo
-//! feature `sandbox` (on by default, so `cargo run` works with no app credentials) and
-//! switched on at run time in dev mode or with `SOCIALGATE_SANDBOX=true`; a lean
-//! production build leaves it out with `--no-default-features`.
+//! This module is the sandbox's one seam: [`register`] fills the network directory
+//! with look-alikes, the sandbox is the service layer's
+//! [`Simulate`](crate::service::simulate::Simulate) (behind `sandboxSimulate`), and
+//! [`router`] mounts its pages. The server's composition root calls them and nothing
+//! else names the sandbox. It is built with the cargo feature `sandbox` (on by
+//! default, so `cargo run` works with no app credentials) and switched on at run time
+//! in dev mode or with `SOCIALGATE_SANDBOX=true`; a lean production build leaves it
+//! out with `--no-default-features`, and then these functions register nothing.
 
-mod answers;
-mod graphql;
-mod instagram;
-mod logins;
-mod routes;
-mod state;
+#[cfg(feature = "sandbox")]
+mod networks;
 
 use std::sync::Arc;
 
-pub use graphql::{SandboxEvent, SandboxMutation};
-pub use logins::{LOGINS, SandboxLogin, SandboxPage, logins};
-pub use routes::router;
-pub use state::{Answer, Sandbox};
+use axum::Router;
 
-use crate::{
-    config::{Config, Secret},
-    domain::{Network, network::slug},
-    error::AppResult,
-    providers::{self, AppCredentials, Provider},
-};
+#[cfg(feature = "sandbox")]
+pub use networks::{Answer, LOGINS, Sandbox, SandboxLogin, SandboxPage, logins, register};
 
-/// The client id the sandbox networks accept.
-pub const CLIENT_ID: &str = "sandbox-client";
-/// The client secret the sandbox networks accept.
-pub const CLIENT_SECRET: &str = "sandbox-secret";
-/// The id of the sandbox's one Business Manager.
-const BUSINESS_ID: &str = "200000000000001";
+use crate::service::{App, simulate::Simulate};
 
-/// What `sandboxSimulate` can make a sandbox network report at the next check.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Condition {
-    Expired,
-    PasswordChanged,
-    Revoked,
-    PageRoleLost,
-    Checkpoint,
-    /// A passing outage: 503s until restored.
-    Outage,
+/// Without the `sandbox` feature there is no sandbox: this type has no values.
+#[cfg(not(feature = "sandbox"))]
+#[derive(Debug)]
+pub enum Sandbox {}
+
+#[cfg(not(feature = "sandbox"))]
+impl Simulate for Sandbox {
+    fn simulate(&self, _: &str, _: crate::service::simulate::Simulated) -> bool {
+        match *self {}
+    }
 }
 
-impl Condition {
-    const ALL: [Condition; 6] = [
-        Condition::Expired,
-        Condition::PasswordChanged,
-        Condition::Revoked,
-        Condition::PageRoleLost,
-        Condition::Checkpoint,
-        Condition::Outage,
-    ];
+/// Without the `sandbox` feature, no network is ever served by a look-alike.
+#[cfg(not(feature = "sandbox"))]
+pub async fn register(
+    _: &crate::config::Config,
+    _: &mut crate::providers::Providers,
+    _: &crate::store::Store,
+) -> crate::error::AppResult<Option<Arc<Sandbox>>> {
+    Ok(None)
+}
 
-    /// Its name as stored.
-    fn name(self) -> &'static str {
-        match self {
-            Condition::Expired => "expired",
-            Condition::PasswordChanged => "password_changed",
-            Condition::Revoked => "revoked",
-            Condition::PageRoleLost => "page_role_lost",
-            Condition::Checkpoint => "checkpoint",
-            Condition::Outage => "outage",
+/// The sandbox as the service layer's simulator, when it is on.
+pub fn simulator(sandbox: Option<&Arc<Sandbox>>) -> Option<Arc<dyn Simulate>> {
+    sandbox.map(|s| s.clone() as Arc<dyn Simulate>)
+}
+
+/// The sandbox networks' pages and endpoints, to merge into the server's router
+/// (empty when the sandbox is off).
+pub fn router(app: Arc<App>, sandbox: Option<&Arc<Sandbox>>) -> Router {
+    match sandbox {
+        #[cfg(feature = "sandbox")]
+        Some(sandbox) => networks::router(app, sandbox.clone()),
+        _ => {
+            drop(app);
+            Router::new()
         }
     }
-
-    fn named(name: &str) -> Option<Condition> {
-        Condition::ALL.into_iter().find(|c| c.name() == name)
-    }
-}
-
-/// The real client of `network`, pointed at this server's sandbox of it, with the PKCE
-/// setting of the network's real app.
-pub fn client(
-    network: Network,
-    config: &Config,
-    http: reqwest::Client,
-) -> AppResult<Arc<dyn Provider>> {
-    let base = format!("{}/sandbox/{}", config.public_url(), slug(network));
-    let pkce = match network {
-        Network::Linkedin => config.linkedin_pkce,
-        Network::Facebook => config.facebook_pkce,
-        Network::Instagram => config.instagram_pkce,
-    };
-    let app = AppCredentials {
-        id: CLIENT_ID.to_owned(),
-        secret: Secret::new(CLIENT_SECRET),
-        pkce: pkce.unwrap_or(false),
-    };
-    providers::client(network, config, http, app, Some(&base))
 }

@@ -5,7 +5,6 @@ use entity::integration_event;
 
 use super::{integrations, relations};
 use crate::{
-    app::App,
     auth::Actor,
     domain::{
         IntegrationId,
@@ -13,6 +12,7 @@ use crate::{
         policy,
     },
     error::{AppError, AppResult},
+    service::App,
     service::walks::Walk,
     store::{Scope, tenants::GENESIS_HASH},
 };

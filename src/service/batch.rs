@@ -14,13 +14,13 @@ use sea_orm::Iterable;
 
 use super::change::{Who, commit_and_publish};
 use crate::{
-    app::App,
     domain::{
         IntegrationId,
         status::{Change, transition},
     },
     error::AppResult,
     events::wire,
+    service::App,
     store::{
         Scope, Scoped,
         events::{FeedEvent, NewEvent},

@@ -14,10 +14,10 @@ use entity::{
 };
 
 use crate::{
-    app::App,
     domain::limits::{may_take_slot, used_in},
     error::{AppError, AppResult},
     events::{Notice, wire},
+    service::App,
     store::{
         Scope, Scoped,
         credentials::SealedTokens,

@@ -9,7 +9,6 @@ use chrono_tz::Tz;
 use entity::user;
 
 use crate::{
-    app::App,
     auth::Actor,
     domain::{
         digest::{self, Digest, Facts, Item},
@@ -17,11 +16,11 @@ use crate::{
         policy,
     },
     error::{AppError, AppResult},
-    graphql::ids::IntegrationGid,
     mail::{
         render::{self, Rendered},
         unsubscribe::{Link, Refused},
     },
+    service::App,
     store::Scope,
 };
 
@@ -153,7 +152,12 @@ pub async fn compose(
         "{}/digest/unsubscribe?token={token}",
         app.config.public_url()
     );
-    let review_url = |item: &Item| review_url(app, &IntegrationGid(item.integration_id).encoded());
+    let review_url = |item: &Item| {
+        review_url(
+            app,
+            &crate::domain::api_id::integration(item.integration_id),
+        )
+    };
     let rendered = render::render(
         &digest,
         &render::Context {

@@ -17,11 +17,11 @@ use super::{
     integrations, scope_of, tokens,
 };
 use crate::{
-    app::App,
     auth::Actor,
     domain::{IntegrationId, network::name, policy},
     error::{AppError, AppResult},
     providers::Revocation,
+    service::App,
 };
 
 /// How long a disconnect waits for the network's answer to a revocation.

@@ -29,10 +29,10 @@ use tokio::sync::{mpsc, watch};
 pub use self::hub::Feeds;
 use self::hub::{Member, Membership, Refused};
 use crate::{
-    app::App,
     auth::Actor,
     domain::UserId,
     events::FeedEvent,
+    service::App,
     store::{Scope, Store},
 };
 

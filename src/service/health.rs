@@ -12,11 +12,11 @@ use entity::{enums::CheckOutcome, integration};
 
 use super::{integrations, lifecycle, tokens};
 use crate::{
-    app::App,
     auth::Actor,
     domain::{IntegrationId, StatusReason, status::is_expiry},
     error::{AppError, AppResult},
     providers::ProviderError,
+    service::App,
     store::{Scope, now},
 };
 

@@ -5,12 +5,13 @@ use entity::{enums::Status, integration};
 use sea_orm::Iterable;
 
 use super::scope_of;
+pub use crate::store::integrations::ListFilter;
+
 use crate::{
-    app::App,
     auth::Actor,
     domain::IntegrationId,
     error::{AppError, AppResult},
-    store::integrations::ListFilter,
+    service::App,
 };
 
 /// Largest page a client may ask for.

@@ -16,7 +16,6 @@ use super::{
     scope_of,
 };
 use crate::{
-    app::App,
     auth::Actor,
     config::Secret,
     crypto::{Keyring, binding},
@@ -29,6 +28,7 @@ use crate::{
         status::{Change, destroys_credentials, is_expiry, is_invalidation, transition},
     },
     error::{AppError, AppResult},
+    service::App,
     store::{
         Scope,
         credentials::{Ciphertext, SealedTokens},

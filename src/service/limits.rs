@@ -91,7 +91,7 @@ struct Gate {
     waiting: AtomicUsize,
 }
 
-/// The limits of one instance; one per [`App`](crate::app::App).
+/// The limits of one instance; one per [`App`](crate::service::App).
 pub struct Limits {
     concurrency: usize,
     queue_wait: Duration,

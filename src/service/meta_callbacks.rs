@@ -24,33 +24,28 @@ use sha2::{Digest, Sha256};
 
 use super::lifecycle;
 use crate::{
-    app::App,
     config::Secret,
     domain::{Network, network::name},
     error::{AppError, AppResult},
     providers::signed_request::{self, SignedRequest, Subject},
+    service::App,
     store::now,
 };
 
 /// The app secret that signs `network`'s callbacks: the configured app's, or the
-/// sandbox's when the network is sandboxed; `None` when the network is not served.
+/// look-alike's when a sandbox serves the network; `None` when the network is not served.
 pub fn app_secret(app: &App, network: Network) -> Option<Secret> {
     let configured = match network {
         Network::Facebook => app.config.facebook_app_secret.clone(),
         Network::Instagram => app.config.instagram_app_secret.clone(),
         Network::Linkedin => None,
     };
-    // The sandbox's secret is public: only a development server (dev mode, which
+    // A look-alike's secret is public: only a development server (dev mode, which
     // listens on loopback only) takes callbacks signed with it. A host with its own
     // sign-in has no JWT key either, and a public demo must not let anyone withdraw
     // its integrations.
-    #[cfg(feature = "sandbox")]
-    if configured.is_none()
-        && app.config.dev
-        && network != Network::Linkedin
-        && app.providers.sandboxed().contains(&network)
-    {
-        return Some(Secret::new(crate::sandbox::CLIENT_SECRET));
+    if configured.is_none() && app.config.dev && network != Network::Linkedin {
+        return app.providers.lookalike_secret(network).cloned();
     }
     configured
 }

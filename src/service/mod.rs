@@ -2,6 +2,7 @@
 //! scope the actor may see ([`scope_of`]) or changes state through the one road in
 //! [`change`], and returns domain values; the GraphQL layer only converts.
 
+mod app;
 pub mod audit;
 pub mod batch;
 pub mod change;
@@ -21,9 +22,14 @@ pub mod repairs;
 pub mod review;
 pub mod seed;
 pub mod settings;
+pub mod simulate;
 pub mod tokens;
 pub mod viewer;
 pub mod walks;
+
+/// The current time at the precision every backend stores.
+pub use crate::store::now;
+pub use app::App;
 
 use crate::{auth::Actor, store::Scope};
 

@@ -3,7 +3,6 @@
 
 use super::scope_of;
 use crate::{
-    app::App,
     auth::Actor,
     domain::{
         limits::{limit_of, used_in},
@@ -11,6 +10,7 @@ use crate::{
     },
     error::AppResult,
     providers::not_configured,
+    service::App,
 };
 
 /// One listed network as the viewer sees it.

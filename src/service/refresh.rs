@@ -15,13 +15,13 @@ use super::{
     tokens,
 };
 use crate::{
-    app::App,
     domain::{
         TenantId,
         refresh::{Renewal, horizon, refused, renewable, renewal},
     },
     error::{AppError, AppResult},
     providers::ProviderError,
+    service::App,
     store::{Scope, credentials::RenewableWhen, now},
 };
 

@@ -10,10 +10,10 @@ use entity::{compliance_note, integration_event, user};
 
 use super::scope_of;
 use crate::{
-    app::App,
     auth::Actor,
     domain::{IntegrationId, UserId},
     error::AppResult,
+    service::App,
     store::Scope,
 };
 

@@ -11,9 +11,9 @@
 
 use super::lifecycle;
 use crate::{
-    app::App,
     domain::{Network, StatusReason},
     error::{AppError, AppResult},
+    service::App,
 };
 
 /// Runs every repair; returns how many integrations they moved.

@@ -8,7 +8,6 @@ use super::{
     scope_of,
 };
 use crate::{
-    app::App,
     auth::Actor,
     domain::{
         ComplianceMode, IntegrationId,
@@ -17,6 +16,7 @@ use crate::{
         status::{Change, transition},
     },
     error::{AppError, AppResult},
+    service::App,
 };
 
 /// Trims a note; empty, too long or with a control character (other than line

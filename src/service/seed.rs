@@ -18,10 +18,10 @@ use super::{
     review,
 };
 use crate::{
-    app::App,
     auth::{Actor, Role},
     domain::IntegrationId,
     error::AppResult,
+    service::App,
     store::{Scope, now, users::Profile},
 };
 

@@ -6,11 +6,11 @@
 use entity::tenant;
 
 use crate::{
-    app::App,
     auth::Actor,
     domain::{policy, settings::SettingsChange},
     error::{AppError, AppResult},
     events::wire,
+    service::App,
     store::{Scope, Scoped},
 };
 

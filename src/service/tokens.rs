@@ -5,10 +5,10 @@ use entity::credential;
 
 use super::lifecycle::Tokens;
 use crate::{
-    app::App,
     crypto::{Keyring, Sealed, binding},
     domain::{IntegrationId, TenantId},
     error::{AppError, AppResult},
+    service::App,
     store::{Scope, Store, credentials::Ciphertext},
 };
 

@@ -23,6 +23,7 @@ use crate::{
     auth::{Actor, Claims},
     domain::input::{self, Lines, MAX_EMAIL, MAX_NAME},
     error::{AppError, AppResult},
+    events::listener::CallerMemory,
     store::{Scope, Store, users::Profile},
 };
 
@@ -118,13 +119,23 @@ impl Callers {
 
     /// Forgets `tenant`'s row (its settings changed, here or on another instance).
     pub fn forget_tenant(&self, tenant: TenantId) {
+        CallerMemory::forget_tenant(self, tenant)
+    }
+
+    /// Forgets everything (announcements may have been lost).
+    pub fn forget_all(&self) {
+        CallerMemory::forget_all(self)
+    }
+}
+
+impl CallerMemory for Callers {
+    fn forget_tenant(&self, tenant: TenantId) {
         let mut memory = self.lock();
         memory.generation += 1;
         memory.tenants.retain(|_, (row, _)| row.id != tenant);
     }
 
-    /// Forgets everything (announcements may have been lost).
-    pub fn forget_all(&self) {
+    fn forget_all(&self) {
         let mut memory = self.lock();
         memory.generation += 1;
         memory.tenants.clear();

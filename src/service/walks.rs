@@ -30,7 +30,7 @@ impl fmt::Display for Walk {
     }
 }
 
-/// The walks running now; one per [`App`](crate::app::App).
+/// The walks running now; one per [`App`](crate::service::App).
 #[derive(Debug, Default)]
 pub struct Walks {
     running: Mutex<HashSet<(TenantId, Walk)>>,

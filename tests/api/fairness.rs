@@ -165,8 +165,12 @@ db_test!(
 
         // A host that serves the router without connect info: anonymous clients share
         // one budget, and nothing fails for want of an address.
-        let router =
-            socialgate::http::router(app.app.clone(), socialgate::graphql::build(app.app.clone()));
+        let router = socialgate::http::router(
+            app.app.clone(),
+            socialgate::graphql::build(app.app.clone()),
+            Default::default(),
+            axum::Router::new(),
+        );
         let mut statuses = Vec::new();
         for _ in 0..50 {
             let request = http::Request::post("/graphql")

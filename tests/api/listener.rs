@@ -23,8 +23,12 @@ const HEALTH: &[u8] = b"GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\
 async fn listening(app: &TestApp, limits: ServeLimits) -> SocketAddr {
     let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
     let addr = listener.local_addr().expect("addr");
-    let router =
-        socialgate::http::router(app.app.clone(), socialgate::graphql::build(app.app.clone()));
+    let router = socialgate::http::router(
+        app.app.clone(),
+        socialgate::graphql::build(app.app.clone()),
+        Default::default(),
+        axum::Router::new(),
+    );
     tokio::spawn(serve(listener, router, limits, std::future::pending()));
     addr
 }

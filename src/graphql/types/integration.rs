@@ -20,7 +20,7 @@ use crate::{
         context::ContextExt,
         ids::{IntegrationGid, NoteGid, UserGid},
     },
-    store::{integrations::ListFilter, now},
+    service::{integrations::ListFilter, now},
 };
 
 /// A connected account of one user.

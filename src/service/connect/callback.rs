@@ -11,9 +11,9 @@ use serde_json::json;
 
 use super::{attempt_binding, hash, pack, random_token, redirect_uri, unpack};
 use crate::{
-    app::App,
     domain::{AttemptId, Network},
     error::{AppError, AppResult},
+    service::App,
     store::{Scope, attempts::Update, now},
 };
 

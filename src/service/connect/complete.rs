@@ -7,7 +7,6 @@ use entity::{connection_attempt, enums::AttemptStatus};
 
 use super::{attempt_binding, hash, unpack};
 use crate::{
-    app::App,
     auth::Actor,
     domain::{
         AttemptId,
@@ -15,6 +14,7 @@ use crate::{
     },
     error::{AppError, AppResult},
     providers::Account,
+    service::App,
     service::{
         change::Applied,
         integrations,

@@ -22,7 +22,6 @@ use sha2::{Digest, Sha256};
 
 use super::{integrations, scope_of};
 use crate::{
-    app::App,
     auth::Actor,
     crypto::{Sealed, binding},
     domain::{
@@ -34,6 +33,7 @@ use crate::{
         status::word as status_word,
     },
     error::{AppError, AppResult},
+    service::App,
     store::{Scope, now},
 };
 

@@ -31,9 +31,9 @@ use tokio::sync::{
 
 use super::{FeedFilter, PAGE, visible};
 use crate::{
-    app::App,
     domain::UserId,
     events::{FeedEvent, Notice},
+    service::App,
     store::{Scope, Store},
 };
 

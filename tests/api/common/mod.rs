@@ -20,8 +20,7 @@ use sea_orm::{ConnectionTrait, Database, DatabaseConnection, EntityTrait, Statem
 use serde_json::{Value, json};
 use socialgate::graphql::ids::IntegrationGid;
 use socialgate::{
-    Config, Socialgate,
-    app::App,
+    App, Config, Socialgate,
     auth::{Actor, Claims, Role, TokenMinter},
     config::Secret,
     crypto::Keyring,

@@ -14,8 +14,9 @@ use rand::RngCore;
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 
+use crate::domain::Network;
+
 use super::{
-    super::domain::Network,
     Condition,
     logins::{SandboxLogin, login},
 };
@@ -207,7 +208,7 @@ impl Sandbox {
 
     /// Makes the network report `condition` (or nothing, with `None`) for `token`;
     /// false when the sandbox never issued that token.
-    pub fn simulate(&self, token: &str, condition: Option<Condition>) -> bool {
+    pub fn report(&self, token: &str, condition: Option<Condition>) -> bool {
         let Ok(mut tokens) = self.tokens.lock() else {
             return false;
         };

@@ -1,11 +1,14 @@
-//! The shared state every request sees.
+//! The shared state every use case sees: the lower layers' parts (configuration,
+//! store, bus, keyring, mailer, network directory) and the service layer's own
+//! registries. The HTTP layer's state (open sockets) and the sandbox's live above it
+//! and are handed to those layers by the composition root (`Socialgate`).
 
 use crate::{
     auth::Verifier, config::Config, crypto::Keyring, events::EventBus, providers::Providers,
     store::Store,
 };
 
-/// Built once by [`Socialgate::build`](crate::Socialgate::build) and shared by reference
+/// Built once by `Socialgate::build` and shared by reference
 /// counting between the router, the schema and background work.
 #[derive(Debug)]
 pub struct App {
@@ -30,9 +33,9 @@ pub struct App {
     pub mailer: crate::mail::Mailer,
     /// The network clients (real or sandbox).
     pub providers: Providers,
-    /// State of the sandbox networks, when any network is sandboxed.
-    #[cfg(feature = "sandbox")]
-    pub sandbox: Option<std::sync::Arc<crate::sandbox::Sandbox>>,
+    /// What a sandbox network is told to report at its next check, when one is
+    /// registered (see [`crate::service::simulate`]).
+    pub simulator: Option<std::sync::Arc<dyn crate::service::simulate::Simulate>>,
     /// Turns true when the server shuts down: sockets close, feeds and the listener end.
     pub shutdown: tokio::sync::watch::Sender<bool>,
     /// Fair sharing between tenants: concurrent requests and request rates per tenant
@@ -41,8 +44,6 @@ pub struct App {
     /// The whole-chain audit walks running, one of each kind per tenant
     /// (see [`crate::service::walks`]).
     pub walks: crate::service::walks::Walks,
-    /// Open WebSocket connections, for the per-tenant and per-user caps.
-    pub sockets: crate::http::sockets::OpenSockets,
     /// The host's own authentication, when it replaces bearer tokens.
     pub authenticate: Option<crate::auth::HostAuth>,
 }

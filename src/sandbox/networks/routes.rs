@@ -13,19 +13,26 @@ use serde_json::json;
 
 use super::{Answer, CLIENT_ID, Sandbox, logins};
 use crate::{
-    app::App,
     domain::{Network, input, network::from_slug},
     http::html::escape,
+    service::App,
 };
 
+/// What the handlers share: the server's state and the look-alikes'.
+#[derive(Clone)]
+pub struct Shared {
+    app: Arc<App>,
+    sandbox: Arc<Sandbox>,
+}
+
 /// The sandbox networks' routes, to merge into the server's router.
-pub fn router(app: Arc<App>) -> Router {
+pub fn router(app: Arc<App>, sandbox: Arc<Sandbox>) -> Router {
     Router::new()
         .route(
             "/sandbox/{network}/{*rest}",
             axum::routing::get(get).post(post).delete(delete),
         )
-        .with_state(app)
+        .with_state(Shared { app, sandbox })
 }
 
 /// Whether `uri` is one of this server's OAuth callbacks, and safe to redirect to (a
@@ -132,9 +139,9 @@ fn consent(app: &App, q: &HashMap<String, String>, sandbox: &Sandbox) -> Respons
 }
 
 /// The network a path segment names and its sandbox, when that network is sandboxed.
-fn sandboxed<'a>(app: &'a App, slug: &str) -> Option<(Network, &'a Sandbox)> {
+fn sandboxed<'a>(shared: &'a Shared, slug: &str) -> Option<(Network, &'a Sandbox)> {
+    let Shared { app, sandbox } = shared;
     let network = from_slug(slug)?;
-    let sandbox = app.sandbox.as_deref()?;
     app.providers
         .sandboxed()
         .contains(&network)
@@ -142,12 +149,12 @@ fn sandboxed<'a>(app: &'a App, slug: &str) -> Option<(Network, &'a Sandbox)> {
 }
 
 async fn get(
-    State(app): State<Arc<App>>,
+    State(shared): State<Shared>,
     Path((net, rest)): Path<(String, String)>,
     Query(q): Query<HashMap<String, String>>,
     headers: HeaderMap,
 ) -> Response {
-    let Some((network, sandbox)) = sandboxed(&app, &net) else {
+    let Some((network, sandbox)) = sandboxed(&shared, &net) else {
         return not_found();
     };
     let token = q.get("access_token").map(String::as_str);
@@ -164,11 +171,13 @@ async fn get(
         return answer(refused);
     }
     match (network, rest.as_str()) {
-        (_, "consent") => consent(&app, &q, sandbox),
-        (Network::Linkedin, "oauth/v2/authorization") => consent_page(&app, &net, network, &q),
+        (_, "consent") => consent(&shared.app, &q, sandbox),
+        (Network::Linkedin, "oauth/v2/authorization") => {
+            consent_page(&shared.app, &net, network, &q)
+        }
         (Network::Linkedin, "v2/userinfo") => answer(sandbox.linkedin_userinfo(bearer(&headers))),
         (Network::Facebook, path) if path.ends_with("/dialog/oauth") => {
-            consent_page(&app, &net, network, &q)
+            consent_page(&shared.app, &net, network, &q)
         }
         (Network::Facebook, path) if path.ends_with("/oauth/access_token") => {
             answer(sandbox.facebook_token(&q))
@@ -187,7 +196,7 @@ async fn get(
             let edge = path.rsplit('/').next().unwrap_or("");
             answer(sandbox.facebook_business_pages(edge, token))
         }
-        (Network::Instagram, "oauth/authorize") => consent_page(&app, &net, network, &q),
+        (Network::Instagram, "oauth/authorize") => consent_page(&shared.app, &net, network, &q),
         (Network::Instagram, "access_token") => answer(sandbox.instagram_long_lived(&q)),
         (Network::Instagram, path) if path.ends_with("/me") => answer(sandbox.instagram_me(token)),
         (Network::Instagram, "refresh_access_token") => answer(sandbox.instagram_refresh(&q)),
@@ -196,11 +205,11 @@ async fn get(
 }
 
 async fn post(
-    State(app): State<Arc<App>>,
+    State(shared): State<Shared>,
     Path((net, rest)): Path<(String, String)>,
     Form(form): Form<HashMap<String, String>>,
 ) -> Response {
-    let Some((network, sandbox)) = sandboxed(&app, &net) else {
+    let Some((network, sandbox)) = sandboxed(&shared, &net) else {
         return not_found();
     };
     match (network, rest.as_str()) {
@@ -214,11 +223,11 @@ async fn post(
 }
 
 async fn delete(
-    State(app): State<Arc<App>>,
+    State(shared): State<Shared>,
     Path((net, rest)): Path<(String, String)>,
     Query(q): Query<HashMap<String, String>>,
 ) -> Response {
-    let Some((network, sandbox)) = sandboxed(&app, &net) else {
+    let Some((network, sandbox)) = sandboxed(&shared, &net) else {
         return not_found();
     };
     if let Some(refused) = sandbox.proof_refused(&q) {

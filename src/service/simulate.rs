@@ -1,0 +1,72 @@
+//! Telling a sandbox network what to report about an integration's token at its next
+//! check, so a frontend can walk every status without a real app. The sandbox
+//! registers itself as the [`Simulate`] of the [`App`] when it is on; without one,
+//! the use case refuses.
+
+use std::fmt::Debug;
+
+use crate::{
+    auth::Actor,
+    domain::IntegrationId,
+    error::{AppError, AppResult},
+    service::{App, integrations, tokens},
+};
+
+/// What a sandbox network can be told to report at the next check.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Simulated {
+    /// The token expired (Facebook 190/463, LinkedIn EXPIRED_ACCESS_TOKEN).
+    Expire,
+    /// The password changed (190/460).
+    PasswordChange,
+    /// Access was revoked (190, LinkedIn REVOKED_ACCESS_TOKEN).
+    RevokeAccess,
+    /// The user lost their Page role (190/492).
+    LosePageRole,
+    /// The account is checkpointed (190/459).
+    Checkpoint,
+    /// A passing outage: 5xx until `Restore`.
+    Outage,
+    /// Healthy again.
+    Restore,
+}
+
+/// A network that can be told what to report: the sandbox.
+pub trait Simulate: Send + Sync + Debug {
+    /// Makes the network report `event` for `access_token` from now on; false when it
+    /// did not issue that token.
+    fn simulate(&self, access_token: &str, event: Simulated) -> bool;
+}
+
+/// Makes the sandbox report `event` for the token of the integration `id`, which the
+/// actor must be able to see.
+pub async fn simulate(
+    app: &App,
+    actor: &Actor,
+    id: IntegrationId,
+    event: Simulated,
+) -> AppResult<()> {
+    let current = integrations::get(app, actor, id).await?;
+    let simulator = match (
+        &app.simulator,
+        app.providers.sandboxed().contains(&current.network),
+    ) {
+        (Some(simulator), true) => simulator,
+        _ => {
+            return Err(AppError::BadUserInput(
+                "sandboxSimulate works only for integrations of sandbox networks".into(),
+            ));
+        }
+    };
+    let stored = tokens::open(app, current.tenant_id, current.id)
+        .await?
+        .ok_or_else(|| AppError::BadUserInput("no token is stored for this integration".into()))?;
+    if !simulator.simulate(stored.access.expose(), event) {
+        return Err(AppError::BadUserInput(
+            "this sandbox did not issue the integration's token (was the server restarted?); \
+             reconnect it"
+                .into(),
+        ));
+    }
+    Ok(())
+}
