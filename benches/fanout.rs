@@ -44,6 +44,10 @@ use tokio_tungstenite::{
     },
 };
 
+/// One client's socket.
+type Socket =
+    tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
+
 const PER_CONNECTION: usize = 20;
 const CHANGES: usize = 40;
 
@@ -116,58 +120,15 @@ fn percentile(sorted: &[f64], p: f64) -> f64 {
 async fn run(subscriptions: usize) {
     let dir = tempfile::tempdir().expect("tempdir");
     let secret = Secret::new("bench-secret-that-is-long-enough-for-hs256");
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-        .await
-        .expect("bind");
-    let base = format!("http://{}", listener.local_addr().expect("addr"));
-    let config = Config {
-        database_url: format!(
-            "sqlite://{}?mode=rwc",
-            dir.path().join("bench.db").display()
-        ),
-        public_url: Some(base.clone()),
-        jwt_secret: Some(secret.clone()),
-        token_keys: Some(Keyring::generate("bench")),
-        log: "warn".into(),
-        ..Config::default()
-    };
-    let server = Socialgate::build(config).await.expect("server");
-    let router = server.router();
-    tokio::spawn(async move {
-        let _ = axum::serve(listener, router).await;
-    });
+    let (server, base) = start(dir.path(), &secret).await;
     let app = server.app().clone();
     let minter = TokenMinter::new(&secret, None, None);
-    let account = || lifecycle::NewAccount {
-        network: Network::Linkedin,
-        external_account_id: "bench".into(),
-        network_user_id: None,
-        display_name: "Bench".into(),
-        profile_url: None,
-        scopes: vec!["openid".into()],
-        token_expires_at: None,
-        tokens: None,
-    };
     // The sockets of one instance are capped per tenant and per person: the
     // subscriptions are spread over as many tenants and compliance officers as that
     // takes, each tenant with one integration that changes in every round.
     let connections = subscriptions.div_ceil(PER_CONNECTION);
     let tenants = connections.div_ceil(MAX_PER_TENANT);
-    let mut changing = Vec::new();
-    for t in 0..tenants {
-        let tenant = format!("bench-{t}");
-        let owner = common::actor(&app, &tenant, "adv", Role::Advisor).await;
-        let co = common::actor(&app, &tenant, "co", Role::Compliance).await;
-        let id = lifecycle::connected(&app, &owner, account())
-            .await
-            .expect("connect")
-            .integration
-            .id;
-        review::approve(&app, &co, id, None, None)
-            .await
-            .expect("approve");
-        changing.push((owner, id));
-    }
+    let changing = seed(&app, tenants).await;
 
     let samples: Arc<Mutex<Vec<f64>>> = Arc::default();
     let received = Arc::new(std::sync::atomic::AtomicUsize::new(0));
@@ -186,27 +147,7 @@ async fn run(subscriptions: usize) {
                 Duration::from_secs(3600),
             )
             .expect("token");
-        let url = format!("{}/graphql/ws", base.replace("http://", "ws://"));
-        let mut request = url.into_client_request().expect("request");
-        request.headers_mut().insert(
-            "sec-websocket-protocol",
-            HeaderValue::from_static("graphql-transport-ws"),
-        );
-        // The clients share the process: a small read buffer keeps their memory and
-        // their zero-filling out of the server's figures as far as possible.
-        let config = WebSocketConfig::default().read_buffer_size(4 * 1024);
-        let (mut ws, _) = connect_async_with_config(request, Some(config), false)
-            .await
-            .expect("ws");
-        let init = json!({ "type": "connection_init", "payload": { "Authorization": format!("Bearer {token}") } });
-        ws.send(Message::Text(init.to_string().into()))
-            .await
-            .expect("init");
-        match ws.next().await {
-            Some(Ok(Message::Text(ack))) if ack.contains("connection_ack") => {}
-            other => panic!("socket {c} not admitted: {other:?}"),
-        }
-        sockets.push(ws);
+        sockets.push(open_socket(&base, &token, c).await);
     }
     tokio::time::sleep(Duration::from_secs(1)).await;
     let (connected, live_connected) = (rss_kib(), live_kib());
@@ -224,42 +165,11 @@ async fn run(subscriptions: usize) {
         }
         open += here;
         let (samples, received) = (samples.clone(), received.clone());
-        tokio::spawn(async move {
-            while let Some(Ok(message)) = ws.next().await {
-                let Message::Text(text) = message else {
-                    continue;
-                };
-                let now = Utc::now();
-                let Ok(value) = serde_json::from_str::<Value>(&text) else {
-                    continue;
-                };
-                let Some(at) =
-                    value["payload"]["data"]["integrationStatusChanged"]["occurredAt"].as_str()
-                else {
-                    continue;
-                };
-                if let Ok(at) = at.parse::<DateTime<Utc>>() {
-                    let ms = (now - at).num_microseconds().unwrap_or(0) as f64 / 1000.0;
-                    if let Ok(mut s) = samples.lock() {
-                        s.push(ms);
-                    }
-                }
-                received.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-            }
-        });
+        tokio::spawn(read_feed(ws, samples, received));
     }
     // Let every subscription start (each reads the database twice), then measure idle
     // memory: once the live heap has stopped moving.
-    let settled = Instant::now() + Duration::from_secs(60);
-    let mut previous = live_kib();
-    loop {
-        tokio::time::sleep(Duration::from_millis(500)).await;
-        let now = live_kib();
-        if (now - previous).abs() < 0.002 * now || Instant::now() > settled {
-            break;
-        }
-        previous = now;
-    }
+    settle().await;
     let idle = rss_kib();
     let per_subscription = idle.saturating_sub(connected) as f64 / open as f64;
     let live_per_subscription = (live_kib() - live_connected) / open as f64;
@@ -277,21 +187,7 @@ async fn run(subscriptions: usize) {
     samples.lock().expect("lock").clear();
     let target = received.load(std::sync::atomic::Ordering::Relaxed) + open * CHANGES;
     let started = Instant::now();
-    for n in 0..CHANGES {
-        for (owner, id) in &changing {
-            if n % 2 == 0 {
-                lifecycle::reconnected(&app, owner, *id, account())
-                    .await
-                    .expect("reconnect");
-            } else {
-                lifecycle::expire(&app, owner.tenant_id, *id, StatusReason::TokenExpired)
-                    .await
-                    .expect("expire");
-            }
-        }
-        // Paced, so each change's fan-out is measured on its own.
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
+    change_in_rounds(&app, &changing).await;
     let deadline = Instant::now() + Duration::from_secs(120);
     while received.load(std::sync::atomic::Ordering::Relaxed) < target && Instant::now() < deadline
     {
@@ -310,6 +206,154 @@ async fn run(subscriptions: usize) {
         elapsed,
     );
     server.begin_shutdown();
+}
+
+/// A socket admitted as the holder of `token` (the `c`-th opened).
+async fn open_socket(base: &str, token: &str, c: usize) -> Socket {
+    let url = format!("{}/graphql/ws", base.replace("http://", "ws://"));
+    let mut request = url.into_client_request().expect("request");
+    request.headers_mut().insert(
+        "sec-websocket-protocol",
+        HeaderValue::from_static("graphql-transport-ws"),
+    );
+    // The clients share the process: a small read buffer keeps their memory and
+    // their zero-filling out of the server's figures as far as possible.
+    let config = WebSocketConfig::default().read_buffer_size(4 * 1024);
+    let (mut ws, _) = connect_async_with_config(request, Some(config), false)
+        .await
+        .expect("ws");
+    let init = json!({ "type": "connection_init", "payload": { "Authorization": format!("Bearer {token}") } });
+    ws.send(Message::Text(init.to_string().into()))
+        .await
+        .expect("init");
+    match ws.next().await {
+        Some(Ok(Message::Text(ack))) if ack.contains("connection_ack") => {}
+        other => panic!("socket {c} not admitted: {other:?}"),
+    }
+    ws
+}
+
+/// Reads `ws` until it closes, recording each event's delay since its commit.
+async fn read_feed(
+    mut ws: Socket,
+    samples: Arc<Mutex<Vec<f64>>>,
+    received: Arc<std::sync::atomic::AtomicUsize>,
+) {
+    while let Some(Ok(message)) = ws.next().await {
+        let Message::Text(text) = message else {
+            continue;
+        };
+        let now = Utc::now();
+        let Ok(value) = serde_json::from_str::<Value>(&text) else {
+            continue;
+        };
+        let Some(at) = value["payload"]["data"]["integrationStatusChanged"]["occurredAt"].as_str()
+        else {
+            continue;
+        };
+        if let Ok(at) = at.parse::<DateTime<Utc>>() {
+            let ms = (now - at).num_microseconds().unwrap_or(0) as f64 / 1000.0;
+            if let Ok(mut s) = samples.lock() {
+                s.push(ms);
+            }
+        }
+        received.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    }
+}
+
+/// Waits until the live heap has stopped moving (at most a minute).
+async fn settle() {
+    let settled = Instant::now() + Duration::from_secs(60);
+    let mut previous = live_kib();
+    loop {
+        tokio::time::sleep(Duration::from_millis(500)).await;
+        let now = live_kib();
+        if (now - previous).abs() < 0.002 * now || Instant::now() > settled {
+            break;
+        }
+        previous = now;
+    }
+}
+
+/// The account every bench integration connects.
+fn account() -> lifecycle::NewAccount {
+    lifecycle::NewAccount {
+        network: Network::Linkedin,
+        external_account_id: "bench".into(),
+        network_user_id: None,
+        display_name: "Bench".into(),
+        profile_url: None,
+        scopes: vec!["openid".into()],
+        token_expires_at: None,
+        tokens: None,
+    }
+}
+
+/// One approved integration in each of `tenants` tenants: its owner and id.
+async fn seed(
+    app: &socialgate::App,
+    tenants: usize,
+) -> Vec<(socialgate::auth::Actor, socialgate::domain::IntegrationId)> {
+    let mut changing = Vec::new();
+    for t in 0..tenants {
+        let tenant = format!("bench-{t}");
+        let owner = common::actor(app, &tenant, "adv", Role::Advisor).await;
+        let co = common::actor(app, &tenant, "co", Role::Compliance).await;
+        let id = lifecycle::connected(app, &owner, account())
+            .await
+            .expect("connect")
+            .integration
+            .id;
+        review::approve(app, &co, id, None, None)
+            .await
+            .expect("approve");
+        changing.push((owner, id));
+    }
+    changing
+}
+
+/// `CHANGES` rounds, each changing every integration once, paced.
+async fn change_in_rounds(
+    app: &socialgate::App,
+    changing: &[(socialgate::auth::Actor, socialgate::domain::IntegrationId)],
+) {
+    for n in 0..CHANGES {
+        for (owner, id) in changing {
+            if n % 2 == 0 {
+                lifecycle::reconnected(app, owner, *id, account())
+                    .await
+                    .expect("reconnect");
+            } else {
+                lifecycle::expire(app, owner.tenant_id, *id, StatusReason::TokenExpired)
+                    .await
+                    .expect("expire");
+            }
+        }
+        // Paced, so each change's fan-out is measured on its own.
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+/// The server on a SQLite file in `dir`, serving on a port of its own, and its URL.
+async fn start(dir: &std::path::Path, secret: &Secret) -> (Socialgate, String) {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let base = format!("http://{}", listener.local_addr().expect("addr"));
+    let config = Config {
+        database_url: format!("sqlite://{}?mode=rwc", dir.join("bench.db").display()),
+        public_url: Some(base.clone()),
+        jwt_secret: Some(secret.clone()),
+        token_keys: Some(Keyring::generate("bench")),
+        log: "warn".into(),
+        ..Config::default()
+    };
+    let server = Socialgate::build(config).await.expect("server");
+    let router = server.router();
+    tokio::spawn(async move {
+        let _ = axum::serve(listener, router).await;
+    });
+    (server, base)
 }
 
 #[tokio::main(flavor = "multi_thread")]

@@ -9,7 +9,7 @@ use crate::api_test;
 /// Longest file allowed.
 const MAX_LINES: usize = 400;
 
-fn rust_files(dir: &Path, found: &mut Vec<PathBuf>) {
+pub fn rust_files(dir: &Path, found: &mut Vec<PathBuf>) {
     let Ok(entries) = std::fs::read_dir(dir) else {
         return;
     };

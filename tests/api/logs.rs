@@ -33,7 +33,58 @@ async fn secrets_never_reach_the_logs_even_at_trace() {
     let port = free_port();
     let base = format!("http://127.0.0.1:{port}");
     let log_path = dir.path().join("server.log");
-    let log = fs::File::create(&log_path).expect("log");
+    let server = start(dir.path(), &log_path, jwt_secret, &token_keys, port);
+
+    let minter = TokenMinter::new(&Secret::new(jwt_secret), None, None);
+    let bearer = minter
+        .mint("logs", "avery", &[Role::Advisor], Duration::from_secs(600))
+        .expect("mint");
+    let (state, code, completion) = connect_check_and_subscribe(&base, &bearer).await;
+    drop(server);
+
+    let logs = fs::read_to_string(&log_path).expect("read log");
+    assert!(logs.contains(" TRACE "), "trace logging was on:\n{logs}");
+    assert!(
+        logs.contains("field{path=checkIntegration"),
+        "resolver spans were on:\n{logs}"
+    );
+    let key = token_keys
+        .expose()
+        .split_once(':')
+        .map(|(_, k)| k.to_owned())
+        .expect("key");
+    let signature = bearer.rsplit('.').next().expect("signature").to_owned();
+    for (what, secret) in [
+        ("the JWT secret", jwt_secret.to_owned()),
+        ("the token-sealing key", key),
+        ("the bearer token's signature", signature),
+        ("the OAuth state", state),
+        ("the OAuth code", code),
+        ("the completion code", completion),
+    ] {
+        assert!(!logs.contains(&secret), "{what} is in the log");
+    }
+    // The sandbox LinkedIn's access tokens are AQV and 40 more characters.
+    let leaked = logs.match_indices("AQV").any(|(at, _)| {
+        logs[at + 3..]
+            .chars()
+            .take(20)
+            .filter(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_')
+            .count()
+            == 20
+    });
+    assert!(!leaked, "a network access token is in the log");
+}
+
+/// The binary at trace level, logging to `log_path`, on `port`.
+fn start(
+    dir: &std::path::Path,
+    log_path: &std::path::Path,
+    jwt_secret: &str,
+    token_keys: &Secret,
+    port: u16,
+) -> Running {
+    let log = fs::File::create(log_path).expect("log");
     let mut command = Command::new(env!("CARGO_BIN_EXE_socialgate"));
     for (name, _) in std::env::vars_os() {
         if name.to_string_lossy().starts_with("SOCIALGATE_") {
@@ -48,10 +99,10 @@ async fn secrets_never_reach_the_logs_even_at_trace() {
             .env("SOCIALGATE_TOKEN_KEYS", token_keys.expose())
             .env("SOCIALGATE_SANDBOX", "true")
             .env("SOCIALGATE_ALLOWED_ORIGINS", "https://admin.example.com")
-            .env("SOCIALGATE_DATA_DIR", dir.path())
+            .env("SOCIALGATE_DATA_DIR", dir)
             .env(
                 "SOCIALGATE_DATABASE_URL",
-                format!("sqlite://{}?mode=rwc", dir.path().join("logs.db").display()),
+                format!("sqlite://{}?mode=rwc", dir.join("logs.db").display()),
             )
             .env("SOCIALGATE_LISTEN", format!("127.0.0.1:{port}"))
             .stdout(Stdio::from(log.try_clone().expect("log")))
@@ -60,11 +111,13 @@ async fn secrets_never_reach_the_logs_even_at_trace() {
             .expect("start the server"),
     );
     wait_ready(port, &mut server);
+    server
+}
 
-    let minter = TokenMinter::new(&Secret::new(jwt_secret), None, None);
-    let bearer = minter
-        .mint("logs", "avery", &[Role::Advisor], Duration::from_secs(600))
-        .expect("mint");
+/// Connects LinkedIn through the sandbox as a person would, checks the integration
+/// (its token travels out again) and opens a socket with the bearer token; answers
+/// the OAuth state, the code and the completion code used.
+async fn connect_check_and_subscribe(base: &str, bearer: &str) -> (String, String, String) {
     let http = reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
         .build()
@@ -72,7 +125,7 @@ async fn secrets_never_reach_the_logs_even_at_trace() {
     let gql = |query: &'static str, variables: Value| {
         let request = http
             .post(format!("{base}/graphql"))
-            .bearer_auth(&bearer)
+            .bearer_auth(bearer)
             .json(&json!({ "query": query, "variables": variables }));
         async move {
             request
@@ -121,41 +174,8 @@ async fn secrets_never_reach_the_logs_even_at_trace() {
         "{body}"
     );
     // The token in a socket's connection_init.
-    let mut ws = crate::ws::Ws::connect(&base, Protocol::TransportWs).await;
-    ws.init(&bearer).await;
+    let mut ws = crate::ws::Ws::connect(base, Protocol::TransportWs).await;
+    ws.init(bearer).await;
     ws.close().await;
-    drop(server);
-
-    let logs = fs::read_to_string(&log_path).expect("read log");
-    assert!(logs.contains(" TRACE "), "trace logging was on:\n{logs}");
-    assert!(
-        logs.contains("field{path=checkIntegration"),
-        "resolver spans were on:\n{logs}"
-    );
-    let key = token_keys
-        .expose()
-        .split_once(':')
-        .map(|(_, k)| k.to_owned())
-        .expect("key");
-    let signature = bearer.rsplit('.').next().expect("signature").to_owned();
-    for (what, secret) in [
-        ("the JWT secret", jwt_secret.to_owned()),
-        ("the token-sealing key", key),
-        ("the bearer token's signature", signature),
-        ("the OAuth state", state),
-        ("the OAuth code", code),
-        ("the completion code", completion),
-    ] {
-        assert!(!logs.contains(&secret), "{what} is in the log");
-    }
-    // The sandbox LinkedIn's access tokens are AQV and 40 more characters.
-    let leaked = logs.match_indices("AQV").any(|(at, _)| {
-        logs[at + 3..]
-            .chars()
-            .take(20)
-            .filter(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_')
-            .count()
-            == 20
-    });
-    assert!(!leaked, "a network access token is in the log");
+    (state, code, completion)
 }

@@ -38,6 +38,7 @@ mod metrics;
 mod n_plus_one;
 mod pages;
 mod pagination;
+mod plan;
 mod probes;
 mod properties;
 mod providers;

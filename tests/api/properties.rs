@@ -12,8 +12,11 @@ use proptest::{
 };
 use socialgate::{
     AppResult,
-    auth::Role::{Admin, Advisor, Compliance},
-    domain::{ComplianceMode, Network, StatusReason},
+    auth::{
+        Actor,
+        Role::{Admin, Advisor, Compliance},
+    },
+    domain::{ComplianceMode, IntegrationId, Network, StatusReason},
     service::{audit, change::Applied, lifecycle, review, settings},
 };
 
@@ -123,6 +126,51 @@ impl Model {
     }
 }
 
+/// Carries out `op` on the integration `id` as the one of `[owner, compliance, admin]`
+/// it names.
+async fn perform(
+    store: &socialgate::App,
+    [owner, co, admin]: [&Actor; 3],
+    id: IntegrationId,
+    op: Op,
+) -> AppResult<Applied> {
+    let actor = |b: By| match b {
+        By::Owner => owner,
+        By::Compliance => co,
+        By::Admin => admin,
+    };
+    match op {
+        Op::Approve(b) => review::approve(store, actor(b), id, None, None).await,
+        Op::Reject(b) => review::reject(store, actor(b), id, "no", None).await,
+        Op::Note(b) => review::add_note(store, actor(b), id, "seen").await,
+        Op::Expire => {
+            lifecycle::expire(store, owner.tenant_id, id, StatusReason::TokenExpired).await
+        }
+        Op::Invalidate => {
+            lifecycle::invalidate(store, owner.tenant_id, id, StatusReason::AccessRevoked).await
+        }
+        Op::Reconnect { reduced } => {
+            let scopes = if reduced {
+                vec!["openid".to_owned()]
+            } else {
+                vec!["openid".to_owned(), "w_member_social".to_owned()]
+            };
+            let reconnection = lifecycle::NewAccount {
+                network: Network::Linkedin,
+                display_name: "Account".into(),
+                profile_url: None,
+                external_account_id: "acct".into(),
+                network_user_id: None,
+                scopes,
+                token_expires_at: None,
+                tokens: None,
+            };
+            lifecycle::reconnected(store, owner, id, reconnection).await
+        }
+        Op::Disconnect(b) => lifecycle::disconnect(store, actor(b), id, None).await,
+    }
+}
+
 static CASE: AtomicUsize = AtomicUsize::new(0);
 
 async fn run_case(app: &TestApp, self_managed: bool, ops: &[Op]) -> Result<(), TestCaseError> {
@@ -151,41 +199,7 @@ async fn run_case(app: &TestApp, self_managed: bool, ops: &[Op]) -> Result<(), T
     };
     let mut events = 1;
     for op in ops {
-        let actor = |b: By| match b {
-            By::Owner => &owner,
-            By::Compliance => &co,
-            By::Admin => &admin,
-        };
-        let result: AppResult<Applied> = match *op {
-            Op::Approve(b) => review::approve(store, actor(b), id, None, None).await,
-            Op::Reject(b) => review::reject(store, actor(b), id, "no", None).await,
-            Op::Note(b) => review::add_note(store, actor(b), id, "seen").await,
-            Op::Expire => {
-                lifecycle::expire(store, owner.tenant_id, id, StatusReason::TokenExpired).await
-            }
-            Op::Invalidate => {
-                lifecycle::invalidate(store, owner.tenant_id, id, StatusReason::AccessRevoked).await
-            }
-            Op::Reconnect { reduced } => {
-                let scopes = if reduced {
-                    vec!["openid".to_owned()]
-                } else {
-                    vec!["openid".to_owned(), "w_member_social".to_owned()]
-                };
-                let reconnection = lifecycle::NewAccount {
-                    network: Network::Linkedin,
-                    display_name: "Account".into(),
-                    profile_url: None,
-                    external_account_id: "acct".into(),
-                    network_user_id: None,
-                    scopes,
-                    token_expires_at: None,
-                    tokens: None,
-                };
-                lifecycle::reconnected(store, &owner, id, reconnection).await
-            }
-            Op::Disconnect(b) => lifecycle::disconnect(store, actor(b), id, None).await,
-        };
+        let result = perform(store, [&owner, &co, &admin], id, *op).await;
         let expected = model.expect(*op);
         match (result, expected) {
             (Ok(applied), Outcome::Accept(to)) => {

@@ -8,44 +8,12 @@ api_test!(two_instances_share_the_feed_across_a_database_outage);
 /// cuts mid-stream; B keeps changing things; A's subscriber gets every change, in
 /// order, none twice, once A is back.
 async fn two_instances_share_the_feed_across_a_database_outage() -> libtest_mimic::Completion {
-    use crate::{common, proxy::Proxy};
-    use socialgate::{Socialgate, store::Store};
+    use crate::common;
 
     let Some((b, pg_name)) = common::spawn(common::Backend::Postgres).await else {
         return common::unreachable_postgres();
     };
-    // Instance A: same database, reached through the proxy.
-    let url = url::Url::parse(&b.url).expect("url");
-    let target = format!(
-        "{}:{}",
-        url.host_str().expect("host"),
-        url.port().unwrap_or(5432)
-    )
-    .parse::<std::net::SocketAddr>()
-    .expect("addr");
-    let proxy = Proxy::start(target).await;
-    let mut via_proxy = url.clone();
-    via_proxy.set_port(Some(proxy.addr.port())).expect("port");
-    let mut config = b.app.config.clone();
-    config.database_url = via_proxy.to_string();
-    let store = Store::connect(&config.database_url)
-        .await
-        .expect("connect A");
-    let a = Socialgate::with_store(config, store)
-        .await
-        .expect("instance A");
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-        .await
-        .expect("bind");
-    let a_base = format!("http://{}", listener.local_addr().expect("addr"));
-    let router = a.router();
-    let limits = a.app().config.serve_limits();
-    tokio::spawn(socialgate::http::serve(
-        listener,
-        router,
-        limits,
-        std::future::pending(),
-    ));
+    let (a, a_base, proxy) = instance_through_proxy(&b).await;
 
     let owner = b.actor("pair", "adv", &[Advisor]).await;
     let co = b.actor("pair", "co", &[Compliance]).await;
@@ -307,3 +275,47 @@ db_test!(
         );
     }
 );
+
+/// A second instance on `b`'s PostgreSQL database, reached through a proxy the test
+/// can cut, serving HTTP on its own port: the instance, its base URL and the proxy.
+async fn instance_through_proxy(
+    b: &crate::common::TestApp,
+) -> (socialgate::Socialgate, String, crate::proxy::Proxy) {
+    use crate::proxy::Proxy;
+    use socialgate::{Socialgate, store::Store};
+
+    // Instance A: same database, reached through the proxy.
+    let url = url::Url::parse(&b.url).expect("url");
+    let target = format!(
+        "{}:{}",
+        url.host_str().expect("host"),
+        url.port().unwrap_or(5432)
+    )
+    .parse::<std::net::SocketAddr>()
+    .expect("addr");
+    let proxy = Proxy::start(target).await;
+    let mut via_proxy = url.clone();
+    via_proxy.set_port(Some(proxy.addr.port())).expect("port");
+    let mut config = b.app.config.clone();
+    config.database_url = via_proxy.to_string();
+    let store = Store::connect(&config.database_url)
+        .await
+        .expect("connect A");
+    let a = Socialgate::with_store(config, store)
+        .await
+        .expect("instance A");
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let a_base = format!("http://{}", listener.local_addr().expect("addr"));
+    let router = a.router();
+    let limits = a.app().config.serve_limits();
+    tokio::spawn(socialgate::http::serve(
+        listener,
+        router,
+        limits,
+        std::future::pending(),
+    ));
+
+    (a, a_base, proxy)
+}
