@@ -16,6 +16,7 @@ use axum::{
     response::{IntoResponse, Response},
     routing::get,
 };
+use entity::enums::{CheckOutcome, Status};
 use serde_json::{Value, json};
 use socialgate::{
     Socialgate,
@@ -159,7 +160,7 @@ db_test!(
         let data = app.store.tenant(Scope::tenant(tenant.id));
         for (id, status, reason) in expected.values() {
             let row = data.integration(*id).await.expect("read").expect("row");
-            assert_eq!(format!("{:?}", row.status).to_uppercase(), *status);
+            assert_eq!(serde_json::json!(row.status), *status);
             let events = data.events_for(&[*id]).await.expect("events");
             assert_eq!(
                 events.len(),
@@ -169,11 +170,7 @@ db_test!(
         }
         for id in unchanged {
             let row = data.integration(id).await.expect("read").expect("row");
-            assert_eq!(
-                format!("{:?}", row.status),
-                "Pending",
-                "a passing fault moved {id}"
-            );
+            assert_eq!(row.status, Status::Pending, "a passing fault moved {id}");
             assert!(row.consecutive_failures >= 1, "the fault was counted");
             assert_eq!(data.events_for(&[id]).await.expect("events").len(), 1);
         }
@@ -208,14 +205,14 @@ db_test!(
         }
         for id in &throttled {
             let row = data.integration(*id).await.expect("read").expect("row");
-            assert_eq!(format!("{:?}", row.status), "Pending");
-            assert_eq!(format!("{:?}", row.last_check_outcome), "Some(Throttled)");
+            assert_eq!(row.status, Status::Pending);
+            assert_eq!(row.last_check_outcome, Some(CheckOutcome::Throttled));
             assert_eq!(row.consecutive_failures, 1);
             assert_eq!(data.events_for(&[*id]).await.expect("events").len(), 1);
         }
         // Instagram is another network: not paused.
         let other = data.integration(healthy).await.expect("read").expect("row");
-        assert_eq!(format!("{:?}", other.last_check_outcome), "Some(Ok)");
+        assert_eq!(other.last_check_outcome, Some(CheckOutcome::Ok));
 
         // One instance remembers the pause across rounds: while Facebook asked to wait,
         // its due integrations are not asked again.

@@ -6,6 +6,7 @@
 use std::time::Duration;
 
 use chrono::Utc;
+use entity::enums::AttemptStatus;
 use serde_json::json;
 use socialgate::{
     auth::Role::{Advisor, Compliance},
@@ -232,7 +233,7 @@ db_test!(
         assert_eq!(jobs.run_once(Job::Attempts).await.expect("run").changed, 1);
         let cleared = attempt().await;
         assert!(cleared.pkce_verifier.is_none() && cleared.sealed_grant.is_none());
-        assert_eq!(format!("{:?}", cleared.status), "Failed");
+        assert_eq!(cleared.status, AttemptStatus::Failed);
     }
 );
 

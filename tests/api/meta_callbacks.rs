@@ -5,6 +5,7 @@
 //! answered normally and changes nothing; the data-deletion status page resolves the
 //! confirmation code without naming the person.
 
+use entity::enums::Status;
 use serde_json::{Value, json};
 use socialgate::{
     Config,
@@ -118,21 +119,15 @@ db_test!(
         assert_eq!(answer.0, 200, "{answer:?}");
         for (owner, id) in [(&alice, page_a), (&bob, page_b)] {
             let moved = row(&app, owner, id).await;
-            assert_eq!(format!("{:?}", moved.status), "Invalid");
+            assert_eq!(moved.status, Status::Invalid);
             assert_eq!(moved.status_reason, StatusReason::AppDeauthorized);
             assert!(
                 has_credentials(&app, owner, id).await,
                 "deauthorize keeps tokens"
             );
         }
-        assert_eq!(
-            format!("{:?}", row(&app, &carol, other).await.status),
-            "Pending"
-        );
-        assert_eq!(
-            format!("{:?}", row(&app, &alice, insta).await.status),
-            "Pending"
-        );
+        assert_eq!(row(&app, &carol, other).await.status, Status::Pending);
+        assert_eq!(row(&app, &alice, insta).await.status, Status::Pending);
         // One audit event in each tenant, by the system.
         let next = |head: &str| (head.parse::<i64>().expect("seq") + 1).to_string();
         assert_eq!(app.head("meta-a").await, next(&head_a));
@@ -244,7 +239,7 @@ db_test!(
         assert_eq!(app.head("meta-a").await, head, "no event");
         for id in [page, insta] {
             let same = row(&app, &alice, id).await;
-            assert_eq!(format!("{:?}", same.status), "Pending");
+            assert_eq!(same.status, Status::Pending);
             assert!(has_credentials(&app, &alice, id).await);
         }
         assert_eq!(deletion_requests(&app).await, 0);
@@ -296,10 +291,7 @@ db_test!(
             );
         }
         assert_eq!(app.head("meta-a").await, head, "no event");
-        assert_eq!(
-            format!("{:?}", row(&app, &alice, page).await.status),
-            "Pending"
-        );
+        assert_eq!(row(&app, &alice, page).await.status, Status::Pending);
         assert!(has_credentials(&app, &alice, page).await);
     }
 );
@@ -331,11 +323,11 @@ db_test!(
         let code = body["confirmation_code"].as_str().expect("code").to_owned();
 
         let withdrawn = row(&app, &alice, live).await;
-        assert_eq!(format!("{:?}", withdrawn.status), "Invalid");
+        assert_eq!(withdrawn.status, Status::Invalid);
         assert_eq!(withdrawn.status_reason, StatusReason::DataDeletionRequested);
         // Already expired: the status stays, the reason and the lost tokens say why.
         let expired = row(&app, &alice, old).await;
-        assert_eq!(format!("{:?}", expired.status), "Expired");
+        assert_eq!(expired.status, Status::Expired);
         assert_eq!(expired.status_reason, StatusReason::DataDeletionRequested);
         for id in [live, old] {
             assert!(

@@ -19,6 +19,7 @@ use axum::{
     response::{IntoResponse, Response},
     routing::{get, post},
 };
+use entity::enums::{CheckOutcome, Status};
 use serde_json::{Value, json};
 use socialgate::{
     Socialgate,
@@ -152,7 +153,7 @@ db_test!(
         }
         let flaky = row(&app, &server, id).await;
         assert_eq!(flaky.consecutive_failures, ROUNDS as i32);
-        assert_eq!(format!("{:?}", flaky.status), "Pending");
+        assert_eq!(flaky.status, Status::Pending);
         assert_eq!(
             script.asked.load(Ordering::SeqCst),
             ROUNDS,
@@ -163,7 +164,7 @@ db_test!(
         jobs.run_once(Job::Probe).await.expect("round");
         let healthy = row(&app, &server, id).await;
         assert_eq!(healthy.consecutive_failures, 0);
-        assert_eq!(format!("{:?}", healthy.last_check_outcome), "Some(Ok)");
+        assert_eq!(healthy.last_check_outcome, Some(CheckOutcome::Ok));
         // Not due again until the interval has passed.
         jobs.run_once(Job::Probe).await.expect("round");
         assert_eq!(script.asked.load(Ordering::SeqCst), ROUNDS + 1);
@@ -226,7 +227,11 @@ db_test!(
                 "{code}"
             );
             let moved = row(&app, &server, id).await;
-            assert_eq!(format!("{:?}", moved.status).to_uppercase(), status);
+            assert_eq!(
+                json!(moved.status),
+                status,
+                "the API name of the stored status"
+            );
             // Exactly one event: the head moved by one since the subscription started.
             let after: i64 = app.head("probes").await.parse().expect("seq");
             assert_eq!(after, head.parse::<i64>().expect("seq") + 1, "{code}");

@@ -20,6 +20,7 @@ use axum::{
     routing::{get, post},
 };
 use chrono::{Duration, Utc};
+use entity::enums::{EventKind, Status, StatusReason};
 use serde_json::{Value, json};
 use socialgate::{
     Socialgate,
@@ -214,11 +215,7 @@ db_test!(
             let renewed = row(&app, id).await;
             let left = renewed.token_expires_at.expect("expiry") - Utc::now();
             assert!(left > Duration::days(59), "{token}: {left}");
-            assert_eq!(
-                format!("{:?}", renewed.status),
-                "Pending",
-                "no status change"
-            );
+            assert_eq!(renewed.status, Status::Pending, "no status change");
             let stored = tokens::open(one.app(), renewed.tenant_id, id)
                 .await
                 .expect("open")
@@ -226,7 +223,7 @@ db_test!(
             assert_eq!(stored.access.expose(), token);
             let events = events(&app, id).await;
             let last = events.last().expect("event");
-            assert_eq!(format!("{:?}", last.kind), "Refresh");
+            assert_eq!(last.kind, EventKind::Refresh);
             assert_eq!(last.actor_id, None, "the system renewed it");
             assert!(
                 last.note
@@ -292,20 +289,20 @@ db_test!(
         let report = jobs.run_once(Job::Refresh).await.expect("run");
         assert_eq!(report.changed, 3);
         for (id, status, reason) in [
-            (revoked, "Invalid", "RefreshRevoked"),
-            (ended, "Expired", "RefreshExpired"),
-            (gone, "Invalid", "AccessRevoked"),
-            (outage, "Pending", "Connected"),
+            (revoked, Status::Invalid, StatusReason::RefreshRevoked),
+            (ended, Status::Expired, StatusReason::RefreshExpired),
+            (gone, Status::Invalid, StatusReason::AccessRevoked),
+            (outage, Status::Pending, StatusReason::Connected),
         ] {
             let moved = row(&app, id).await;
-            assert_eq!(format!("{:?}", moved.status), status, "{reason}");
-            assert_eq!(format!("{:?}", moved.status_reason), reason);
+            assert_eq!(moved.status, status, "{reason:?}");
+            assert_eq!(moved.status_reason, reason);
             let events = events(&app, id).await;
-            let expected = if status == "Pending" { 1 } else { 2 };
+            let expected = if status == Status::Pending { 1 } else { 2 };
             assert_eq!(
                 events.len(),
                 expected,
-                "{reason}: exactly one event for the move"
+                "{reason:?}: exactly one event for the move"
             );
         }
         // The passing fault is tried again on the next round; the dead ones are not.

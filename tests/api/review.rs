@@ -1,6 +1,7 @@
 //! Compliance review and lifecycle over HTTP and through the services: the role ×
 //! mode × ownership matrix, the review flow, reconnect rules and limits.
 
+use entity::enums::Status;
 use serde_json::json;
 use socialgate::{
     auth::Role::{self, Admin, Advisor, Compliance},
@@ -283,7 +284,7 @@ db_test!(reconnect_rules_and_limits, async |app: TestApp| {
     )
     .await
     .expect("reconnect");
-    assert_eq!(format!("{:?}", applied.integration.status), "Active");
+    assert_eq!(applied.integration.status, Status::Active);
 
     // Fewer permissions than approved: back to PENDING.
     lifecycle::invalidate(store, owner.tenant_id, id, StatusReason::PasswordChanged)
@@ -292,7 +293,7 @@ db_test!(reconnect_rules_and_limits, async |app: TestApp| {
     let applied = lifecycle::reconnected(store, &owner, id, again("member-1", &["openid"]))
         .await
         .expect("reconnect");
-    assert_eq!(format!("{:?}", applied.integration.status), "Pending");
+    assert_eq!(applied.integration.status, Status::Pending);
     assert_eq!(
         applied.integration.status_reason,
         StatusReason::PermissionsReduced
@@ -360,5 +361,5 @@ db_test!(reconnect_rules_and_limits, async |app: TestApp| {
     )
     .await
     .expect("reconnect");
-    assert_eq!(format!("{:?}", applied.integration.status), "Pending");
+    assert_eq!(applied.integration.status, Status::Pending);
 });
