@@ -5,12 +5,14 @@
 //! `SOCIALGATE_TEST_DATABASE_URL` or the local default), in-process, over loopback
 //! HTTP. Tenant A (100 advisors, a page of 100 integrations with notes and history,
 //! and an audit chain lengthened by `SG_BENCH_EVENTS` status changes) is attacked by
-//! 32 clients that loop over `verifyAuditTrail`, `auditExport` and the full page,
+//! 32 clients that loop over `verifyAuditTrail`, `auditExport`, `digestPreview` and the
+//! full page,
 //! retrying at once when refused. Tenant B sends `{ integrationCounts { status count
 //! } }` every 10 ms. Phases: B alone; B under attack with the fairness limits; B under
 //! attack with the limits off. Each phase lasts `SG_BENCH_SECONDS` (default 20).
 //!
-//! To see what bounds B's latency: `SG_BENCH_CONCURRENCY=n` sets the tenant
+//! To see what bounds B's latency: `SG_BENCH_HEAVY_SLOTS=n` sets the pool of expensive
+//! requests, `SG_BENCH_CONCURRENCY=n` sets the tenant
 //! concurrency, `SG_BENCH_POLITE=1` makes A's clients wait out `Retry-After` (so only
 //! admitted work competes with B, not a flood of refusals), `SG_BENCH_ONLY=i` makes
 //! them send only the i-th attack query.
@@ -46,9 +48,10 @@ use socialgate::{
 const ATTACKERS: usize = 32;
 const B_EVERY: Duration = Duration::from_millis(10);
 const CHEAP: &str = "{ integrationCounts { status count } }";
-const ATTACK: [&str; 3] = [
+const ATTACK: [&str; 4] = [
     "{ verifyAuditTrail { intact eventCount } }",
     "{ auditExport }",
+    "{ digestPreview { subject text } }",
     "{ integrations(first: 100) { totalCount edges { node { id displayName status \
      owner { name } complianceNotes { body author { name } } \
      history { sequence toStatus reason actor { name } } } } } }",
@@ -89,7 +92,11 @@ async fn serve(url: &str, token_keys: &Secret, limits: bool) -> (String, Socialg
     if let Ok(n) = std::env::var("SG_BENCH_CONCURRENCY") {
         config.tenant_concurrency = n.parse().expect("SG_BENCH_CONCURRENCY");
     }
+    if let Ok(n) = std::env::var("SG_BENCH_HEAVY_SLOTS") {
+        config.heavy_slots = n.parse().expect("SG_BENCH_HEAVY_SLOTS");
+    }
     if !limits {
+        config.heavy_slots = 0;
         config.tenant_concurrency = 0;
         config.tenant_rate = 0;
         config.anonymous_rate = 0;

@@ -113,9 +113,14 @@ impl Socialgate {
             ));
         }
         let limits = service::limits::Limits::new(&config);
+        let heavy = service::heavy::HeavyPool::new(
+            config.heavy_slots as usize,
+            std::time::Duration::from_millis(config.tenant_queue_ms),
+        );
         let app = Arc::new(App {
             config,
             limits,
+            heavy,
             walks: Default::default(),
             store,
             bus,

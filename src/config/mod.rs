@@ -175,6 +175,13 @@ pub struct Config {
     /// cannot hold every connection.
     #[serde(deserialize_with = "number")]
     pub tenant_concurrency: u32,
+    /// Most expensive requests (audit walks and exports, digest previews, pages with a
+    /// validated complexity of 1,000 or more) running at once on the instance, all
+    /// tenants together; a freed place goes to the tenant with the fewest running
+    /// (`SOCIALGATE_HEAVY_SLOTS`; default one fewer than the processors, at least one;
+    /// 0 turns the pool off).
+    #[serde(deserialize_with = "number")]
+    pub heavy_slots: u32,
     /// How long a request over [`Config::tenant_concurrency`] waits for a slot before
     /// it is refused, in milliseconds (`SOCIALGATE_TENANT_QUEUE_MS`).
     #[serde(deserialize_with = "number")]
@@ -255,6 +262,8 @@ impl Default for Config {
             probe_interval: "6h".to_owned(),
             expires_soon_days: 14,
             tenant_concurrency: 4,
+            heavy_slots: std::thread::available_parallelism()
+                .map_or(1, |n| n.get().saturating_sub(1).max(1) as u32),
             tenant_queue_ms: 2_000,
             tenant_rate: 50,
             anonymous_rate: 10,

@@ -57,8 +57,10 @@ fn limits_read_from_variables_and_files() {
     let vars = [
         ("SOCIALGATE_TENANT_CONCURRENCY".to_owned(), "3".to_owned()),
         ("SOCIALGATE_ANONYMOUS_RATE".to_owned(), "0".to_owned()),
+        ("SOCIALGATE_HEAVY_SLOTS".to_owned(), "5".to_owned()),
     ];
     let config = Config::load(Some(file), vars).unwrap();
+    assert_eq!(config.heavy_slots, 5);
     assert_eq!(
         (
             config.tenant_concurrency,

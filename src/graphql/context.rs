@@ -41,6 +41,14 @@ impl RequestAuth {
         }
     }
 
+    /// The tenant the request's valid token names.
+    pub fn tenant(&self) -> Option<&str> {
+        match &self.claims {
+            Ok(Some(claims)) => Some(&claims.tenant_id),
+            _ => None,
+        }
+    }
+
     /// Whether the request carries a valid token.
     pub fn is_signed_in(&self) -> bool {
         matches!(self.claims, Ok(Some(_)))

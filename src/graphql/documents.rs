@@ -40,6 +40,8 @@ pub struct Known {
     pub document: ExecutableDocument,
     /// Whether it introspects the schema (which anonymous callers may not everywhere).
     pub asks_schema: bool,
+    /// Whether it asks for an expensive field (one of `ONCE_PER_OPERATION`).
+    pub heavy: bool,
 }
 
 #[derive(Default)]
@@ -110,6 +112,7 @@ mod tests {
         Known {
             document: parse_query(query).expect("parses"),
             asks_schema: false,
+            heavy: false,
         }
     }
 

@@ -13,12 +13,18 @@
 //!   the next request of the same text ([`super::documents`]);
 //! - `parse_query` and `validation`: `BAD_USER_INPUT` on the errors async-graphql
 //!   raises itself ([`super::codes`]);
-//! - `execute`: the chosen operation's name ([`super::operation`]);
+//! - `validation` and `execute`: a request that asks for an expensive field or whose
+//!   complexity reaches [`super::HEAVY_COMPLEXITY`] runs on the pool of expensive
+//!   requests, shared fairly between tenants ([`crate::service::heavy`]); the chosen
+//!   operation's name ([`super::operation`]);
 //! - `resolve`: a turn for other requests every few hundred fields, the answer's size
 //!   charged and its ceiling enforced ([`super::answer`]), and, when the operator asks,
 //!   a tracing span per object field ([`super::spans`]).
 
-use std::sync::Arc;
+use std::sync::{
+    Arc,
+    atomic::{AtomicBool, Ordering},
+};
 
 use async_graphql::{
     Request, Response, ServerResult, ValidationResult, Value, Variables,
@@ -41,9 +47,42 @@ pub struct Hooks {
     pub resolver_spans: bool,
 }
 
+/// The hooks of one request: whether it is expensive is learnt while it is screened
+/// and validated, and acted on when it executes.
+struct Running {
+    hooks: Hooks,
+    heavy: AtomicBool,
+}
+
 impl ExtensionFactory for Hooks {
     fn create(&self) -> Arc<dyn Extension> {
-        Arc::new(self.clone())
+        Arc::new(Running {
+            hooks: self.clone(),
+            heavy: AtomicBool::new(false),
+        })
+    }
+}
+
+/// Runs `next` with a place in the pool of expensive requests, refused with
+/// `RATE_LIMITED` when none frees in time.
+async fn on_heavy_pool(
+    ctx: &ExtensionContext<'_>,
+    operation_name: Option<&str>,
+    next: NextExecute<'_>,
+) -> Response {
+    let Ok(app) = ctx.data::<Arc<crate::service::App>>() else {
+        return next.run(ctx, operation_name).await;
+    };
+    let tenant = ctx
+        .data_opt::<super::context::RequestAuth>()
+        .and_then(|auth| auth.tenant())
+        .unwrap_or_default();
+    match app.heavy.enter(tenant).await {
+        Ok(_place) => next.run(ctx, operation_name).await,
+        Err(refused) => Response::from_errors(vec![codes::with_code(
+            async_graphql::ServerError::new(refused.public_message(), None),
+            crate::error::Code::RateLimited,
+        )]),
     }
 }
 
@@ -64,14 +103,20 @@ fn subscribes(request: &mut Request) -> bool {
 }
 
 #[async_trait::async_trait]
-impl Extension for Hooks {
+impl Extension for Running {
     async fn prepare_request(
         &self,
         ctx: &ExtensionContext<'_>,
         mut request: Request,
         next: NextPrepareRequest<'_>,
     ) -> ServerResult<Request> {
-        self.budget.screen(ctx, &mut request, &self.documents)?;
+        if self
+            .hooks
+            .budget
+            .screen(ctx, &mut request, &self.hooks.documents)?
+        {
+            self.heavy.store(true, Ordering::Relaxed);
+        }
         // One answer per request; a subscription's events are answers of their own,
         // each small, and must not add up over its life.
         if !subscribes(&mut request) {
@@ -97,9 +142,16 @@ impl Extension for Hooks {
         ctx: &ExtensionContext<'_>,
         next: NextValidation<'_>,
     ) -> Result<ValidationResult, Vec<async_graphql::ServerError>> {
-        next.run(ctx)
-            .await
-            .map_err(|errors| errors.into_iter().map(codes::bad_user_input).collect())
+        let validated = next.run(ctx).await.map_err(|errors| {
+            errors
+                .into_iter()
+                .map(codes::bad_user_input)
+                .collect::<Vec<_>>()
+        })?;
+        if validated.complexity >= super::HEAVY_COMPLEXITY {
+            self.heavy.store(true, Ordering::Relaxed);
+        }
+        Ok(validated)
     }
 
     async fn execute(
@@ -109,7 +161,10 @@ impl Extension for Hooks {
         next: NextExecute<'_>,
     ) -> Response {
         operation::record(ctx, operation_name);
-        next.run(ctx, operation_name).await
+        match self.heavy.load(Ordering::Relaxed) {
+            true => on_heavy_pool(ctx, operation_name, next).await,
+            false => next.run(ctx, operation_name).await,
+        }
     }
 
     async fn resolve(
@@ -130,7 +185,7 @@ impl Extension for Hooks {
             size.check()?;
         }
         let key = info.alias.unwrap_or(info.name);
-        let value = match spans::for_field(ctx, &info, self.resolver_spans) {
+        let value = match spans::for_field(ctx, &info, self.hooks.resolver_spans) {
             Some(span) => next.run(ctx, info).instrument(span).await,
             None => next.run(ctx, info).await,
         }?;

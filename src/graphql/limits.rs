@@ -53,13 +53,13 @@ impl Budget {
     /// caller may not; a syntax error is left to async-graphql, which reports it the
     /// usual way. The parse is kept in the request, so it is not parsed twice, and a
     /// document that passed is kept in `documents` for the next request with the same
-    /// text.
+    /// text. Answers whether the document asks for an expensive field.
     pub fn screen(
         &self,
         ctx: &ExtensionContext<'_>,
         request: &mut Request,
         documents: &Documents,
-    ) -> ServerResult<()> {
+    ) -> ServerResult<bool> {
         if request.variables.len() > self.variables {
             return Err(refuse(format!(
                 "the request sends {} variables; the limit is {}",
@@ -67,15 +67,15 @@ impl Budget {
                 self.variables
             )));
         }
-        let asks_schema = match documents.get(&request.query) {
+        let (asks_schema, heavy) = match documents.get(&request.query) {
             Some(known) => {
                 request.set_parsed_query(known.document.clone());
-                known.asks_schema
+                (known.asks_schema, known.heavy)
             }
             None => {
                 let length = request.query.len();
                 let Ok(document) = request.parsed_query() else {
-                    return Ok(());
+                    return Ok(false);
                 };
                 let declared: usize = document
                     .operations
@@ -90,15 +90,16 @@ impl Budget {
                 }
                 let cost = cost::measure(document);
                 let selections = cost.as_ref().map_or(u64::MAX, |c| c.total.selections);
-                let asks_schema = check(self, cost)?;
+                let (asks_schema, heavy) = check(self, cost)?;
                 if keepable(length, selections) {
                     let known = Known {
                         document: document.clone(),
                         asks_schema,
+                        heavy,
                     };
                     documents.keep(&request.query, known);
                 }
-                asks_schema
+                (asks_schema, heavy)
             }
         };
         if asks_schema && !schema_public(ctx, request) {
@@ -112,7 +113,7 @@ impl Budget {
                 crate::error::Code::Unauthenticated,
             ));
         }
-        Ok(())
+        Ok(heavy)
     }
 }
 
@@ -134,7 +135,9 @@ fn schema_public(ctx: &ExtensionContext<'_>, request: &Request) -> bool {
 
 /// The first budget `cost` exceeds, as the error the client gets; otherwise whether
 /// the document introspects the schema.
-fn check(budget: &Budget, cost: Result<DocumentCost, Cycle>) -> ServerResult<bool> {
+/// Checks `cost` against the budget: whether the document introspects, and whether it
+/// asks for an expensive field.
+fn check(budget: &Budget, cost: Result<DocumentCost, Cycle>) -> ServerResult<(bool, bool)> {
     let cost = cost.map_err(|Cycle(name)| {
         refuse(format!(
             "fragment {name} spreads itself, directly or through other fragments"
@@ -193,7 +196,7 @@ fn check(budget: &Budget, cost: Result<DocumentCost, Cycle>) -> ServerResult<boo
             )));
         }
     }
-    Ok(total.introspection > 0)
+    Ok((total.introspection > 0, cost.once.iter().any(|n| *n > 0)))
 }
 
 fn refuse(message: String) -> ServerError {

@@ -60,8 +60,18 @@ pub const MAX_INTROSPECTION_COST: u64 = 500_000;
 /// Fields that may appear at most once per operation after fragments are expanded:
 /// each recomputes, exports or reads a whole audit trail or history, and aliases would
 /// otherwise multiply that work and the pool connections it holds.
-pub const ONCE_PER_OPERATION: [&str; 4] =
-    ["auditExport", "auditTrail", "coverage", "verifyAuditTrail"];
+pub const ONCE_PER_OPERATION: [&str; 5] = [
+    "auditExport",
+    "auditTrail",
+    "coverage",
+    "digestPreview",
+    "verifyAuditTrail",
+];
+/// Validated complexity from which a request runs on the pool of expensive requests
+/// ([`crate::service::heavy`]), as any request asking for a field of
+/// [`ONCE_PER_OPERATION`] does: a page of 100 integrations with a few fields costs
+/// about 300, with notes and history several thousand.
+pub const HEAVY_COMPLEXITY: usize = 1_000;
 /// Outer bound that also covers introspection (GraphiQL's query is 13 deep).
 pub const MAX_INTROSPECTION_DEPTH: usize = 24;
 /// Largest cost accepted; a list costs its page size times its children, so a full

@@ -41,6 +41,9 @@ pub struct App {
     /// Fair sharing between tenants: concurrent requests and request rates per tenant
     /// (see [`crate::service::limits`]).
     pub limits: crate::service::limits::Limits,
+    /// Expensive requests run here, a few at a time, shared fairly between tenants
+    /// (see [`crate::service::heavy`]).
+    pub heavy: crate::service::heavy::HeavyPool,
     /// The whole-chain audit walks running, one of each kind per tenant
     /// (see [`crate::service::walks`]).
     pub walks: crate::service::walks::Walks,

@@ -11,6 +11,7 @@ pub mod digest;
 pub mod disconnect;
 pub mod feed;
 pub mod health;
+pub mod heavy;
 pub mod integrations;
 pub mod lifecycle;
 pub mod limits;

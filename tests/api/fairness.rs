@@ -229,3 +229,49 @@ db_test!(
         drop(exporting);
     }
 );
+
+/// A page whose validated complexity puts it on the pool of expensive requests.
+const BIG_PAGE: &str = "{ integrations(first: 100) { edges { node { id displayName status \
+                        complianceNotes { body author { name } } history { sequence reason } } } } }";
+
+db_test!(
+    expensive_requests_share_one_pool_fairly_while_cheap_ones_go_on,
+    config = |c: &mut socialgate::Config| {
+        c.heavy_slots = 1;
+        c.tenant_queue_ms = 1_000;
+    },
+    async |app: TestApp| {
+        let a = app.token("heavy-a", "co", &[Compliance]);
+        let b = app.token("heavy-b", "co", &[Compliance]);
+        // An expensive request of tenant A holds the one place.
+        let held = app.app.heavy.enter("heavy-a").await.expect("a place");
+        // B's cheap query does not wait for it; B's expensive ones (a chain walk, a
+        // big page) wait their time and are refused.
+        let (cheap, walk, page) = tokio::join!(
+            post(&app, &app.http, Some(&b), CHEAP),
+            post(&app, &app.http, Some(&b), VERIFY),
+            post(&app, &app.http, Some(&b), BIG_PAGE),
+        );
+        cheap.assert_ok();
+        for refused in [&walk, &page] {
+            assert_eq!(codes(&refused.body), ["RATE_LIMITED"], "{}", refused.body);
+            assert!(cheap.at < refused.at, "the cheap query did not queue");
+        }
+        // A queues another; B's comes later but goes first when the place frees: B
+        // has none running and was served less recently.
+        let first = post(&app, &app.http, Some(&a), VERIFY);
+        let second = async {
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+            post(&app, &app.http, Some(&b), VERIFY).await
+        };
+        let free = async {
+            tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+            drop(held);
+        };
+        let (a_walk, b_walk, ()) = tokio::join!(first, second, free);
+        a_walk.assert_ok();
+        b_walk.assert_ok();
+        assert!(b_walk.at < a_walk.at, "B's walk ran before A's second");
+        assert_eq!(app.app.heavy.running(), 0, "every place given back");
+    }
+);

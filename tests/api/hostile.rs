@@ -157,6 +157,15 @@ db_test!(alias_floods_are_refused, async |app: TestApp| {
         "auditExport",
     )
     .await;
+    // The digest preview composes the whole mail: 600 of them in one request once
+    // held both cores and every pooled connection.
+    refused(
+        &app,
+        Some(&compliance),
+        &aliases(600, "digestPreview { subject }"),
+        "digestPreview may appear once per operation; this one asks for it 600 times",
+    )
+    .await;
     let body = app
         .gql(Some(&compliance), &format!("{{ {verify} }}"), json!({}))
         .await;
