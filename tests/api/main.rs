@@ -39,6 +39,7 @@ mod n_plus_one;
 mod pages;
 mod pagination;
 mod plan;
+mod posts;
 mod probes;
 mod properties;
 mod providers;
@@ -55,6 +56,13 @@ mod tenancy;
 mod tokens;
 mod ws;
 
+/// Tests that measure the whole process (its peak resident memory) and so run alone:
+/// the others wait while one of them runs.
+const ALONE: [&str; 1] = ["hostile::refusing_hostile_documents_keeps_peak_memory_flat"];
+
+/// Held shared by every test and exclusively by the ones in [`ALONE`].
+static PROCESS: std::sync::RwLock<()> = std::sync::RwLock::new(());
+
 /// Lists every registered test (`module::name`, as the built-in harness names them)
 /// and runs the ones the arguments select, in parallel.
 fn main() {
@@ -64,8 +72,20 @@ fn main() {
         .map(|case| {
             let module = case.module.strip_prefix("api::").unwrap_or(case.module);
             let run = case.run;
-            libtest_mimic::Trial::ignorable_test(format!("{module}::{}", case.name), move || {
-                Ok(run())
+            let name = format!("{module}::{}", case.name);
+            let alone = ALONE.contains(&name.as_str());
+            libtest_mimic::Trial::ignorable_test(name, move || {
+                use std::sync::PoisonError;
+                match alone {
+                    true => {
+                        let _all = PROCESS.write().unwrap_or_else(PoisonError::into_inner);
+                        Ok(run())
+                    }
+                    false => {
+                        let _shared = PROCESS.read().unwrap_or_else(PoisonError::into_inner);
+                        Ok(run())
+                    }
+                }
             })
             .with_ignored_flag(case.ignored)
         })
