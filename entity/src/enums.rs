@@ -290,6 +290,71 @@ pub enum EventKind {
     /// The system renewed the token without a status change; the note says until when.
     #[sea_orm(string_value = "refresh")]
     Refresh,
+    /// A post's delivery to the integration moved (`delivery_status` says where): a
+    /// submission, a review decision (with the content hash it is bound to), a
+    /// schedule, a cancellation, a publication (with the network's id and link).
+    #[sea_orm(string_value = "delivery")]
+    Delivery,
+}
+
+/// Where a post's content stands in compliance review. An edit of approved or
+/// rejected content sends it back to `InReview`.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum, Serialize, Deserialize,
+)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::N(16))")]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum PostReview {
+    /// Written, not yet submitted.
+    #[sea_orm(string_value = "draft")]
+    Draft,
+    /// Waiting for a reviewer.
+    #[sea_orm(string_value = "in_review")]
+    InReview,
+    /// Approved, bound to the content's hash.
+    #[sea_orm(string_value = "approved")]
+    Approved,
+    /// Refused with a note.
+    #[sea_orm(string_value = "rejected")]
+    Rejected,
+}
+
+/// Where one delivery of a post (the post to one integration) stands.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum, Serialize, Deserialize,
+)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::N(16))")]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum DeliveryState {
+    #[sea_orm(string_value = "draft")]
+    Draft,
+    #[sea_orm(string_value = "in_review")]
+    InReview,
+    /// Approved, waiting for a time to leave.
+    #[sea_orm(string_value = "approved")]
+    Approved,
+    /// Approved with a time to leave (`due_at`).
+    #[sea_orm(string_value = "scheduled")]
+    Scheduled,
+    /// Being sent to the network.
+    #[sea_orm(string_value = "publishing")]
+    Publishing,
+    #[sea_orm(string_value = "published")]
+    Published,
+    #[sea_orm(string_value = "rejected")]
+    Rejected,
+    /// Due while its integration is not ACTIVE; the reason is the integration's.
+    #[sea_orm(string_value = "held")]
+    Held,
+    /// Refused by the network, in its words.
+    #[sea_orm(string_value = "failed")]
+    Failed,
+    #[sea_orm(string_value = "cancelled")]
+    Cancelled,
+    /// The sender died between the network call and the record: checked, never
+    /// retried blind.
+    #[sea_orm(string_value = "uncertain")]
+    Uncertain,
 }
 
 /// Where one Daily Digest of a (user, local date) stands. `Claimed` and `Failed` rows

@@ -58,4 +58,8 @@ id_type! {
     AttemptId;
     /// One digest email delivery.
     DeliveryId;
+    /// A post: content by one person, reviewed as a whole.
+    PostId;
+    /// One post aimed at one integration.
+    PostDeliveryId;
 }

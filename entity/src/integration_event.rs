@@ -1,10 +1,10 @@
 //! The append-only audit trail. Events of a tenant form a hash chain numbered by a
 //! gapless sequence; the sequence number is also the subscription cursor.
 
-use crate::enums::{EventKind, Status, StatusReason};
+use crate::enums::{DeliveryState, EventKind, Status, StatusReason};
 use sea_orm::entity::prelude::*;
 
-use crate::ids::{IntegrationId, TenantId, UserId};
+use crate::ids::{IntegrationId, PostId, TenantId, UserId};
 
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
 #[sea_orm(table_name = "integration_events")]
@@ -25,6 +25,13 @@ pub struct Model {
     pub self_approval: bool,
     pub request_id: Option<String>,
     pub occurred_at: DateTimeUtc,
+    /// For a delivery event: the post, the delivery's new state, the hash of the
+    /// content decided on or published, and the network's id and link once published.
+    pub post_id: Option<PostId>,
+    pub delivery_status: Option<DeliveryState>,
+    pub content_hash: Option<String>,
+    pub network_post_id: Option<String>,
+    pub permalink: Option<String>,
     pub prev_hash: String,
     pub hash: String,
 }

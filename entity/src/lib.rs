@@ -15,6 +15,8 @@ pub mod integration;
 pub mod integration_event;
 pub mod job_lease;
 pub mod meta_callback;
+pub mod post;
+pub mod post_delivery;
 pub mod sandbox_token;
 pub mod tenant;
 pub mod user;

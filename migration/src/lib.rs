@@ -17,6 +17,7 @@ mod m20261207_000011_meta_callbacks;
 mod m20261207_000012_user_reviewer;
 mod m20261207_000013_token_expiry_index;
 mod m20261207_000014_digest_version;
+mod m20261207_000015_posts;
 
 pub struct Migrator;
 
@@ -38,6 +39,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261207_000012_user_reviewer::Migration),
             Box::new(m20261207_000013_token_expiry_index::Migration),
             Box::new(m20261207_000014_digest_version::Migration),
+            Box::new(m20261207_000015_posts::Migration),
         ]
     }
 }

@@ -9,8 +9,8 @@ use std::collections::BTreeMap;
 
 use chrono::{DateTime, SecondsFormat, Utc};
 use entity::{
-    enums::{EventKind, Status, StatusReason},
-    ids::{IntegrationId, TenantId, UserId},
+    enums::{DeliveryState, EventKind, Status, StatusReason},
+    ids::{IntegrationId, PostId, TenantId, UserId},
     integration_event,
 };
 use serde::Serialize;
@@ -32,6 +32,18 @@ pub struct CanonicalEvent<'a> {
     pub request_id: Option<&'a str>,
     #[serde(serialize_with = "rfc3339_micros")]
     pub occurred_at: DateTime<Utc>,
+    // A delivery event's facts. Absent from the canonical form when unset, so events
+    // written before these fields existed hash as they always did.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub post_id: Option<PostId>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub delivery_status: Option<DeliveryState>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub content_hash: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub network_post_id: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub permalink: Option<&'a str>,
 }
 
 fn rfc3339_micros<S: serde::Serializer>(at: &DateTime<Utc>, s: S) -> Result<S::Ok, S::Error> {
@@ -71,5 +83,10 @@ pub fn canonical(event: &integration_event::Model) -> CanonicalEvent<'_> {
         self_approval: event.self_approval,
         request_id: event.request_id.as_deref(),
         occurred_at: event.occurred_at,
+        post_id: event.post_id,
+        delivery_status: event.delivery_status,
+        content_hash: event.content_hash.as_deref(),
+        network_post_id: event.network_post_id.as_deref(),
+        permalink: event.permalink.as_deref(),
     }
 }

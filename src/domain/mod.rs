@@ -12,6 +12,7 @@ pub mod limits;
 pub mod network;
 pub mod notifications;
 pub mod policy;
+pub mod posts;
 pub mod reason;
 pub mod refresh;
 pub mod role;
@@ -21,6 +22,6 @@ pub mod status;
 
 pub use entity::{
     enums::{AccountKind, ComplianceMode, Network, Status, StatusReason},
-    ids::{AttemptId, IntegrationId, NoteId, TenantId, UserId},
+    ids::{AttemptId, IntegrationId, NoteId, PostDeliveryId, PostId, TenantId, UserId},
 };
 pub use role::Role;

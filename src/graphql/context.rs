@@ -12,7 +12,7 @@ use tokio::sync::OnceCell;
 use super::{loaders::Loaders, types::User};
 use crate::{
     auth::{Actor, Claims},
-    domain::UserId,
+    domain::{IntegrationId, UserId},
     error::AppError,
     service::App,
     service::viewer,
@@ -71,6 +71,11 @@ pub trait ContextExt {
     /// A user of the caller's tenant, through the loader; a missing row is an internal
     /// error (foreign keys guarantee it exists).
     fn user(&self, id: UserId) -> impl Future<Output = async_graphql::Result<User>> + Send;
+    /// An integration the caller sees, through the loader; `None` when they do not.
+    fn integration(
+        &self,
+        id: IntegrationId,
+    ) -> impl Future<Output = async_graphql::Result<Option<entity::integration::Model>>> + Send;
 }
 
 fn request_auth<'a>(ctx: &'a Context<'_>) -> async_graphql::Result<&'a RequestAuth> {
@@ -132,5 +137,17 @@ impl ContextExt for Context<'_> {
             .map_err(|e| e.extend())?
             .map(User)
             .ok_or_else(|| AppError::internal(format!("user {id} missing")).extend())
+    }
+
+    async fn integration(
+        &self,
+        id: IntegrationId,
+    ) -> async_graphql::Result<Option<entity::integration::Model>> {
+        self.loaders()
+            .await?
+            .integrations
+            .load_one(id)
+            .await
+            .map_err(|e| e.extend())
     }
 }

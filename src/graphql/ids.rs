@@ -17,7 +17,7 @@ use uuid::Uuid;
 
 use crate::{
     domain::{
-        AttemptId, IntegrationId, NoteId, TenantId, UserId,
+        AttemptId, IntegrationId, NoteId, PostDeliveryId, PostId, TenantId, UserId,
         api_id::{decode, encode},
     },
     error::Code,
@@ -112,7 +112,15 @@ macro_rules! from_uuid {
         }
     )+};
 }
-from_uuid!(IntegrationId, UserId, NoteId, TenantId, AttemptId);
+from_uuid!(
+    IntegrationId,
+    UserId,
+    NoteId,
+    TenantId,
+    AttemptId,
+    PostId,
+    PostDeliveryId
+);
 
 global_id!(
     /// An `Integration` id.
@@ -133,6 +141,18 @@ global_id!(
 global_id!(
     /// A `ConnectionAttempt` id.
     AttemptGid(AttemptId), ID, "ConnectionAttempt"
+);
+global_id!(
+    /// A `Post` id.
+    PostGid(PostId), ID, "Post"
+);
+global_id!(
+    /// A `PostDelivery` id.
+    PostDeliveryGid(PostDeliveryId), ID, "PostDelivery"
+);
+global_id!(
+    /// A position in the posts list (after the post it names).
+    PostCursor(PostId), String, "p1"
 );
 global_id!(
     /// A position in the integrations list (after the integration it names). Cursors

@@ -40,6 +40,22 @@ impl Loader<UserId> for UserLoader {
     }
 }
 
+/// Integrations by id (a post's accounts), as the caller sees them.
+pub struct IntegrationLoader(Caller);
+
+impl Loader<IntegrationId> for IntegrationLoader {
+    type Value = integration::Model;
+    type Error = Arc<AppError>;
+
+    async fn load(
+        &self,
+        ids: &[IntegrationId],
+    ) -> Result<HashMap<IntegrationId, integration::Model>, Self::Error> {
+        let rows = relations::integrations(&self.0.app, &self.0.actor, ids).await?;
+        Ok(rows.into_iter().map(|row| (row.id, row)).collect())
+    }
+}
+
 /// A relation of integrations to many rows each, loaded by one service call.
 pub trait Related: Clone + Send + Sync + 'static {
     fn fetch(
@@ -89,6 +105,7 @@ impl<T: Related> Loader<IntegrationId> for PerIntegration<T> {
 /// second statement.
 pub struct Loaders {
     pub users: DataLoader<UserLoader, HashMapCache>,
+    pub integrations: DataLoader<IntegrationLoader, HashMapCache>,
     pub notes: DataLoader<PerIntegration<compliance_note::Model>, HashMapCache>,
     pub history: DataLoader<PerIntegration<integration_event::Model>, HashMapCache>,
 }
@@ -123,6 +140,7 @@ impl Loaders {
         let caller = Caller { app, actor };
         Loaders {
             users: loader(UserLoader(caller.clone()), cache),
+            integrations: loader(IntegrationLoader(caller.clone()), cache),
             notes: loader(PerIntegration(caller.clone(), PhantomData), cache),
             history: loader(PerIntegration(caller, PhantomData), cache),
         }

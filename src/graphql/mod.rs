@@ -14,6 +14,7 @@ mod limits;
 pub mod loaders;
 pub mod mutation;
 pub mod operation;
+pub mod posts;
 pub mod query;
 mod shared;
 mod simulate;

@@ -28,6 +28,7 @@ pub struct MutationRoot(
     super::simulate::SandboxMutation,
     SettingsMutation,
     super::digest::NotificationMutation,
+    super::posts::PostMutation,
 );
 
 #[derive(Default)]

@@ -31,6 +31,7 @@ pub struct QueryRoot(
     AuditQuery,
     ConnectQuery,
     super::digest::DigestQuery,
+    super::posts::PostQuery,
 );
 
 #[derive(Default)]

@@ -69,6 +69,7 @@ pub async fn apply_many(
             note: None,
             self_approval: false,
             request_id: who.request_id.clone(),
+            delivery: None,
         }));
         moved.extend(rows);
     }

@@ -241,6 +241,7 @@ where
                 note: decision.note.clone(),
                 self_approval: decision.self_approval,
                 request_id: who.request_id.clone(),
+                delivery: None,
             },
         )
         .await?;

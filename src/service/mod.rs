@@ -17,6 +17,7 @@ pub mod lifecycle;
 pub mod limits;
 pub mod meta_callbacks;
 pub mod networks;
+pub mod posts;
 pub mod refresh;
 pub mod relations;
 pub mod repairs;

@@ -26,6 +26,18 @@ pub async fn users(app: &App, actor: &Actor, ids: &[UserId]) -> AppResult<Vec<us
         .await
 }
 
+/// Integrations by id, as the actor sees them (a post's accounts).
+pub async fn integrations(
+    app: &App,
+    actor: &Actor,
+    ids: &[IntegrationId],
+) -> AppResult<Vec<entity::integration::Model>> {
+    app.store
+        .tenant(super::scope_of(actor))
+        .integrations_by_ids(ids)
+        .await
+}
+
 /// Rows that belong to one integration each.
 pub trait PerIntegration {
     fn integration_id(&self) -> IntegrationId;

@@ -27,6 +27,18 @@ pub struct NewEvent {
     pub note: Option<String>,
     pub self_approval: bool,
     pub request_id: Option<String>,
+    /// What a delivery event records; `None` for every other event.
+    pub delivery: Option<DeliveryFacts>,
+}
+
+/// The facts a delivery event records.
+#[derive(Debug, Clone)]
+pub struct DeliveryFacts {
+    pub post_id: entity::ids::PostId,
+    pub status: entity::enums::DeliveryState,
+    pub content_hash: Option<String>,
+    pub network_post_id: Option<String>,
+    pub permalink: Option<String>,
 }
 
 /// The tenant's chain head, held for the rest of a write transaction.
@@ -110,6 +122,14 @@ impl Chain {
             self_approval: event.self_approval,
             request_id: event.request_id,
             occurred_at: at,
+            post_id: event.delivery.as_ref().map(|d| d.post_id),
+            delivery_status: event.delivery.as_ref().map(|d| d.status),
+            content_hash: event.delivery.as_ref().and_then(|d| d.content_hash.clone()),
+            network_post_id: event
+                .delivery
+                .as_ref()
+                .and_then(|d| d.network_post_id.clone()),
+            permalink: event.delivery.and_then(|d| d.permalink),
             prev_hash: self.hash.clone(),
             hash: String::new(),
         };

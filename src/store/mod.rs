@@ -21,6 +21,7 @@ pub mod leases;
 pub mod meta_callbacks;
 pub mod network_users;
 pub mod notes;
+pub mod posts;
 pub mod repairs;
 pub mod sandbox;
 pub mod tenants;

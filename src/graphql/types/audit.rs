@@ -6,9 +6,12 @@ use entity::integration_event;
 
 use super::{
     User,
-    enums::{AuditEventKind, IntegrationStatus, StatusReason},
+    enums::{AuditEventKind, IntegrationStatus, PostDeliveryStatus, StatusReason},
 };
-use crate::graphql::{context::ContextExt, ids::IntegrationGid};
+use crate::graphql::{
+    context::ContextExt,
+    ids::{IntegrationGid, PostGid},
+};
 
 pub struct AuditEvent(pub integration_event::Model);
 
@@ -52,6 +55,26 @@ impl AuditEvent {
     }
     async fn occurred_at(&self) -> DateTime<Utc> {
         self.0.occurred_at
+    }
+    /// For a DELIVERY event: the post whose delivery to this integration moved.
+    async fn post_id(&self) -> Option<PostGid> {
+        self.0.post_id.map(Into::into)
+    }
+    /// For a DELIVERY event: the delivery's new status.
+    async fn delivery_status(&self) -> Option<PostDeliveryStatus> {
+        self.0.delivery_status.map(Into::into)
+    }
+    /// For a DELIVERY event: the hash of the content decided on or published.
+    async fn content_hash(&self) -> Option<&str> {
+        self.0.content_hash.as_deref()
+    }
+    /// For a publication: the network's id of the post.
+    async fn network_post_id(&self) -> Option<&str> {
+        self.0.network_post_id.as_deref()
+    }
+    /// For a publication: where the post can be seen.
+    async fn permalink(&self) -> Option<&str> {
+        self.0.permalink.as_deref()
     }
     /// Hash of the previous event of the tenant's chain.
     async fn previous_hash(&self) -> &str {

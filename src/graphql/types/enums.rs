@@ -89,6 +89,58 @@ pub enum AuditEventKind {
     Note,
     /// The token was renewed at the network; the status did not change.
     Refresh,
+    /// A post's delivery to the integration moved (see `deliveryStatus`).
+    Delivery,
+}
+
+#[derive(Enum, Debug, Clone, Copy, PartialEq, Eq)]
+#[graphql(remote = "entity::enums::PostReview")]
+/// Where a post's content stands in compliance review.
+pub enum PostReview {
+    /// Written, not yet submitted.
+    Draft,
+    /// Waiting for a reviewer.
+    InReview,
+    /// Approved: exactly this content (its `contentHash`) may be published.
+    Approved,
+    /// Refused; the note says why.
+    Rejected,
+}
+
+#[derive(Enum, Debug, Clone, Copy, PartialEq, Eq)]
+#[graphql(remote = "entity::enums::DeliveryState")]
+/// Where one post's delivery to one account stands.
+pub enum PostDeliveryStatus {
+    Draft,
+    InReview,
+    /// Approved, waiting for a time to leave.
+    Approved,
+    /// Approved, leaves at `dueAt`.
+    Scheduled,
+    /// Being sent to the network.
+    Publishing,
+    Published,
+    Rejected,
+    /// Due while its account is not ACTIVE; `reason` says why and the account's review
+    /// says how to fix it.
+    Held,
+    /// Refused by the network; `detail` has its words.
+    Failed,
+    Cancelled,
+    /// The sender stopped between the network call and the record: checked at the
+    /// network, never sent again blind.
+    Uncertain,
+}
+
+#[derive(Enum, Debug, Clone, Copy, PartialEq, Eq)]
+#[graphql(remote = "crate::domain::posts::Action")]
+/// What the viewer may do with a post now.
+pub enum PostAction {
+    Edit,
+    Submit,
+    Approve,
+    Reject,
+    Cancel,
 }
 
 #[derive(Enum, Debug, Clone, Copy, PartialEq, Eq)]

@@ -6,6 +6,7 @@ pub mod audit;
 pub mod enums;
 pub mod integration;
 pub mod network;
+pub mod post;
 pub mod user;
 
 pub use audit::AuditEvent;
