@@ -321,13 +321,11 @@ async fn serve(
             (true, Some(at)) => at,
             _ => deadline,
         };
+        // Shutdown first: the feeds end at shutdown too, and their `complete` would
+        // tell clients the subscription is over for good, when it is only this
+        // server going away (1001: resume elsewhere with `after`).
         let outgoing = tokio::select! {
-            message = engine.next() => message,
-            _ = tokio::time::sleep_until(timer) => {
-                let frame = if acknowledged { close(4403, "token expired") } else { close(4408, "connection_init timeout") };
-                send_within(&mut sink, frame, SEND_TIMEOUT).await;
-                break;
-            }
+            biased;
             () = shutting_down(&mut shutdown) => {
                 send_within(
                     &mut sink,
@@ -337,6 +335,12 @@ async fn serve(
                 .await;
                 break;
             }
+            _ = tokio::time::sleep_until(timer) => {
+                let frame = if acknowledged { close(4403, "token expired") } else { close(4408, "connection_init timeout") };
+                send_within(&mut sink, frame, SEND_TIMEOUT).await;
+                break;
+            }
+            message = engine.next() => message,
         };
         let refused = session.refused.lock().ok().and_then(|mut r| r.take());
         match (outgoing, refused) {
