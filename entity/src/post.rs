@@ -21,6 +21,9 @@ pub struct Model {
     pub image_urls: String,
     /// SHA-256 of the canonical content (text, link, images), lowercase hex.
     pub content_hash: String,
+    /// What identical content shares however it is cased or spaced (text and link):
+    /// deliveries of one key are spread apart in time.
+    pub spread_key: String,
     pub review: PostReview,
     pub review_note: Option<String>,
     pub reviewed_by: Option<UserId>,

@@ -21,6 +21,7 @@ enum Posts {
     Link,
     ImageUrls,
     ContentHash,
+    SpreadKey,
     Review,
     ReviewNote,
     ReviewedBy,
@@ -111,6 +112,7 @@ async fn create_posts(manager: &SchemaManager<'_>) -> Result<(), DbErr> {
                 .col(string_len_null(Posts::Link, 2048))
                 .col(text(Posts::ImageUrls))
                 .col(string_len(Posts::ContentHash, 64))
+                .col(string_len(Posts::SpreadKey, 64))
                 .col(string_len(Posts::Review, 16))
                 .col(text_null(Posts::ReviewNote))
                 .col(uuid_null(Posts::ReviewedBy))
@@ -142,6 +144,16 @@ async fn create_posts(manager: &SchemaManager<'_>) -> Result<(), DbErr> {
                 .table(Posts::Table)
                 .col(Posts::TenantId)
                 .col(Posts::CreatedAt)
+                .to_owned(),
+        )
+        .await?;
+    manager
+        .create_index(
+            Index::create()
+                .name("ix_posts_tenant_spread")
+                .table(Posts::Table)
+                .col(Posts::TenantId)
+                .col(Posts::SpreadKey)
                 .to_owned(),
         )
         .await

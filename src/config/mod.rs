@@ -12,6 +12,7 @@ use serde::Deserialize;
 use crate::error::{AppError, AppResult};
 
 mod checks;
+mod defaults;
 mod origins;
 mod serve;
 mod values;
@@ -175,6 +176,12 @@ pub struct Config {
     /// cannot hold every connection.
     #[serde(deserialize_with = "number")]
     pub tenant_concurrency: u32,
+    /// Least time between two deliveries of identical content (the same text, however
+    /// cased or spaced, and link) to accounts of one tenant, in seconds
+    /// (`SOCIALGATE_POST_SPREAD_SECS`; 0 turns the spread off). A delivery that would
+    /// leave closer moves later by the gap and a random part of up to half of it.
+    #[serde(deserialize_with = "number")]
+    pub post_spread_secs: u64,
     /// Most expensive requests (audit walks and exports, digest previews, pages with a
     /// validated complexity of 1,000 or more) running at once on the instance, all
     /// tenants together; a freed place goes to the tenant with the fewest running
@@ -209,70 +216,6 @@ pub struct Config {
     /// least 32 characters). Unset: derived from the newest token-sealing key, so links
     /// stop working when that key is retired (they expire after 60 days anyway).
     pub unsubscribe_key: Option<Secret>,
-}
-
-impl Default for Config {
-    fn default() -> Self {
-        Config {
-            listen: SocketAddr::from(([127, 0, 0, 1], 8080)),
-            database_url: "sqlite://socialgate.db?mode=rwc".to_owned(),
-            public_url: None,
-            data_dir: PathBuf::from(".socialgate"),
-            jwt_secret: None,
-            jwt_public_key: None,
-            jwt_issuer: None,
-            jwt_audience: None,
-            log: "info".to_owned(),
-            sandbox: None,
-            public_schema: None,
-            console: None,
-            log_format: LogFormat::Text,
-            trace_resolvers: None,
-            metrics_token: None,
-            metrics_listen: None,
-            metrics_by_tenant: None,
-            graphiql_assets: None,
-            dev: false,
-            token_keys: None,
-            allowed_origins: None,
-            linkedin_client_id: None,
-            linkedin_client_secret: None,
-            linkedin_oauth_url: "https://www.linkedin.com/oauth/v2".to_owned(),
-            linkedin_api_url: "https://api.linkedin.com".to_owned(),
-            linkedin_pkce: None,
-            facebook_pkce: None,
-            instagram_pkce: None,
-            facebook_app_id: None,
-            facebook_app_secret: None,
-            facebook_dialog_url: "https://www.facebook.com".to_owned(),
-            facebook_graph_url: "https://graph.facebook.com".to_owned(),
-            facebook_api_version: "v25.0".to_owned(),
-            instagram_app_id: None,
-            instagram_app_secret: None,
-            instagram_auth_url: "https://www.instagram.com".to_owned(),
-            instagram_api_url: "https://api.instagram.com".to_owned(),
-            instagram_graph_url: "https://graph.instagram.com".to_owned(),
-            instagram_api_version: "v25.0".to_owned(),
-            max_connections: 1024,
-            max_connections_per_address: 64,
-            trusted_proxies: None,
-            header_timeout_secs: 10,
-            jobs: None,
-            expiry_interval_secs: 60,
-            probe_interval: "6h".to_owned(),
-            expires_soon_days: 14,
-            tenant_concurrency: 4,
-            heavy_slots: std::thread::available_parallelism()
-                .map_or(1, |n| n.get().saturating_sub(1).max(1) as u32),
-            tenant_queue_ms: 2_000,
-            tenant_rate: 50,
-            anonymous_rate: 10,
-            smtp_url: None,
-            smtp_from: "socialgate <digest@localhost>".to_owned(),
-            frontend_url: None,
-            unsubscribe_key: None,
-        }
-    }
 }
 
 const PREFIX: &str = "SOCIALGATE_";

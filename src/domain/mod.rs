@@ -18,6 +18,7 @@ pub mod refresh;
 pub mod role;
 pub mod settings;
 pub mod signals;
+pub mod spread;
 pub mod status;
 
 pub use entity::{

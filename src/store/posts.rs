@@ -100,6 +100,36 @@ impl<C: ConnectionTrait> Scoped<'_, C> {
             .await?)
     }
 
+    /// When deliveries of content with `spread_key`, other than `post`'s, leave or left
+    /// from `from` on (scheduled, held, leaving or published), in one statement.
+    pub async fn times_of_spread(
+        &self,
+        spread_key: &str,
+        post: PostId,
+        from: chrono::DateTime<chrono::Utc>,
+    ) -> AppResult<Vec<chrono::DateTime<chrono::Utc>>> {
+        let like = sea_orm::sea_query::Query::select()
+            .column(post::Column::Id)
+            .from(post::Entity)
+            .and_where(post::Column::TenantId.eq(self.tenant_id()))
+            .and_where(post::Column::SpreadKey.eq(spread_key))
+            .and_where(post::Column::Id.ne(post))
+            .to_owned();
+        let rows = post_delivery::Entity::find()
+            .filter(post_delivery::Column::TenantId.eq(self.tenant_id()))
+            .filter(post_delivery::Column::PostId.in_subquery(like))
+            .filter(post_delivery::Column::Status.is_in([
+                DeliveryState::Scheduled,
+                DeliveryState::Held,
+                DeliveryState::Publishing,
+                DeliveryState::Published,
+            ]))
+            .filter(post_delivery::Column::DueAt.gte(from))
+            .all(self.db)
+            .await?;
+        Ok(rows.into_iter().filter_map(|d| d.due_at).collect())
+    }
+
     /// Inserts a new post and its deliveries.
     pub async fn insert_post(
         &self,

@@ -2,7 +2,7 @@
 
 use async_graphql::{Context, InputObject, Object};
 use chrono::{DateTime, Utc};
-use entity::post_delivery;
+use entity::{enums::DeliveryState as DeliveryStatus, post_delivery};
 
 use super::{
     Integration, User,
@@ -168,6 +168,21 @@ impl PostDelivery {
     /// When it leaves (identical content to several accounts is spread apart).
     async fn due_at(&self) -> Option<DateTime<Utc>> {
         self.0.due_at
+    }
+    /// True when it is due after its account's token expires: reconnect before then,
+    /// or it will be held.
+    async fn at_risk(&self, ctx: &Context<'_>) -> async_graphql::Result<bool> {
+        let Some(due) = self
+            .0
+            .due_at
+            .filter(|_| self.0.status == DeliveryStatus::Scheduled)
+        else {
+            return Ok(false);
+        };
+        let integration = ctx.integration(self.0.integration_id).await?;
+        Ok(integration
+            .and_then(|i| i.token_expires_at)
+            .is_some_and(|expires| due > expires))
     }
     async fn published_at(&self) -> Option<DateTime<Utc>> {
         self.0.published_at

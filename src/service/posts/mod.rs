@@ -157,6 +157,7 @@ pub async fn create(app: &App, actor: &Actor, draft: Draft, submit: bool) -> App
         tenant_id: actor.tenant_id,
         author_id: actor.user_id,
         content_hash: rules::hash(&content),
+        spread_key: crate::domain::spread::key(&content),
         text: content.text,
         link: content.link,
         image_urls: serde_json::to_string(&content.image_urls).unwrap_or_else(|_| "[]".into()),
@@ -217,6 +218,7 @@ pub async fn update(
                 post.self_approved = false;
             }
             post.content_hash = hash.clone();
+            post.spread_key = crate::domain::spread::key(&content);
             post.text = content.text.clone();
             post.link = content.link.clone();
             post.image_urls =

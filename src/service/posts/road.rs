@@ -13,6 +13,7 @@ use entity::{
 };
 
 use crate::{
+    domain::spread,
     error::{AppError, AppResult},
     events::wire,
     service::{App, change::Who},
@@ -75,11 +76,12 @@ where
         )));
     }
     let deliveries = data.deliveries_of(&[id]).await?;
-    let decision = decide(Shown {
+    let mut decision = decide(Shown {
         post: &current,
         deliveries: &deliveries,
         tenant: &chain.tenant,
     })?;
+    spread_out(app, &data, &deliveries, &mut decision).await?;
     let post = data.save_post(&current, decision.post.clone()).await?;
     let by_id: HashMap<_, _> = deliveries.iter().map(|d| (d.id, d)).collect();
     let (mut updates, mut inserts) = (Vec::new(), Vec::new());
@@ -98,6 +100,58 @@ where
     let events = chain.append_many(&txn, news).await?;
     let tenant = data.tenant_id();
     finish(app, tenant, txn, events, post, saved).await
+}
+
+/// Spreads the deliveries this change schedules (new, or with a new time) apart from
+/// every other delivery of identical content in the tenant. The others are read under
+/// the chain lock, so two instances scheduling at once cannot pick the same moment.
+async fn spread_out(
+    app: &App,
+    data: &Scoped<'_, sea_orm::DatabaseTransaction>,
+    before: &[post_delivery::Model],
+    decision: &mut Decision,
+) -> AppResult<()> {
+    let gap = chrono::Duration::seconds(app.config.post_spread_secs as i64);
+    if gap <= chrono::Duration::zero() {
+        return Ok(());
+    }
+    let old: HashMap<_, _> = before.iter().map(|d| (d.id, d.due_at)).collect();
+    let leaving = |d: &post_delivery::Model| {
+        matches!(
+            d.status,
+            DeliveryState::Scheduled
+                | DeliveryState::Held
+                | DeliveryState::Publishing
+                | DeliveryState::Published
+        )
+    };
+    let (moving, staying): (Vec<_>, Vec<_>) = decision
+        .deliveries
+        .iter()
+        .enumerate()
+        .filter(|(_, d)| leaving(d) && d.due_at.is_some())
+        .partition(|(_, d)| {
+            d.status == DeliveryState::Scheduled && old.get(&d.id) != Some(&d.due_at)
+        });
+    let wanted: Vec<_> = moving.iter().filter_map(|(_, d)| d.due_at).collect();
+    let Some(earliest) = wanted.iter().min().copied() else {
+        return Ok(());
+    };
+    let mut taken = data
+        .times_of_spread(&decision.post.spread_key, decision.post.id, earliest - gap)
+        .await?;
+    taken.extend(staying.iter().filter_map(|(_, d)| d.due_at));
+    let half = gap.num_milliseconds() / 2;
+    let jitter: Vec<_> = wanted
+        .iter()
+        .map(|_| chrono::Duration::milliseconds(rand::random_range(0..=half)))
+        .collect();
+    let times = spread::times(&wanted, &taken, gap, &jitter);
+    let indices: Vec<usize> = moving.iter().map(|(i, _)| *i).collect();
+    for (i, at) in indices.into_iter().zip(times) {
+        decision.deliveries[i].due_at = Some(at);
+    }
+    Ok(())
 }
 
 /// Writes a new post and its deliveries; deliveries past DRAFT get their events.
