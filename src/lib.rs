@@ -113,6 +113,7 @@ impl Socialgate {
             ));
         }
         let limits = service::limits::Limits::new(&config);
+        let replay = service::replay::ReplayBudget::new(config.replay_rate);
         let heavy = service::heavy::HeavyPool::new(
             config.heavy_slots as usize,
             std::time::Duration::from_millis(config.tenant_queue_ms),
@@ -121,6 +122,7 @@ impl Socialgate {
             config,
             limits,
             heavy,
+            replay,
             walks: Default::default(),
             store,
             bus,

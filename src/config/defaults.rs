@@ -56,6 +56,7 @@ impl Default for Config {
             expires_soon_days: 14,
             tenant_concurrency: 4,
             post_spread_secs: 60,
+            replay_rate: 10_000,
             heavy_slots: std::thread::available_parallelism()
                 .map_or(1, |n| n.get().saturating_sub(1).max(1) as u32),
             tenant_queue_ms: 2_000,

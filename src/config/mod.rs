@@ -176,6 +176,12 @@ pub struct Config {
     /// cannot hold every connection.
     #[serde(deserialize_with = "number")]
     pub tenant_concurrency: u32,
+    /// Events a second one tenant's subscriptions may read back from the database
+    /// (a subscription started with an old `after`), bursts of twice as many
+    /// (`SOCIALGATE_REPLAY_RATE`; 0 turns the budget off). A replay over it slows down;
+    /// it is never refused.
+    #[serde(deserialize_with = "number")]
+    pub replay_rate: u32,
     /// Least time between two deliveries of identical content (the same text, however
     /// cased or spaced, and link) to accounts of one tenant, in seconds
     /// (`SOCIALGATE_POST_SPREAD_SECS`; 0 turns the spread off). A delivery that would

@@ -41,6 +41,9 @@ pub struct App {
     /// Fair sharing between tenants: concurrent requests and request rates per tenant
     /// (see [`crate::service::limits`]).
     pub limits: crate::service::limits::Limits,
+    /// How many events a tenant's subscriptions may read back a second
+    /// (see [`crate::service::replay`]).
+    pub replay: crate::service::replay::ReplayBudget,
     /// Expensive requests run here, a few at a time, shared fairly between tenants
     /// (see [`crate::service::heavy`]).
     pub heavy: crate::service::heavy::HeavyPool,

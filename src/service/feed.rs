@@ -79,6 +79,8 @@ pub struct Feed {
     replayed: VecDeque<Arc<FeedEvent>>,
     live: Option<mpsc::Receiver<Arc<FeedEvent>>>,
     shutdown: watch::Receiver<bool>,
+    /// What the tenant's replays may read a second (see [`super::replay`]).
+    budget: super::replay::ReplayBudget,
 }
 
 impl Feed {
@@ -128,6 +130,15 @@ impl Feed {
             });
             match read.await {
                 Ok(page) => {
+                    // Charged once it fits the budget, waiting until it does.
+                    let mut wait = self.budget.spend(self.tenant, page.events.len());
+                    while !wait.is_zero() {
+                        tokio::select! {
+                            _ = tokio::time::sleep(wait) => {}
+                            _ = self.shutdown.wait_for(|down| *down) => return None,
+                        }
+                        wait = self.budget.spend(self.tenant, page.events.len());
+                    }
                     for item in page.events {
                         if visible(self.scope, &self.filter, &item) {
                             self.replayed.push_back(Arc::new(item));
@@ -203,5 +214,6 @@ pub async fn follow(
         replayed: VecDeque::new(),
         live: None,
         shutdown: app.shutdown.subscribe(),
+        budget: app.replay.clone(),
     })
 }

@@ -21,6 +21,7 @@ pub mod posts;
 pub mod refresh;
 pub mod relations;
 pub mod repairs;
+pub mod replay;
 pub mod review;
 pub mod seed;
 pub mod settings;

@@ -268,3 +268,56 @@ db_test!(
         );
     }
 );
+
+db_test!(
+    a_replay_over_the_tenant_budget_slows_down_and_misses_nothing,
+    config = |c: &mut socialgate::Config| c.replay_rate = 1,
+    async |app: TestApp| {
+        // One replayed event a second with bursts of two: subscribing from the start
+        // again and again (each replay reads six events) spends the budget, so the
+        // later replays wait for it to refill, and still miss and repeat nothing.
+        let tenant = "replay-budget";
+        let owner = app.actor(tenant, "adv", &[Advisor]).await;
+        let co = app.actor(tenant, "co", &[Compliance]).await;
+        let id = crate::common::integration_id(&app.connect(&owner, Network::Linkedin, "r").await);
+        review::approve(&app.app, &co, id, None, None)
+            .await
+            .expect("approve");
+        for _ in 0..2 {
+            lifecycle::expire(&app.app, owner.tenant_id, id, StatusReason::TokenExpired)
+                .await
+                .expect("expire");
+            let again = lifecycle::NewAccount {
+                network: Network::Linkedin,
+                display_name: "Account".into(),
+                profile_url: None,
+                external_account_id: "r".into(),
+                network_user_id: None,
+                scopes: vec!["openid".into(), "w_member_social".into()],
+                token_expires_at: None,
+                tokens: None,
+            };
+            lifecycle::reconnected(&app.app, &owner, id, again)
+                .await
+                .expect("reconnect");
+        }
+        let mut ws = Ws::connect(&app.base, Protocol::TransportWs).await;
+        ws.init(&app.token(tenant, "co", &[Compliance])).await;
+        for round in ["a", "b", "c"] {
+            ws.subscribe(round, FEED, json!({ "after": "0" })).await;
+            let mut sequences = Vec::new();
+            for _ in 0..6 {
+                let event = ws.event(WAIT).await;
+                let sequence = &event["integrationStatusChanged"]["sequence"];
+                sequences.push(sequence.as_i64().expect("seq"));
+            }
+            assert_eq!(sequences, vec![1, 2, 3, 4, 5, 6], "{round}: in order, once");
+            ws.send(json!({ "id": round, "type": "complete" })).await;
+            // The server confirms the end of that subscription.
+            match ws.next(WAIT).await {
+                Got::Message(m) => assert_eq!(m, json!({ "id": round, "type": "complete" })),
+                other => panic!("{round}: {other:?}"),
+            }
+        }
+    }
+);
