@@ -10,7 +10,7 @@ use async_graphql::{
     Lookahead,
     dataloader::{DataLoader, HashMapCache, Loader},
 };
-use entity::{compliance_note, integration, integration_event, user};
+use entity::{compliance_note, integration, integration_event, post_delivery, user};
 
 use crate::{
     auth::Actor,
@@ -85,6 +85,16 @@ impl Related for integration_event::Model {
     }
 }
 
+impl Related for post_delivery::Model {
+    async fn fetch(
+        app: &App,
+        actor: &Actor,
+        ids: &[IntegrationId],
+    ) -> AppResult<HashMap<IntegrationId, Vec<Self>>> {
+        relations::upcoming(app, actor, ids).await
+    }
+}
+
 /// The rows of one relation per integration id.
 pub struct PerIntegration<T>(Caller, PhantomData<T>);
 
@@ -108,6 +118,7 @@ pub struct Loaders {
     pub integrations: DataLoader<IntegrationLoader, HashMapCache>,
     pub notes: DataLoader<PerIntegration<compliance_note::Model>, HashMapCache>,
     pub history: DataLoader<PerIntegration<integration_event::Model>, HashMapCache>,
+    pub upcoming: DataLoader<PerIntegration<post_delivery::Model>, HashMapCache>,
 }
 
 impl std::fmt::Debug for Loaders {
@@ -142,7 +153,8 @@ impl Loaders {
             users: loader(UserLoader(caller.clone()), cache),
             integrations: loader(IntegrationLoader(caller.clone()), cache),
             notes: loader(PerIntegration(caller.clone(), PhantomData), cache),
-            history: loader(PerIntegration(caller, PhantomData), cache),
+            history: loader(PerIntegration(caller.clone(), PhantomData), cache),
+            upcoming: loader(PerIntegration(caller, PhantomData), cache),
         }
     }
 
@@ -176,6 +188,9 @@ impl Loaders {
             if notes.field("author").exists() {
                 users.extend(loaded.values().flatten().map(|n| n.author_id));
             }
+        }
+        if node.field("upcomingDeliveries").exists() {
+            self.upcoming.load_many(ids.iter().copied()).await?;
         }
         if !users.is_empty() {
             users.sort();

@@ -55,6 +55,28 @@ impl PerIntegration for integration_event::Model {
     }
 }
 
+impl PerIntegration for entity::post_delivery::Model {
+    fn integration_id(&self) -> IntegrationId {
+        self.integration_id
+    }
+}
+
+/// What is still to leave through the integrations `ids`: deliveries approved,
+/// scheduled or held, soonest first.
+pub async fn upcoming(
+    app: &App,
+    actor: &Actor,
+    ids: &[IntegrationId],
+) -> AppResult<HashMap<IntegrationId, Vec<entity::post_delivery::Model>>> {
+    use entity::enums::DeliveryState as D;
+    let rows = app
+        .store
+        .tenant(scope_of(actor))
+        .deliveries_to(ids, &[D::Approved, D::Scheduled, D::Held])
+        .await?;
+    Ok(grouped(ids, rows))
+}
+
 /// `rows` grouped by integration, every id of `ids` present (empty when none).
 fn grouped<T: PerIntegration>(
     ids: &[IntegrationId],

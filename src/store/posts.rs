@@ -85,7 +85,8 @@ impl<C: ConnectionTrait> Scoped<'_, C> {
             .await?)
     }
 
-    /// Deliveries of the integrations among `ids` in one of `states`, in one statement.
+    /// Deliveries to the integrations among `ids` (those the scope sees) in one of
+    /// `states`, soonest first, in one statement.
     pub async fn deliveries_to(
         &self,
         ids: &[IntegrationId],
@@ -94,6 +95,7 @@ impl<C: ConnectionTrait> Scoped<'_, C> {
         Ok(post_delivery::Entity::find()
             .filter(post_delivery::Column::TenantId.eq(self.tenant_id()))
             .filter(post_delivery::Column::IntegrationId.is_in(ids.iter().copied()))
+            .filter(self.owned_integrations(post_delivery::Column::IntegrationId))
             .filter(post_delivery::Column::Status.is_in(states.iter().copied()))
             .order_by_asc(post_delivery::Column::DueAt)
             .all(self.db)

@@ -47,6 +47,7 @@ mod proxy;
 mod refresh;
 mod review;
 mod revocation;
+mod schedule;
 mod schema;
 mod smtp;
 mod sockets;

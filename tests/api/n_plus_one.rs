@@ -1,5 +1,6 @@
-//! The N+1 guard: a page of 5 and a page of 100 integrations, with owner, notes and
-//! history (and their authors and actors), cost the same number of SQL statements,
+//! The N+1 guard: a page of 5 and a page of 100 integrations, with owner, notes,
+//! history (and their authors and actors) and upcoming deliveries, cost the same
+//! number of SQL statements,
 //! and no more than one per relation.
 
 use serde_json::json;
@@ -12,6 +13,7 @@ const PAGE: &str = r#"query($first: Int!) { integrations(first: $first) { totalC
   owner { id subject name }
   complianceNotes { body author { subject } }
   history { sequence toStatus reason actor { subject } }
+  upcomingDeliveries { status dueAt }
 } } } }"#;
 
 db_test!(
@@ -52,8 +54,9 @@ db_test!(
             measured[0], measured[1],
             "statement count grows with page size"
         );
-        // The page, its total, history, notes, and the users of owners, authors and
-        // actors together; the caller was remembered, so nothing before the page.
-        assert_eq!(measured[0], 5, "statements per page");
+        // The page, its total, history, notes, upcoming deliveries, and the users of
+        // owners, authors and actors together; the caller was remembered, so nothing
+        // before the page.
+        assert_eq!(measured[0], 6, "statements per page");
     }
 );

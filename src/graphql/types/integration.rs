@@ -137,6 +137,25 @@ impl Integration {
             .map(ComplianceNote)
             .collect())
     }
+    /// Posts still to leave through this account (approved, scheduled or held),
+    /// soonest first: what a broken connection would hold.
+    async fn upcoming_deliveries(
+        &self,
+        ctx: &Context<'_>,
+    ) -> async_graphql::Result<Vec<super::post::PostDelivery>> {
+        let rows = ctx
+            .loaders()
+            .await?
+            .upcoming
+            .load_one(self.0.id)
+            .await
+            .map_err(|e| e.extend())?;
+        Ok(rows
+            .unwrap_or_default()
+            .into_iter()
+            .map(super::post::PostDelivery)
+            .collect())
+    }
     /// Every status change and note, oldest first.
     #[graphql(complexity = "3 * child_complexity")]
     async fn history(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<AuditEvent>> {
