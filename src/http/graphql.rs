@@ -182,6 +182,7 @@ fn request_error(response: &async_graphql::Response) -> bool {
 fn coercion(message: &str) -> bool {
     message.starts_with("Invalid value for argument")
         || message.starts_with("Failed to parse")
+        || message.starts_with("Expected input type")
         || (message.starts_with("Variable ") && message.ends_with(" is not defined."))
 }
 

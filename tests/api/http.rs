@@ -52,12 +52,14 @@ db_test!(
                 .body(body)
                 .send()
         };
-        // Unknown operation, undefined variable, a subscription over HTTP: the
-        // request's fault, never INTERNAL, and no data entry when nothing ran.
+        // Unknown operation, undefined variable, a subscription over HTTP, a missing
+        // nullable variable where an input field needs a value: the request's fault,
+        // never INTERNAL, and no data entry when nothing ran.
         let cases = [
             r#"{"query":"{ __typename }","operationName":"Nope"}"#,
             r#"{"query":"query($id: ID!) { integration(id: $id) { id } }"}"#,
             r#"{"query":"subscription { integrationStatusChanged { cursor } }"}"#,
+            r#"{"query":"query($x: Boolean) { integrations(filter: { includeDisconnected: $x }) { edges { cursor } } }"}"#,
         ];
         for body in cases {
             let response = post(body, "application/json").await.expect("send");
