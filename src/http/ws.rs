@@ -323,7 +323,8 @@ async fn serve(
         };
         // Shutdown first: the feeds end at shutdown too, and their `complete` would
         // tell clients the subscription is over for good, when it is only this
-        // server going away (1001: resume elsewhere with `after`).
+        // server going away (1001: resume elsewhere with `after`). It can turn true
+        // between polling that branch and the engine's, hence the check after.
         let outgoing = tokio::select! {
             biased;
             () = shutting_down(&mut shutdown) => {
@@ -342,6 +343,17 @@ async fn serve(
             }
             message = engine.next() => message,
         };
+        // The feeds may have seen the shutdown while this loop polled: their
+        // `complete` is not sent, the socket closes as above.
+        if *shutdown.borrow() {
+            send_within(
+                &mut sink,
+                close(1001, "server shutting down; resume with after"),
+                SEND_TIMEOUT,
+            )
+            .await;
+            break;
+        }
         let refused = session.refused.lock().ok().and_then(|mut r| r.take());
         match (outgoing, refused) {
             (Some(WsMessage::Text(text)), None) => {
