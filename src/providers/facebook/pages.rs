@@ -8,10 +8,11 @@ use std::collections::HashSet;
 use serde::{Deserialize, de::DeserializeOwned};
 
 use super::{Facebook, POSTING_TASKS};
+use crate::providers::http;
 use crate::{
     config::Secret,
     domain::StatusReason,
-    providers::{Account, Grant, ProviderError, ProviderResult, http},
+    providers::{Account, Grant, ProviderError, ProviderResult},
 };
 
 /// One page of a Graph edge.
