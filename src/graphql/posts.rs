@@ -2,23 +2,17 @@
 //! service call and one conversion.
 
 use async_graphql::{
-    Context, ErrorExtensions, Object, ResultExt,
+    Context, Object, ResultExt,
     connection::{Connection, Edge},
 };
 
 use super::{
     context::ContextExt,
     ids::{PostCursor, PostGid},
+    query::page_cost,
     types::post::{Post, PostFilter, PostInput},
 };
-use crate::{
-    error::AppError,
-    service::{now, posts, posts::PostFilter as StoredFilter},
-};
-
-/// Posts per page unless `first` says otherwise, and at most.
-pub const DEFAULT_PAGE: u64 = 20;
-pub const MAX_PAGE: u64 = 100;
+use crate::service::{now, posts, posts::PostFilter as StoredFilter};
 
 fn draft(input: PostInput) -> posts::Draft {
     posts::Draft {
@@ -31,12 +25,6 @@ fn draft(input: PostInput) -> posts::Draft {
             false => input.scheduled_at,
         },
     }
-}
-
-/// Page cost for complexity: the page size times its children.
-fn page_cost(first: Option<i32>, child_complexity: usize) -> usize {
-    let size = first.map_or(DEFAULT_PAGE as usize, |n| n.max(0) as usize);
-    size.max(1) * child_complexity + 1
 }
 
 #[derive(Default)]
@@ -62,16 +50,6 @@ impl PostQuery {
         after: Option<PostCursor>,
         filter: Option<PostFilter>,
     ) -> async_graphql::Result<Connection<String, Post>> {
-        let first = match first {
-            None => DEFAULT_PAGE,
-            Some(n) if (0..=MAX_PAGE as i32).contains(&n) => n as u64,
-            Some(n) => {
-                return Err(AppError::BadUserInput(format!(
-                    "first must be between 0 and {MAX_PAGE}, not {n}"
-                ))
-                .extend());
-            }
-        };
         let filter = StoredFilter {
             reviews: filter
                 .unwrap_or_default()
@@ -80,19 +58,18 @@ impl PostQuery {
                 .map(Into::into)
                 .collect(),
         };
-        let mut page = posts::page(
+        let page = posts::page(
             ctx.app()?,
             ctx.actor().await?,
             &filter,
             after.map(|c| c.0),
-            first + 1,
+            first,
         )
         .await
         .extend()?;
-        let has_next = page.len() as u64 > first;
-        page.truncate(first as usize);
-        let mut connection = Connection::new(after.is_some(), has_next);
+        let mut connection = Connection::new(after.is_some(), page.has_next);
         connection.edges = page
+            .items
             .into_iter()
             .map(|view| Edge::new(PostCursor(view.post.id).encoded(), Post(view)))
             .collect();

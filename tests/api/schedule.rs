@@ -83,6 +83,27 @@ db_test!(
         .await;
         let approved = ok(&app, &co, "mutation($id: ID!, $hash: String!) { approvePost(id: $id, contentHash: $hash) { deliveries { atRisk } } }", json!({ "id": post["id"], "hash": post["contentHash"] })).await;
         assert_eq!(approved["deliveries"][0]["atRisk"], true);
+        // Three posts in the tenant: pages of two, within the integrations' bounds.
+        let page = ok(
+            &app,
+            &co,
+            "{ posts(first: 2) { pageInfo { hasNextPage } edges { cursor } } }",
+            json!({}),
+        )
+        .await;
+        assert_eq!(page["pageInfo"]["hasNextPage"], true);
+        let after = page["edges"][1]["cursor"].clone();
+        let rest = ok(&app, &co, "query($after: String) { posts(first: 2, after: $after) { pageInfo { hasNextPage } edges { cursor } } }", json!({ "after": after })).await;
+        assert_eq!(rest["edges"].as_array().map(Vec::len), Some(1));
+        assert_eq!(rest["pageInfo"]["hasNextPage"], false);
+        let too_many = app
+            .gql(
+                Some(&co),
+                "{ posts(first: 101) { edges { cursor } } }",
+                json!({}),
+            )
+            .await;
+        assert_eq!(crate::common::codes(&too_many), ["BAD_USER_INPUT"]);
         // The account lists what is still to leave through it.
         let account = ok(&app, &token, "query($id: ID!) { integration(id: $id) { upcomingDeliveries { status atRisk dueAt } } }", json!({ "id": gid })).await;
         assert_eq!(

@@ -284,30 +284,42 @@ pub async fn get(app: &App, actor: &Actor, id: PostId) -> AppResult<PostView> {
     Ok(PostView { post, deliveries })
 }
 
-/// A page of posts the actor sees, newest first, with their deliveries: two statements
+/// A page of posts.
+#[derive(Debug)]
+pub struct Page {
+    pub items: Vec<PostView>,
+    pub has_next: bool,
+}
+
+/// The page of posts the actor sees after `after`, newest first, of at most `first`
+/// (the same bounds as integrations' pages), with their deliveries: two statements
 /// whatever the page's size.
 pub async fn page(
     app: &App,
     actor: &Actor,
     filter: &PostFilter,
     after: Option<PostId>,
-    first: u64,
-) -> AppResult<Vec<PostView>> {
+    first: Option<i32>,
+) -> AppResult<Page> {
+    let first = crate::service::integrations::page_size(first)?;
     let data = app.store.tenant(scope_of(actor));
-    let posts = data.posts_page(filter, after, first).await?;
+    let mut posts = data.posts_page(filter, after, first + 1).await?;
+    let has_next = posts.len() as u64 > first;
+    posts.truncate(first as usize);
     let ids: Vec<_> = posts.iter().map(|p| p.id).collect();
-    let mut deliveries = data.deliveries_of(&ids).await?;
-    Ok(posts
+    let mut by_post: std::collections::HashMap<PostId, Vec<post_delivery::Model>> =
+        std::collections::HashMap::new();
+    for delivery in data.deliveries_of(&ids).await? {
+        by_post.entry(delivery.post_id).or_default().push(delivery);
+    }
+    let items = posts
         .into_iter()
-        .map(|post| {
-            let (mine, rest) = deliveries.drain(..).partition(|d| d.post_id == post.id);
-            deliveries = rest;
-            PostView {
-                post,
-                deliveries: mine,
-            }
+        .map(|post| PostView {
+            deliveries: by_post.remove(&post.id).unwrap_or_default(),
+            post,
         })
-        .collect())
+        .collect();
+    Ok(Page { items, has_next })
 }
 
 /// The word the console uses for a review state.
