@@ -159,6 +159,13 @@ pub fn probe_outcome(network: crate::domain::Network, outcome: &'static str) {
         .increment(1);
 }
 
+/// What one publication attempt came to (published, refused_token, passing,
+/// duplicate, failed).
+pub fn publish_outcome(network: crate::domain::Network, outcome: &'static str) {
+    counter!("socialgate_publish_outcomes_total", "network" => network::slug(network), "outcome" => outcome)
+        .increment(1);
+}
+
 /// The exposition text: the gauges read from the database now, then every series.
 /// `None` when another recorder than socialgate's is installed.
 pub async fn render(store: &Store, by_tenant: bool) -> AppResult<Option<String>> {

@@ -32,6 +32,8 @@ impl Default for Config {
             linkedin_client_secret: None,
             linkedin_oauth_url: "https://www.linkedin.com/oauth/v2".to_owned(),
             linkedin_api_url: "https://api.linkedin.com".to_owned(),
+            linkedin_web_url: "https://www.linkedin.com".to_owned(),
+            linkedin_version: "202603".to_owned(),
             linkedin_pkce: None,
             facebook_pkce: None,
             instagram_pkce: None,
@@ -56,6 +58,8 @@ impl Default for Config {
             expires_soon_days: 14,
             tenant_concurrency: 4,
             post_spread_secs: 60,
+            held_resume_hours: 24,
+            publish_interval_secs: 5,
             replay_rate: 10_000,
             heavy_slots: std::thread::available_parallelism()
                 .map_or(1, |n| n.get().saturating_sub(1).max(1) as u32),

@@ -112,8 +112,15 @@ pub struct Config {
     pub linkedin_client_secret: Option<Secret>,
     /// LinkedIn's OAuth base (`…/authorization`, `…/accessToken` live under it).
     pub linkedin_oauth_url: String,
-    /// LinkedIn's API base (`/v2/userinfo`).
+    /// LinkedIn's API base (`/v2/userinfo`, `/rest/posts`).
     pub linkedin_api_url: String,
+    /// Where LinkedIn members see posts (`/feed/update/{urn}/`): the permalinks of
+    /// published posts are built from it.
+    pub linkedin_web_url: String,
+    /// The `LinkedIn-Version` (`YYYYMM`) sent to LinkedIn's versioned APIs (the Posts
+    /// API). LinkedIn supports each version for at least a year: move it forward
+    /// before LinkedIn's sunset date for it.
+    pub linkedin_version: String,
     /// Send a PKCE challenge with each network's sign-in (`SOCIALGATE_LINKEDIN_PKCE`,
     /// `…_FACEBOOK_PKCE`, `…_INSTAGRAM_PKCE`; default off). LinkedIn documents PKCE only
     /// for native apps it enables on request; Meta only for its OIDC flow, not the
@@ -188,6 +195,15 @@ pub struct Config {
     /// leave closer moves later by the gap and a random part of up to half of it.
     #[serde(deserialize_with = "number")]
     pub post_spread_secs: u64,
+    /// How long after its time a delivery held by a broken connection still leaves by
+    /// itself once the connection works again, in hours
+    /// (`SOCIALGATE_HELD_RESUME_HOURS`); older ones wait for their author.
+    #[serde(deserialize_with = "number")]
+    pub held_resume_hours: u64,
+    /// How often the publish job looks for due deliveries, in seconds
+    /// (`SOCIALGATE_PUBLISH_INTERVAL_SECS`).
+    #[serde(deserialize_with = "number")]
+    pub publish_interval_secs: u64,
     /// Most expensive requests (audit walks and exports, digest previews, pages with a
     /// validated complexity of 1,000 or more) running at once on the instance, all
     /// tenants together; a freed place goes to the tenant with the fewest running

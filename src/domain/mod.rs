@@ -13,6 +13,7 @@ pub mod network;
 pub mod notifications;
 pub mod policy;
 pub mod posts;
+pub mod publishing;
 pub mod reason;
 pub mod refresh;
 pub mod role;

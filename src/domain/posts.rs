@@ -43,6 +43,8 @@ struct Limits {
     hashtags: Option<usize>,
     mentions: Option<usize>,
     image_required: bool,
+    /// Most images one post carries there.
+    images: usize,
 }
 
 fn limits(network: Network) -> Limits {
@@ -52,18 +54,25 @@ fn limits(network: Network) -> Limits {
             hashtags: None,
             mentions: None,
             image_required: false,
+            // Images on LinkedIn go through its Images API upload first, which
+            // socialgate does not do: a post with images is refused for LinkedIn
+            // rather than published without them.
+            images: 0,
         },
         Network::Facebook => Limits {
             text: MAX_TEXT,
             hashtags: None,
             mentions: None,
             image_required: false,
+            images: MAX_IMAGES,
         },
         Network::Instagram => Limits {
             text: 2_200,
             hashtags: Some(30),
             mentions: Some(20),
             image_required: true,
+            // One image per post: carousels are not published yet.
+            images: 1,
         },
     }
 }
@@ -107,6 +116,13 @@ fn https_url(field: &str, value: &str) -> Result<String, String> {
 pub fn fits(content: &Content, network: Network) -> Result<(), String> {
     let limits = limits(network);
     let name = super::network::name(network);
+    let content = &super::publishing::rendition(content, network);
+    if content.image_urls.len() > limits.images {
+        return Err(match limits.images {
+            0 => format!("{name} posts are published without images here: remove them"),
+            n => format!("{name} takes at most {n} image(s) per post here"),
+        });
+    }
     let length = content.text.chars().count();
     if length > limits.text {
         return Err(format!(
@@ -274,7 +290,19 @@ mod tests {
         let tagged = written(&tags, &["https://cdn.example.com/a.jpg"]);
         let refused = fits(&tagged, Network::Instagram).expect_err("31 hashtags");
         assert!(refused.contains("30 hashtags"), "{refused}");
-        assert!(fits(&tagged, Network::Linkedin).is_ok());
+        assert!(fits(&tagged, Network::Facebook).is_ok());
+        let refused = fits(&tagged, Network::Linkedin).expect_err("images");
+        assert!(refused.contains("without images"), "{refused}");
+        let two = written(
+            "Charts",
+            &[
+                "https://cdn.example.com/a.jpg",
+                "https://cdn.example.com/b.jpg",
+            ],
+        );
+        assert!(fits(&two, Network::Facebook).is_ok());
+        let refused = fits(&two, Network::Instagram).expect_err("one image");
+        assert!(refused.contains("at most 1 image"), "{refused}");
     }
 
     #[test]

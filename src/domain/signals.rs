@@ -15,7 +15,10 @@ pub enum Signal {
     Blocked,
     /// Timeout, 5xx, malformed answer, FB 1/2: retry with backoff, change nothing.
     Transient,
-    /// An error that says nothing about the connection (e.g. FB 506 duplicate post).
+    /// The network already has this post (FB 506, LinkedIn's duplicate refusal): not a
+    /// connection problem, and proof that an earlier try may have got through.
+    Duplicate,
+    /// An error that says nothing about the connection.
     Other,
 }
 
@@ -32,8 +35,10 @@ pub fn graph(code: i64, subcode: Option<i64>) -> Signal {
         (190, Some(492)) => Signal::Dead(PageRoleLost),
         (190, _) => Signal::Dead(AccessRevoked),
         (10, _) | (200..=299, _) => Signal::Dead(PermissionRevoked),
-        (4 | 17 | 32 | 613 | 80001, _) => Signal::Throttled,
+        // 9 with 2207042: an Instagram account's publishing quota is used up.
+        (4 | 9 | 17 | 32 | 613 | 80001, _) => Signal::Throttled,
         (368, _) => Signal::Blocked,
+        (506, _) => Signal::Duplicate,
         (1 | 2, _) => Signal::Transient,
         _ => Signal::Other,
     }
@@ -85,7 +90,7 @@ mod tests {
         );
         assert_eq!(graph(613, None), Signal::Throttled);
         assert_eq!(graph(2, None), Signal::Transient);
-        assert_eq!(graph(506, None), Signal::Other);
+        assert_eq!(graph(506, None), Signal::Duplicate);
         assert_eq!(
             linkedin(None, Some("INVALID_ACCESS_TOKEN")),
             Signal::Dead(StatusReason::TokenInvalidated)

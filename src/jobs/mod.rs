@@ -11,6 +11,7 @@
 mod digest;
 mod expiry;
 pub mod probe;
+pub mod publish;
 mod refresh;
 
 use std::{sync::Arc, time::Duration};
@@ -42,15 +43,18 @@ pub enum Job {
     Attempts,
     /// Daily Digest mail to each person whose local hour has come.
     Digest,
+    /// Due posts are published; held ones leave once their account works again.
+    Publish,
 }
 
 impl Job {
-    pub const ALL: [Job; 5] = [
+    pub const ALL: [Job; 6] = [
         Job::Expiry,
         Job::Probe,
         Job::Refresh,
         Job::Attempts,
         Job::Digest,
+        Job::Publish,
     ];
 
     /// The name used for its lease and by `socialgate run-job`.
@@ -61,6 +65,7 @@ impl Job {
             Job::Refresh => "refresh",
             Job::Attempts => "attempts",
             Job::Digest => "digest",
+            Job::Publish => "publish",
         }
     }
 
@@ -88,6 +93,7 @@ impl Job {
             Job::Attempts => Duration::from_secs(10 * 60),
             // Hours start on the minute in every time zone; a run finds who is due.
             Job::Digest => Duration::from_secs(60),
+            Job::Publish => Duration::from_secs(app.config.publish_interval_secs.max(1)),
         }
     }
 }
@@ -108,7 +114,8 @@ pub struct Report {
     pub job: &'static str,
     /// False when another instance held the job's lease: nothing was done here.
     pub ran: bool,
-    /// Integrations changed (for `attempts`: sign-ins cleared; for `digest`: mails sent).
+    /// Integrations changed (for `attempts`: sign-ins cleared; for `digest`: mails
+    /// sent; for `publish`: deliveries moved).
     pub changed: usize,
 }
 
@@ -173,6 +180,7 @@ impl Jobs {
             Job::Refresh => refresh::run(self).await,
             Job::Attempts => housekeeping(&self.app).await,
             Job::Digest => digest::run(self, crate::store::at_stored_precision(now)).await,
+            Job::Publish => publish::run(self).await,
         };
         self.app
             .store

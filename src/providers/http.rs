@@ -30,6 +30,7 @@ fn from_signal(signal: Signal, message: String) -> ProviderError {
         Signal::Dead(reason) => ProviderError::Dead(reason),
         Signal::Throttled => ProviderError::RateLimited(message, None),
         Signal::Transient => ProviderError::Transient(message),
+        Signal::Duplicate => ProviderError::Duplicate(message),
         Signal::Blocked | Signal::Other => ProviderError::Failed(message),
     }
 }
@@ -58,6 +59,9 @@ fn error_of(status: u16, body: &Value) -> ProviderError {
         let kind = text("error_type").unwrap_or("error");
         return from_signal(signals::http_status(status), format!("{kind}: {message}"));
     }
+    if let Some(duplicate) = linkedin_duplicate(body) {
+        return ProviderError::Duplicate(duplicate);
+    }
     let service_code = body.get("serviceErrorCode").and_then(Value::as_i64);
     let code = text("code");
     if service_code.is_some() || code.is_some() {
@@ -82,10 +86,41 @@ fn error_of(status: u16, body: &Value) -> ProviderError {
     )
 }
 
+/// LinkedIn's refusal of a post it already has: a 422 whose `errorDetails.inputErrors`
+/// carry the code `DUPLICATE_POST`, its message naming the earlier post's URN.
+fn linkedin_duplicate(body: &Value) -> Option<String> {
+    let errors = body
+        .pointer("/errorDetails/inputErrors")
+        .and_then(Value::as_array)?;
+    errors
+        .iter()
+        .any(|e| e.get("code").and_then(Value::as_str) == Some("DUPLICATE_POST"))
+        .then(|| {
+            let message = body.get("message").and_then(Value::as_str).unwrap_or("");
+            let earlier = message
+                .split_whitespace()
+                .find(|word| word.starts_with("urn:li:"));
+            match earlier {
+                Some(urn) => format!("LinkedIn already has this post ({urn})"),
+                None => "LinkedIn already has this post".to_owned(),
+            }
+        })
+}
+
 /// Sends `request` and parses a 2xx JSON body as `T`.
 pub(super) async fn json<T: DeserializeOwned>(
     request: reqwest::RequestBuilder,
 ) -> ProviderResult<T> {
+    let (_, bytes) = send(request).await?;
+    serde_json::from_slice(&bytes).map_err(|_| {
+        ProviderError::Transient("the network's answer was not the expected JSON".into())
+    })
+}
+
+/// Sends `request`: a 2xx answer's headers and body, or the error its body maps to.
+pub(super) async fn send(
+    request: reqwest::RequestBuilder,
+) -> ProviderResult<(reqwest::header::HeaderMap, Vec<u8>)> {
     let response = request.send().await.map_err(|e| {
         // reqwest's error text carries the URL, which may carry a token: keep it short.
         let kind = if e.is_timeout() {
@@ -96,19 +131,19 @@ pub(super) async fn json<T: DeserializeOwned>(
         ProviderError::Transient(format!("the network {kind}"))
     })?;
     let status = response.status().as_u16();
-    let wait = wait_asked(response.headers());
+    let headers = response.headers().clone();
     let bytes = response
         .bytes()
         .await
         .map_err(|_| ProviderError::Transient("the network's answer was cut off".into()))?;
     if (200..300).contains(&status) {
-        return serde_json::from_slice(&bytes).map_err(|_| {
-            ProviderError::Transient("the network's answer was not the expected JSON".into())
-        });
+        return Ok((headers, bytes.to_vec()));
     }
     let body: Value = serde_json::from_slice(&bytes).unwrap_or(Value::Null);
     Err(match error_of(status, &body) {
-        ProviderError::RateLimited(message, None) => ProviderError::RateLimited(message, wait),
+        ProviderError::RateLimited(message, None) => {
+            ProviderError::RateLimited(message, wait_asked(&headers))
+        }
         other => other,
     })
 }

@@ -10,6 +10,7 @@ mod http;
 pub use http::client as http_client;
 pub mod instagram;
 pub mod linkedin;
+pub mod publishing;
 pub mod signed_request;
 
 use std::{collections::HashMap, sync::Arc};
@@ -63,6 +64,8 @@ pub enum ProviderError {
     RateLimited(String, Option<std::time::Duration>),
     /// Timeout, 5xx, malformed answer: try again later.
     Transient(String),
+    /// The network already has this content (a duplicate post), in its words.
+    Duplicate(String),
     /// Any other error answer.
     Failed(String),
 }
@@ -73,7 +76,9 @@ impl From<ProviderError> for AppError {
             ProviderError::Refused(failure, why) => AppError::Refused(failure, why),
             ProviderError::Dead(r) => AppError::Provider(reason::explanation(r).to_owned()),
             ProviderError::RateLimited(why, _) => AppError::RateLimited(why),
-            ProviderError::Transient(why) | ProviderError::Failed(why) => AppError::Provider(why),
+            ProviderError::Transient(why)
+            | ProviderError::Duplicate(why)
+            | ProviderError::Failed(why) => AppError::Provider(why),
         }
     }
 }
@@ -111,6 +116,7 @@ impl ProviderError {
             ProviderError::Refused(_, why)
             | ProviderError::RateLimited(why, _)
             | ProviderError::Transient(why)
+            | ProviderError::Duplicate(why)
             | ProviderError::Failed(why) => why.clone(),
         }
     }
@@ -175,6 +181,15 @@ pub trait Provider: Send + Sync {
         )))
     }
 
+    /// Publishes `post` as the account the integration connected (`account` is its
+    /// external id), with its stored access token. Called once per delivery: an answer
+    /// that does not say whether the post exists is never followed by a blind retry.
+    async fn publish(
+        &self,
+        token: &Secret,
+        post: &publishing::Outgoing<'_>,
+    ) -> ProviderResult<publishing::Published>;
+
     /// Whether the network documents a way for an app to revoke its access. Only
     /// Facebook does (`DELETE /{user-id}/permissions`); LinkedIn's and Instagram
     /// Login's documentation describe none.
@@ -237,16 +252,16 @@ pub fn client(
     let at = |configured: &str| base.unwrap_or(configured).trim_end_matches('/').to_owned();
     Ok(match network {
         Network::Linkedin => {
-            let oauth = base.map_or_else(
-                || config.linkedin_oauth_url.clone(),
-                |b| format!("{b}/oauth/v2"),
-            );
-            Arc::new(linkedin::Linkedin::new(
-                http,
-                app,
-                &oauth,
-                &at(&config.linkedin_api_url),
-            )?)
+            let urls = linkedin::Urls {
+                oauth: base.map_or_else(
+                    || config.linkedin_oauth_url.clone(),
+                    |b| format!("{b}/oauth/v2"),
+                ),
+                api: at(&config.linkedin_api_url),
+                web: at(&config.linkedin_web_url),
+                version: config.linkedin_version.clone(),
+            };
+            Arc::new(linkedin::Linkedin::new(http, app, &urls)?)
         }
         Network::Facebook => Arc::new(facebook::Facebook {
             http,

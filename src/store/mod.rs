@@ -13,6 +13,7 @@
 pub mod attempts;
 pub mod credentials;
 pub mod deletion_requests;
+pub mod deliveries;
 pub mod digests;
 pub mod events;
 pub mod gauges;

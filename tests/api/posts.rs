@@ -52,6 +52,7 @@ db_test!(
         let adv = app.actor(tenant, "adv", &[Advisor]).await;
         let linkedin = app.connect(&adv, Network::Linkedin, "li-1").await;
         let instagram = app.connect(&adv, Network::Instagram, "ig-1").await;
+        let facebook = app.connect(&adv, Network::Facebook, "fb-1").await;
         let author = app.token(tenant, "adv", &[Advisor]);
         let co = app.token(tenant, "co", &[Compliance]);
 
@@ -75,6 +76,14 @@ db_test!(
             "targets": [linkedin, instagram],
             "publishNow": true,
         });
+        // LinkedIn posts carry no images here: refused rather than sent without them.
+        let with_image = json!({ "input": input.clone() });
+        assert_eq!(
+            refused(&app, &author, &create("id"), with_image).await,
+            ["BAD_USER_INPUT"]
+        );
+        let mut input = input;
+        input["targets"] = json!([facebook, instagram]);
         let post = ok(&app, &author, &create(POST), json!({ "input": input })).await;
         assert_eq!(post["review"], "DRAFT");
         assert_eq!(post["deliveries"].as_array().expect("deliveries").len(), 2);
@@ -116,7 +125,7 @@ db_test!(
         }
 
         // Every decision is an event of the chain, with the content it is bound to.
-        let trail = ok(&app, &co, "query($id: ID!) { auditTrail(integrationId: $id) { kind deliveryStatus contentHash postId note } }", json!({ "id": linkedin })).await;
+        let trail = ok(&app, &co, "query($id: ID!) { auditTrail(integrationId: $id) { kind deliveryStatus contentHash postId note } }", json!({ "id": facebook })).await;
         let decisions: Vec<_> = trail
             .as_array()
             .expect("events")

@@ -25,7 +25,8 @@ pub struct PostInput {
     pub text: String,
     /// An https link shared with the text.
     pub link: Option<String>,
-    /// https URLs of images (Instagram needs one; JPEG for Instagram).
+    /// https URLs of images: Instagram needs exactly one (a public JPEG), a Facebook
+    /// Page takes up to 10, LinkedIn posts carry none here.
     #[graphql(default)]
     pub image_urls: Vec<String>,
     /// Your integrations it goes to (1 to 4).

@@ -15,13 +15,16 @@ use chrono::{Duration, Utc};
 use serde::Deserialize;
 
 mod pages;
+mod posts;
 
 use pages::Page;
 
 use super::{
     Account, AppCredentials, ConnectFailure, Grant, Provider, ProviderError, ProviderResult,
-    Revocation, graph, http,
+    Revocation,
+    publishing::{Outgoing, Published},
 };
+use crate::providers::{graph, http};
 use crate::{config::Secret, domain::Network};
 
 /// What socialgate asks Facebook for. `business_management` reaches Pages held through
@@ -189,6 +192,10 @@ impl Provider for Facebook {
         let _: serde_json::Value =
             http::json(self.get("me", token.expose(), &[("fields", "id,name")])).await?;
         Ok(())
+    }
+
+    async fn publish(&self, token: &Secret, post: &Outgoing<'_>) -> ProviderResult<Published> {
+        self.publish_post(token, post).await
     }
 
     /// `DELETE /{user-id}/permissions` (Facebook's "revoke login"), which removes

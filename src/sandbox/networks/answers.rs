@@ -98,40 +98,40 @@ impl Sandbox {
         }
     }
 
-    /// LinkedIn `GET /v2/userinfo`, as "Sign In with LinkedIn using OpenID Connect";
-    /// errors as "Error Handling" (learn.microsoft.com/linkedin/shared/api-guide/concepts/error-handling).
-    pub fn linkedin_userinfo(&self, bearer: Option<&str>) -> Answer {
+    /// LinkedIn's refusal of a call made with a token that reports a condition.
+    pub(super) fn linkedin_condition(&self, bearer: Option<&str>) -> Option<Answer> {
         let linkedin_error = |service: u32, code: &str, message: &str| {
             (
                 401,
                 json!({ "status": 401, "serviceErrorCode": service, "code": code, "message": message }),
             )
         };
-        match bearer.and_then(|t| self.condition(t)) {
-            Some(Condition::Expired) => {
-                return linkedin_error(
-                    65602,
-                    "EXPIRED_ACCESS_TOKEN",
-                    "The token used in the request has expired",
-                );
+        Some(match bearer.and_then(|t| self.condition(t))? {
+            Condition::Expired => linkedin_error(
+                65602,
+                "EXPIRED_ACCESS_TOKEN",
+                "The token used in the request has expired",
+            ),
+            Condition::Revoked => linkedin_error(
+                65601,
+                "REVOKED_ACCESS_TOKEN",
+                "The token used in the request has been revoked by the user",
+            ),
+            Condition::PasswordChanged | Condition::Checkpoint | Condition::PageRoleLost => {
+                linkedin_error(65600, "INVALID_ACCESS_TOKEN", "Invalid access token")
             }
-            Some(Condition::Revoked) => {
-                return linkedin_error(
-                    65601,
-                    "REVOKED_ACCESS_TOKEN",
-                    "The token used in the request has been revoked by the user",
-                );
-            }
-            Some(Condition::PasswordChanged | Condition::Checkpoint | Condition::PageRoleLost) => {
-                return linkedin_error(65600, "INVALID_ACCESS_TOKEN", "Invalid access token");
-            }
-            Some(Condition::Outage) => {
-                return (
-                    503,
-                    json!({ "status": 503, "message": "Service Unavailable" }),
-                );
-            }
-            None => {}
+            Condition::Outage => (
+                503,
+                json!({ "status": 503, "message": "Service Unavailable" }),
+            ),
+        })
+    }
+
+    /// LinkedIn `GET /v2/userinfo`, as "Sign In with LinkedIn using OpenID Connect";
+    /// errors as "Error Handling" (learn.microsoft.com/linkedin/shared/api-guide/concepts/error-handling).
+    pub fn linkedin_userinfo(&self, bearer: Option<&str>) -> Answer {
+        if let Some(refused) = self.linkedin_condition(bearer) {
+            return refused;
         }
         match bearer.and_then(|t| self.holder(t)) {
             Some((login, _)) => (

@@ -1,14 +1,17 @@
 //! The look-alike networks themselves: their state, answers, pages and clients.
 
 mod answers;
+mod feed;
 mod instagram;
 mod logins;
+mod publishing;
 mod routes;
 mod state;
 
 use std::sync::Arc;
 
 pub use logins::{LOGINS, SandboxLogin, SandboxPage, logins};
+pub use publishing::SandboxPost;
 pub use routes::router;
 pub use state::{Answer, Sandbox};
 

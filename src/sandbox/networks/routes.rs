@@ -4,14 +4,15 @@
 use std::{collections::HashMap, sync::Arc};
 
 use axum::{
-    Form, Json, Router,
+    Json, Router,
+    body::Bytes,
     extract::{Path, Query, State},
     http::{HeaderMap, StatusCode, header::AUTHORIZATION},
     response::{Html, IntoResponse, Redirect, Response},
 };
 use serde_json::json;
 
-use super::{Answer, CLIENT_ID, Sandbox, logins};
+use super::{Answer, CLIENT_ID, Sandbox, feed, logins};
 use crate::{
     domain::{Network, input, network::from_slug},
     http::html::escape,
@@ -161,6 +162,9 @@ async fn get(
     // Token endpoints take the secret itself (or are documented without a proof);
     // every other Graph call must carry its proof.
     let signs_in = rest == "consent"
+        || rest == "posts"
+        || rest.starts_with("posts/")
+        || rest.starts_with("feed/update/")
         || rest.ends_with("/dialog/oauth")
         || rest.ends_with("oauth/authorize")
         || rest.ends_with("access_token");
@@ -200,6 +204,20 @@ async fn get(
         (Network::Instagram, "access_token") => answer(sandbox.instagram_long_lived(&q)),
         (Network::Instagram, path) if path.ends_with("/me") => answer(sandbox.instagram_me(token)),
         (Network::Instagram, "refresh_access_token") => answer(sandbox.instagram_refresh(&q)),
+        (_, "posts") => feed::list(sandbox, network, q.get("account").map(String::as_str)),
+        (_, path) if path.starts_with("posts/") => feed::one(sandbox, network, &path[6..]),
+        (Network::Linkedin, path) if path.starts_with("feed/update/") => {
+            feed::one(sandbox, network, &path[12..])
+        }
+        (Network::Instagram, path) if path.ends_with("/content_publishing_limit") => {
+            let account = path.split('/').nth(1).unwrap_or("");
+            answer(sandbox.instagram_quota(account, token))
+        }
+        (Network::Facebook | Network::Instagram, path) if path.split('/').count() == 2 => {
+            let id = path.rsplit('/').next().unwrap_or("");
+            let base = format!("{}/sandbox/{net}", shared.app.config.public_url());
+            answer(sandbox.graph_object(network, id, token, &base))
+        }
         _ => not_found(),
     }
 }
@@ -207,17 +225,43 @@ async fn get(
 async fn post(
     State(shared): State<Shared>,
     Path((net, rest)): Path<(String, String)>,
-    Form(form): Form<HashMap<String, String>>,
+    headers: HeaderMap,
+    body: Bytes,
 ) -> Response {
     let Some((network, sandbox)) = sandboxed(&shared, &net) else {
         return not_found();
     };
-    match (network, rest.as_str()) {
-        (Network::Linkedin, "oauth/v2/accessToken") => answer(sandbox.linkedin_token(&form)),
-        (Network::Linkedin, "oauth/v2/introspectToken") => {
+    let form: HashMap<String, String> = url::form_urlencoded::parse(&body).into_owned().collect();
+    let segments: Vec<&str> = rest.split('/').collect();
+    let graph = network != Network::Linkedin && !rest.starts_with("oauth/");
+    if graph && let Some(refused) = sandbox.proof_refused(&form) {
+        return answer(refused);
+    }
+    match (network, segments.as_slice()) {
+        (Network::Linkedin, ["oauth", "v2", "accessToken"]) => {
+            answer(sandbox.linkedin_token(&form))
+        }
+        (Network::Linkedin, ["oauth", "v2", "introspectToken"]) => {
             answer(sandbox.linkedin_introspect(&form))
         }
-        (Network::Instagram, "oauth/access_token") => answer(sandbox.instagram_token(&form)),
+        (Network::Linkedin, ["rest", "posts"]) => {
+            let json = serde_json::from_slice(&body).unwrap_or_default();
+            let version = headers.contains_key("linkedin-version");
+            match sandbox.linkedin_post(bearer(&headers), version, &json) {
+                Ok(urn) => (StatusCode::CREATED, [("x-restli-id", urn)]).into_response(),
+                Err(refused) => answer(refused),
+            }
+        }
+        (Network::Instagram, ["oauth", "access_token"]) => answer(sandbox.instagram_token(&form)),
+        (Network::Facebook, [_version, page, edge @ ("feed" | "photos")]) => {
+            answer(sandbox.facebook_publish(page, edge, &form))
+        }
+        (Network::Instagram, [_version, account, "media"]) => {
+            answer(sandbox.instagram_container(account, &form))
+        }
+        (Network::Instagram, [_version, account, "media_publish"]) => {
+            answer(sandbox.instagram_publish(account, &form))
+        }
         _ => not_found(),
     }
 }

@@ -43,6 +43,8 @@ pub struct Sandbox {
     /// Where token changes go to be written to the database; none in a sandbox that
     /// forgets on restart (unit tests).
     journal: Option<mpsc::UnboundedSender<entity::sandbox_token::Model>>,
+    /// The posts published to the look-alikes.
+    pub published: super::publishing::Published,
 }
 
 /// The key a token is kept under: its hex SHA-256.
@@ -116,6 +118,7 @@ impl Sandbox {
             codes: Mutex::default(),
             tokens: Mutex::new(tokens),
             journal: Some(journal),
+            published: super::publishing::Published::default(),
         })
     }
 

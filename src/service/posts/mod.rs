@@ -6,6 +6,7 @@
 //! tenant; another's post is `NOT_FOUND`. Only the author edits, submits, schedules and
 //! cancels (admins may cancel too); reviewers decide by [`domain::posts::review`].
 
+pub mod publish;
 mod review;
 pub mod road;
 

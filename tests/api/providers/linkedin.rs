@@ -13,7 +13,10 @@ use axum::{
 use socialgate::{
     config::Secret,
     domain::StatusReason,
-    providers::{Provider, ProviderError, http_client, linkedin::Linkedin},
+    providers::{
+        Provider, ProviderError, http_client,
+        linkedin::{Linkedin, Urls},
+    },
 };
 
 use super::{answer, app, grant, serve};
@@ -95,13 +98,13 @@ async fn client(pkce: bool) -> Linkedin {
         .route("/oauth/v2/introspectToken", post(introspect))
         .route("/v2/userinfo", get(userinfo));
     let base = serve(router).await;
-    Linkedin::new(
-        http_client().expect("client"),
-        app("789", pkce),
-        &format!("{base}/oauth/v2"),
-        &base,
-    )
-    .expect("client")
+    let urls = Urls {
+        oauth: format!("{base}/oauth/v2"),
+        api: base.clone(),
+        web: base,
+        version: "202603".into(),
+    };
+    Linkedin::new(http_client().expect("client"), app("789", pkce), &urls).expect("client")
 }
 
 api_test!(linkedin_signs_in_with_openid_and_keeps_refresh_tokens);

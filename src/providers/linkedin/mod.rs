@@ -15,7 +15,13 @@ use oauth2::{
 };
 use serde::{Deserialize, Serialize};
 
-use super::{Account, AppCredentials, Grant, Provider, ProviderError, ProviderResult, http};
+mod posts;
+
+use super::{
+    Account, AppCredentials, Grant, Provider, ProviderError, ProviderResult,
+    publishing::{Outgoing, Published},
+};
+use crate::providers::http;
 use crate::{
     config::Secret,
     domain::{Network, StatusReason},
@@ -107,10 +113,26 @@ type Client = oauth2::Client<
     EndpointSet,
 >;
 
+/// Where LinkedIn's endpoints are, and which version of its versioned (`/rest`) APIs
+/// to ask for.
+#[derive(Debug, Clone)]
+pub struct Urls {
+    /// The OAuth base (`/authorization`, `/accessToken`, `/introspectToken`).
+    pub oauth: String,
+    /// The API base (`/v2/userinfo`, `/rest/posts`).
+    pub api: String,
+    /// Where members see posts (`/feed/update/{urn}/`).
+    pub web: String,
+    /// The `LinkedIn-Version` header, `YYYYMM`.
+    pub version: String,
+}
+
 pub struct Linkedin {
     http: reqwest::Client,
     oauth: Client,
     api_url: String,
+    web_url: String,
+    version: String,
     /// `{oauth}/introspectToken`, to confirm a reported revocation.
     introspect_url: String,
     app: AppCredentials,
@@ -124,14 +146,8 @@ struct Introspection {
 }
 
 impl Linkedin {
-    /// `oauth_url` holds `/authorization` and `/accessToken`; `api_url` holds `/v2/userinfo`.
-    pub fn new(
-        http: reqwest::Client,
-        app: AppCredentials,
-        oauth_url: &str,
-        api_url: &str,
-    ) -> AppResult<Self> {
-        let oauth_url = oauth_url.trim_end_matches('/');
+    pub fn new(http: reqwest::Client, app: AppCredentials, urls: &Urls) -> AppResult<Self> {
+        let oauth_url = urls.oauth.trim_end_matches('/');
         let bad = |e: url::ParseError| AppError::BadUserInput(format!("LinkedIn URL: {e}"));
         let oauth = Bare::new(ClientId::new(app.id.clone()))
             .set_client_secret(ClientSecret::new(app.secret.expose().to_owned()))
@@ -141,7 +157,9 @@ impl Linkedin {
         Ok(Linkedin {
             http,
             oauth,
-            api_url: api_url.trim_end_matches('/').to_owned(),
+            api_url: urls.api.trim_end_matches('/').to_owned(),
+            web_url: urls.web.trim_end_matches('/').to_owned(),
+            version: urls.version.clone(),
             introspect_url: format!("{oauth_url}/introspectToken"),
             app,
         })
@@ -321,6 +339,10 @@ impl Provider for Linkedin {
             .await
             .map_err(|e| token_error(e, true))?;
         Ok(grant_of(&token))
+    }
+
+    async fn publish(&self, token: &Secret, post: &Outgoing<'_>) -> ProviderResult<Published> {
+        self.create_post(token, post).await
     }
 
     async fn accounts(&self, grant: &Grant) -> ProviderResult<Vec<Account>> {

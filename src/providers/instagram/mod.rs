@@ -7,10 +7,13 @@ use chrono::{Duration, Utc};
 use serde::Deserialize;
 use serde_json::Value;
 
+mod media;
+
 use super::{
-    Account, AppCredentials, ConnectFailure, Grant, Provider, ProviderError, ProviderResult, graph,
-    http,
+    Account, AppCredentials, ConnectFailure, Grant, Provider, ProviderError, ProviderResult,
+    publishing::{Outgoing, Published},
 };
+use crate::providers::{graph, http};
 use crate::{config::Secret, domain::Network};
 
 /// What socialgate asks Instagram for.
@@ -189,6 +192,10 @@ impl Provider for Instagram {
         .await?;
         // A renewal says nothing of permissions: the stored ones stand.
         Ok(long.grant(Vec::new()))
+    }
+
+    async fn publish(&self, token: &Secret, post: &Outgoing<'_>) -> ProviderResult<Published> {
+        self.publish_media(token, post).await
     }
 
     async fn accounts(&self, grant: &Grant) -> ProviderResult<Vec<Account>> {

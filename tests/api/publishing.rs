@@ -1,0 +1,220 @@
+//! Publishing end to end through the sandbox networks (which answer as LinkedIn and
+//! Meta document): approved posts leave once each with their network id and a link a
+//! person can open; a token refused at publish time turns the account EXPIRED and holds
+//! the delivery with the reason; after a reconnect the held post leaves; every step is
+//! in the account's history.
+
+use serde_json::{Value, json};
+use socialgate::{
+    auth::Role::{Advisor, Compliance},
+    jobs::{Job, Jobs},
+};
+
+use crate::{
+    common::TestApp,
+    connect::connect_as,
+    db_test,
+    posts::{create, ok},
+};
+
+const FIELDS: &str = "id contentHash deliveries { network status reason detail networkPostId permalink publishedAt integration { id status } }";
+
+/// Writes, submits and approves a post leaving now; the approved post.
+pub async fn approved_post(app: &TestApp, author: &str, reviewer: &str, input: Value) -> Value {
+    let mut input = input;
+    input["publishNow"] = json!(true);
+    let post = ok(
+        app,
+        author,
+        &create(FIELDS),
+        json!({ "input": input, "submit": true }),
+    )
+    .await;
+    let approve = format!(
+        "mutation($id: ID!, $hash: String!) {{ approvePost(id: $id, contentHash: $hash) {{ {FIELDS} }} }}"
+    );
+    let vars = json!({ "id": post["id"], "hash": post["contentHash"] });
+    ok(app, reviewer, &approve, vars).await
+}
+
+/// The post `id` as its author sees it.
+pub async fn read_post(app: &TestApp, token: &str, id: &Value) -> Value {
+    let query = format!("query($id: ID!) {{ post(id: $id) {{ {FIELDS} }} }}");
+    ok(app, token, &query, json!({ "id": id })).await
+}
+
+/// Runs the publish job once; how many deliveries moved.
+pub async fn publish_round(app: &TestApp) -> usize {
+    let report = Jobs::new(app.app.clone())
+        .run_once(Job::Publish)
+        .await
+        .expect("publish");
+    assert!(report.ran);
+    report.changed
+}
+
+fn no_spread(config: &mut socialgate::Config) {
+    config.post_spread_secs = 0;
+}
+
+db_test!(
+    approved_posts_leave_once_with_links_a_person_can_open,
+    config = no_spread,
+    async |app: TestApp| {
+        let t = "publish-e2e";
+        let advisor = app.token(t, "riley", &[Advisor]);
+        let co = app.token(t, "dana", &[Compliance]);
+        let approve = "mutation($id: ID!) { approveIntegration(id: $id) { status } }";
+        let mut accounts = Vec::new();
+        for (network, login) in [
+            ("LINKEDIN", "li-avery"),
+            ("FACEBOOK", "fb-riley"),
+            ("INSTAGRAM", "ig-lindqvist"),
+        ] {
+            let id = connect_as(&app, &advisor, network, login).await;
+            ok(&app, &co, approve, json!({ "id": id })).await;
+            accounts.push(id);
+        }
+        let (li, fb, ig) = (&accounts[0], &accounts[1], &accounts[2]);
+        let article = json!({ "text": "Our 2027 outlook <in brief>", "link": "https://example.com/outlook", "targets": [li, fb] });
+        let article = approved_post(&app, &advisor, &co, article).await;
+        let chart = json!({ "text": "Chart of the week #markets", "imageUrls": ["https://example.com/chart.jpg"], "targets": [ig, fb] });
+        let chart = approved_post(&app, &advisor, &co, chart).await;
+
+        assert_eq!(publish_round(&app).await, 4);
+        let client = reqwest::Client::new();
+        for post in [&article, &chart] {
+            let post = read_post(&app, &advisor, &post["id"]).await;
+            for delivery in post["deliveries"].as_array().expect("deliveries") {
+                assert_eq!(delivery["status"], "PUBLISHED", "{post}");
+                assert!(delivery["networkPostId"].is_string(), "{delivery}");
+                assert!(delivery["publishedAt"].is_string(), "{delivery}");
+                let link = delivery["permalink"].as_str().expect("permalink");
+                assert!(
+                    link.starts_with(&format!("{}/sandbox/", app.base)),
+                    "{link}"
+                );
+                let page = client.get(link).send().await.expect("open");
+                assert_eq!(page.status(), 200, "{link}");
+                let html = page.text().await.expect("page");
+                let id = delivery["networkPostId"].as_str().expect("id");
+                assert!(html.contains(id), "{html}");
+            }
+        }
+        let linkedin = read_post(&app, &advisor, &article["id"]).await;
+        let urn = linkedin["deliveries"][0]["networkPostId"]
+            .as_str()
+            .expect("urn");
+        assert!(urn.starts_with("urn:li:share:"), "{urn}");
+        let feed = client
+            .get(format!(
+                "{}/sandbox/facebook/posts?account=100000000000003",
+                app.base
+            ))
+            .send()
+            .await
+            .expect("feed")
+            .text()
+            .await
+            .expect("html");
+        assert!(feed.contains("Our 2027 outlook &lt;in brief&gt;"), "{feed}");
+        assert_eq!(feed.matches("class=\"post\"").count(), 2, "{feed}");
+
+        // Nothing leaves twice.
+        assert_eq!(publish_round(&app).await, 0);
+        let again = client
+            .get(format!(
+                "{}/sandbox/facebook/posts?account=100000000000003",
+                app.base
+            ))
+            .send()
+            .await
+            .expect("feed")
+            .text()
+            .await
+            .expect("html");
+        assert_eq!(again.matches("class=\"post\"").count(), 2);
+
+        // The books: the publication is in the account's history with its facts.
+        let history = ok(&app, &advisor, "query($id: ID!) { integration(id: $id) { history { kind deliveryStatus networkPostId permalink contentHash } } }", json!({ "id": li })).await;
+        let published: Vec<&Value> = history["history"]
+            .as_array()
+            .expect("history")
+            .iter()
+            .filter(|e| e["deliveryStatus"] == "PUBLISHED")
+            .collect();
+        assert_eq!(published.len(), 1, "{history}");
+        assert_eq!(published[0]["networkPostId"], urn);
+        assert_eq!(published[0]["contentHash"], article["contentHash"]);
+    }
+);
+
+db_test!(
+    a_token_refused_at_publish_time_holds_the_post_until_reconnected,
+    config = no_spread,
+    async |app: TestApp| {
+        let t = "publish-held";
+        let advisor = app.token(t, "avery", &[Advisor]);
+        let co = app.token(t, "dana", &[Compliance]);
+        let li = connect_as(&app, &advisor, "LINKEDIN", "li-avery").await;
+        let approve = "mutation($id: ID!) { approveIntegration(id: $id) { status } }";
+        ok(&app, &co, approve, json!({ "id": li })).await;
+        let simulate = "mutation($id: ID!, $e: SandboxEvent!) { sandboxSimulate(integrationId: $id, event: $e) }";
+        ok(&app, &advisor, simulate, json!({ "id": li, "e": "EXPIRE" })).await;
+
+        let post = json!({ "text": "A thought for Monday", "targets": [li] });
+        let post = approved_post(&app, &advisor, &co, post).await;
+        assert_eq!(publish_round(&app).await, 1);
+        let held = read_post(&app, &advisor, &post["id"]).await;
+        let delivery = &held["deliveries"][0];
+        assert_eq!(
+            (&delivery["status"], &delivery["reason"]),
+            (&json!("HELD"), &json!("TOKEN_EXPIRED")),
+            "{held}"
+        );
+        assert_eq!(delivery["integration"]["status"], "EXPIRED");
+        let detail = delivery["detail"].as_str().expect("detail");
+        assert!(
+            detail.starts_with("Held: the account is expired."),
+            "{detail}"
+        );
+        // Held stays held: nothing is tried while the account is broken.
+        assert_eq!(publish_round(&app).await, 0);
+
+        // Reconnected (and approved again where the tenant asks for it), it leaves.
+        let again = connect_as(&app, &advisor, "LINKEDIN", "li-avery").await;
+        assert_eq!(again, li.as_str());
+        let status = ok(
+            &app,
+            &advisor,
+            "query($id: ID!) { integration(id: $id) { status } }",
+            json!({ "id": li }),
+        )
+        .await;
+        if status["status"] == "PENDING" {
+            ok(&app, &co, approve, json!({ "id": li })).await;
+        }
+        assert_eq!(publish_round(&app).await, 2, "resumed, then published");
+        let left = read_post(&app, &advisor, &post["id"]).await;
+        assert_eq!(left["deliveries"][0]["status"], "PUBLISHED", "{left}");
+
+        let history = ok(
+            &app,
+            &advisor,
+            "query($id: ID!) { integration(id: $id) { history { kind deliveryStatus reason } } }",
+            json!({ "id": li }),
+        )
+        .await;
+        let steps: Vec<&str> = history["history"]
+            .as_array()
+            .expect("history")
+            .iter()
+            .filter_map(|e| e["deliveryStatus"].as_str())
+            .collect();
+        assert_eq!(
+            steps,
+            ["IN_REVIEW", "SCHEDULED", "HELD", "SCHEDULED", "PUBLISHED"],
+            "{history}"
+        );
+    }
+);
