@@ -10,7 +10,7 @@ use entity::{
 };
 use sea_orm::{
     ColumnTrait, Condition, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
-    sea_query::{Expr, ExprTrait, Query, SelectStatement},
+    sea_query::{Expr, ExprTrait, LockBehavior, LockType, Query, SelectStatement},
 };
 
 use super::Store;
@@ -42,9 +42,10 @@ fn due(now: DateTime<Utc>) -> Condition {
 impl Store {
     /// Claims up to `limit` due deliveries whose integration can publish, soonest
     /// first, in one statement: each becomes PUBLISHING until `until`, one more try
-    /// counted. The `status` test in the UPDATE itself means that two claims running
-    /// at once never take the same row: on PostgreSQL the second waits for the first
-    /// and then finds the row no longer scheduled; SQLite runs one writer at a time.
+    /// counted. Two claims running at once never take the same row: on PostgreSQL the
+    /// rows are picked `FOR UPDATE SKIP LOCKED`, so the second claim takes the next
+    /// ones, and the `status` test in the UPDATE itself stands behind that; SQLite
+    /// runs one writer at a time.
     pub async fn claim_due_deliveries(
         &self,
         now: DateTime<Utc>,
@@ -58,6 +59,7 @@ impl Store {
             .and_where(post_delivery::Column::IntegrationId.in_subquery(usable()))
             .order_by(post_delivery::Column::DueAt, sea_orm::Order::Asc)
             .limit(limit)
+            .lock_with_behavior(LockType::Update, LockBehavior::SkipLocked)
             .to_owned();
         let column = |c: post_delivery::Column| Expr::col((post_delivery::Entity, c));
         Ok(post_delivery::Entity::update_many()

@@ -44,6 +44,7 @@ mod probes;
 mod properties;
 mod providers;
 mod proxy;
+mod publish_faults;
 mod publishing;
 mod refresh;
 mod review;

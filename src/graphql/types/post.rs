@@ -185,6 +185,17 @@ impl PostDelivery {
             .and_then(|i| i.token_expires_at)
             .is_some_and(|expires| due > expires))
     }
+    /// Times it was sent to the network (a passing fault tries again later).
+    async fn attempts(&self) -> i32 {
+        self.0.attempts
+    }
+    /// When it is tried again after a passing fault (a timeout, an outage, a
+    /// throttle); null otherwise.
+    async fn next_attempt_at(&self) -> Option<DateTime<Utc>> {
+        self.0
+            .next_attempt_at
+            .filter(|_| self.0.status == DeliveryStatus::Scheduled)
+    }
     async fn published_at(&self) -> Option<DateTime<Utc>> {
         self.0.published_at
     }

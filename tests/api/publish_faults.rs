@@ -1,0 +1,187 @@
+//! Publishing when things go wrong, through the sandbox networks: two claims at once
+//! never take one delivery, two runners publish each once, an instance that died
+//! between the network call and the record leaves the delivery UNCERTAIN (never sent
+//! again), an outage is tried again later, and a duplicate fails in the network's
+//! words, or is UNCERTAIN when an earlier try may have published it.
+
+use std::collections::HashSet;
+
+use chrono::Utc;
+use serde_json::{Value, json};
+use socialgate::{
+    auth::Role::{Advisor, Compliance},
+    jobs::{Job, Jobs},
+};
+
+use crate::{
+    common::TestApp,
+    connect::connect_as,
+    db_test,
+    posts::ok,
+    publishing::{approved_post, publish_round, read_post},
+};
+
+fn no_spread(config: &mut socialgate::Config) {
+    config.post_spread_secs = 0;
+}
+
+/// An approved LinkedIn member of tenant `t` (through the sandbox) with `posts` posts
+/// due now; the tokens of advisor and compliance, the integration, the posts.
+async fn member_with_posts(
+    app: &TestApp,
+    t: &str,
+    posts: usize,
+) -> (String, String, String, Vec<Value>) {
+    let advisor = app.token(t, "avery", &[Advisor]);
+    let co = app.token(t, "dana", &[Compliance]);
+    let li = connect_as(app, &advisor, "LINKEDIN", "li-avery").await;
+    let approve = "mutation($id: ID!) { approveIntegration(id: $id) { status } }";
+    ok(app, &co, approve, json!({ "id": li })).await;
+    let mut written = Vec::new();
+    for n in 0..posts {
+        let input = json!({ "text": format!("Note number {n} of the week"), "targets": [li] });
+        written.push(approved_post(app, &advisor, &co, input).await);
+    }
+    (advisor, co, li, written)
+}
+
+/// How many posts the sandbox LinkedIn holds.
+async fn posted(app: &TestApp) -> usize {
+    let html = reqwest::get(format!("{}/sandbox/linkedin/posts", app.base))
+        .await
+        .expect("feed")
+        .text()
+        .await
+        .expect("html");
+    html.matches("class=\"post\"").count()
+}
+
+db_test!(
+    two_claims_at_once_never_take_one_delivery,
+    config = no_spread,
+    async |app: TestApp| {
+        member_with_posts(&app, "publish-race", 12).await;
+        let now = Utc::now();
+        let until = now + chrono::Duration::minutes(5);
+        let (a, b) = tokio::join!(
+            app.store.claim_due_deliveries(now, until, 8),
+            app.store.claim_due_deliveries(now, until, 8)
+        );
+        let (a, b) = (a.expect("claim a"), b.expect("claim b"));
+        let ids: HashSet<_> = a.iter().chain(&b).map(|d| d.id).collect();
+        assert_eq!(ids.len(), a.len() + b.len(), "one delivery claimed twice");
+        assert_eq!(ids.len(), 12, "{} + {}", a.len(), b.len());
+        assert!(a.iter().chain(&b).all(|d| d.attempts == 1));
+        let again = app
+            .store
+            .claim_due_deliveries(now, until, 8)
+            .await
+            .expect("claim");
+        assert!(again.is_empty());
+    }
+);
+
+db_test!(
+    two_runners_publish_each_delivery_once,
+    config = no_spread,
+    async |app: TestApp| {
+        let (advisor, _, _, posts) = member_with_posts(&app, "publish-runners", 10).await;
+        let (one, two) = (Jobs::new(app.app.clone()), Jobs::new(app.app.clone()));
+        for _ in 0..5 {
+            let (a, b) = tokio::join!(one.run_once(Job::Publish), two.run_once(Job::Publish));
+            a.expect("runner one");
+            b.expect("runner two");
+        }
+        assert_eq!(posted(&app).await, 10);
+        for post in &posts {
+            let post = read_post(&app, &advisor, &post["id"]).await;
+            assert_eq!(post["deliveries"][0]["status"], "PUBLISHED", "{post}");
+        }
+    }
+);
+
+db_test!(
+    a_delivery_whose_sender_died_is_uncertain_and_never_sent_again,
+    config = no_spread,
+    async |app: TestApp| {
+        let (advisor, _, _, posts) = member_with_posts(&app, "publish-crash", 1).await;
+        // An instance claims it and dies before recording anything: its claim lapses.
+        let past = Utc::now() - chrono::Duration::seconds(1);
+        let claimed = app
+            .store
+            .claim_due_deliveries(Utc::now(), past, 10)
+            .await
+            .expect("claim");
+        assert_eq!(claimed.len(), 1);
+        assert_eq!(publish_round(&app).await, 1);
+        let post = read_post(&app, &advisor, &posts[0]["id"]).await;
+        let delivery = &post["deliveries"][0];
+        assert_eq!(delivery["status"], "UNCERTAIN", "{post}");
+        let detail = delivery["detail"].as_str().expect("detail");
+        assert!(detail.contains("check the account"), "{detail}");
+        assert_eq!(publish_round(&app).await, 0);
+        assert_eq!(posted(&app).await, 0, "never sent blind");
+    }
+);
+
+db_test!(
+    an_outage_is_tried_again_later_and_a_duplicate_fails_in_the_networks_words,
+    config = no_spread,
+    async |app: TestApp| {
+        let (advisor, co, li, posts) = member_with_posts(&app, "publish-faults", 1).await;
+        let simulate = "mutation($id: ID!, $e: SandboxEvent!) { sandboxSimulate(integrationId: $id, event: $e) }";
+        ok(&app, &advisor, simulate, json!({ "id": li, "e": "OUTAGE" })).await;
+        assert_eq!(publish_round(&app).await, 1);
+        let fields = "query($id: ID!) { post(id: $id) { deliveries { status attempts nextAttemptAt detail integration { status } } } }";
+        let post = ok(&app, &advisor, fields, json!({ "id": posts[0]["id"] })).await;
+        let delivery = &post["deliveries"][0];
+        assert_eq!(delivery["status"], "SCHEDULED", "{post}");
+        assert_eq!(delivery["attempts"], 1);
+        assert_eq!(
+            delivery["integration"]["status"], "ACTIVE",
+            "an outage changes no status"
+        );
+        let next: chrono::DateTime<Utc> = delivery["nextAttemptAt"]
+            .as_str()
+            .expect("next")
+            .parse()
+            .expect("time");
+        assert!(next > Utc::now() + chrono::Duration::seconds(30), "{next}");
+        // Not before its time.
+        assert_eq!(publish_round(&app).await, 0);
+        ok(
+            &app,
+            &advisor,
+            simulate,
+            json!({ "id": li, "e": "RESTORE" }),
+        )
+        .await;
+        app.sql("UPDATE post_deliveries SET next_attempt_at = NULL")
+            .await;
+        assert_eq!(publish_round(&app).await, 1);
+        let post = read_post(&app, &advisor, &posts[0]["id"]).await;
+        assert_eq!(post["deliveries"][0]["status"], "PUBLISHED", "{post}");
+
+        // The same words again are a duplicate at LinkedIn: failed, in its words.
+        let same = json!({ "text": "Note number 0 of the week", "targets": [li] });
+        let twin = approved_post(&app, &advisor, &co, same.clone()).await;
+        assert_eq!(publish_round(&app).await, 1);
+        let twin = read_post(&app, &advisor, &twin["id"]).await;
+        let delivery = &twin["deliveries"][0];
+        assert_eq!(delivery["status"], "FAILED", "{twin}");
+        let words = delivery["detail"].as_str().expect("detail");
+        assert!(
+            words.starts_with("LinkedIn already has this post (urn:li:share:"),
+            "{words}"
+        );
+
+        // After a try that ended without an answer, a duplicate may be our own post.
+        let third = approved_post(&app, &advisor, &co, same).await;
+        app.sql("UPDATE post_deliveries SET attempts = 1 WHERE status = 'scheduled'")
+            .await;
+        assert_eq!(publish_round(&app).await, 1);
+        let third = read_post(&app, &advisor, &third["id"]).await;
+        assert_eq!(third["deliveries"][0]["status"], "UNCERTAIN", "{third}");
+        assert_eq!(posted(&app).await, 1);
+    }
+);
