@@ -195,3 +195,87 @@ pub mod linkedin {
         json!({ "sub": sub, "name": name, "given_name": name.split(' ').next().unwrap_or(name), "family_name": name.rsplit(' ').next().unwrap_or(name), "email": "jordan@example.com", "email_verified": true, "locale": { "country": "US", "language": "en" } })
     }
 }
+
+/// What the networks answer when a post is published.
+pub mod publishing {
+    use super::*;
+
+    /// LinkedIn's refusal of a post the member already published. This body is not on
+    /// LinkedIn's pages: it is the answer captured in public reports of the Posts API
+    /// (a 422 whose `errorDetails.inputErrors[].code` is `DUPLICATE_POST`), as
+    /// docs/NETWORKS.md says.
+    pub fn linkedin_duplicate(earlier: &str) -> (StatusCode, Value) {
+        (
+            StatusCode::UNPROCESSABLE_ENTITY,
+            json!({
+                "errorDetailType": "com.linkedin.common.error.BadRequest",
+                "message": format!("com.linkedin.content.common.exception.BadRequestResponseException: Content is a duplicate of {earlier}"),
+                "errorDetails": { "inputErrors": [{ "description": "Duplicate post is detected", "input": {}, "code": "DUPLICATE_POST" }] },
+                "status": 422,
+            }),
+        )
+    }
+
+    /// A Page post created, "Pages API: Posts":
+    /// <https://developers.facebook.com/docs/pages-api/posts> — `{id}` as
+    /// `{page-id}_{post-id}`.
+    pub fn page_post(id: &str) -> Value {
+        json!({ "id": id })
+    }
+
+    /// A photo created, the Photo reference ("Creating"):
+    /// <https://developers.facebook.com/docs/graph-api/reference/photo/> — the photo's
+    /// `id` and the feed post that shows it, `post_id`.
+    pub fn photo(id: &str, post_id: &str) -> Value {
+        json!({ "id": id, "post_id": post_id })
+    }
+
+    /// A Page post's link, the Page Post reference:
+    /// <https://developers.facebook.com/docs/graph-api/reference/pagepost/>.
+    pub fn permalink_url(id: &str, url: &str) -> Value {
+        json!({ "permalink_url": url, "id": id })
+    }
+
+    /// Graph error 506, "Handling Errors"
+    /// (<https://developers.facebook.com/docs/graph-api/guides/error-handling>): a
+    /// duplicate post.
+    pub fn duplicate_status() -> (StatusCode, Value) {
+        graph::error(506, None, "(#506) Duplicate status message")
+    }
+
+    /// An Instagram account's publishing quota, `content_publishing_limit`:
+    /// <https://developers.facebook.com/docs/instagram-platform/instagram-graph-api/reference/ig-user/content_publishing_limit>.
+    pub fn quota(used: u64, total: u64) -> Value {
+        json!({ "data": [{ "quota_usage": used, "config": { "quota_total": total, "quota_duration": 86400 } }] })
+    }
+
+    /// A container's or media's id, "Content Publishing":
+    /// <https://developers.facebook.com/docs/instagram-platform/content-publishing/>.
+    pub fn created(id: &str) -> Value {
+        json!({ "id": id })
+    }
+
+    /// A container's `status_code` (`EXPIRED`, `ERROR`, `FINISHED`, `IN_PROGRESS`,
+    /// `PUBLISHED`), the IG Container reference:
+    /// <https://developers.facebook.com/docs/instagram-platform/instagram-graph-api/reference/ig-container>.
+    pub fn container(id: &str, status: &str) -> Value {
+        json!({ "status_code": status, "id": id })
+    }
+
+    /// A media's `permalink`, the IG Media reference:
+    /// <https://developers.facebook.com/docs/instagram-platform/reference/instagram-media>.
+    pub fn permalink(id: &str, url: &str) -> Value {
+        json!({ "permalink": url, "id": id })
+    }
+
+    /// The refusal once the quota is used, the Instagram error codes page:
+    /// <https://developers.facebook.com/docs/instagram-platform/instagram-graph-api/reference/error-codes>
+    /// — code 9, subcode 2207042.
+    pub fn quota_reached() -> (StatusCode, Value) {
+        graph::error(
+            9,
+            Some(2207042),
+            "You reached maximum number of posts that is allowed to be published by Content Publishing API.",
+        )
+    }
+}

@@ -155,7 +155,14 @@ impl Instagram {
         let creation = [("creation_id", container.id.as_str())];
         let media = self
             .create(&format!("{account}/media_publish"), token, &creation)
-            .await?;
+            .await
+            .map_err(|refused| match refused {
+                // 9 / 2207042: the quota filled up since it was read.
+                ProviderError::RateLimited(why, None) => {
+                    ProviderError::RateLimited(why, Some(QUOTA_WAIT))
+                }
+                other => other,
+            })?;
         let permalink: Option<Permalink> = http::json(self.read(&media.id, token, "permalink"))
             .await
             .ok();

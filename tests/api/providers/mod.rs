@@ -6,6 +6,7 @@
 mod facebook;
 mod instagram;
 mod linkedin;
+mod publishing;
 
 use std::collections::HashMap;
 
