@@ -8,7 +8,7 @@ use async_graphql::{
 
 use super::{
     context::ContextExt,
-    ids::{PostCursor, PostGid},
+    ids::{PostCursor, PostDeliveryGid, PostGid},
     query::page_cost,
     types::post::{Post, PostFilter, PostInput},
 };
@@ -165,6 +165,29 @@ impl PostMutation {
     /// Cancels every delivery of the post that has not left (the author, or an admin).
     async fn cancel_post(&self, ctx: &Context<'_>, id: PostGid) -> async_graphql::Result<Post> {
         let view = posts::cancel(ctx.app()?, ctx.actor().await?, id.0)
+            .await
+            .extend()?;
+        Ok(Post(view))
+    }
+
+    /// Settles an UNCERTAIN delivery (the network may or may not have it) after
+    /// checking the account: `published: true` records it as published, with the
+    /// `permalink` found there; `false` sends it again now. The decision, with its
+    /// note, is in the account's history.
+    async fn settle_delivery(
+        &self,
+        ctx: &Context<'_>,
+        id: PostDeliveryGid,
+        published: bool,
+        permalink: Option<String>,
+        note: Option<String>,
+    ) -> async_graphql::Result<Post> {
+        let found = posts::settle::Found {
+            published,
+            permalink,
+            note,
+        };
+        let view = posts::settle::settle(ctx.app()?, ctx.actor().await?, id.0, found)
             .await
             .extend()?;
         Ok(Post(view))

@@ -85,6 +85,31 @@ impl<C: ConnectionTrait> Scoped<'_, C> {
             .await?)
     }
 
+    /// The delivery `id`, when the scope sees its post.
+    pub async fn delivery(
+        &self,
+        id: entity::ids::PostDeliveryId,
+    ) -> AppResult<Option<post_delivery::Model>> {
+        let mut cond = Condition::all()
+            .add(post_delivery::Column::TenantId.eq(self.tenant_id()))
+            .add(post_delivery::Column::Id.eq(id));
+        if let Some(author) = self.scope().owner_id() {
+            cond = cond.add(
+                post_delivery::Column::PostId.in_subquery(
+                    sea_orm::sea_query::Query::select()
+                        .column(post::Column::Id)
+                        .from(post::Entity)
+                        .and_where(post::Column::AuthorId.eq(author))
+                        .to_owned(),
+                ),
+            );
+        }
+        Ok(post_delivery::Entity::find()
+            .filter(cond)
+            .one(self.db)
+            .await?)
+    }
+
     /// Deliveries to the integrations among `ids` (those the scope sees) in one of
     /// `states`, soonest first, in one statement.
     pub async fn deliveries_to(

@@ -121,8 +121,34 @@ db_test!(
         assert!(detail.contains("check the account"), "{detail}");
         assert_eq!(publish_round(&app).await, 0);
         assert_eq!(posted(&app).await, 0, "never sent blind");
+
+        // A person looks: it is not on the profile, so it leaves again.
+        let id = delivery["id"].clone();
+        let body = app
+            .gql(
+                Some(&advisor),
+                SETTLE,
+                json!({ "id": id, "p": false, "l": "https://example.com/x" }),
+            )
+            .await;
+        assert_eq!(crate::common::codes(&body), ["BAD_USER_INPUT"], "{body}");
+        let vars = json!({ "id": id, "p": false, "n": "Not on Avery's profile" });
+        let settled = ok(&app, &advisor, SETTLE, vars).await;
+        assert_eq!(settled["deliveries"][0]["status"], "SCHEDULED", "{settled}");
+        assert_eq!(publish_round(&app).await, 1);
+        assert_eq!(posted(&app).await, 1);
+        let body = app
+            .gql(Some(&advisor), SETTLE, json!({ "id": id, "p": true }))
+            .await;
+        assert_eq!(
+            crate::common::codes(&body),
+            ["INVALID_TRANSITION"],
+            "{body}"
+        );
     }
 );
+
+const SETTLE: &str = "mutation($id: ID!, $p: Boolean!, $l: String, $n: String) { settleDelivery(id: $id, published: $p, permalink: $l, note: $n) { deliveries { status permalink } } }";
 
 db_test!(
     an_outage_is_tried_again_later_and_a_duplicate_fails_in_the_networks_words,
@@ -183,5 +209,22 @@ db_test!(
         let third = read_post(&app, &advisor, &third["id"]).await;
         assert_eq!(third["deliveries"][0]["status"], "UNCERTAIN", "{third}");
         assert_eq!(posted(&app).await, 1);
+        // Compliance finds it on the profile and records where.
+        let link = "https://www.linkedin.com/feed/update/urn:li:share:7141138937766391808/";
+        let vars = json!({ "id": third["deliveries"][0]["id"], "p": true, "l": link, "n": "Seen on the profile" });
+        let settled = ok(&app, &co, SETTLE, vars).await;
+        assert_eq!(
+            settled["deliveries"][0],
+            json!({ "status": "PUBLISHED", "permalink": link })
+        );
+        let trail = ok(&app, &co, "query($id: ID!) { auditTrail(integrationId: $id) { deliveryStatus note actor { subject } } }", json!({ "id": li })).await;
+        let last = trail
+            .as_array()
+            .and_then(|t| t.last())
+            .cloned()
+            .unwrap_or_default();
+        assert_eq!(last["deliveryStatus"], "PUBLISHED", "{trail}");
+        assert_eq!(last["note"], "Seen on the profile");
+        assert_eq!(last["actor"]["subject"], "dana");
     }
 );

@@ -17,7 +17,7 @@ use crate::{
     posts::{create, ok},
 };
 
-const FIELDS: &str = "id contentHash deliveries { network status reason detail networkPostId permalink publishedAt integration { id status } }";
+const FIELDS: &str = "id contentHash deliveries { id network status reason detail networkPostId permalink publishedAt integration { id status } }";
 
 /// Writes, submits and approves a post leaving now; the approved post.
 pub async fn approved_post(app: &TestApp, author: &str, reviewer: &str, input: Value) -> Value {

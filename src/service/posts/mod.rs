@@ -9,6 +9,7 @@
 pub mod publish;
 mod review;
 pub mod road;
+pub mod settle;
 
 use chrono::{DateTime, Utc};
 use entity::{
