@@ -1,4 +1,4 @@
-//! Subscription root: `integrationStatusChanged`.
+//! Subscription root: `integrationStatusChanged` and `postDeliveryChanged`.
 
 use std::sync::{
     Arc,
@@ -14,6 +14,7 @@ use super::{
     shared::{StatusChange, View},
     types::{
         Integration, User,
+        audit::AuditEvent,
         enums::{IntegrationStatus, Network, StatusReason},
     },
 };
@@ -93,6 +94,57 @@ impl StatusChangeEvent {
     }
 }
 
+/// One delivery of a post moving: held, published, failed…
+pub struct DeliveryChangeEvent(pub Arc<FeedEvent>);
+
+#[Object]
+impl DeliveryChangeEvent {
+    /// Pass it as `after` to resume right after this event.
+    async fn cursor(&self) -> String {
+        self.0.event.seq.to_string()
+    }
+    /// The account the delivery goes to, as it is now.
+    async fn integration(&self) -> Integration {
+        Integration(self.0.integration.clone())
+    }
+    /// The audit event: the post, the delivery's new status, its reason, the network's
+    /// id and link once published, who acted.
+    async fn event(&self) -> AuditEvent {
+        AuditEvent(self.0.event.clone())
+    }
+}
+
+/// `after` as a sequence number.
+fn cursor(after: Option<String>) -> async_graphql::Result<Option<i64>> {
+    after
+        .map(|a| {
+            a.trim()
+                .parse::<i64>()
+                .map_err(|_| AppError::BadUserInput(format!("{a:?} is not a cursor")))
+        })
+        .transpose()
+        .extend()
+}
+
+/// Takes one of the connection's subscription slots, or refuses.
+fn slot(ctx: &Context<'_>) -> async_graphql::Result<SlotGuard> {
+    let slots = ctx
+        .data::<SubscriptionSlots>()
+        .map(|s| s.0.clone())
+        .unwrap_or_default();
+    if slots.fetch_add(1, Ordering::SeqCst) >= MAX_PER_CONNECTION {
+        slots.fetch_sub(1, Ordering::SeqCst);
+        return Err(AppError::RateLimited(format!(
+            "at most {MAX_PER_CONNECTION} subscriptions per connection"
+        ))
+        .extend());
+    }
+    Ok(SlotGuard {
+        slots,
+        _counted: crate::metrics::ActiveSubscription::count(),
+    })
+}
+
 #[derive(Default)]
 pub struct SubscriptionRoot;
 
@@ -115,14 +167,7 @@ impl SubscriptionRoot {
         let actor = Box::pin(ctx.actor()).await?.clone();
         let view = View::of(ctx, &actor);
         let filter = filter.unwrap_or_default();
-        let after = after
-            .map(|a| {
-                a.trim()
-                    .parse::<i64>()
-                    .map_err(|_| AppError::BadUserInput(format!("{a:?} is not a cursor")))
-            })
-            .transpose()
-            .extend()?;
+        let after = cursor(after)?;
         let feed_filter = FeedFilter {
             networks: filter
                 .networks
@@ -137,22 +182,9 @@ impl SubscriptionRoot {
                 .map(Into::into)
                 .collect(),
             owner_id: filter.owner.map(|owner| owner.0),
+            deliveries: false,
         };
-        let slots = ctx
-            .data::<SubscriptionSlots>()
-            .map(|s| s.0.clone())
-            .unwrap_or_default();
-        if slots.fetch_add(1, Ordering::SeqCst) >= MAX_PER_CONNECTION {
-            slots.fetch_sub(1, Ordering::SeqCst);
-            return Err(AppError::RateLimited(format!(
-                "at most {MAX_PER_CONNECTION} subscriptions per connection"
-            ))
-            .extend());
-        }
-        let guard = SlotGuard {
-            slots,
-            _counted: crate::metrics::ActiveSubscription::count(),
-        };
+        let guard = slot(ctx)?;
         let feed = Box::pin(feed::follow(&app, &actor, feed_filter, after))
             .await
             .extend()?;
@@ -162,6 +194,36 @@ impl SubscriptionRoot {
                 feed.next()
                     .await
                     .map(|event| (StatusChange { event, view }, (feed, guard)))
+            },
+        ))
+    }
+
+    /// Every move of a post's delivery the viewer may see (advisors: to their own
+    /// accounts; compliance and admins: the tenant's): scheduled, held with the
+    /// reason, published with its link, failed, uncertain. Ordered, exactly once and
+    /// resumable with `after` like `integrationStatusChanged`, on the same cursor.
+    async fn post_delivery_changed(
+        &self,
+        ctx: &Context<'_>,
+        after: Option<String>,
+    ) -> async_graphql::Result<impl Stream<Item = DeliveryChangeEvent> + use<>> {
+        let app = ctx.app()?.clone();
+        let actor = Box::pin(ctx.actor()).await?.clone();
+        let after = cursor(after)?;
+        let filter = FeedFilter {
+            deliveries: true,
+            ..FeedFilter::default()
+        };
+        let guard = slot(ctx)?;
+        let feed = Box::pin(feed::follow(&app, &actor, filter, after))
+            .await
+            .extend()?;
+        Ok(futures_util::stream::unfold(
+            (feed, guard),
+            |(mut feed, guard)| async move {
+                feed.next()
+                    .await
+                    .map(|event| (DeliveryChangeEvent(event), (feed, guard)))
             },
         ))
     }

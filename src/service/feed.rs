@@ -1,5 +1,6 @@
-//! The status-change feed behind `integrationStatusChanged`: every transition of the
-//! subscriber's scope, in sequence order, exactly once, from `after` on.
+//! The feed behind `integrationStatusChanged` and `postDeliveryChanged`: every
+//! transition (or every delivery's move) of the subscriber's scope, in sequence order,
+//! exactly once, from `after` on.
 //!
 //! The cursor is the tenant's gapless audit sequence. A subscriber replays from the
 //! database until it has read as far as its tenant's hub has handled, then joins the
@@ -43,18 +44,24 @@ const PAGE: u64 = 500;
 /// a time as they fill, so an idle subscription holds only the first 32.
 const QUEUE: usize = PAGE as usize;
 
-/// Which status changes a subscriber wants; empty means any.
+/// Which changes a subscriber wants; empty means any.
 #[derive(Debug, Clone, Default)]
 pub struct FeedFilter {
     pub networks: Vec<Network>,
     pub statuses: Vec<Status>,
     pub owner_id: Option<UserId>,
+    /// Post deliveries moving instead of integrations' status changes.
+    pub deliveries: bool,
 }
 
 /// Whether a reader with `scope` (`None`: the whole tenant) and `filter` sees `item`.
 fn visible(scope: Option<UserId>, filter: &FeedFilter, item: &FeedEvent) -> bool {
     let (event, integration) = (&item.event, &item.integration);
-    event.kind == EventKind::Transition
+    let kind = match filter.deliveries {
+        true => EventKind::Delivery,
+        false => EventKind::Transition,
+    };
+    event.kind == kind
         && scope.is_none_or(|user| user == integration.owner_id)
         && (filter.networks.is_empty() || filter.networks.contains(&integration.network))
         && (filter.statuses.is_empty()

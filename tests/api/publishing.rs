@@ -15,6 +15,7 @@ use crate::{
     connect::connect_as,
     db_test,
     posts::{create, ok},
+    ws::{Protocol, Ws},
 };
 
 const FIELDS: &str = "id contentHash deliveries { id network status reason detail networkPostId permalink publishedAt integration { id status } }";
@@ -53,6 +54,8 @@ pub async fn publish_round(app: &TestApp) -> usize {
     report.changed
 }
 
+const DELIVERIES: &str = "subscription($after: String) { postDeliveryChanged(after: $after) { cursor integration { id } event { deliveryStatus networkPostId permalink } } }";
+
 fn no_spread(config: &mut socialgate::Config) {
     config.post_spread_secs = 0;
 }
@@ -81,7 +84,30 @@ db_test!(
         let chart = json!({ "text": "Chart of the week #markets", "imageUrls": ["https://example.com/chart.jpg"], "targets": [ig, fb] });
         let chart = approved_post(&app, &advisor, &co, chart).await;
 
+        let mut socket = Ws::connect(&app.base, Protocol::TransportWs).await;
+        socket.init(&advisor).await;
+        socket.subscribe("d", DELIVERIES, json!({})).await;
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
         assert_eq!(publish_round(&app).await, 4);
+        let mut cursors = Vec::new();
+        for _ in 0..4 {
+            let event = socket.event(std::time::Duration::from_secs(10)).await;
+            let change = &event["postDeliveryChanged"];
+            assert_eq!(change["event"]["deliveryStatus"], "PUBLISHED", "{event}");
+            assert!(change["event"]["permalink"].is_string(), "{event}");
+            cursors.push(change["cursor"].as_str().expect("cursor").to_owned());
+        }
+        socket.close().await;
+        // Resumed after the second, the third comes first.
+        let mut resumed = Ws::connect(&app.base, Protocol::TransportWs).await;
+        resumed.init(&advisor).await;
+        resumed
+            .subscribe("d", DELIVERIES, json!({ "after": cursors[1] }))
+            .await;
+        let event = resumed.event(std::time::Duration::from_secs(10)).await;
+        assert_eq!(event["postDeliveryChanged"]["cursor"], cursors[2].as_str());
+        resumed.close().await;
+
         let client = reqwest::Client::new();
         for post in [&article, &chart] {
             let post = read_post(&app, &advisor, &post["id"]).await;
