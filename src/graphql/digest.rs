@@ -84,6 +84,10 @@ impl From<NotificationSettingsInput> for NotificationChange {
 pub enum DigestItemKind {
     /// One of yours is EXPIRED or INVALID.
     Problem,
+    /// A post of yours is held: its account could not publish.
+    HeldPost,
+    /// A post of yours is due after its account's token ends.
+    PostAtRisk,
     /// One of yours stops working soon unless reconnected.
     ExpiringSoon,
     /// The tenant's, waiting for compliance.
@@ -108,8 +112,12 @@ pub struct DigestItem {
     pub remedy: Option<String>,
     /// Since when it has had its status.
     pub since: DateTime<Utc>,
-    /// When its token ends (items that stop working soon).
+    /// When its token ends (items that stop working soon, posts at risk).
     pub expires_at: Option<DateTime<Utc>>,
+    /// For a post: the start of its text.
+    pub post: Option<String>,
+    /// For a post: when it was (or is) due.
+    pub due_at: Option<DateTime<Utc>>,
     pub review_url: String,
 }
 
@@ -151,6 +159,8 @@ fn preview(app: &crate::service::App, composed: Composed) -> DigestPreview {
                 remedy: item.remedy.map(str::to_owned),
                 since: item.since,
                 expires_at: item.expires_at,
+                post: item.post.clone(),
+                due_at: item.due_at,
             }
         })
         .collect();

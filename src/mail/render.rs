@@ -66,6 +66,8 @@ struct ItemView {
     remedy: Option<&'static str>,
     since: String,
     expires: Option<String>,
+    post: Option<String>,
+    due: Option<String>,
     review_url: String,
 }
 
@@ -168,12 +170,17 @@ fn item_view(item: &Item, cx: &Context<'_>) -> ItemView {
             ItemKind::AwaitingApproval | ItemKind::NewProblem => {
                 cx.owners.get(&item.owner_id).map(|name| input::plain(name))
             }
-            ItemKind::Problem | ItemKind::ExpiringSoon => None,
+            ItemKind::Problem
+            | ItemKind::ExpiringSoon
+            | ItemKind::HeldPost
+            | ItemKind::PostAtRisk => None,
         },
         explanation: item.explanation,
         remedy: item.remedy,
         since: local(item.since, cx.zone),
         expires: item.expires_at.map(|at| local(at, cx.zone)),
+        post: item.post.as_deref().map(input::plain),
+        due: item.due_at.map(|at| local(at, cx.zone)),
         review_url: (cx.review_url)(item),
     }
 }

@@ -6,12 +6,12 @@ use std::collections::HashMap;
 
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use chrono_tz::Tz;
-use entity::user;
+use entity::{enums::DeliveryState, integration, post, post_delivery, user};
 
 use crate::{
     auth::Actor,
     domain::{
-        digest::{self, Digest, Facts, Item},
+        digest::{self, Digest, Facts, Item, PostFact},
         notifications::{self, NotificationChange},
         policy,
     },
@@ -122,6 +122,19 @@ pub async fn compose(
         true => Some(whole.needing_attention(now, true).await?),
         false => None,
     };
+    let (waiting, posts, accounts) = waiting_posts(app, person).await?;
+    let posts: HashMap<_, _> = posts.iter().map(|p| (p.id, p.text.as_str())).collect();
+    let accounts: HashMap<_, _> = accounts.iter().map(|a| (a.id, a)).collect();
+    let post_facts: Vec<PostFact<'_>> = waiting
+        .iter()
+        .filter_map(|delivery| {
+            Some(PostFact {
+                delivery,
+                text: posts.get(&delivery.post_id)?,
+                account: accounts.get(&delivery.integration_id)?,
+            })
+        })
+        .collect();
     let digest = digest::compose(&Facts {
         user_id: person.id,
         own: &own,
@@ -130,6 +143,7 @@ pub async fn compose(
         soon,
         // The previous day's digest went out a day ago.
         new_since: now - Duration::days(1),
+        posts: &post_facts,
     });
     let mut owner_ids: Vec<_> = digest.items.iter().map(|i| i.owner_id).collect();
     owner_ids.sort();
@@ -181,6 +195,33 @@ pub async fn compose(
             .filter(|to| notifications::email(to).is_ok()),
         unsubscribe_url,
     })
+}
+
+/// Deliveries that wait to leave through the person's own accounts (held, or
+/// scheduled), with their posts and accounts: three statements.
+async fn waiting_posts(
+    app: &App,
+    person: &user::Model,
+) -> AppResult<(
+    Vec<post_delivery::Model>,
+    Vec<post::Model>,
+    Vec<integration::Model>,
+)> {
+    let mine = app.store.tenant(Scope::owner(person.tenant_id, person.id));
+    let states = [DeliveryState::Held, DeliveryState::Scheduled];
+    let waiting = mine.deliveries_in(&states, 500).await?;
+    if waiting.is_empty() {
+        return Ok((waiting, Vec::new(), Vec::new()));
+    }
+    let mut post_ids: Vec<_> = waiting.iter().map(|d| d.post_id).collect();
+    post_ids.sort();
+    post_ids.dedup();
+    let mut account_ids: Vec<_> = waiting.iter().map(|d| d.integration_id).collect();
+    account_ids.sort();
+    account_ids.dedup();
+    let posts = mine.posts_by_ids(&post_ids).await?;
+    let accounts = mine.integrations_by_ids(&account_ids).await?;
+    Ok((waiting, posts, accounts))
 }
 
 /// The link a digest gives for reviewing integration `id` (its API id): under the

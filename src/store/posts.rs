@@ -85,6 +85,34 @@ impl<C: ConnectionTrait> Scoped<'_, C> {
             .await?)
     }
 
+    /// The posts among `ids` the scope sees, in one statement.
+    pub async fn posts_by_ids(&self, ids: &[PostId]) -> AppResult<Vec<post::Model>> {
+        Ok(post::Entity::find()
+            .filter(
+                self.visible_posts()
+                    .add(post::Column::Id.is_in(ids.iter().copied())),
+            )
+            .all(self.db)
+            .await?)
+    }
+
+    /// Up to `limit` deliveries in one of `states` to the integrations the scope sees
+    /// (an advisor's: their own accounts), soonest first, in one statement.
+    pub async fn deliveries_in(
+        &self,
+        states: &[DeliveryState],
+        limit: u64,
+    ) -> AppResult<Vec<post_delivery::Model>> {
+        Ok(post_delivery::Entity::find()
+            .filter(post_delivery::Column::TenantId.eq(self.tenant_id()))
+            .filter(self.owned_integrations(post_delivery::Column::IntegrationId))
+            .filter(post_delivery::Column::Status.is_in(states.iter().copied()))
+            .order_by_asc(post_delivery::Column::DueAt)
+            .limit(limit)
+            .all(self.db)
+            .await?)
+    }
+
     /// The delivery `id`, when the scope sees its post.
     pub async fn delivery(
         &self,

@@ -206,6 +206,33 @@ db_test!(
         );
         // Held stays held: nothing is tried while the account is broken.
         assert_eq!(publish_round(&app).await, 0);
+        // The Daily Digest says so, with the post and what to do.
+        let preview = ok(
+            &app,
+            &advisor,
+            "{ digestPreview { items { kind post remedy } text } }",
+            json!({}),
+        )
+        .await;
+        let held_line = preview["items"]
+            .as_array()
+            .expect("items")
+            .iter()
+            .find(|i| i["kind"] == "HELD_POST")
+            .cloned()
+            .unwrap_or_default();
+        assert_eq!(held_line["post"], "A thought for Monday", "{preview}");
+        assert!(
+            held_line["remedy"]
+                .as_str()
+                .is_some_and(|r| r.contains("Reconnect")),
+            "{preview}"
+        );
+        let text = preview["text"].as_str().expect("text");
+        assert!(
+            text.contains("Post: \"A thought for Monday\", due "),
+            "{text}"
+        );
 
         // Reconnected (and approved again where the tenant asks for it), it leaves.
         let again = connect_as(&app, &advisor, "LINKEDIN", "li-avery").await;

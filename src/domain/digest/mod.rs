@@ -8,10 +8,13 @@
 //!   approval, and other people's integrations that became EXPIRED or INVALID since
 //!   the previous day's digest time (`new_since`).
 //!
+//! - Their posts HELD because an account of theirs could not publish, and their
+//!   scheduled posts due after their account's token ends (they would be held).
+//!
 //! Disconnected integrations never appear. An empty digest is not sent.
 
 use chrono::{DateTime, Duration, Utc};
-use entity::integration;
+use entity::{enums::DeliveryState, integration, post_delivery};
 
 use super::{IntegrationId, Network, Status, StatusReason, UserId, reason};
 
@@ -24,6 +27,10 @@ pub const MAX_PER_KIND: usize = 50;
 pub enum ItemKind {
     /// One of yours is EXPIRED or INVALID.
     Problem,
+    /// A post of yours is held: its account could not publish.
+    HeldPost,
+    /// A post of yours is due after its account's token ends.
+    PostAtRisk,
     /// One of yours stops working soon unless reconnected.
     ExpiringSoon,
     /// The tenant's: waiting for compliance.
@@ -33,8 +40,10 @@ pub enum ItemKind {
 }
 
 impl ItemKind {
-    pub const ALL: [ItemKind; 4] = [
+    pub const ALL: [ItemKind; 6] = [
         ItemKind::Problem,
+        ItemKind::HeldPost,
+        ItemKind::PostAtRisk,
         ItemKind::ExpiringSoon,
         ItemKind::AwaitingApproval,
         ItemKind::NewProblem,
@@ -44,6 +53,8 @@ impl ItemKind {
     pub fn heading(self) -> &'static str {
         match self {
             ItemKind::Problem => "Your accounts that stopped working",
+            ItemKind::HeldPost => "Your posts held because their account could not publish",
+            ItemKind::PostAtRisk => "Your posts due after their account stops working",
             ItemKind::ExpiringSoon => "Your accounts that stop working soon",
             ItemKind::AwaitingApproval => "Waiting for compliance approval",
             ItemKind::NewProblem => "Accounts in your firm that stopped working since yesterday",
@@ -68,8 +79,19 @@ pub struct Item {
     pub remedy: Option<&'static str>,
     /// Since when the integration has had its status.
     pub since: DateTime<Utc>,
-    /// When its token ends, for items that stop working soon.
+    /// When its token ends, for items that stop working soon (and posts at risk).
     pub expires_at: Option<DateTime<Utc>>,
+    /// For a post: the start of its text.
+    pub post: Option<String>,
+    /// For a post: when it was (or is) due.
+    pub due_at: Option<DateTime<Utc>>,
+}
+
+/// A post's delivery waiting to leave through one of the person's accounts.
+pub struct PostFact<'a> {
+    pub delivery: &'a post_delivery::Model,
+    pub text: &'a str,
+    pub account: &'a integration::Model,
 }
 
 /// A composed digest: the items in section order.
@@ -104,6 +126,8 @@ pub struct Facts<'a> {
     pub soon: Duration,
     /// Problems that began after this are new (the previous digest time).
     pub new_since: DateTime<Utc>,
+    /// The person's held and scheduled deliveries, with their posts and accounts.
+    pub posts: &'a [PostFact<'a>],
 }
 
 /// The digest these facts make.
@@ -137,6 +161,21 @@ pub fn compose(facts: &Facts<'_>) -> Digest {
             _ => {}
         }
     }
+    for fact in facts
+        .posts
+        .iter()
+        .filter(|f| live(f.account) && f.account.owner_id == facts.user_id)
+    {
+        let due = fact.delivery.due_at;
+        let ends = fact.account.token_expires_at;
+        match fact.delivery.status {
+            DeliveryState::Held => items.push(post_item(fact, ItemKind::HeldPost)),
+            DeliveryState::Scheduled if due.zip(ends).is_some_and(|(d, e)| d > e) => {
+                items.push(post_item(fact, ItemKind::PostAtRisk));
+            }
+            _ => {}
+        }
+    }
     items.sort_by_key(|i| (i.kind, i.since, i.integration_id));
     let mut digest = Digest::default();
     for kind in ItemKind::ALL {
@@ -147,6 +186,40 @@ pub fn compose(facts: &Facts<'_>) -> Digest {
         digest.left_out += of_kind.count();
     }
     digest
+}
+
+/// Most characters of a post's text a digest line shows.
+const EXCERPT: usize = 80;
+
+fn post_item(fact: &PostFact<'_>, kind: ItemKind) -> Item {
+    let account = fact.account;
+    let mut item = item(account, kind);
+    (item.explanation, item.remedy) = match kind {
+        ItemKind::HeldPost if account.status == Status::Active => (
+            "The post was held while its account could not publish, for longer than it may wait.",
+            Some("Pick a new time for it, or cancel it."),
+        ),
+        ItemKind::HeldPost => (
+            "The post fell due while its account could not publish: it waits.",
+            reason::remedy(account.status, account.status_reason),
+        ),
+        _ => (
+            "The post is due after the network's sign-in for its account ends.",
+            Some("Reconnect the account before then, or the post will be held."),
+        ),
+    };
+    let text = fact.text.trim();
+    let mut excerpt: String = text.chars().take(EXCERPT).collect();
+    if text.chars().count() > EXCERPT {
+        excerpt.push('…');
+    }
+    item.post = Some(excerpt);
+    item.due_at = fact.delivery.due_at;
+    item.since = fact.delivery.due_at.unwrap_or(item.since);
+    item.expires_at = account
+        .token_expires_at
+        .filter(|_| kind == ItemKind::PostAtRisk);
+    item
 }
 
 fn live(row: &integration::Model) -> bool {
@@ -163,7 +236,7 @@ fn item(row: &integration::Model, kind: ItemKind) -> Item {
             reason::explanation(row.status_reason),
             Some("Review it: approve or reject it."),
         ),
-        ItemKind::Problem | ItemKind::NewProblem => (
+        ItemKind::Problem | ItemKind::NewProblem | ItemKind::HeldPost | ItemKind::PostAtRisk => (
             reason::explanation(row.status_reason),
             reason::remedy(row.status, row.status_reason),
         ),
@@ -182,90 +255,10 @@ fn item(row: &integration::Model, kind: ItemKind) -> Item {
         expires_at: row
             .token_expires_at
             .filter(|_| kind == ItemKind::ExpiringSoon),
+        post: None,
+        due_at: None,
     }
 }
 
 #[cfg(test)]
-mod tests {
-    use chrono::TimeZone;
-    use entity::enums::AccountKind;
-
-    use super::*;
-
-    fn row(owner: UserId, status: Status, changed_hours_ago: i64) -> integration::Model {
-        let now = Utc.with_ymd_and_hms(2026, 6, 1, 9, 0, 0).unwrap();
-        integration::Model {
-            id: IntegrationId::generate(),
-            tenant_id: entity::ids::TenantId::generate(),
-            owner_id: owner,
-            network: Network::Linkedin,
-            account_kind: AccountKind::MemberProfile,
-            external_account_id: "x".into(),
-            network_user_id: None,
-            display_name: "X".into(),
-            profile_url: None,
-            status,
-            status_reason: StatusReason::TokenExpired,
-            status_changed_at: now - Duration::hours(changed_hours_ago),
-            connected_at: now,
-            approved_at: None,
-            granted_scopes: String::new(),
-            approved_scopes: None,
-            token_expires_at: None,
-            last_checked_at: None,
-            last_check_outcome: None,
-            consecutive_failures: 0,
-            version: 1,
-            disconnected_at: None,
-            created_at: now,
-            updated_at: now,
-        }
-    }
-
-    #[test]
-    fn own_problems_stay_and_tenant_problems_are_new_for_a_day() {
-        let now = Utc.with_ymd_and_hms(2026, 6, 1, 9, 0, 0).unwrap();
-        let (me, other) = (UserId::generate(), UserId::generate());
-        let old_problem = row(me, Status::Expired, 24 * 30);
-        let mut soon = row(me, Status::Active, 1);
-        soon.token_expires_at = Some(now + Duration::days(3));
-        let mut later = row(me, Status::Active, 1);
-        later.token_expires_at = Some(now + Duration::days(30));
-        let mut gone = row(me, Status::Invalid, 1);
-        gone.disconnected_at = Some(now);
-        let own = [old_problem.clone(), soon.clone(), later, gone];
-        let fresh = row(other, Status::Invalid, 2);
-        let stale = row(other, Status::Expired, 30);
-        let pending = row(other, Status::Pending, 100);
-        let tenant = [fresh.clone(), stale, pending.clone(), old_problem.clone()];
-        let facts = Facts {
-            user_id: me,
-            own: &own,
-            tenant: Some(&tenant),
-            now,
-            soon: Duration::days(14),
-            new_since: now - Duration::days(1),
-        };
-        let digest = compose(&facts);
-        let got: Vec<_> = digest
-            .items
-            .iter()
-            .map(|i| (i.kind, i.integration_id))
-            .collect();
-        assert_eq!(
-            got,
-            [
-                (ItemKind::Problem, old_problem.id),
-                (ItemKind::ExpiringSoon, soon.id),
-                (ItemKind::AwaitingApproval, pending.id),
-                (ItemKind::NewProblem, fresh.id),
-            ]
-        );
-        let nothing = compose(&Facts {
-            own: &[],
-            tenant: None,
-            ..facts
-        });
-        assert!(nothing.is_empty());
-    }
-}
+mod tests;
