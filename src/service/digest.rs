@@ -156,16 +156,7 @@ pub async fn compose(
         .collect();
     let zone = zone_of(person);
     let date = now.with_timezone(&zone).date_naive();
-    let link = Link {
-        tenant: person.tenant_id,
-        user: person.id,
-        version: Some(person.digest_version),
-    };
-    let token = app.mailer.signer().sign(link, now);
-    let unsubscribe_url = format!(
-        "{}/digest/unsubscribe?token={token}",
-        app.config.public_url()
-    );
+    let unsubscribe_url = unsubscribe_url(app, person, now);
     let review_url = |item: &Item| {
         review_url(
             app,
@@ -195,6 +186,20 @@ pub async fn compose(
             .filter(|to| notifications::email(to).is_ok()),
         unsubscribe_url,
     })
+}
+
+/// The one-click unsubscribe link of `person`'s digest, bound to their settings' version.
+fn unsubscribe_url(app: &App, person: &user::Model, now: DateTime<Utc>) -> String {
+    let link = Link {
+        tenant: person.tenant_id,
+        user: person.id,
+        version: Some(person.digest_version),
+    };
+    let token = app.mailer.signer().sign(link, now);
+    format!(
+        "{}/digest/unsubscribe?token={token}",
+        app.config.public_url()
+    )
 }
 
 /// Deliveries that wait to leave through the person's own accounts (held, or
