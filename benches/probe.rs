@@ -18,11 +18,8 @@ use std::{
 };
 
 use axum::{Json, Router, extract::State, routing::get};
-use sea_orm::EntityTrait;
 use serde_json::{Value, json};
-use socialgate::{
-    Config, Socialgate, config::Secret, crypto::Keyring, jobs::Job, service::lifecycle::Tokens,
-};
+use socialgate::{Config, Socialgate, config::Secret, crypto::Keyring, jobs::Job};
 use tokio::net::TcpListener;
 
 const TENANTS: usize = 20;
@@ -69,36 +66,7 @@ async fn run(label: &'static str, database_url: String, total: usize, latency: D
     let server = Socialgate::build(config).await.expect("server");
     let later = chrono::Utc::now() + chrono::Duration::days(50);
     let filled = common::fill(&server, "probe", TENANTS, total / TENANTS, later).await;
-    let app = server.app();
-    for (tenant, ids) in &filled {
-        let rows: Vec<_> = ids
-            .iter()
-            .map(|id| {
-                let tokens = Tokens {
-                    access: Secret::new(format!("AQV-{id}")),
-                    refresh: None,
-                    refresh_expires_at: None,
-                };
-                let sealed = tokens.seal(&app.keyring, *tenant, *id).expect("seal");
-                entity::credential::ActiveModel {
-                    integration_id: sea_orm::Set(*id),
-                    tenant_id: sea_orm::Set(*tenant),
-                    key_id: sea_orm::Set(sealed.access.key_id),
-                    access_token: sea_orm::Set(sealed.access.blob),
-                    refresh_token: sea_orm::Set(None),
-                    refresh_key_id: sea_orm::Set(None),
-                    refresh_expires_at: sea_orm::Set(None),
-                    updated_at: sea_orm::Set(chrono::Utc::now()),
-                }
-            })
-            .collect();
-        for chunk in rows.chunks(1000) {
-            entity::credential::Entity::insert_many(chunk.to_vec())
-                .exec_without_returning(app.store.db())
-                .await
-                .expect("credentials");
-        }
-    }
+    common::seal_tokens(&server, &filled, "AQV").await;
     let started = Instant::now();
     let report = server.jobs().run_once(Job::Probe).await.expect("round");
     let elapsed = started.elapsed().as_secs_f64();

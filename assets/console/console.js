@@ -5,9 +5,10 @@
 import { createActions } from './actions.js';
 import { Board } from './board.js';
 import { Connector } from './connect.js';
+import { Posts } from './posts.js';
 import { ROLE_NAMES, STATUS_LABELS, fill, h } from './dom.js';
 import { SubscriptionClient, request } from './graphql.js';
-import { INTEGRATION, INTEGRATIONS, NETWORKS, STATUS_FEED, VERIFY, VIEWER } from './queries.js';
+import { DELIVERY_FEED, INTEGRATION, INTEGRATIONS, NETWORKS, STATUS_FEED, VERIFY, VIEWER } from './queries.js';
 import { DEV_PEOPLE, Session } from './session.js';
 import { clearNotices, notify, notifyError } from './ui.js';
 
@@ -20,6 +21,7 @@ const wsUrl = (() => {
 
 const session = new Session();
 let unsubscribe = null;
+let unsubscribePosts = null;
 let loadRun = 0;
 
 /** Runs an operation as the current person; a refused dev token is renewed once. */
@@ -93,6 +95,17 @@ const connector = new Connector({
   onChanged: () => refreshNetworks(),
 });
 
+const posts = new Posts({ api, focusIntegration });
+
+/** Shows the card of integration `id` and puts the keyboard on it. */
+function focusIntegration(id) {
+  const card = document.querySelector(`[data-integration-id="${CSS.escape(id)}"]`);
+  if (!card) return;
+  card.scrollIntoView({ block: 'center' });
+  if (!card.hasAttribute('tabindex')) card.setAttribute('tabindex', '-1');
+  card.focus();
+}
+
 async function reloadOne(id) {
   const data = await api(INTEGRATION, { id });
   if (data.integration) board.upsert(data.integration);
@@ -122,6 +135,8 @@ async function load() {
   connector.reset();
   if (unsubscribe) unsubscribe();
   unsubscribe = null;
+  if (unsubscribePosts) unsubscribePosts();
+  unsubscribePosts = null;
   live.stop();
   board.showLoading();
   document.getElementById('workspace').setAttribute('aria-busy', 'true');
@@ -132,6 +147,7 @@ async function load() {
     const [first] = await Promise.all([api(VIEWER), live.whenLive(3000)]);
     if (run !== loadRun) return;
     board.setViewer(first.viewer, session.devMode);
+    posts.setViewer(first.viewer);
     board.setNetworks(first.networks);
     showIdentity(first.viewer);
     arrange();
@@ -144,6 +160,9 @@ async function load() {
     } while (after && run === loadRun);
     if (run !== loadRun) return;
     board.setIntegrations(list);
+    posts.setAccounts(list);
+    unsubscribePosts = followPosts();
+    await posts.reload();
     const waiting = held;
     held = null;
     for (const event of waiting) applyEvent(event);
@@ -172,8 +191,24 @@ function follow(onEvent) {
   );
 }
 
+/** Reads the posts again whenever one of their deliveries moves. */
+function followPosts() {
+  return live.subscribe(
+    {
+      query: DELIVERY_FEED,
+      variables: { after: null },
+      resume: { argument: 'after', cursorOf: (data) => data.postDeliveryChanged.cursor },
+    },
+    {
+      next: () => posts.reload(),
+      error: (e) => notifyError(e, 'Live post updates stopped'),
+    },
+  );
+}
+
 function applyEvent(event) {
   board.upsert(event.integration);
+  posts.setAccounts([...board.items.values()]);
   board.addFeed(event);
   refreshNetworks();
 }
@@ -243,6 +278,8 @@ function showSignIn(message) {
   connector.reset();
   if (unsubscribe) unsubscribe();
   unsubscribe = null;
+  if (unsubscribePosts) unsubscribePosts();
+  unsubscribePosts = null;
   live.stop();
   showLive('closed');
   document.getElementById('workspace').hidden = true;

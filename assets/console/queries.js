@@ -110,3 +110,42 @@ export const VERIFY = `
 query Verify {
   verifyAuditTrail { intact eventCount firstBrokenSequence headHash }
 }`;
+
+const POST = `
+fragment PostCard on Post {
+  id review reviewNote contentHash text link imageUrls scheduledAt availableActions
+  author { id name subject }
+  deliveries {
+    id network status reason detail dueAt atRisk publishedAt permalink sentText sentLink
+    integration { id displayName status }
+  }
+}`;
+
+export const POSTS = `
+query Posts {
+  posts(first: 50) { edges { node { ...PostCard } } }
+}
+${POST}`;
+
+export const CREATE_POST = `
+mutation CreatePost($input: PostInput!) {
+  createPost(input: $input, submit: true) { ...PostCard }
+}
+${POST}`;
+
+export const APPROVE_POST = `
+mutation ApprovePost($id: ID!, $hash: String!) {
+  approvePost(id: $id, contentHash: $hash) { ...PostCard }
+}
+${POST}`;
+
+export const REJECT_POST = `
+mutation RejectPost($id: ID!, $note: String!) {
+  rejectPost(id: $id, note: $note) { ...PostCard }
+}
+${POST}`;
+
+export const DELIVERY_FEED = `
+subscription DeliveryFeed($after: String) {
+  postDeliveryChanged(after: $after) { cursor event { postId deliveryStatus } }
+}`;

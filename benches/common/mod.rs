@@ -81,6 +81,44 @@ pub async fn fill(
     filled
 }
 
+/// Stores a sealed access token `{prefix}-{id}` for every integration of `filled`.
+pub async fn seal_tokens(
+    server: &Socialgate,
+    filled: &[(TenantId, Vec<IntegrationId>)],
+    prefix: &str,
+) {
+    let app = server.app();
+    for (tenant, ids) in filled {
+        let rows: Vec<_> = ids
+            .iter()
+            .map(|id| {
+                let tokens = socialgate::service::lifecycle::Tokens {
+                    access: socialgate::config::Secret::new(format!("{prefix}-{id}")),
+                    refresh: None,
+                    refresh_expires_at: None,
+                };
+                let sealed = tokens.seal(&app.keyring, *tenant, *id).expect("seal");
+                entity::credential::ActiveModel {
+                    integration_id: sea_orm::Set(*id),
+                    tenant_id: sea_orm::Set(*tenant),
+                    key_id: sea_orm::Set(sealed.access.key_id),
+                    access_token: sea_orm::Set(sealed.access.blob),
+                    refresh_token: sea_orm::Set(None),
+                    refresh_key_id: sea_orm::Set(None),
+                    refresh_expires_at: sea_orm::Set(None),
+                    updated_at: sea_orm::Set(Utc::now()),
+                }
+            })
+            .collect();
+        for chunk in rows.chunks(1000) {
+            entity::credential::Entity::insert_many(chunk.to_vec())
+                .exec_without_returning(app.store.db())
+                .await
+                .expect("credentials");
+        }
+    }
+}
+
 /// Runs `bench` on a fresh SQLite file, then on a fresh PostgreSQL database when one
 /// answers (`SOCIALGATE_TEST_DATABASE_URL`, default the local server).
 pub async fn on_both<F, Fut>(name: &str, bench: F)

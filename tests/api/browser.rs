@@ -1,9 +1,10 @@
 //! The console walked in headless Chromium, the way a person uses it: the real
 //! server binary in dev mode on a fresh SQLite database with sandbox networks, and
 //! `tests/browser/console.mjs` (Playwright) clicking through connect, refusals,
-//! four-eyes review, live updates, expiry and reconnect; and GraphiQL loaded with the
-//! outside network cut (`tests/browser/graphiql.mjs`). Screenshots of every step land
-//! in `target/browser/{console,graphiql}/`.
+//! four-eyes review, live updates, expiry and reconnect, then `posts.mjs` on the same
+//! server writing, reviewing, publishing, holding and resuming posts; and GraphiQL
+//! loaded with the outside network cut (`tests/browser/graphiql.mjs`). Screenshots of
+//! every step land in `target/browser/{console,posts,graphiql}/`.
 //!
 //! It needs Node.js, Debian's `chromium` and `npm ci --prefix tests/browser`. Without
 //! them the case is reported as ignored, with what is missing, unless
@@ -111,8 +112,9 @@ pub fn wait_ready(port: u16, server: &mut Running) {
     panic!("the server was not ready within 60 s");
 }
 
+/// The console walk, then the posts walk on the accounts it left behind.
 fn console_walk_in_chromium() -> Completion {
-    walk("console", "playwright-core", &[])
+    walk(&["console", "posts"], "playwright-core", &[])
 }
 
 /// GraphiQL from this server's own copy of its pinned scripts, with the outside
@@ -121,16 +123,17 @@ fn console_walk_in_chromium() -> Completion {
 fn graphiql_offline_in_chromium() -> Completion {
     let modules = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/browser/node_modules");
     walk(
-        "graphiql",
+        &["graphiql"],
         "graphiql",
         &[("SOCIALGATE_GRAPHIQL_ASSETS", modules.display().to_string())],
     )
 }
 
-/// Runs `tests/browser/{name}.mjs` against the server binary started in dev mode on a
-/// fresh SQLite database with `env`; screenshots and the server's log go to
-/// `target/browser/{name}/`.
-fn walk(name: &str, package: &str, env: &[(&str, String)]) -> Completion {
+/// Runs `tests/browser/{name}.mjs` for each of `names`, one after the other, against
+/// the server binary started in dev mode on a fresh SQLite database with `env`;
+/// screenshots go to `target/browser/{name}/`, the server's log to the first's folder.
+fn walk(names: &[&str], package: &str, env: &[(&str, String)]) -> Completion {
+    let name = names[0];
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let folder = root.join("tests/browser");
     if let Some(missing) = missing(&folder).or_else(|| missing_package(&folder, package)) {
@@ -171,12 +174,25 @@ fn walk(name: &str, package: &str, env: &[(&str, String)]) -> Completion {
             .expect("start the server"),
     );
     wait_ready(port, &mut server);
+    for script in names {
+        let shots = root.join("target/browser").join(script);
+        if *script != name {
+            let _ = fs::remove_dir_all(&shots);
+            fs::create_dir_all(&shots).expect("screenshot folder");
+        }
+        run_script(&folder, script, &base, &shots, &out);
+    }
+    Completion::Completed
+}
+
+/// Runs `tests/browser/{script}.mjs` against `base`, its screenshots in `shots`.
+fn run_script(folder: &Path, script: &str, base: &str, shots: &Path, log: &Path) {
     let mut node = Running(
         Command::new("node")
-            .arg(format!("{name}.mjs"))
-            .current_dir(&folder)
-            .env("SOCIALGATE_URL", &base)
-            .env("SCREENSHOTS", &out)
+            .arg(format!("{script}.mjs"))
+            .current_dir(folder)
+            .env("SOCIALGATE_URL", base)
+            .env("SCREENSHOTS", shots)
             .env("CHROMIUM", chromium())
             .spawn()
             .expect("start node"),
@@ -186,15 +202,15 @@ fn walk(name: &str, package: &str, env: &[(&str, String)]) -> Completion {
         match node.0.try_wait().expect("wait for node") {
             Some(status) => break status,
             None if started.elapsed() > WALK_LIMIT => {
-                panic!("the {name} walk took over {} s", WALK_LIMIT.as_secs())
+                panic!("the {script} walk took over {} s", WALK_LIMIT.as_secs())
             }
             None => sleep(Duration::from_millis(200)),
         }
     };
     assert!(
         status.success(),
-        "the {name} walk failed ({status}); screenshots and server.log are in {}",
-        out.display()
+        "the {script} walk failed ({status}); screenshots are in {}, the server's log in {}",
+        shots.display(),
+        log.display()
     );
-    Completion::Completed
 }

@@ -18,7 +18,7 @@ use crate::{
     ws::{Protocol, Ws},
 };
 
-const FIELDS: &str = "id contentHash deliveries { id network status reason detail networkPostId permalink publishedAt integration { id status } }";
+const FIELDS: &str = "id contentHash deliveries { id network sentText sentLink status reason detail networkPostId permalink publishedAt integration { id status } }";
 
 /// Writes, submits and approves a post leaving now; the approved post.
 pub async fn approved_post(app: &TestApp, author: &str, reviewer: &str, input: Value) -> Value {
@@ -127,6 +127,28 @@ db_test!(
                 assert!(html.contains(id), "{html}");
             }
         }
+        // What each network was sent: the link as a card where the network has one.
+        let sent: Vec<_> = article["deliveries"]
+            .as_array()
+            .expect("deliveries")
+            .iter()
+            .map(|d| {
+                (
+                    d["network"].clone(),
+                    d["sentText"].clone(),
+                    d["sentLink"].clone(),
+                )
+            })
+            .collect();
+        let link = json!("https://example.com/outlook");
+        let text = json!("Our 2027 outlook <in brief>");
+        assert_eq!(
+            sent,
+            [
+                (json!("LINKEDIN"), text.clone(), link.clone()),
+                (json!("FACEBOOK"), text, link)
+            ]
+        );
         let linkedin = read_post(&app, &advisor, &article["id"]).await;
         let urn = linkedin["deliveries"][0]["networkPostId"]
             .as_str()

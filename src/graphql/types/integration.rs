@@ -153,7 +153,7 @@ impl Integration {
         Ok(rows
             .unwrap_or_default()
             .into_iter()
-            .map(super::post::PostDelivery)
+            .map(|d| super::post::PostDelivery(d, None))
             .collect())
     }
     /// Every status change and note, oldest first.

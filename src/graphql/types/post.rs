@@ -9,7 +9,10 @@ use super::{
     enums::{Network, PostAction, PostDeliveryStatus, PostReview, StatusReason},
 };
 use crate::{
-    domain::posts::actions,
+    domain::{
+        posts::{Content, actions},
+        publishing::rendition,
+    },
     graphql::{
         context::ContextExt,
         ids::{IntegrationGid, PostDeliveryGid, PostGid},
@@ -112,11 +115,17 @@ impl Post {
     }
     /// One per account it goes to.
     async fn deliveries(&self) -> Vec<PostDelivery> {
+        let post = &self.0.post;
+        let content = std::sync::Arc::new(Content {
+            text: post.text.clone(),
+            link: post.link.clone(),
+            image_urls: serde_json::from_str(&post.image_urls).unwrap_or_default(),
+        });
         self.0
             .deliveries
             .iter()
             .cloned()
-            .map(PostDelivery)
+            .map(|d| PostDelivery(d, Some(content.clone())))
             .collect()
     }
     /// What the viewer may do with it now.
@@ -136,8 +145,12 @@ impl Post {
     }
 }
 
-/// One post going to one account.
-pub struct PostDelivery(pub post_delivery::Model);
+/// One post going to one account, with the post's content when it is at hand (read
+/// through its post).
+pub struct PostDelivery(
+    pub post_delivery::Model,
+    pub Option<std::sync::Arc<Content>>,
+);
 
 #[Object]
 impl PostDelivery {
@@ -184,6 +197,19 @@ impl PostDelivery {
         Ok(integration
             .and_then(|i| i.token_expires_at)
             .is_some_and(|expires| due > expires))
+    }
+    /// The text this network is sent: the post's, with the link moved to its end where
+    /// the network shows no link card (an Instagram caption, a Facebook photo). Null
+    /// when read through an account rather than its post.
+    async fn sent_text(&self) -> Option<String> {
+        let content = self.1.as_deref()?;
+        Some(rendition(content, self.0.network).text)
+    }
+    /// The link this network shows as a card (LinkedIn's article, a Facebook link
+    /// post); null where it is in the text instead.
+    async fn sent_link(&self) -> Option<String> {
+        let content = self.1.as_deref()?;
+        rendition(content, self.0.network).link
     }
     /// Times it was sent to the network (a passing fault tries again later).
     async fn attempts(&self) -> i32 {
