@@ -4,6 +4,7 @@
 import {
   ACCOUNT_KINDS,
   BUSY_HINT,
+  DELIVERY_LABELS,
   NETWORK_MONOGRAMS,
   SIMULATIONS,
   STATUS_LABELS,
@@ -136,6 +137,8 @@ function historyItem(event) {
   let what;
   if (event.kind === 'NOTE') what = `Note ${who}`;
   else if (event.kind === 'REFRESH') what = 'Sign-in renewed at the network';
+  else if (event.kind === 'DELIVERY') what = `A post: ${(DELIVERY_LABELS[event.deliveryStatus] || event.deliveryStatus || '').toLowerCase()} ${who}`;
+  else if (event.kind === 'TOKEN_READ') what = `Access token read by the host's own code ${who}`;
   else {
     const from = event.fromStatus ? STATUS_LABELS[event.fromStatus] : 'New';
     const to = STATUS_LABELS[event.toStatus] || event.toStatus;

@@ -91,6 +91,21 @@ function icon(paths) {
   return svg;
 }
 
+/** What a post's delivery status says. */
+export const DELIVERY_LABELS = {
+  DRAFT: 'Draft',
+  IN_REVIEW: 'In review',
+  APPROVED: 'Approved, no time yet',
+  SCHEDULED: 'Scheduled',
+  PUBLISHING: 'Publishing',
+  PUBLISHED: 'Published',
+  REJECTED: 'Rejected',
+  HELD: 'Held',
+  FAILED: 'Failed',
+  CANCELLED: 'Cancelled',
+  UNCERTAIN: 'Needs a check',
+};
+
 export const ROLE_NAMES = { ADVISOR: 'Advisor', COMPLIANCE: 'Compliance', ADMIN: 'Admin' };
 
 /** Why a Connect or Reconnect waits while another sign-in is open. */

@@ -3,23 +3,9 @@
 // hash) or rejects it with a note; everyone sees when each delivery leaves, a held one
 // with the reason and the way to fix it, and a published one with its link.
 
-import { dateTime, fill, h, networkName, newId, personName, timeEl } from './dom.js';
+import { DELIVERY_LABELS, dateTime, fill, h, networkName, newId, personName, timeEl } from './dom.js';
 import { APPROVE_POST, CREATE_POST, POSTS, REJECT_POST } from './queries.js';
 import { notify, notifyError, openDialog } from './ui.js';
-
-export const DELIVERY_LABELS = {
-  DRAFT: 'Draft',
-  IN_REVIEW: 'In review',
-  APPROVED: 'Approved, no time yet',
-  SCHEDULED: 'Scheduled',
-  PUBLISHING: 'Publishing',
-  PUBLISHED: 'Published',
-  REJECTED: 'Rejected',
-  HELD: 'Held',
-  FAILED: 'Failed',
-  CANCELLED: 'Cancelled',
-  UNCERTAIN: 'Needs a check',
-};
 
 const REVIEW_LABELS = { DRAFT: 'Draft', IN_REVIEW: 'Waiting for review', APPROVED: 'Approved', REJECTED: 'Rejected' };
 

@@ -10,7 +10,7 @@ fragment Card on Integration {
   availableActions
   complianceNotes { id body createdAt author { id name subject } }
   history {
-    sequence kind fromStatus toStatus reason note selfApproval occurredAt
+    sequence kind fromStatus toStatus reason note selfApproval occurredAt deliveryStatus
     actor { id name subject }
   }
 }`;

@@ -295,6 +295,9 @@ pub enum EventKind {
     /// schedule, a cancellation, a publication (with the network's id and link).
     #[sea_orm(string_value = "delivery")]
     Delivery,
+    /// A trusted server-side caller of the host read the integration's access token.
+    #[sea_orm(string_value = "token_read")]
+    TokenRead,
 }
 
 /// Where a post's content stands in compliance review. An edit of approved or

@@ -21,6 +21,9 @@ pub struct Model {
     pub linkedin_limit: i32,
     pub facebook_limit: i32,
     pub instagram_limit: i32,
+    /// A trusted server-side caller (role `service`) may read the access token of an
+    /// ACTIVE integration, each read audited.
+    pub host_token_access: bool,
     /// Sequence number of the newest audit event (0 when there is none).
     pub chain_seq: i64,
     /// Hash of the newest audit event (the genesis hash when there is none).

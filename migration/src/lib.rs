@@ -18,6 +18,7 @@ mod m20261207_000012_user_reviewer;
 mod m20261207_000013_token_expiry_index;
 mod m20261207_000014_digest_version;
 mod m20261207_000015_posts;
+mod m20261208_000016_host_token_access;
 
 pub struct Migrator;
 
@@ -40,6 +41,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261207_000013_token_expiry_index::Migration),
             Box::new(m20261207_000014_digest_version::Migration),
             Box::new(m20261207_000015_posts::Migration),
+            Box::new(m20261208_000016_host_token_access::Migration),
         ]
     }
 }

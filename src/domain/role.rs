@@ -13,6 +13,10 @@ pub enum Role {
     Compliance,
     /// Everything in the tenant, plus its settings.
     Admin,
+    /// The host's own server-side code (never a person's browser): sees nothing, and may
+    /// only read the access token of an ACTIVE integration where the tenant's admins
+    /// allowed it, each read audited.
+    Service,
 }
 
 impl std::str::FromStr for Role {
@@ -23,8 +27,9 @@ impl std::str::FromStr for Role {
             "advisor" => Ok(Role::Advisor),
             "compliance" => Ok(Role::Compliance),
             "admin" => Ok(Role::Admin),
+            "service" => Ok(Role::Service),
             other => Err(format!(
-                "unknown role {other:?}; expected advisor, compliance or admin"
+                "unknown role {other:?}; expected advisor, compliance, admin or service"
             )),
         }
     }

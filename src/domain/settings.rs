@@ -1,5 +1,5 @@
-//! Tenant settings a change may set: compliance mode, re-approval on reconnect and the
-//! per-network limits. One shape from the API input to the stored row.
+//! Tenant settings a change may set: compliance mode, re-approval on reconnect, the
+//! per-network limits and host token access. One shape from the API input to the stored row.
 
 use super::ComplianceMode;
 
@@ -14,6 +14,9 @@ pub struct SettingsChange {
     pub linkedin_limit: Option<i32>,
     pub facebook_limit: Option<i32>,
     pub instagram_limit: Option<i32>,
+    /// Whether the host's server-side code (role `service`) may read the access token of
+    /// an ACTIVE integration.
+    pub host_token_access: Option<bool>,
 }
 
 impl SettingsChange {

@@ -9,6 +9,7 @@ mod cost;
 pub mod digest;
 mod documents;
 mod hooks;
+pub mod host_access;
 pub mod ids;
 mod limits;
 pub mod loaders;

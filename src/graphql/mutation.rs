@@ -29,6 +29,7 @@ pub struct MutationRoot(
     SettingsMutation,
     super::digest::NotificationMutation,
     super::posts::PostMutation,
+    super::host_access::HostAccessMutation,
 );
 
 #[derive(Default)]
@@ -272,6 +273,9 @@ pub struct TenantSettingsInput {
     pub linkedin_limit: Option<i32>,
     pub facebook_limit: Option<i32>,
     pub instagram_limit: Option<i32>,
+    /// Let the host's server-side code (tokens with the role `service`) read the access
+    /// token of an ACTIVE integration, each read in the audit trail. Off by default.
+    pub host_token_access: Option<bool>,
 }
 
 impl From<TenantSettingsInput> for SettingsChange {
@@ -282,6 +286,7 @@ impl From<TenantSettingsInput> for SettingsChange {
             linkedin_limit: input.linkedin_limit,
             facebook_limit: input.facebook_limit,
             instagram_limit: input.instagram_limit,
+            host_token_access: input.host_token_access,
         }
     }
 }

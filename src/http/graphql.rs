@@ -10,7 +10,7 @@ use axum::{
     extract::State,
     http::{
         HeaderMap, HeaderValue, Method, StatusCode,
-        header::{ACCEPT, AUTHORIZATION, CONTENT_TYPE},
+        header::{ACCEPT, AUTHORIZATION, CONTENT_TYPE, ORIGIN},
     },
     middleware::Next,
     response::{IntoResponse, Response},
@@ -276,7 +276,8 @@ pub(super) async fn handle(
     };
     let auth = RequestAuth::new(claims, Some(request_id));
     let signed_in = auth.is_signed_in();
-    let request = request.data(auth).data(named.clone());
+    let from_browser = crate::graphql::host_access::FromBrowser(headers.contains_key(ORIGIN));
+    let request = request.data(auth).data(named.clone()).data(from_browser);
     let mut response = state.schema.execute(request).await;
     // Every error the request could cause carries its code from where it was raised
     // (resolvers, argument parsing, parse and validation). One without is a mapping

@@ -12,6 +12,7 @@ pub mod disconnect;
 pub mod feed;
 pub mod health;
 pub mod heavy;
+pub mod host_access;
 pub mod integrations;
 pub mod lifecycle;
 pub mod limits;

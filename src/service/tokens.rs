@@ -22,7 +22,8 @@ fn open_one(
 }
 
 /// The tokens of integration `id` of `tenant` in the clear (for calls to its network;
-/// never returned). Callers found the integration in their scope first.
+/// returned only by `host_access`, audited). Callers found the integration in their
+/// scope first.
 pub async fn open(app: &App, tenant: TenantId, id: IntegrationId) -> AppResult<Option<Tokens>> {
     open_with(&app.store, &app.keyring, tenant, id).await
 }

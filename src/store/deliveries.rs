@@ -10,20 +10,29 @@ use entity::{
 };
 use sea_orm::{
     ColumnTrait, Condition, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
-    sea_query::{Expr, ExprTrait, LockBehavior, LockType, Query, SelectStatement},
+    sea_query::{Expr, ExprTrait, LockBehavior, LockType, Query, SimpleExpr},
 };
 
 use super::Store;
 use crate::error::AppResult;
 
-/// Integrations that can publish: ACTIVE and connected.
-fn usable() -> SelectStatement {
-    Query::select()
-        .column(integration::Column::Id)
-        .from(integration::Entity)
-        .and_where(integration::Column::Status.eq(Status::Active))
-        .and_where(integration::Column::DisconnectedAt.is_null())
-        .to_owned()
+/// The delivery's integration can publish: ACTIVE and connected. A correlated test
+/// (one primary-key probe per candidate row) rather than a list of every usable
+/// integration, so a claim that stops after a batch costs the batch, however many
+/// integrations the database holds.
+fn usable() -> SimpleExpr {
+    Expr::exists(
+        Query::select()
+            .expr(Expr::val(1))
+            .from(integration::Entity)
+            .and_where(
+                Expr::col((integration::Entity, integration::Column::Id))
+                    .equals((post_delivery::Entity, post_delivery::Column::IntegrationId)),
+            )
+            .and_where(integration::Column::Status.eq(Status::Active))
+            .and_where(integration::Column::DisconnectedAt.is_null())
+            .to_owned(),
+    )
 }
 
 /// Scheduled deliveries whose time (and, after a passing fault, whose next try) has
@@ -56,7 +65,7 @@ impl Store {
             .column(post_delivery::Column::Id)
             .from(post_delivery::Entity)
             .cond_where(due(now))
-            .and_where(post_delivery::Column::IntegrationId.in_subquery(usable()))
+            .and_where(usable())
             .order_by(post_delivery::Column::DueAt, sea_orm::Order::Asc)
             .limit(limit)
             .lock_with_behavior(LockType::Update, LockBehavior::SkipLocked)
@@ -92,7 +101,7 @@ impl Store {
     ) -> AppResult<Vec<post_delivery::Model>> {
         Ok(post_delivery::Entity::find()
             .filter(due(now))
-            .filter(post_delivery::Column::IntegrationId.not_in_subquery(usable()))
+            .filter(usable().not())
             .order_by_asc(post_delivery::Column::DueAt)
             .limit(limit)
             .all(self.db())
@@ -126,7 +135,7 @@ impl Store {
         Ok(post_delivery::Entity::find()
             .filter(post_delivery::Column::Status.eq(DeliveryState::Held))
             .filter(post_delivery::Column::DueAt.gte(since))
-            .filter(post_delivery::Column::IntegrationId.in_subquery(usable()))
+            .filter(usable())
             .order_by_asc(post_delivery::Column::DueAt)
             .limit(limit)
             .all(self.db())

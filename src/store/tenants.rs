@@ -32,6 +32,7 @@ impl Store {
             linkedin_limit: Set(default_limit(Network::Linkedin)),
             facebook_limit: Set(default_limit(Network::Facebook)),
             instagram_limit: Set(default_limit(Network::Instagram)),
+            host_token_access: Set(false),
             chain_seq: Set(0),
             chain_hash: Set(GENESIS_HASH.to_owned()),
             created_at: Set(at),
@@ -87,6 +88,9 @@ impl Scoped<'_, DatabaseTransaction> {
         }
         if let Some(v) = change.instagram_limit {
             row.instagram_limit = Set(v);
+        }
+        if let Some(flag) = change.host_token_access {
+            row.host_token_access = Set(flag);
         }
         row.updated_at = Set(now());
         Ok(tenant::Entity::update(row).exec(self.db).await?)

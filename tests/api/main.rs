@@ -25,6 +25,7 @@ mod embed;
 mod embedding;
 mod fairness;
 mod graph_signals;
+mod host_access;
 mod hostile;
 mod house;
 mod http;

@@ -194,6 +194,21 @@ db_test!(
         assert_eq!(published.len(), 1, "{history}");
         assert_eq!(published[0]["networkPostId"], urn);
         assert_eq!(published[0]["contentHash"], article["contentHash"]);
+        // ... and in the export compliance keeps as the firm's books and records.
+        let export = ok(&app, &co, "{ auditExport }", json!({})).await;
+        let line = export
+            .as_str()
+            .expect("lines")
+            .lines()
+            .map(|l| serde_json::from_str::<Value>(l).expect("a JSON line"))
+            .find(|l| l["network_post_id"] == urn)
+            .expect("the publication exported");
+        assert_eq!(line["delivery_status"], "PUBLISHED");
+        assert_eq!(line["content_hash"], article["contentHash"]);
+        assert!(
+            line["permalink"].as_str().is_some_and(|p| p.contains(urn)),
+            "{line}"
+        );
     }
 );
 

@@ -91,6 +91,8 @@ pub enum AuditEventKind {
     Refresh,
     /// A post's delivery to the integration moved (see `deliveryStatus`).
     Delivery,
+    /// The host's server-side code read the access token (see `actor`).
+    TokenRead,
 }
 
 #[derive(Enum, Debug, Clone, Copy, PartialEq, Eq)]
@@ -150,6 +152,8 @@ pub enum Role {
     Advisor,
     Compliance,
     Admin,
+    /// The host's server-side code: reads tokens of ACTIVE integrations where allowed.
+    Service,
 }
 
 #[derive(Enum, Debug, Clone, Copy, PartialEq, Eq)]

@@ -90,6 +90,11 @@ impl Tenant {
     async fn reapproval_on_reconnect(&self) -> bool {
         self.0.reapproval_on_reconnect
     }
+    /// Whether the host's server-side code may read access tokens of ACTIVE
+    /// integrations (`hostAccessToken`).
+    async fn host_token_access(&self) -> bool {
+        self.0.host_token_access
+    }
     async fn linkedin_limit(&self) -> i32 {
         limit_of(&self.0, Network::Linkedin)
     }
