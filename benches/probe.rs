@@ -82,12 +82,7 @@ async fn run(label: &'static str, database_url: String, total: usize, latency: D
 
 #[tokio::main]
 async fn main() {
-    let number = |name: &str, default: u64| {
-        std::env::var(name)
-            .ok()
-            .and_then(|v| v.parse().ok())
-            .unwrap_or(default)
-    };
+    let number = common::setting;
     let total = usize::try_from(number("SG_PROBE_SIZE", 10_000)).unwrap_or(10_000);
     let latency = Duration::from_millis(number("SG_PROBE_LATENCY_MS", 0));
     common::on_both("probe", |label, url| run(label, url, total, latency)).await;

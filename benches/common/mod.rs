@@ -119,6 +119,14 @@ pub async fn seal_tokens(
     }
 }
 
+/// The number in the environment variable `name`, or `default`.
+pub fn setting(name: &str, default: u64) -> u64 {
+    std::env::var(name)
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
+}
+
 /// Runs `bench` on a fresh SQLite file, then on a fresh PostgreSQL database when one
 /// answers (`SOCIALGATE_TEST_DATABASE_URL`, default the local server).
 pub async fn on_both<F, Fut>(name: &str, bench: F)

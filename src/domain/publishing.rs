@@ -73,15 +73,6 @@ pub fn resumes(due_at: DateTime<Utc>, now: DateTime<Utc>, window: Duration) -> b
     now <= due_at + window
 }
 
-/// What a held delivery past its window tells its author.
-pub fn past_window(window: Duration) -> String {
-    format!(
-        "held for longer than {} hours: it no longer leaves by itself; pick a new time \
-         or cancel it",
-        window.num_hours()
-    )
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

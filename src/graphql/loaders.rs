@@ -81,7 +81,7 @@ impl Related for integration_event::Model {
         actor: &Actor,
         ids: &[IntegrationId],
     ) -> AppResult<HashMap<IntegrationId, Vec<Self>>> {
-        relations::histories(app, actor, ids).await
+        relations::histories(app, actor, ids, false).await
     }
 }
 

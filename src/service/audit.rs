@@ -26,15 +26,15 @@ fn authorize(actor: &Actor) -> AppResult<()> {
     Ok(policy::audit(&actor.roles)?)
 }
 
-/// One integration's events, oldest first: the same rule as `Integration.history`
-/// (reviewers, and the owner for their own integration).
+/// One integration's events, oldest first, its posts' deliveries included: the same
+/// rule as `Integration.history` (reviewers, and the owner for their own integration).
 pub async fn trail(
     app: &App,
     actor: &Actor,
     integration_id: IntegrationId,
 ) -> AppResult<Vec<integration_event::Model>> {
     integrations::get(app, actor, integration_id).await?;
-    let mut found = relations::histories(app, actor, &[integration_id]).await?;
+    let mut found = relations::histories(app, actor, &[integration_id], true).await?;
     Ok(found.remove(&integration_id).unwrap_or_default())
 }
 

@@ -100,12 +100,16 @@ pub async fn notes(
     Ok(grouped(ids, rows))
 }
 
-/// Audit events of the integrations `ids`, in sequence order.
+/// Audit events of the integrations `ids`, in sequence order. An account's history
+/// leaves out its posts' deliveries (`with_deliveries: false`), so the card does not
+/// grow with every post; the audit trail keeps them.
 pub async fn histories(
     app: &App,
     actor: &Actor,
     ids: &[IntegrationId],
+    with_deliveries: bool,
 ) -> AppResult<HashMap<IntegrationId, Vec<integration_event::Model>>> {
-    let rows = app.store.tenant(scope_of(actor)).events_for(ids).await?;
+    let scoped = app.store.tenant(scope_of(actor));
+    let rows = scoped.events_for(ids, with_deliveries).await?;
     Ok(grouped(ids, rows))
 }

@@ -190,12 +190,17 @@ impl Chain {
 
 impl<C: ConnectionTrait> Scoped<'_, C> {
     /// Events of the tenant's integrations among `integration_ids`, in sequence
-    /// order, in one statement.
+    /// order, in one statement; the post deliveries' events only `with_deliveries`.
     pub async fn events_for(
         &self,
         integration_ids: &[IntegrationId],
+        with_deliveries: bool,
     ) -> AppResult<Vec<integration_event::Model>> {
-        Ok(integration_event::Entity::find()
+        let mut find = integration_event::Entity::find();
+        if !with_deliveries {
+            find = find.filter(integration_event::Column::Kind.ne(EventKind::Delivery));
+        }
+        Ok(find
             .filter(integration_event::Column::TenantId.eq(self.tenant_id()))
             .filter(integration_event::Column::IntegrationId.is_in(integration_ids.iter().copied()))
             .filter(self.owned_integrations(integration_event::Column::IntegrationId))

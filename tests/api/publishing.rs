@@ -183,9 +183,18 @@ db_test!(
             .expect("html");
         assert_eq!(again.matches("class=\"post\"").count(), 2);
 
-        // The books: the publication is in the account's history with its facts.
-        let history = ok(&app, &advisor, "query($id: ID!) { integration(id: $id) { history { kind deliveryStatus networkPostId permalink contentHash } } }", json!({ "id": li })).await;
-        let published: Vec<&Value> = history["history"]
+        // The books: the publication is in the account's audit trail with its facts (and
+        // not on the card's history, which would grow with every post).
+        let history = ok(
+            &app,
+            &advisor,
+            "query($id: ID!) { integration(id: $id) { history { kind } } }",
+            json!({ "id": li }),
+        )
+        .await;
+        assert!(!history.to_string().contains("DELIVERY"), "{history}");
+        let history = ok(&app, &advisor, "query($id: ID!) { auditTrail(integrationId: $id) { kind deliveryStatus networkPostId permalink contentHash } }", json!({ "id": li })).await;
+        let published: Vec<&Value> = history
             .as_array()
             .expect("history")
             .iter()
@@ -291,11 +300,11 @@ db_test!(
         let history = ok(
             &app,
             &advisor,
-            "query($id: ID!) { integration(id: $id) { history { kind deliveryStatus reason } } }",
+            "query($id: ID!) { auditTrail(integrationId: $id) { kind deliveryStatus reason } }",
             json!({ "id": li }),
         )
         .await;
-        let steps: Vec<&str> = history["history"]
+        let steps: Vec<&str> = history
             .as_array()
             .expect("history")
             .iter()

@@ -156,7 +156,8 @@ impl Integration {
             .map(|d| super::post::PostDelivery(d, None))
             .collect())
     }
-    /// Every status change and note, oldest first.
+    /// Every status change and note, oldest first (its posts' deliveries are on the
+    /// posts and in `auditTrail`).
     #[graphql(complexity = "3 * child_complexity")]
     async fn history(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<AuditEvent>> {
         let events = ctx
