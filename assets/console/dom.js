@@ -119,6 +119,8 @@ export const SIMULATIONS = [
   ['LOSE_PAGE_ROLE', 'Lose the Page role'],
   ['CHECKPOINT', 'Require a security check'],
   ['OUTAGE', 'Start an outage'],
+  ['REFUSE_POSTS_AS_DUPLICATES', 'Refuse posts as duplicates'],
+  ['REACH_PUBLISHING_LIMIT', 'Reach the publishing limit'],
   ['RESTORE', 'Make it healthy again'],
 ];
 

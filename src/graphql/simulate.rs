@@ -23,6 +23,10 @@ pub enum SandboxEvent {
     Checkpoint,
     /// A passing outage: 5xx until RESTORE.
     Outage,
+    /// Posts are refused as duplicates (LinkedIn, Facebook); checks still pass.
+    RefusePostsAsDuplicates,
+    /// The network's publishing limit is reached; checks still pass.
+    ReachPublishingLimit,
     /// Healthy again.
     Restore,
 }

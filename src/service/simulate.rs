@@ -27,6 +27,12 @@ pub enum Simulated {
     Checkpoint,
     /// A passing outage: 5xx until `Restore`.
     Outage,
+    /// Posts are refused as duplicates (LinkedIn 422 `DUPLICATE_POST`, Facebook 506);
+    /// checks still pass. Instagram documents no duplicate refusal and posts normally.
+    RefusePostsAsDuplicates,
+    /// The publishing limit is reached (Instagram 9/2207042, LinkedIn 429, Facebook
+    /// 32); checks still pass.
+    ReachPublishingLimit,
     /// Healthy again.
     Restore,
 }

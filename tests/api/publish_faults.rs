@@ -228,3 +228,49 @@ db_test!(
         assert_eq!(last["actor"]["subject"], "dana");
     }
 );
+
+db_test!(
+    simulated_publishing_refusals_leave_checks_alone,
+    config = no_spread,
+    async |app: TestApp| {
+        let (advisor, co, li, posts) = member_with_posts(&app, "publish-simulated", 1).await;
+        let simulate = "mutation($id: ID!, $e: SandboxEvent!) { sandboxSimulate(integrationId: $id, event: $e) }";
+        let check = "mutation($id: ID!) { checkIntegration(id: $id) { status } }";
+        ok(
+            &app,
+            &advisor,
+            simulate,
+            json!({ "id": li, "e": "REACH_PUBLISHING_LIMIT" }),
+        )
+        .await;
+        assert_eq!(
+            ok(&app, &advisor, check, json!({ "id": li })).await["status"],
+            "ACTIVE"
+        );
+        assert_eq!(publish_round(&app).await, 1);
+        let fields =
+            "query($id: ID!) { post(id: $id) { deliveries { status detail nextAttemptAt } } }";
+        let waiting = ok(&app, &advisor, fields, json!({ "id": posts[0]["id"] })).await;
+        let delivery = &waiting["deliveries"][0];
+        assert_eq!(delivery["status"], "SCHEDULED", "{waiting}");
+        assert!(delivery["nextAttemptAt"].is_string(), "{waiting}");
+
+        ok(
+            &app,
+            &advisor,
+            simulate,
+            json!({ "id": li, "e": "REFUSE_POSTS_AS_DUPLICATES" }),
+        )
+        .await;
+        assert_eq!(
+            ok(&app, &advisor, check, json!({ "id": li })).await["status"],
+            "ACTIVE"
+        );
+        let fresh = json!({ "text": "Something new", "targets": [li] });
+        let fresh = approved_post(&app, &advisor, &co, fresh).await;
+        assert_eq!(publish_round(&app).await, 1);
+        let refused = read_post(&app, &advisor, &fresh["id"]).await;
+        assert_eq!(refused["deliveries"][0]["status"], "FAILED", "{refused}");
+        assert_eq!(posted(&app).await, 0);
+    }
+);

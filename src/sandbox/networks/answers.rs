@@ -124,6 +124,7 @@ impl Sandbox {
                 503,
                 json!({ "status": 503, "message": "Service Unavailable" }),
             ),
+            Condition::Duplicates | Condition::PublishingLimit => return None,
         })
     }
 

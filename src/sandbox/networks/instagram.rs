@@ -1,16 +1,20 @@
 //! The sandbox's Instagram (Instagram API with Instagram Login): code exchange,
-//! long-lived token, refresh and `/me`, in the shapes Instagram documents.
+//! long-lived token, refresh and `/me`, and publishing (container, `media_publish`,
+//! `content_publishing_limit`), in the shapes Instagram documents.
 
 use std::collections::HashMap;
 
+use chrono::Utc;
 use serde_json::json;
 
 use super::{
-    CLIENT_SECRET,
+    CLIENT_SECRET, Condition,
     answers::LONG_LIVED_SECS,
     logins::external_id,
+    publishing::{Container, INSTAGRAM_QUOTA, SandboxPost},
     state::{Answer, Sandbox, graph_error},
 };
+use crate::domain::Network;
 use crate::providers::instagram;
 
 impl Sandbox {
@@ -113,5 +117,102 @@ impl Sandbox {
                 "Invalid OAuth access token - Cannot parse access token",
             ),
         }
+    }
+
+    /// Instagram `POST /{ig-user-id}/media`: a container.
+    pub fn instagram_container(&self, account: &str, form: &HashMap<String, String>) -> Answer {
+        let actor = match self.graph_actor(form.get("access_token").map(String::as_str)) {
+            Ok(actor) => actor,
+            Err(refused) => return refused,
+        };
+        if actor != account {
+            return graph_error(
+                10,
+                None,
+                "(#10) Application does not have permission for this action",
+            );
+        }
+        let Some(image) = form.get("image_url").filter(|u| u.starts_with("https://")) else {
+            return graph_error(
+                9004,
+                Some(2207052),
+                "Only photo or video can be accepted as media type.",
+            );
+        };
+        let id = format!(
+            "1790{}",
+            rand::random_range(10_000_000_000u64..99_999_999_999)
+        );
+        let container = Container {
+            account: account.to_owned(),
+            image: image.clone(),
+            caption: form.get("caption").cloned().unwrap_or_default(),
+        };
+        if let Ok(mut containers) = self.published.containers.lock() {
+            containers.insert(id.clone(), container);
+        }
+        (200, json!({ "id": id }))
+    }
+
+    /// Instagram `POST /{ig-user-id}/media_publish`.
+    pub fn instagram_publish(&self, account: &str, form: &HashMap<String, String>) -> Answer {
+        if let Err(refused) = self.graph_actor(form.get("access_token").map(String::as_str)) {
+            return refused;
+        }
+        let container = form
+            .get("creation_id")
+            .and_then(|id| self.published.containers.lock().ok()?.remove(id));
+        let Some(container) = container.filter(|c| c.account == account) else {
+            return graph_error(
+                100,
+                Some(33),
+                "Unsupported post request. Object with ID does not exist, cannot be loaded due to missing permissions, or does not support this operation.",
+            );
+        };
+        let limited = self.publishing(form.get("access_token").map(String::as_str))
+            == Some(Condition::PublishingLimit);
+        if limited || self.published.published_today(account, Utc::now()) >= INSTAGRAM_QUOTA {
+            return graph_error(
+                9,
+                Some(2207042),
+                "You reached maximum number of posts that is allowed to be published by Content Publishing API.",
+            );
+        }
+        let id = format!(
+            "1790{}",
+            rand::random_range(10_000_000_000u64..99_999_999_999)
+        );
+        let post = SandboxPost {
+            network: Network::Instagram,
+            account: account.to_owned(),
+            id: id.clone(),
+            text: container.caption,
+            link: None,
+            image: Some(container.image),
+            at: Utc::now(),
+        };
+        match self.published.add(post) {
+            Ok(()) => (200, json!({ "id": id })),
+            Err(_) => graph_error(
+                9004,
+                Some(2207051),
+                "The action is blocked: this media was already published.",
+            ),
+        }
+    }
+
+    /// Instagram `GET /{ig-user-id}/content_publishing_limit`.
+    pub fn instagram_quota(&self, account: &str, token: Option<&str>) -> Answer {
+        if let Err(refused) = self.graph_actor(token) {
+            return refused;
+        }
+        let used = match self.publishing(token) {
+            Some(Condition::PublishingLimit) => INSTAGRAM_QUOTA,
+            _ => self.published.published_today(account, Utc::now()),
+        };
+        (
+            200,
+            json!({ "data": [{ "quota_usage": used, "config": { "quota_total": INSTAGRAM_QUOTA, "quota_duration": 86400 } }] }),
+        )
     }
 }

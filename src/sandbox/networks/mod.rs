@@ -41,16 +41,22 @@ pub enum Condition {
     Checkpoint,
     /// A passing outage: 503s until restored.
     Outage,
+    /// Posts are refused as duplicates; everything else works.
+    Duplicates,
+    /// The publishing limit is reached; everything else works.
+    PublishingLimit,
 }
 
 impl Condition {
-    const ALL: [Condition; 6] = [
+    const ALL: [Condition; 8] = [
         Condition::Expired,
         Condition::PasswordChanged,
         Condition::Revoked,
         Condition::PageRoleLost,
         Condition::Checkpoint,
         Condition::Outage,
+        Condition::Duplicates,
+        Condition::PublishingLimit,
     ];
 
     /// Its name as stored.
@@ -62,6 +68,8 @@ impl Condition {
             Condition::PageRoleLost => "page_role_lost",
             Condition::Checkpoint => "checkpoint",
             Condition::Outage => "outage",
+            Condition::Duplicates => "duplicates",
+            Condition::PublishingLimit => "publishing_limit",
         }
     }
 
@@ -101,6 +109,8 @@ impl Simulate for Sandbox {
             Simulated::LosePageRole => Some(Condition::PageRoleLost),
             Simulated::Checkpoint => Some(Condition::Checkpoint),
             Simulated::Outage => Some(Condition::Outage),
+            Simulated::RefusePostsAsDuplicates => Some(Condition::Duplicates),
+            Simulated::ReachPublishingLimit => Some(Condition::PublishingLimit),
             Simulated::Restore => None,
         };
         self.report(access_token, condition)

@@ -13,6 +13,7 @@ use chrono::{DateTime, Utc};
 use serde_json::{Value, json};
 
 use super::{
+    Condition,
     logins::external_id,
     state::{Answer, Sandbox, graph_error, random},
 };
@@ -39,16 +40,16 @@ pub struct SandboxPost {
 /// An Instagram container waiting to be published.
 #[derive(Debug, Clone)]
 pub(super) struct Container {
-    account: String,
-    image: String,
-    caption: String,
+    pub(super) account: String,
+    pub(super) image: String,
+    pub(super) caption: String,
 }
 
 /// What the sandbox keeps of publishing.
 #[derive(Default)]
 pub struct Published {
     posts: std::sync::Mutex<VecDeque<SandboxPost>>,
-    containers: std::sync::Mutex<HashMap<String, Container>>,
+    pub(super) containers: std::sync::Mutex<HashMap<String, Container>>,
 }
 
 impl Published {
@@ -74,8 +75,9 @@ impl Published {
             .cloned()
     }
 
-    /// Keeps `post` unless the account posted the same content in the last day.
-    fn add(&self, post: SandboxPost) -> Result<(), String> {
+    /// Keeps `post` unless the account posted the same content in the last day; else
+    /// the earlier post's id.
+    pub(super) fn add(&self, post: SandboxPost) -> Result<(), String> {
         let mut posts = self.posts.lock().map_err(|_| "sandbox poisoned")?;
         let day_ago = post.at - chrono::Duration::days(1);
         if let Some(earlier) = posts.iter().find(|p| {
@@ -93,7 +95,7 @@ impl Published {
         Ok(())
     }
 
-    fn published_today(&self, account: &str, now: DateTime<Utc>) -> usize {
+    pub(super) fn published_today(&self, account: &str, now: DateTime<Utc>) -> usize {
         self.posts.lock().map_or(0, |posts| {
             posts
                 .iter()
@@ -101,6 +103,20 @@ impl Published {
                 .count()
         })
     }
+}
+
+/// LinkedIn's refusal of a post the member already published: the body seen in public
+/// reports of the Posts API (it is not on LinkedIn's pages), naming the earlier post.
+fn linkedin_duplicate(earlier: &str) -> Answer {
+    (
+        422,
+        json!({
+            "errorDetailType": "com.linkedin.common.error.BadRequest",
+            "message": format!("com.linkedin.content.common.exception.BadRequestResponseException: Content is a duplicate of {earlier}"),
+            "errorDetails": { "inputErrors": [{ "description": "Duplicate post is detected", "input": {}, "code": "DUPLICATE_POST" }] },
+            "status": 422,
+        }),
+    )
 }
 
 /// LinkedIn's error body, "Error Handling"
@@ -113,6 +129,14 @@ fn linkedin_error(status: u16, message: &str) -> Answer {
 }
 
 impl Sandbox {
+    /// What `token` is made to report when it publishes (`sandboxSimulate`), if
+    /// anything that touches publishing only.
+    pub(super) fn publishing(&self, token: Option<&str>) -> Option<Condition> {
+        token
+            .and_then(|t| self.condition(t))
+            .filter(|c| matches!(c, Condition::Duplicates | Condition::PublishingLimit))
+    }
+
     /// LinkedIn `POST /rest/posts`: the new post's URN, or the refusal.
     pub fn linkedin_post(
         &self,
@@ -135,6 +159,18 @@ impl Sandbox {
                 json!({ "status": 401, "serviceErrorCode": 65600, "code": "INVALID_ACCESS_TOKEN", "message": "Invalid access token" }),
             ));
         };
+        match self.publishing(bearer) {
+            Some(Condition::Duplicates) => {
+                return Err(linkedin_duplicate("urn:li:share:7141138937766391808"));
+            }
+            Some(_) => {
+                return Err((
+                    429,
+                    json!({ "status": 429, "message": "Resource level throttle APPLICATION DAY limit for calls to this resource is reached." }),
+                ));
+            }
+            None => {}
+        }
         let author = format!("urn:li:person:{}", external_id(login));
         if body.get("author").and_then(Value::as_str) != Some(author.as_str()) {
             return Err(linkedin_error(
@@ -161,22 +197,13 @@ impl Sandbox {
         };
         match self.published.add(post) {
             Ok(()) => Ok(urn),
-            // The real body of a duplicate refusal (it is not on LinkedIn's pages).
-            Err(earlier) => Err((
-                422,
-                json!({
-                    "errorDetailType": "com.linkedin.common.error.BadRequest",
-                    "message": format!("com.linkedin.content.common.exception.BadRequestResponseException: Content is a duplicate of {earlier}"),
-                    "errorDetails": { "inputErrors": [{ "description": "Duplicate post is detected", "input": {}, "code": "DUPLICATE_POST" }] },
-                    "status": 422,
-                }),
-            )),
+            Err(earlier) => Err(linkedin_duplicate(&earlier)),
         }
     }
 
     /// The account a Graph `token` acts as (a Page, or an Instagram account), unless
     /// the token is made to report a condition.
-    fn graph_actor(&self, token: Option<&str>) -> Result<String, Answer> {
+    pub(super) fn graph_actor(&self, token: Option<&str>) -> Result<String, Answer> {
         let Some(token) = token else {
             return Err(graph_error(
                 2500,
@@ -242,98 +269,6 @@ impl Sandbox {
             (Ok(()), _) => (200, json!({ "id": id })),
             (Err(_), _) => graph_error(506, None, "(#506) Duplicate status message"),
         }
-    }
-
-    /// Instagram `POST /{ig-user-id}/media`: a container.
-    pub fn instagram_container(&self, account: &str, form: &HashMap<String, String>) -> Answer {
-        let actor = match self.graph_actor(form.get("access_token").map(String::as_str)) {
-            Ok(actor) => actor,
-            Err(refused) => return refused,
-        };
-        if actor != account {
-            return graph_error(
-                10,
-                None,
-                "(#10) Application does not have permission for this action",
-            );
-        }
-        let Some(image) = form.get("image_url").filter(|u| u.starts_with("https://")) else {
-            return graph_error(
-                9004,
-                Some(2207052),
-                "Only photo or video can be accepted as media type.",
-            );
-        };
-        let id = format!(
-            "1790{}",
-            rand::random_range(10_000_000_000u64..99_999_999_999)
-        );
-        let container = Container {
-            account: account.to_owned(),
-            image: image.clone(),
-            caption: form.get("caption").cloned().unwrap_or_default(),
-        };
-        if let Ok(mut containers) = self.published.containers.lock() {
-            containers.insert(id.clone(), container);
-        }
-        (200, json!({ "id": id }))
-    }
-
-    /// Instagram `POST /{ig-user-id}/media_publish`.
-    pub fn instagram_publish(&self, account: &str, form: &HashMap<String, String>) -> Answer {
-        if let Err(refused) = self.graph_actor(form.get("access_token").map(String::as_str)) {
-            return refused;
-        }
-        let container = form
-            .get("creation_id")
-            .and_then(|id| self.published.containers.lock().ok()?.remove(id));
-        let Some(container) = container.filter(|c| c.account == account) else {
-            return graph_error(
-                100,
-                Some(33),
-                "Unsupported post request. Object with ID does not exist, cannot be loaded due to missing permissions, or does not support this operation.",
-            );
-        };
-        if self.published.published_today(account, Utc::now()) >= INSTAGRAM_QUOTA {
-            return graph_error(
-                9,
-                Some(2207042),
-                "You reached maximum number of posts that is allowed to be published by Content Publishing API.",
-            );
-        }
-        let id = format!(
-            "1790{}",
-            rand::random_range(10_000_000_000u64..99_999_999_999)
-        );
-        let post = SandboxPost {
-            network: Network::Instagram,
-            account: account.to_owned(),
-            id: id.clone(),
-            text: container.caption,
-            link: None,
-            image: Some(container.image),
-            at: Utc::now(),
-        };
-        match self.published.add(post) {
-            Ok(()) => (200, json!({ "id": id })),
-            Err(_) => graph_error(
-                9004,
-                Some(2207051),
-                "The action is blocked: this media was already published.",
-            ),
-        }
-    }
-
-    /// Instagram `GET /{ig-user-id}/content_publishing_limit`.
-    pub fn instagram_quota(&self, account: &str, token: Option<&str>) -> Answer {
-        if let Err(refused) = self.graph_actor(token) {
-            return refused;
-        }
-        let used = self.published.published_today(account, Utc::now());
-        (
-            200,
-            json!({ "data": [{ "quota_usage": used, "config": { "quota_total": INSTAGRAM_QUOTA, "quota_duration": 86400 } }] }),
-        )
     }
 
     /// Graph `GET /{id}`: a container's `status_code`, or a post's link

@@ -262,6 +262,7 @@ impl Sandbox {
                 503,
                 json!({ "error": { "message": "An unexpected error has occurred. Please retry your request later.", "type": "OAuthException", "code": 2, "fbtrace_id": "sandbox" } }),
             ),
+            Condition::Duplicates | Condition::PublishingLimit => return None,
         })
     }
 }
