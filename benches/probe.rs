@@ -19,8 +19,7 @@ use std::{
 
 use axum::{Json, Router, extract::State, routing::get};
 use serde_json::{Value, json};
-use socialgate::{Config, Socialgate, config::Secret, crypto::Keyring, jobs::Job};
-use tokio::net::TcpListener;
+use socialgate::{Config, Socialgate, jobs::Job};
 
 const TENANTS: usize = 20;
 
@@ -46,22 +45,10 @@ async fn run(label: &'static str, database_url: String, total: usize, latency: D
     let router = Router::new()
         .route("/v2/userinfo", get(userinfo))
         .with_state(net.clone());
-    let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
-    let base = format!("http://{}", listener.local_addr().expect("addr"));
-    tokio::spawn(async move {
-        let _ = axum::serve(listener, router).await;
-    });
+    let base = common::serve(router).await;
     let config = Config {
-        database_url,
-        jwt_secret: Some(Secret::new("bench-secret-that-is-long-enough-for-hs256")),
-        token_keys: Some(Keyring::generate("bench")),
-        linkedin_client_id: Some("client".into()),
-        linkedin_client_secret: Some(Secret::new("secret")),
-        linkedin_oauth_url: format!("{base}/oauth/v2"),
-        linkedin_api_url: base,
         probe_interval: "1h".into(),
-        log: "warn".into(),
-        ..Config::default()
+        ..common::linkedin_config(database_url, &base)
     };
     let server = Socialgate::build(config).await.expect("server");
     let later = chrono::Utc::now() + chrono::Duration::days(50);

@@ -40,13 +40,10 @@ use sea_orm::{
 };
 use serde_json::Value;
 use socialgate::{
-    Config, Socialgate,
-    config::Secret,
-    crypto::Keyring,
+    Socialgate,
     domain::{posts::Content, posts::hash, spread},
     jobs::Job,
 };
-use tokio::net::TcpListener;
 
 const TENANTS: usize = 20;
 
@@ -215,27 +212,13 @@ async fn network(latency: Duration) -> (Network, String) {
     let router = Router::new()
         .route("/rest/posts", post(create_post))
         .with_state(net.clone());
-    let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
-    let base = format!("http://{}", listener.local_addr().expect("addr"));
-    tokio::spawn(async move {
-        let _ = axum::serve(listener, router).await;
-    });
+    let base = common::serve(router).await;
     (net, base)
 }
 
 async fn run(label: &'static str, database_url: String, total: usize, latency: Duration) {
     let (net, base) = network(latency).await;
-    let config = Config {
-        database_url,
-        jwt_secret: Some(Secret::new("bench-secret-that-is-long-enough-for-hs256")),
-        token_keys: Some(Keyring::generate("bench")),
-        linkedin_client_id: Some("client".into()),
-        linkedin_client_secret: Some(Secret::new("secret")),
-        linkedin_oauth_url: format!("{base}/oauth/v2"),
-        linkedin_api_url: base,
-        log: "warn".into(),
-        ..Config::default()
-    };
+    let config = common::linkedin_config(database_url, &base);
     let server = Socialgate::build(config).await.expect("server");
     let later = Utc::now() + chrono::Duration::days(50);
     let filled = common::fill(&server, "publish", TENANTS, total / TENANTS, later).await;

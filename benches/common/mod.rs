@@ -119,6 +119,35 @@ pub async fn seal_tokens(
     }
 }
 
+/// Serves `router` (a look-alike of a network) on a free loopback port; its base URL.
+pub async fn serve(router: axum::Router) -> String {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let base = format!("http://{}", listener.local_addr().expect("addr"));
+    tokio::spawn(async move {
+        let _ = axum::serve(listener, router).await;
+    });
+    base
+}
+
+/// A server on `database_url` whose LinkedIn app talks to the look-alike at `base`.
+pub fn linkedin_config(database_url: String, base: &str) -> socialgate::Config {
+    socialgate::Config {
+        database_url,
+        jwt_secret: Some(socialgate::config::Secret::new(
+            "bench-secret-that-is-long-enough-for-hs256",
+        )),
+        token_keys: Some(socialgate::crypto::Keyring::generate("bench")),
+        linkedin_client_id: Some("client".into()),
+        linkedin_client_secret: Some(socialgate::config::Secret::new("secret")),
+        linkedin_oauth_url: format!("{base}/oauth/v2"),
+        linkedin_api_url: base.to_owned(),
+        log: "warn".into(),
+        ..socialgate::Config::default()
+    }
+}
+
 /// The number in the environment variable `name`, or `default`.
 pub fn setting(name: &str, default: u64) -> u64 {
     std::env::var(name)

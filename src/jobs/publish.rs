@@ -25,6 +25,39 @@ pub const PER_NETWORK: usize = 4;
 /// container is waited for 30 s, each call times out after 15 s).
 const CLAIM: chrono::Duration = chrono::Duration::minutes(5);
 
+/// Holds due deliveries whose account cannot publish, with the account's reason: the
+/// accounts are read once per tenant, not once per delivery.
+async fn hold_blocked(app: &crate::service::App) -> AppResult<usize> {
+    let blocked = app.store.due_but_blocked(now(), BATCH).await?;
+    let mut by_tenant: HashMap<_, Vec<_>> = HashMap::new();
+    for delivery in &blocked {
+        by_tenant
+            .entry(delivery.tenant_id)
+            .or_default()
+            .push(delivery);
+    }
+    let mut changed = 0;
+    for (tenant, deliveries) in by_tenant {
+        let ids: Vec<_> = deliveries.iter().map(|d| d.integration_id).collect();
+        let accounts: HashMap<_, _> = app
+            .store
+            .tenant(Scope::tenant(tenant))
+            .integrations_by_ids(&ids)
+            .await?
+            .into_iter()
+            .map(|i| (i.id, i))
+            .collect();
+        for delivery in deliveries {
+            if let Some(account) = accounts.get(&delivery.integration_id) {
+                let from = [DeliveryState::Scheduled];
+                let held = publish::held(account);
+                changed += usize::from(publish::settle(app, delivery, &from, held).await?);
+            }
+        }
+    }
+    Ok(changed)
+}
+
 /// One round; returns how many deliveries moved.
 pub(super) async fn run(jobs: &Jobs) -> AppResult<usize> {
     let app = &jobs.app;
@@ -38,18 +71,7 @@ pub(super) async fn run(jobs: &Jobs) -> AppResult<usize> {
         let from = [DeliveryState::Held];
         changed += usize::from(publish::settle(app, &delivery, &from, Outcome::Resumed).await?);
     }
-    for delivery in app.store.due_but_blocked(now(), BATCH).await? {
-        let integration = app
-            .store
-            .tenant(Scope::tenant(delivery.tenant_id))
-            .integration(delivery.integration_id)
-            .await?;
-        if let Some(integration) = integration {
-            let held = publish::held(&integration);
-            let from = [DeliveryState::Scheduled];
-            changed += usize::from(publish::settle(app, &delivery, &from, held).await?);
-        }
-    }
+    changed += hold_blocked(app).await?;
     let lanes: HashMap<Network, Arc<Semaphore>> =
         [Network::Linkedin, Network::Facebook, Network::Instagram]
             .into_iter()

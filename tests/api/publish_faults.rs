@@ -18,7 +18,7 @@ use crate::{
     connect::connect_as,
     db_test,
     posts::ok,
-    publishing::{approved_post, publish_round, read_post},
+    publishing::{approved_post, publish_round, read_post, sandbox_feed},
 };
 
 fn no_spread(config: &mut socialgate::Config) {
@@ -47,12 +47,7 @@ async fn member_with_posts(
 
 /// How many posts the sandbox LinkedIn holds.
 async fn posted(app: &TestApp) -> usize {
-    let html = reqwest::get(format!("{}/sandbox/linkedin/posts", app.base))
-        .await
-        .expect("feed")
-        .text()
-        .await
-        .expect("html");
+    let html = sandbox_feed(app, "linkedin/posts").await;
     html.matches("class=\"post\"").count()
 }
 

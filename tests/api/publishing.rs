@@ -44,6 +44,16 @@ pub async fn read_post(app: &TestApp, token: &str, id: &Value) -> Value {
     ok(app, token, &query, json!({ "id": id })).await
 }
 
+/// The sandbox's page at `/sandbox/{path}`: what a network shows of its posts.
+pub async fn sandbox_feed(app: &TestApp, path: &str) -> String {
+    reqwest::get(format!("{}/sandbox/{path}", app.base))
+        .await
+        .expect("feed")
+        .text()
+        .await
+        .expect("html")
+}
+
 /// Runs the publish job once; how many deliveries moved.
 pub async fn publish_round(app: &TestApp) -> usize {
     let report = Jobs::new(app.app.clone())
@@ -154,33 +164,13 @@ db_test!(
             .as_str()
             .expect("urn");
         assert!(urn.starts_with("urn:li:share:"), "{urn}");
-        let feed = client
-            .get(format!(
-                "{}/sandbox/facebook/posts?account=100000000000003",
-                app.base
-            ))
-            .send()
-            .await
-            .expect("feed")
-            .text()
-            .await
-            .expect("html");
+        let feed = sandbox_feed(&app, "facebook/posts?account=100000000000003").await;
         assert!(feed.contains("Our 2027 outlook &lt;in brief&gt;"), "{feed}");
         assert_eq!(feed.matches("class=\"post\"").count(), 2, "{feed}");
 
         // Nothing leaves twice.
         assert_eq!(publish_round(&app).await, 0);
-        let again = client
-            .get(format!(
-                "{}/sandbox/facebook/posts?account=100000000000003",
-                app.base
-            ))
-            .send()
-            .await
-            .expect("feed")
-            .text()
-            .await
-            .expect("html");
+        let again = sandbox_feed(&app, "facebook/posts?account=100000000000003").await;
         assert_eq!(again.matches("class=\"post\"").count(), 2);
 
         // The books: the publication is in the account's audit trail with its facts (and
@@ -250,8 +240,23 @@ db_test!(
             detail.starts_with("Held: the account is expired."),
             "{detail}"
         );
-        // Held stays held: nothing is tried while the account is broken.
+        // Held stays held: nothing is tried while the account is broken, and a post
+        // falling due meanwhile is held without being sent.
         assert_eq!(publish_round(&app).await, 0);
+        let next = json!({ "text": "A second thought", "targets": [li] });
+        let next = approved_post(&app, &advisor, &co, next).await;
+        assert_eq!(publish_round(&app).await, 1);
+        let waiting = read_post(&app, &advisor, &next["id"]).await;
+        assert_eq!(
+            waiting["deliveries"][0]["reason"], "TOKEN_EXPIRED",
+            "{waiting}"
+        );
+        assert_eq!(waiting["deliveries"][0]["status"], "HELD", "{waiting}");
+        let feed = sandbox_feed(&app, "linkedin/posts").await;
+        assert!(
+            !feed.contains("class=\"post\""),
+            "nothing reached LinkedIn: {feed}"
+        );
         // The Daily Digest says so, with the post and what to do.
         let preview = ok(
             &app,
@@ -293,14 +298,16 @@ db_test!(
         if status["status"] == "PENDING" {
             ok(&app, &co, approve, json!({ "id": li })).await;
         }
-        assert_eq!(publish_round(&app).await, 2, "resumed, then published");
-        let left = read_post(&app, &advisor, &post["id"]).await;
-        assert_eq!(left["deliveries"][0]["status"], "PUBLISHED", "{left}");
+        assert_eq!(publish_round(&app).await, 4, "both resumed, then published");
+        for held in [&post, &next] {
+            let left = read_post(&app, &advisor, &held["id"]).await;
+            assert_eq!(left["deliveries"][0]["status"], "PUBLISHED", "{left}");
+        }
 
         let history = ok(
             &app,
             &advisor,
-            "query($id: ID!) { auditTrail(integrationId: $id) { kind deliveryStatus reason } }",
+            "query($id: ID!) { auditTrail(integrationId: $id) { kind postId deliveryStatus reason } }",
             json!({ "id": li }),
         )
         .await;
@@ -308,6 +315,7 @@ db_test!(
             .as_array()
             .expect("history")
             .iter()
+            .filter(|e| e["postId"] == post["id"])
             .filter_map(|e| e["deliveryStatus"].as_str())
             .collect();
         assert_eq!(
