@@ -53,8 +53,8 @@ const ATTACK: [&str; 4] = [
     "{ auditExport }",
     "{ digestPreview { subject text } }",
     "{ integrations(first: 100) { totalCount edges { node { id displayName status \
-     owner { name } complianceNotes { body author { name } } \
-     history { sequence toStatus reason actor { name } } } } } }",
+     owner { name } complianceNotes(last: 5) { body author { name } } \
+     history(last: 5) { sequence toStatus reason actor { name } } } } } }",
 ];
 const SECRET: &str = "bench-secret-that-is-long-enough-for-hs256";
 

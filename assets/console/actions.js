@@ -4,7 +4,7 @@
 
 import { ACCOUNT_KINDS, networkName, personName } from './dom.js';
 import { GraphQLError } from './graphql.js';
-import { ADD_NOTE, APPROVE, CHECK, REJECT, REVIEW, SIMULATE } from './queries.js';
+import { ADD_NOTE, APPROVE, CHECK, REJECT, REVIEW, SIMULATE, TRAIL } from './queries.js';
 import { notify, notifyError, openDialog } from './ui.js';
 
 /** A CONFLICT means the card changed under the person: show the new one, then say so. */
@@ -53,6 +53,15 @@ export function createActions(deps) {
           notify(`${item.displayName} is rejected.`, { tone: 'success' });
         },
       });
+    },
+    /** Every event of the account, oldest first; null (and a notice) when refused. */
+    async wholeHistory(item) {
+      try {
+        return (await deps.api(TRAIL, { id: item.id })).auditTrail;
+      } catch (e) {
+        notifyError(e);
+        return null;
+      }
     },
     async addNote(item, body) {
       try {

@@ -10,6 +10,7 @@ import {
   STATUS_LABELS,
   badge,
   dateTime,
+  fill,
   h,
   networkName,
   newId,
@@ -17,6 +18,7 @@ import {
   relativeTimeEl,
   timeEl,
 } from './dom.js';
+import { CARD_NEWEST } from './queries.js';
 
 const REASON_WORDS = {
   CONNECTED: 'Connected',
@@ -153,6 +155,39 @@ function historyItem(event) {
   );
 }
 
+/**
+ * The card's newest history entries; when there may be more, a button that loads the
+ * whole audit trail of the account (its posts' deliveries included) in their place.
+ */
+function historySection(item, act) {
+  const list = h('ol', { class: 'history', reversed: true }, [...item.history].reverse().map(historyItem));
+  const partial = item.history.length >= CARD_NEWEST;
+  const summary = h('summary', {}, partial ? `History (newest ${item.history.length})` : `History (${item.history.length})`);
+  const more =
+    partial &&
+    h(
+      'button',
+      {
+        type: 'button',
+        class: 'button ghost history-more',
+        onclick: async (e) => {
+          const button = e.currentTarget;
+          button.disabled = true;
+          const trail = await act.wholeHistory(item);
+          if (!trail) {
+            button.disabled = false;
+            return;
+          }
+          fill(list, ...[...trail].reverse().map(historyItem));
+          summary.textContent = `History (${trail.length})`;
+          button.remove();
+        },
+      },
+      'Show the whole history',
+    );
+  return h('details', { class: 'card-more', 'data-section': 'history' }, summary, list, more);
+}
+
 function noteItem(note) {
   return h(
     'li',
@@ -282,17 +317,13 @@ export function renderCard(item, ctx) {
           h('button', { type: 'button', class: 'button ghost', 'data-focus': 'review', onclick: () => ctx.onCancelConnect() }, 'Cancel sign-in'),
         )
       : buttons.length > 0 && h('div', { class: 'card-actions' }, buttons),
-    h(
-      'details',
-      { class: 'card-more', 'data-section': 'history' },
-      h('summary', {}, `History (${item.history.length})`),
-      h('ol', { class: 'history', reversed: true }, [...item.history].reverse().map(historyItem)),
-    ),
+    historySection(item, act),
     showNotes &&
       h(
         'details',
         { class: 'card-more', 'data-section': 'notes' },
-        h('summary', {}, `Compliance notes (${notes.length})`),
+        h('summary', {}, notes.length >= CARD_NEWEST ? `Compliance notes (newest ${notes.length})` : `Compliance notes (${notes.length})`),
+        notes.length >= CARD_NEWEST && h('p', { class: 'muted' }, 'Older notes are in the whole history.'),
         notes.length ? h('ul', { class: 'notes' }, notes.map(noteItem)) : h('p', { class: 'muted' }, 'No notes yet.'),
         noteForm,
       ),

@@ -1,6 +1,15 @@
 // The operations the console sends. One fragment describes a card, so a list page, a
 // mutation's answer and a live event all refresh a card with the same fields.
 
+/** How many of the newest notes and history entries a card loads; the rest on demand. */
+export const CARD_NEWEST = 10;
+
+const HISTORY_ENTRY = `
+fragment HistoryEntry on AuditEvent {
+  sequence kind fromStatus toStatus reason note selfApproval occurredAt deliveryStatus
+  actor { id name subject }
+}`;
+
 const CARD = `
 fragment Card on Integration {
   id version network accountKind displayName profileUrl
@@ -8,12 +17,10 @@ fragment Card on Integration {
   status statusReason statusExplanation statusRemedy statusChangedAt connectedAt approvedAt
   expiresAt expiresSoon lastCheckedAt lastCheckOutcome consecutiveFailures disconnectedAt
   availableActions
-  complianceNotes { id body createdAt author { id name subject } }
-  history {
-    sequence kind fromStatus toStatus reason note selfApproval occurredAt deliveryStatus
-    actor { id name subject }
-  }
-}`;
+  complianceNotes(last: ${CARD_NEWEST}) { id body createdAt author { id name subject } }
+  history(last: ${CARD_NEWEST}) { ...HistoryEntry }
+}
+${HISTORY_ENTRY}`;
 
 export const VIEWER = `
 query Viewer {
@@ -28,7 +35,7 @@ query Networks {
 
 export const INTEGRATIONS = `
 query Integrations($after: String) {
-  integrations(first: 50, after: $after) {
+  integrations(first: 25, after: $after) {
     edges { node { ...Card } }
     pageInfo { hasNextPage endCursor }
   }
@@ -149,3 +156,9 @@ export const DELIVERY_FEED = `
 subscription DeliveryFeed($after: String) {
   postDeliveryChanged(after: $after) { cursor event { postId deliveryStatus } }
 }`;
+
+export const TRAIL = `
+query Trail($id: ID!) {
+  auditTrail(integrationId: $id) { ...HistoryEntry }
+}
+${HISTORY_ENTRY}`;

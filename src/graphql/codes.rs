@@ -18,7 +18,17 @@ pub fn with_code(mut error: ServerError, code: Code) -> ServerError {
     error
 }
 
-/// A parse or validation error of async-graphql's: the request's fault.
-pub fn bad_user_input(error: ServerError) -> ServerError {
+/// A parse or validation error of async-graphql's: the request's fault. async-graphql
+/// says only "Query is too complex."; the client is also told how the price is
+/// counted, so it knows what to ask for less of.
+pub fn bad_user_input(mut error: ServerError) -> ServerError {
+    if error.message == "Query is too complex." {
+        error.message = format!(
+            "Query is too complex: it may cost at most {}. Every field costs 1, and a list \
+             costs its size (`first` or `last`, default 20) times the fields under it; ask \
+             for a smaller page, fewer notes or history entries, or fewer fields.",
+            super::MAX_COMPLEXITY
+        );
+    }
     with_code(error, Code::BadUserInput)
 }

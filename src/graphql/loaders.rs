@@ -71,7 +71,7 @@ impl Related for compliance_note::Model {
         actor: &Actor,
         ids: &[IntegrationId],
     ) -> AppResult<HashMap<IntegrationId, Vec<Self>>> {
-        relations::notes(app, actor, ids).await
+        relations::notes(app, actor, ids, Some(relations::MAX_LAST)).await
     }
 }
 
@@ -81,7 +81,7 @@ impl Related for integration_event::Model {
         actor: &Actor,
         ids: &[IntegrationId],
     ) -> AppResult<HashMap<IntegrationId, Vec<Self>>> {
-        relations::histories(app, actor, ids, false).await
+        relations::histories(app, actor, ids, false, Some(relations::MAX_LAST)).await
     }
 }
 

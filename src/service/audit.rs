@@ -34,7 +34,7 @@ pub async fn trail(
     integration_id: IntegrationId,
 ) -> AppResult<Vec<integration_event::Model>> {
     integrations::get(app, actor, integration_id).await?;
-    let mut found = relations::histories(app, actor, &[integration_id], true).await?;
+    let mut found = relations::histories(app, actor, &[integration_id], true, None).await?;
     Ok(found.remove(&integration_id).unwrap_or_default())
 }
 

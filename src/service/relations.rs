@@ -12,7 +12,7 @@ use super::scope_of;
 use crate::{
     auth::Actor,
     domain::{IntegrationId, UserId},
-    error::AppResult,
+    error::{AppError, AppResult},
     service::App,
     store::Scope,
 };
@@ -90,26 +90,54 @@ fn grouped<T: PerIntegration>(
     found
 }
 
-/// Compliance notes of the integrations `ids`, oldest first.
+/// Most notes or history entries one integration answers at once. A card shows the
+/// newest (`last`); the whole past of one integration is `auditTrail`'s, which a
+/// request may ask once. Without the bound, an answer's size would follow the length
+/// of what was written over the years rather than what the query asked for.
+pub const MAX_LAST: u64 = 100;
+/// How many of the newest notes or history entries a client gets when it does not say.
+pub const DEFAULT_LAST: u64 = 20;
+
+/// The `last` a client asked for, checked: default 20, at most 100.
+pub fn last_size(last: Option<i32>) -> AppResult<u64> {
+    match last {
+        None => Ok(DEFAULT_LAST),
+        Some(n) if n < 0 => Err(AppError::BadUserInput("last must not be negative".into())),
+        Some(n) if n as u64 > MAX_LAST => Err(AppError::BadUserInput(format!(
+            "last may be at most {MAX_LAST}; auditTrail has an integration's whole history"
+        ))),
+        Some(n) => Ok(n as u64),
+    }
+}
+
+/// Compliance notes of the integrations `ids`, oldest first; only the `newest` of
+/// each when given.
 pub async fn notes(
     app: &App,
     actor: &Actor,
     ids: &[IntegrationId],
+    newest: Option<u64>,
 ) -> AppResult<HashMap<IntegrationId, Vec<compliance_note::Model>>> {
-    let rows = app.store.tenant(scope_of(actor)).notes_for(ids).await?;
+    let rows = app
+        .store
+        .tenant(scope_of(actor))
+        .notes_for(ids, newest)
+        .await?;
     Ok(grouped(ids, rows))
 }
 
 /// Audit events of the integrations `ids`, in sequence order. An account's history
 /// leaves out its posts' deliveries (`with_deliveries: false`), so the card does not
-/// grow with every post; the audit trail keeps them.
+/// grow with every post; the audit trail keeps them. Only the `newest` of each when
+/// given.
 pub async fn histories(
     app: &App,
     actor: &Actor,
     ids: &[IntegrationId],
     with_deliveries: bool,
+    newest: Option<u64>,
 ) -> AppResult<HashMap<IntegrationId, Vec<integration_event::Model>>> {
     let scoped = app.store.tenant(scope_of(actor));
-    let rows = scoped.events_for(ids, with_deliveries).await?;
+    let rows = scoped.events_for(ids, with_deliveries, newest).await?;
     Ok(grouped(ids, rows))
 }

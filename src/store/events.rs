@@ -1,6 +1,6 @@
 //! The audit trail: appending under the tenant's chain head, and batch reads.
 
-use super::{Scope, Scoped, now};
+use super::{Scope, Scoped, newest::newest_per_integration, now};
 use crate::{
     domain::audit::{canonical, chain_hash},
     error::{AppError, AppResult},
@@ -190,23 +190,31 @@ impl Chain {
 
 impl<C: ConnectionTrait> Scoped<'_, C> {
     /// Events of the tenant's integrations among `integration_ids`, in sequence
-    /// order, in one statement; the post deliveries' events only `with_deliveries`.
+    /// order, in one statement; the post deliveries' events only `with_deliveries`;
+    /// only the `newest` of each integration when given.
     pub async fn events_for(
         &self,
         integration_ids: &[IntegrationId],
         with_deliveries: bool,
+        newest: Option<u64>,
     ) -> AppResult<Vec<integration_event::Model>> {
         let mut find = integration_event::Entity::find();
         if !with_deliveries {
             find = find.filter(integration_event::Column::Kind.ne(EventKind::Delivery));
         }
-        Ok(find
+        let find = find
             .filter(integration_event::Column::TenantId.eq(self.tenant_id()))
             .filter(integration_event::Column::IntegrationId.is_in(integration_ids.iter().copied()))
-            .filter(self.owned_integrations(integration_event::Column::IntegrationId))
-            .order_by_asc(integration_event::Column::Seq)
-            .all(self.db)
-            .await?)
+            .filter(self.owned_integrations(integration_event::Column::IntegrationId));
+        match newest {
+            Some(limit) => {
+                newest_per_integration(self.db, find, "seq DESC", limit, &["seq"]).await
+            }
+            None => Ok(find
+                .order_by_asc(integration_event::Column::Seq)
+                .all(self.db)
+                .await?),
+        }
     }
 
     /// Up to `limit` events of the tenant after sequence `after`, in order

@@ -21,6 +21,7 @@ pub mod integrations;
 pub mod leases;
 pub mod meta_callbacks;
 pub mod network_users;
+mod newest;
 pub mod notes;
 pub mod posts;
 pub mod repairs;

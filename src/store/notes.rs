@@ -9,24 +9,38 @@ use sea_orm::{
     QueryOrder,
 };
 
-use super::{Scoped, now};
+use super::{Scoped, newest::newest_per_integration, now};
 use crate::error::AppResult;
 
 impl<C: ConnectionTrait> Scoped<'_, C> {
     /// Notes of the tenant's integrations among `integration_ids`, oldest first, in
-    /// one statement.
+    /// one statement; only the `newest` of each integration when given.
     pub async fn notes_for(
         &self,
         integration_ids: &[IntegrationId],
+        newest: Option<u64>,
     ) -> AppResult<Vec<compliance_note::Model>> {
-        Ok(compliance_note::Entity::find()
+        let find = compliance_note::Entity::find()
             .filter(compliance_note::Column::TenantId.eq(self.tenant_id()))
             .filter(compliance_note::Column::IntegrationId.is_in(integration_ids.iter().copied()))
-            .filter(self.owned_integrations(compliance_note::Column::IntegrationId))
-            .order_by_asc(compliance_note::Column::CreatedAt)
-            .order_by_asc(compliance_note::Column::Id)
-            .all(self.db)
-            .await?)
+            .filter(self.owned_integrations(compliance_note::Column::IntegrationId));
+        match newest {
+            Some(limit) => {
+                newest_per_integration(
+                    self.db,
+                    find,
+                    "created_at DESC, id DESC",
+                    limit,
+                    &["created_at", "id"],
+                )
+                .await
+            }
+            None => Ok(find
+                .order_by_asc(compliance_note::Column::CreatedAt)
+                .order_by_asc(compliance_note::Column::Id)
+                .all(self.db)
+                .await?),
+        }
     }
 }
 

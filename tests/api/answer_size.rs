@@ -29,7 +29,7 @@ db_test!(a_huge_answer_stops_at_its_ceiling, async |app: TestApp| {
     }
     // 60 notes of 4,000 characters (240 KB) under 100 aliases: 24 MB of notes.
     let aliases: String = (0..100)
-        .map(|n| format!("a{n}: complianceNotes {{ body }} "))
+        .map(|n| format!("a{n}: complianceNotes(last: 60) {{ body }} "))
         .collect();
     let query = format!("query($id: ID!) {{ integration(id: $id) {{ {aliases} }} }}");
     let token = app.token("sized", "officer", &[Compliance]);
@@ -77,7 +77,7 @@ db_test!(a_huge_answer_stops_at_its_ceiling, async |app: TestApp| {
     assert!(bytes.len() < 20 * 1024 * 1024, "{} bytes", bytes.len());
 
     // The same with two aliases is answered whole.
-    let small = "query($id: ID!) { integration(id: $id) { a: complianceNotes { body } b: complianceNotes { body } } }";
+    let small = "query($id: ID!) { integration(id: $id) { a: complianceNotes(last: 60) { body } b: complianceNotes(last: 60) { body } } }";
     let fine = app
         .gql(
             Some(&token),

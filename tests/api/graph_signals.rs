@@ -161,7 +161,7 @@ db_test!(
         for (id, status, reason) in expected.values() {
             let row = data.integration(*id).await.expect("read").expect("row");
             assert_eq!(serde_json::json!(row.status), *status);
-            let events = data.events_for(&[*id], true).await.expect("events");
+            let events = data.events_for(&[*id], true, None).await.expect("events");
             assert_eq!(
                 events.len(),
                 2,
@@ -172,7 +172,7 @@ db_test!(
             let row = data.integration(id).await.expect("read").expect("row");
             assert_eq!(row.status, Status::Pending, "a passing fault moved {id}");
             assert!(row.consecutive_failures >= 1, "the fault was counted");
-            assert_eq!(data.events_for(&[id], true).await.expect("events").len(), 1);
+            assert_eq!(data.events_for(&[id], true, None).await.expect("events").len(), 1);
         }
     }
 );
@@ -209,7 +209,7 @@ db_test!(
             assert_eq!(row.last_check_outcome, Some(CheckOutcome::Throttled));
             assert_eq!(row.consecutive_failures, 1);
             assert_eq!(
-                data.events_for(&[*id], true).await.expect("events").len(),
+                data.events_for(&[*id], true, None).await.expect("events").len(),
                 1
             );
         }

@@ -36,8 +36,8 @@ const FULL_PAGE: &str = r#"integrations(first: 100) { totalCount edges { cursor 
   id network accountKind externalAccountId displayName profileUrl status statusReason
   statusExplanation statusRemedy statusChangedAt connectedAt tokenExpiresAt expiresSoon
   lastCheckedAt availableActions owner { id subject name email }
-  complianceNotes { id body createdAt author { id subject } }
-  history { sequence kind fromStatus toStatus reason note occurredAt actor { id subject } }
+  complianceNotes(last: 3) { id body createdAt author { id subject } }
+  history(last: 3) { sequence kind fromStatus toStatus reason note occurredAt actor { id subject } }
 } } }"#;
 
 db_test!(

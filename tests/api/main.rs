@@ -36,6 +36,7 @@ mod logs;
 mod meta_callbacks;
 mod meta_requests;
 mod metrics;
+mod newest;
 mod n_plus_one;
 mod pages;
 mod pagination;

@@ -11,8 +11,8 @@ use crate::{common::TestApp, db_test};
 const PAGE: &str = r#"query($first: Int!) { integrations(first: $first) { totalCount edges { node {
   id displayName status availableActions
   owner { id subject name }
-  complianceNotes { body author { subject } }
-  history { sequence toStatus reason actor { subject } }
+  complianceNotes(last: 5) { body author { subject } }
+  history(last: 5) { sequence toStatus reason actor { subject } }
   upcomingDeliveries { status dueAt }
 } } } }"#;
 

@@ -169,7 +169,7 @@ async fn events(app: &TestApp, id: IntegrationId) -> Vec<entity::integration_eve
     let tenant = app.store.provision_tenant(TENANT).await.expect("tenant");
     app.store
         .tenant(Scope::tenant(tenant.id))
-        .events_for(&[id], true)
+        .events_for(&[id], true, None)
         .await
         .expect("events")
 }

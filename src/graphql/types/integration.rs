@@ -1,6 +1,6 @@
 //! `Integration`, its notes, and the list filter input.
 
-use async_graphql::{Context, ErrorExtensions, InputObject, Object};
+use async_graphql::{Context, ErrorExtensions, InputObject, Object, ResultExt};
 use chrono::{DateTime, Utc};
 use entity::{compliance_note, integration};
 
@@ -20,7 +20,7 @@ use crate::{
         context::ContextExt,
         ids::{IntegrationGid, NoteGid, UserGid},
     },
-    service::{integrations::ListFilter, now},
+    service::{integrations::ListFilter, now, relations},
 };
 
 /// A connected account of one user.
@@ -119,11 +119,15 @@ impl Integration {
     async fn disconnected_at(&self) -> Option<DateTime<Utc>> {
         self.0.disconnected_at
     }
-    #[graphql(complexity = "3 * child_complexity")]
+    /// The newest `last` compliance notes (default 20, at most 100), oldest first;
+    /// every note is also in the history and in `auditTrail`.
+    #[graphql(complexity = "newest_cost(last, child_complexity)")]
     async fn compliance_notes(
         &self,
         ctx: &Context<'_>,
+        last: Option<i32>,
     ) -> async_graphql::Result<Vec<ComplianceNote>> {
+        let last = relations::last_size(last).extend()?;
         let notes = ctx
             .loaders()
             .await?
@@ -131,9 +135,7 @@ impl Integration {
             .load_one(self.0.id)
             .await
             .map_err(|e| e.extend())?;
-        Ok(notes
-            .unwrap_or_default()
-            .into_iter()
+        Ok(newest(notes.unwrap_or_default(), last)
             .map(ComplianceNote)
             .collect())
     }
@@ -156,10 +158,15 @@ impl Integration {
             .map(|d| super::post::PostDelivery(d, None))
             .collect())
     }
-    /// Every status change and note, oldest first (its posts' deliveries are on the
-    /// posts and in `auditTrail`).
-    #[graphql(complexity = "3 * child_complexity")]
-    async fn history(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<AuditEvent>> {
+    /// The newest `last` status changes and notes (default 20, at most 100), oldest
+    /// first; `auditTrail` has the whole history, its posts' deliveries included.
+    #[graphql(complexity = "newest_cost(last, child_complexity)")]
+    async fn history(
+        &self,
+        ctx: &Context<'_>,
+        last: Option<i32>,
+    ) -> async_graphql::Result<Vec<AuditEvent>> {
+        let last = relations::last_size(last).extend()?;
         let events = ctx
             .loaders()
             .await?
@@ -167,9 +174,7 @@ impl Integration {
             .load_one(self.0.id)
             .await
             .map_err(|e| e.extend())?;
-        Ok(events
-            .unwrap_or_default()
-            .into_iter()
+        Ok(newest(events.unwrap_or_default(), last)
             .map(AuditEvent)
             .collect())
     }
@@ -181,14 +186,11 @@ impl Integration {
         from: Option<DateTime<Utc>>,
         to: Option<DateTime<Utc>>,
     ) -> async_graphql::Result<Coverage> {
-        let events = ctx
-            .loaders()
-            .await?
-            .history
-            .load_one(self.0.id)
+        let mut events = relations::histories(ctx.app()?, ctx.actor().await?, &[self.0.id], false, None)
             .await
-            .map_err(|e| e.extend())?;
+            .extend()?;
         let changes: Vec<_> = events
+            .remove(&self.0.id)
             .unwrap_or_default()
             .into_iter()
             .filter_map(|e| {
@@ -323,4 +325,16 @@ pub struct CoverageGap {
     pub to: DateTime<Utc>,
     /// The status then; null before connection or after disconnection.
     pub status: Option<IntegrationStatus>,
+}
+
+/// The newest `last` of rows in oldest-first order, still oldest first.
+fn newest<T>(rows: Vec<T>, last: u64) -> impl Iterator<Item = T> {
+    let skip = rows.len().saturating_sub(usize::try_from(last).unwrap_or(usize::MAX));
+    rows.into_iter().skip(skip)
+}
+
+/// A newest-first list costs what it may hold: `last` (default 20) times its children.
+pub(crate) fn newest_cost(last: Option<i32>, child_complexity: usize) -> usize {
+    let size = last.map_or(relations::DEFAULT_LAST as usize, |n| n.max(0) as usize);
+    size.max(1) * child_complexity + 1
 }
