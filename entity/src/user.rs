@@ -21,6 +21,9 @@ pub struct Model {
     pub timezone: String,
     /// Where the digest goes when set; otherwise to `email` (the token's claim).
     pub digest_email: Option<String>,
+    /// An address chosen for the digest that waits for its confirmation link to be
+    /// followed; mail does not go there before.
+    pub digest_email_pending: Option<String>,
     /// Whether the digest also lists the tenant's pending approvals and new problems
     /// (only compliance and admins may turn it on).
     pub digest_tenant_review: bool,

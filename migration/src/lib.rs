@@ -19,6 +19,7 @@ mod m20261207_000013_token_expiry_index;
 mod m20261207_000014_digest_version;
 mod m20261207_000015_posts;
 mod m20261208_000016_host_token_access;
+mod m20261208_000017_digest_email_pending;
 
 pub struct Migrator;
 
@@ -42,6 +43,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261207_000014_digest_version::Migration),
             Box::new(m20261207_000015_posts::Migration),
             Box::new(m20261208_000016_host_token_access::Migration),
+            Box::new(m20261208_000017_digest_email_pending::Migration),
         ]
     }
 }

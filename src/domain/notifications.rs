@@ -22,6 +22,9 @@ pub struct NotificationChange {
     pub email: Option<Option<String>>,
     /// List the tenant's pending approvals and new problems too.
     pub compliance_digest: Option<bool>,
+    /// An address that waits for its confirmation link (set by [`Self::confirming`],
+    /// never by the client): `Some(None)` withdraws one that waited.
+    pub pending_email: Option<Option<String>>,
 }
 
 impl NotificationChange {
@@ -40,6 +43,33 @@ impl NotificationChange {
             email(address)?;
         }
         Ok(())
+    }
+}
+
+impl NotificationChange {
+    /// Decides where a chosen address goes before it is stored. Mail goes at once only
+    /// to an address someone already vouched for: the token's own (the identity
+    /// provider's) or the one confirmed before. Any other waits, and the change names
+    /// it as the pending address, to be confirmed by a link mailed there; meanwhile
+    /// the digest keeps its address. Going back to the token's address, or choosing a
+    /// vouched one, withdraws an address that waited. Returns the address to confirm.
+    pub fn confirming(&mut self, token: Option<&str>, confirmed: Option<&str>) -> Option<String> {
+        let chosen = match &self.email {
+            None => return None,
+            Some(None) => {
+                self.pending_email = Some(None);
+                return None;
+            }
+            Some(Some(address)) => address.clone(),
+        };
+        let same = |known: Option<&str>| known.is_some_and(|k| k.eq_ignore_ascii_case(&chosen));
+        if same(token) || same(confirmed) {
+            self.pending_email = Some(None);
+            return None;
+        }
+        self.email = None;
+        self.pending_email = Some(Some(chosen.clone()));
+        Some(chosen)
     }
 }
 
@@ -163,5 +193,43 @@ mod tests {
         ] {
             assert!(bad.validate().is_err(), "{bad:?}");
         }
+    }
+
+    #[test]
+    fn only_vouched_addresses_take_effect_at_once() {
+        let choose = |address: &str| NotificationChange {
+            email: Some(Some(address.into())),
+            ..Default::default()
+        };
+        // A new address waits for its link; the digest keeps its address.
+        let mut change = choose("new@example.com");
+        let to_confirm = change.confirming(Some("me@corp.example"), None);
+        assert_eq!(to_confirm.as_deref(), Some("new@example.com"));
+        assert_eq!(change.email, None);
+        assert_eq!(change.pending_email, Some(Some("new@example.com".into())));
+        // The token's own, or the one confirmed before, in any case: at once.
+        for (token, confirmed) in [
+            (Some("ME@corp.example"), None),
+            (None, Some("me@CORP.example")),
+        ] {
+            let mut change = choose("me@corp.example");
+            assert_eq!(change.confirming(token, confirmed), None);
+            assert_eq!(change.email, Some(Some("me@corp.example".into())));
+            assert_eq!(change.pending_email, Some(None));
+        }
+        // Back to the token's address withdraws one that waited.
+        let mut back = NotificationChange {
+            email: Some(None),
+            ..Default::default()
+        };
+        assert_eq!(back.confirming(Some("me@corp.example"), None), None);
+        assert_eq!(back.pending_email, Some(None));
+        // No address in the change: nothing about addresses moves.
+        let mut hour = NotificationChange {
+            hour_of_day: Some(9),
+            ..Default::default()
+        };
+        assert_eq!(hour.confirming(None, None), None);
+        assert_eq!(hour.pending_email, None);
     }
 }

@@ -40,6 +40,12 @@ impl NotificationSettings {
     async fn email_from_token(&self) -> bool {
         self.0.email_from_token
     }
+    /// An address chosen here that waits for its confirmation: a link was mailed to it,
+    /// and the digest goes there once it is followed (within 48 hours). Until then the
+    /// digest goes to `email`.
+    async fn pending_email(&self) -> Option<&str> {
+        self.0.pending_email.as_deref()
+    }
     /// Whether the digest also lists the tenant's pending approvals and the problems
     /// that began since the day before (compliance and admins).
     async fn compliance_digest(&self) -> bool {
@@ -55,7 +61,9 @@ pub struct NotificationSettingsInput {
     pub time_zone: Option<String>,
     /// Local hour, 0–23 (new people start at 8).
     pub hour_of_day: Option<i32>,
-    /// The address to send to; null goes back to the token's `email` claim.
+    /// The address to send to; null goes back to the token's `email` claim. An
+    /// address other than the token's (or the one confirmed before) takes effect once
+    /// the person follows the link mailed to it; until then it is `pendingEmail`.
     pub email: MaybeUndefined<String>,
     /// Also list the tenant's pending approvals and new problems (compliance and
     /// admins only; FORBIDDEN for others).
@@ -74,6 +82,7 @@ impl From<NotificationSettingsInput> for NotificationChange {
                 MaybeUndefined::Value(address) => Some(Some(address)),
             },
             compliance_digest: input.compliance_digest,
+            pending_email: None,
         }
     }
 }

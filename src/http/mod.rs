@@ -9,6 +9,7 @@ mod admission;
 mod client;
 mod console;
 mod dev;
+mod digest_links;
 mod fairness;
 mod first_bytes;
 pub mod graphiql;
@@ -20,7 +21,6 @@ pub mod metrics;
 mod oauth;
 mod serve;
 pub mod sockets;
-mod unsubscribe;
 mod ws;
 
 pub use serve::{ServeLimits, serve};
@@ -94,7 +94,11 @@ pub fn router(
         .route("/data-deletion/{code}", get(meta::deletion_status))
         .route(
             "/digest/unsubscribe",
-            get(unsubscribe::confirm).post(unsubscribe::stop),
+            get(digest_links::confirm).post(digest_links::stop),
+        )
+        .route(
+            "/digest/confirm-address",
+            get(digest_links::confirm_address_page).post(digest_links::confirm_address),
         );
     // GraphiQL only where anonymous callers may read the schema it needs.
     let routes = match (app.config.publishes_schema(), &app.config.graphiql_assets) {

@@ -136,7 +136,7 @@ async fn deliver(
                             rendered: &composed.rendered,
                             message_id: &message_id,
                             date: now,
-                            unsubscribe_url: &composed.unsubscribe_url,
+                            unsubscribe_url: Some(&composed.unsubscribe_url),
                             file_stem: &stem,
                         })
                         .await

@@ -6,6 +6,7 @@
 //! each mail as an `.eml` file into `{data folder}/mail`, which any mail program opens;
 //! otherwise mail is off and the digest job does nothing.
 
+pub mod confirm;
 pub mod render;
 pub mod unsubscribe;
 
@@ -45,6 +46,7 @@ pub struct Mailer {
     transport: Transport,
     from: Mailbox,
     signer: Signer,
+    confirmations: Signer,
 }
 
 impl std::fmt::Debug for Mailer {
@@ -68,7 +70,9 @@ pub struct Outgoing<'a> {
     /// Without angle brackets: `id@host`.
     pub message_id: &'a str,
     pub date: DateTime<Utc>,
-    pub unsubscribe_url: &'a str,
+    /// The digest's one-click unsubscribe link (`List-Unsubscribe` headers); none on
+    /// a mail that is not part of a subscription, such as an address confirmation.
+    pub unsubscribe_url: Option<&'a str>,
     /// File name (without `.eml`) in dev mode.
     pub file_stem: &'a str,
 }
@@ -96,10 +100,12 @@ impl Mailer {
             Some(key) => Signer::new(key.expose().as_bytes()),
             None => Signer::new(&keyring.derive(unsubscribe::KEY_LABEL)),
         };
+        let confirmations = signer.for_purpose(confirm::PURPOSE, confirm::VALID_FOR);
         Ok(Mailer {
             transport,
             from,
             signer,
+            confirmations,
         })
     }
 
@@ -111,6 +117,11 @@ impl Mailer {
     /// Signs and checks unsubscribe links.
     pub fn signer(&self) -> &Signer {
         &self.signer
+    }
+
+    /// Signs and checks the links that confirm an address chosen for the digest.
+    pub fn confirmations(&self) -> &Signer {
+        &self.confirmations
     }
 
     /// The domain part of Message-IDs: the `From` address's.
@@ -135,7 +146,7 @@ impl Mailer {
                 tokio::fs::write(&path, message.formatted())
                     .await
                     .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
-                tracing::info!(path = %path.display(), "digest written (dev mode)");
+                tracing::info!(path = %path.display(), "mail written (dev mode)");
                 Ok(())
             }
             Transport::Off => Err("mail is off".to_owned()),
@@ -147,14 +158,18 @@ impl Mailer {
             .to
             .parse::<Mailbox>()
             .map_err(|e| format!("recipient {:?}: {e}", mail.to))?;
-        Message::builder()
+        let mut builder = Message::builder()
             .from(self.from.clone())
             .to(to)
             .subject(mail.rendered.subject.clone())
             .date(mail.date.into())
-            .message_id(Some(format!("<{}>", mail.message_id)))
-            .header(ListUnsubscribe(format!("<{}>", mail.unsubscribe_url)))
-            .header(ListUnsubscribePost)
+            .message_id(Some(format!("<{}>", mail.message_id)));
+        if let Some(url) = mail.unsubscribe_url {
+            builder = builder
+                .header(ListUnsubscribe(format!("<{url}>")))
+                .header(ListUnsubscribePost);
+        }
+        builder
             .multipart(MultiPart::alternative_plain_html(
                 mail.rendered.text.clone(),
                 mail.rendered.html.clone(),

@@ -4,6 +4,9 @@
 //! it was sent under (so it works once, and not after the settings changed) and an
 //! expiry, signed with HMAC-SHA256 under a server key; a changed or expired link is
 //! refused. Links made before they named a version still read, without one.
+//!
+//! The same kind of link, under a key of its own ([`Signer::for_purpose`]) so one
+//! cannot stand for the other, confirms an address a person chose for their digest.
 
 use base64::{Engine, engine::general_purpose::URL_SAFE_NO_PAD};
 use chrono::{DateTime, Duration, Utc};
@@ -32,6 +35,7 @@ pub enum Refused {
 #[derive(Clone)]
 pub struct Signer {
     key: Vec<u8>,
+    valid_for: Duration,
 }
 
 impl std::fmt::Debug for Signer {
@@ -42,7 +46,19 @@ impl std::fmt::Debug for Signer {
 
 impl Signer {
     pub fn new(key: &[u8]) -> Signer {
-        Signer { key: key.to_vec() }
+        Signer {
+            key: key.to_vec(),
+            valid_for: VALID_FOR,
+        }
+    }
+
+    /// A signer for another kind of link, with a key derived from this one for
+    /// `purpose`: a link made for one purpose is forged for every other.
+    pub fn for_purpose(&self, purpose: &str, valid_for: Duration) -> Signer {
+        Signer {
+            key: self.mac(purpose).finalize().into_bytes().to_vec(),
+            valid_for,
+        }
     }
 
     fn mac(&self, payload: &str) -> Hmac<Sha256> {
@@ -53,9 +69,9 @@ impl Signer {
     }
 
     /// The token for `user` of `tenant` whose settings are at `version`, valid until
-    /// `now + VALID_FOR`.
+    /// `now` plus the signer's validity ([`VALID_FOR`] for unsubscribe links).
     pub fn sign(&self, link: Link, now: DateTime<Utc>) -> String {
-        let expires = (now + VALID_FOR).timestamp();
+        let expires = (now + self.valid_for).timestamp();
         let payload = format!(
             "{}.{}.v{}.{expires}",
             link.tenant.uuid().simple(),
@@ -133,5 +149,15 @@ mod tests {
         assert_eq!(signer.verify(&forged, now), Err(Refused::Forged));
         let stranger = Signer::new(b"another key of thirty-two bytes!!!!");
         assert_eq!(stranger.verify(&token, now), Err(Refused::Forged));
+        let confirming = signer.for_purpose("confirm", Duration::hours(1));
+        assert_eq!(confirming.verify(&token, now), Err(Refused::Forged));
+        let confirmation = confirming.sign(link, now);
+        assert_eq!(confirming.verify(&confirmation, now), Ok(link));
+        assert_eq!(signer.verify(&confirmation, now), Err(Refused::Forged));
+        let late = now + Duration::hours(1) + Duration::seconds(1);
+        assert_eq!(
+            confirming.verify(&confirmation, late),
+            Err(Refused::Expired)
+        );
     }
 }

@@ -17,6 +17,7 @@ use crate::{
     },
     error::{AppError, AppResult},
     mail::{
+        Outgoing, confirm,
         render::{self, Rendered},
         unsubscribe::{Link, Refused},
     },
@@ -34,6 +35,8 @@ pub struct Settings {
     pub email: Option<String>,
     /// Whether `email` is the token's (no address of their own chosen).
     pub email_from_token: bool,
+    /// A chosen address that waits for its confirmation link.
+    pub pending_email: Option<String>,
     pub compliance_digest: bool,
 }
 
@@ -45,6 +48,7 @@ impl From<&user::Model> for Settings {
             hour_of_day: row.digest_hour,
             email: row.digest_email.clone().or_else(|| row.email.clone()),
             email_from_token: row.digest_email.is_none(),
+            pending_email: row.digest_email_pending.clone(),
             compliance_digest: row.digest_tenant_review,
         }
     }
@@ -76,18 +80,126 @@ pub async fn settings(app: &App, actor: &Actor) -> AppResult<Settings> {
 }
 
 /// Changes the caller's settings. Only compliance officers and admins may have the
-/// tenant's review queue in their digest.
-pub async fn update(app: &App, actor: &Actor, change: NotificationChange) -> AppResult<Settings> {
+/// tenant's review queue in their digest. An address nobody vouched for yet waits, and
+/// a link to confirm it is mailed there (see `NotificationChange::confirming`).
+pub async fn update(
+    app: &App,
+    actor: &Actor,
+    mut change: NotificationChange,
+) -> AppResult<Settings> {
     change.validate().map_err(AppError::BadUserInput)?;
     if change.compliance_digest == Some(true) {
         policy::compliance_digest(&actor.roles)?;
+    }
+    let current = me(app, actor).await?;
+    let confirm = change.confirming(current.email.as_deref(), current.digest_email.as_deref());
+    if confirm.is_some() && !app.mailer.is_on() {
+        return Err(AppError::BadUserInput(
+            "mail is off on this server, so an address other than your sign-in's cannot be \
+             confirmed"
+                .to_owned(),
+        ));
     }
     let row = app
         .store
         .tenant(Scope::tenant(actor.tenant_id))
         .update_notifications(actor.user_id, &change)
         .await?;
+    if let Some(address) = confirm {
+        send_confirmation(app, &row, &address, crate::service::now()).await?;
+    }
     Ok(Settings::from(&row))
+}
+
+/// Mails `address` the link that makes it `person`'s digest address, bound to their
+/// settings as they are now (a later change, or a newer address, voids it).
+async fn send_confirmation(
+    app: &App,
+    person: &user::Model,
+    address: &str,
+    now: DateTime<Utc>,
+) -> AppResult<()> {
+    let link = Link {
+        tenant: person.tenant_id,
+        user: person.id,
+        version: Some(person.digest_version),
+    };
+    let token = app.mailer.confirmations().sign(link, now);
+    let url = format!(
+        "{}/digest/confirm-address?token={token}",
+        app.config.public_url()
+    );
+    let rendered = confirm::render(person.name.as_deref(), address, &url);
+    let message_id = format!(
+        "confirm-{}-{}@{}",
+        person.id.uuid().simple(),
+        person.digest_version,
+        app.mailer.id_domain()
+    );
+    let stem = format!(
+        "confirm-{}-{}",
+        person.id.uuid().simple(),
+        person.digest_version
+    );
+    app.mailer
+        .send(Outgoing {
+            to: address,
+            rendered: &rendered,
+            message_id: &message_id,
+            date: now,
+            unsubscribe_url: None,
+            file_stem: &stem,
+        })
+        .await
+        .map_err(|why| {
+            tracing::warn!(user = %person.id, %why, "digest address confirmation not sent");
+            AppError::Provider(
+                "the confirmation mail could not be sent; the address waits, so try again \
+                 in a minute"
+                    .to_owned(),
+            )
+        })
+}
+
+/// Makes the address a confirmation link was mailed to the digest's address; no
+/// sign-in needed, the signed link (bound to the settings it was sent under) is the
+/// credential.
+pub async fn confirm_address(app: &App, token: &str, now: DateTime<Utc>) -> AppResult<String> {
+    let link = app
+        .mailer
+        .confirmations()
+        .verify(token, now)
+        .map_err(|why| {
+            AppError::BadUserInput(match why {
+                Refused::Forged => "this confirmation link is not valid".to_owned(),
+                Refused::Expired => "this confirmation link has expired; choose the address \
+                                 again in your settings to get a new one"
+                    .to_owned(),
+            })
+        })?;
+    let data = app.store.tenant(Scope::tenant(link.tenant));
+    let person = data
+        .user(link.user)
+        .await?
+        .ok_or(AppError::NotFound("person"))?;
+    let stale = || {
+        AppError::BadUserInput(
+            "this confirmation link was already used, or your digest settings changed after \
+             it was sent; choose the address again in your settings to get a new one"
+                .to_owned(),
+        )
+    };
+    let (Some(version), Some(address)) = (link.version, person.digest_email_pending) else {
+        return Err(stale());
+    };
+    if !data
+        .confirm_digest_email(link.user, version, &address)
+        .await?
+    {
+        return Err(stale());
+    }
+    tracing::info!(tenant = %link.tenant, user = %link.user, "digest address confirmed");
+    Ok(address)
 }
 
 /// What the caller's digest would say now: the same content the mail has. The tenant's

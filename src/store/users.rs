@@ -43,6 +43,7 @@ impl<C: ConnectionTrait> Scoped<'_, C> {
                 digest_hour: Set(8),
                 timezone: Set("UTC".to_owned()),
                 digest_email: Set(None),
+                digest_email_pending: Set(None),
                 digest_tenant_review: Set(false),
                 reviewer: Set(profile.reviewer),
                 digest_version: Set(0),
@@ -128,10 +129,41 @@ impl<C: ConnectionTrait> Scoped<'_, C> {
         if let Some(email) = &change.email {
             row.digest_email = Set(email.clone());
         }
+        if let Some(pending) = &change.pending_email {
+            row.digest_email_pending = Set(pending.clone());
+        }
         if let Some(review) = change.compliance_digest {
             row.digest_tenant_review = Set(review);
         }
         Ok(user::Entity::update(row).exec(self.db).await?)
+    }
+
+    /// Makes the address that waited the digest's (its confirmation link), if the
+    /// settings are still at `version` and `address` still waits; false otherwise.
+    pub async fn confirm_digest_email(
+        &self,
+        id: UserId,
+        version: i32,
+        address: &str,
+    ) -> AppResult<bool> {
+        use sea_orm::sea_query::{Expr, ExprTrait};
+        let done = user::Entity::update_many()
+            .col_expr(user::Column::DigestEmail, Expr::value(address))
+            .col_expr(
+                user::Column::DigestEmailPending,
+                Expr::value(Option::<String>::None),
+            )
+            .col_expr(
+                user::Column::DigestVersion,
+                Expr::col(user::Column::DigestVersion).add(1),
+            )
+            .filter(user::Column::TenantId.eq(self.tenant_id()))
+            .filter(user::Column::Id.eq(id))
+            .filter(user::Column::DigestVersion.eq(version))
+            .filter(user::Column::DigestEmailPending.eq(address))
+            .exec(self.db)
+            .await?;
+        Ok(done.rows_affected == 1)
     }
 
     /// Turns `id`'s digest off (an unsubscribe link) if its settings are still at

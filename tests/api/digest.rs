@@ -162,6 +162,8 @@ db_test!(
         digest::update(&app.app, &col, review)
             .await
             .expect("opt in");
+        let link = crate::digest_address::confirmation_link(&smtp, "review@acme.test");
+        assert_eq!(crate::digest_address::follow(&app, &link).await.0, 200);
 
         let jobs = Jobs::new(app.app.clone());
         let report = jobs.run_once_at(Job::Digest, now).await.expect("run");

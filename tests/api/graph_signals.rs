@@ -172,7 +172,13 @@ db_test!(
             let row = data.integration(id).await.expect("read").expect("row");
             assert_eq!(row.status, Status::Pending, "a passing fault moved {id}");
             assert!(row.consecutive_failures >= 1, "the fault was counted");
-            assert_eq!(data.events_for(&[id], true, None).await.expect("events").len(), 1);
+            assert_eq!(
+                data.events_for(&[id], true, None)
+                    .await
+                    .expect("events")
+                    .len(),
+                1
+            );
         }
     }
 );
@@ -209,7 +215,10 @@ db_test!(
             assert_eq!(row.last_check_outcome, Some(CheckOutcome::Throttled));
             assert_eq!(row.consecutive_failures, 1);
             assert_eq!(
-                data.events_for(&[*id], true, None).await.expect("events").len(),
+                data.events_for(&[*id], true, None)
+                    .await
+                    .expect("events")
+                    .len(),
                 1
             );
         }

@@ -66,7 +66,10 @@ db_test!(
         let body = app.gql(Some(&token), ONE, json!({ "id": id })).await;
         assert!(body["errors"].is_null(), "{body}");
         let answer = &body["data"]["integration"];
-        assert_eq!(bodies(&answer["complianceNotes"]), numbered("first", 6..=25));
+        assert_eq!(
+            bodies(&answer["complianceNotes"]),
+            numbered("first", 6..=25)
+        );
         let history = answer["history"].as_array().expect("history");
         assert_eq!(history.len(), 20);
         assert_eq!(history[19]["note"], "first 25", "the newest entry is last");
@@ -75,7 +78,10 @@ db_test!(
         let vars = json!({ "id": id, "notes": 3, "history": 2 });
         let body = app.gql(Some(&token), ONE, vars).await;
         let answer = &body["data"]["integration"];
-        assert_eq!(bodies(&answer["complianceNotes"]), numbered("first", 23..=25));
+        assert_eq!(
+            bodies(&answer["complianceNotes"]),
+            numbered("first", 23..=25)
+        );
         let sequences: Vec<i64> = answer["history"]
             .as_array()
             .expect("history")
@@ -93,7 +99,10 @@ db_test!(
                 json!({ "id": id }),
             )
             .await;
-        assert_eq!(trail["data"]["auditTrail"].as_array().map(Vec::len), Some(26));
+        assert_eq!(
+            trail["data"]["auditTrail"].as_array().map(Vec::len),
+            Some(26)
+        );
 
         // On a page each integration answers its own newest, in one statement each.
         let page = app
@@ -126,27 +135,24 @@ db_test!(
     }
 );
 
-db_test!(
-    a_list_costs_what_it_may_hold,
-    async |app: TestApp| {
-        let token = app.token("priced", "officer", &[Compliance]);
-        // 100 aliases of 100 notes each are 10,000 entries a request could ask for:
-        // refused before anything runs, with what to change.
-        let aliases: String = (0..100)
-            .map(|n| format!("a{n}: complianceNotes(last: 100) {{ body }} "))
-            .collect();
-        let query = format!("query($id: ID!) {{ integration(id: $id) {{ {aliases} }} }}");
-        let id = IntegrationGid(socialgate::domain::IntegrationId::generate()).encoded();
-        let body = app.gql(Some(&token), &query, json!({ "id": id })).await;
-        assert_eq!(codes(&body), ["BAD_USER_INPUT"], "{body}");
-        let message = body["errors"][0]["message"].as_str().unwrap_or_default();
-        assert!(message.contains("`first` or `last`"), "{message}");
-        // The same with the default 20 each fits.
-        let aliases: String = (0..100)
-            .map(|n| format!("a{n}: complianceNotes {{ body }} "))
-            .collect();
-        let query = format!("query($id: ID!) {{ integration(id: $id) {{ {aliases} }} }}");
-        let body = app.gql(Some(&token), &query, json!({ "id": id })).await;
-        assert_eq!(codes(&body), ["NOT_FOUND"], "{body}");
-    }
-);
+db_test!(a_list_costs_what_it_may_hold, async |app: TestApp| {
+    let token = app.token("priced", "officer", &[Compliance]);
+    // 100 aliases of 100 notes each are 10,000 entries a request could ask for:
+    // refused before anything runs, with what to change.
+    let aliases: String = (0..100)
+        .map(|n| format!("a{n}: complianceNotes(last: 100) {{ body }} "))
+        .collect();
+    let query = format!("query($id: ID!) {{ integration(id: $id) {{ {aliases} }} }}");
+    let id = IntegrationGid(socialgate::domain::IntegrationId::generate()).encoded();
+    let body = app.gql(Some(&token), &query, json!({ "id": id })).await;
+    assert_eq!(codes(&body), ["BAD_USER_INPUT"], "{body}");
+    let message = body["errors"][0]["message"].as_str().unwrap_or_default();
+    assert!(message.contains("`first` or `last`"), "{message}");
+    // The same with the default 20 each fits.
+    let aliases: String = (0..100)
+        .map(|n| format!("a{n}: complianceNotes {{ body }} "))
+        .collect();
+    let query = format!("query($id: ID!) {{ integration(id: $id) {{ {aliases} }} }}");
+    let body = app.gql(Some(&token), &query, json!({ "id": id })).await;
+    assert_eq!(codes(&body), ["NOT_FOUND"], "{body}");
+});

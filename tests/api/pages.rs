@@ -22,6 +22,7 @@ db_test!(
         let pages = [
             ("/oauth/linkedin/callback?code=c&state=unknown", true),
             ("/digest/unsubscribe?token=not-a-token", false),
+            ("/digest/confirm-address?token=not-a-token", false),
             ("/data-deletion/0123456789abcdef", false),
             (consent.as_str(), false),
             ("/console/", false),

@@ -116,6 +116,11 @@ impl SmtpServer {
         self.mails.lock().expect("mails").clone()
     }
 
+    /// Every message delivered so far, forgotten here: the next call sees only newer.
+    pub fn take(&self) -> Vec<Mail> {
+        std::mem::take(&mut *self.mails.lock().expect("mails"))
+    }
+
     /// Answers the next `n` DATA commands with `554` (a permanent refusal).
     pub fn refuse_next(&self, n: usize) {
         self.refuse.store(n, Ordering::SeqCst);

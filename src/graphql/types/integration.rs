@@ -186,9 +186,10 @@ impl Integration {
         from: Option<DateTime<Utc>>,
         to: Option<DateTime<Utc>>,
     ) -> async_graphql::Result<Coverage> {
-        let mut events = relations::histories(ctx.app()?, ctx.actor().await?, &[self.0.id], false, None)
-            .await
-            .extend()?;
+        let mut events =
+            relations::histories(ctx.app()?, ctx.actor().await?, &[self.0.id], false, None)
+                .await
+                .extend()?;
         let changes: Vec<_> = events
             .remove(&self.0.id)
             .unwrap_or_default()
@@ -329,7 +330,9 @@ pub struct CoverageGap {
 
 /// The newest `last` of rows in oldest-first order, still oldest first.
 fn newest<T>(rows: Vec<T>, last: u64) -> impl Iterator<Item = T> {
-    let skip = rows.len().saturating_sub(usize::try_from(last).unwrap_or(usize::MAX));
+    let skip = rows
+        .len()
+        .saturating_sub(usize::try_from(last).unwrap_or(usize::MAX));
     rows.into_iter().skip(skip)
 }
 
