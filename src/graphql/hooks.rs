@@ -17,12 +17,14 @@
 //!   complexity reaches [`super::HEAVY_COMPLEXITY`] runs on the pool of expensive
 //!   requests, shared fairly between tenants ([`crate::service::heavy`]); the chosen
 //!   operation's name ([`super::operation`]);
+//! - `prepare_request` and `execute`: the answer rearranged into the order the query
+//!   asked ([`super::order`]);
 //! - `resolve`: a turn for other requests every few hundred fields, the answer's size
 //!   charged and its ceiling enforced ([`super::answer`]), and, when the operator asks,
 //!   a tracing span per object field ([`super::spans`]).
 
 use std::sync::{
-    Arc,
+    Arc, Mutex, PoisonError,
     atomic::{AtomicBool, Ordering},
 };
 
@@ -36,7 +38,9 @@ use async_graphql::{
 };
 use tracing::Instrument;
 
-use super::{answer::AnswerSize, codes, documents::Documents, limits::Budget, operation, spans};
+use super::{
+    answer::AnswerSize, codes, documents::Documents, limits::Budget, operation, order::Order, spans,
+};
 
 /// The hooks, with the budget they enforce, the documents that passed it, and whether
 /// resolvers get spans.
@@ -52,6 +56,9 @@ pub struct Hooks {
 struct Running {
     hooks: Hooks,
     heavy: AtomicBool,
+    /// The order the answer is given in, taken from the document once it passed the
+    /// budget.
+    order: Mutex<Option<Order>>,
 }
 
 impl ExtensionFactory for Hooks {
@@ -59,6 +66,7 @@ impl ExtensionFactory for Hooks {
         Arc::new(Running {
             hooks: self.clone(),
             heavy: AtomicBool::new(false),
+            order: Mutex::new(None),
         })
     }
 }
@@ -87,18 +95,14 @@ async fn on_heavy_pool(
 }
 
 /// Whether the operation the request runs (the one `operationName` names, or the
-/// document's only one) is a subscription. A document that holds a subscription beside
-/// the query it runs is not one.
+/// document's only one, named or not) is a subscription. A document that holds a
+/// subscription beside the query it runs is not one.
 fn subscribes(request: &mut Request) -> bool {
-    use async_graphql::parser::types::{DocumentOperations, OperationType};
+    use async_graphql::parser::types::OperationType;
     let name = request.operation_name.clone();
     request.parsed_query().is_ok_and(|document| {
-        let chosen = match (&document.operations, name.as_deref()) {
-            (DocumentOperations::Single(op), _) => Some(&op.node),
-            (DocumentOperations::Multiple(ops), Some(name)) => ops.get(name).map(|op| &op.node),
-            (DocumentOperations::Multiple(_), None) => None,
-        };
-        chosen.is_some_and(|op| op.ty == OperationType::Subscription)
+        super::order::chosen(document, name.as_deref())
+            .is_some_and(|op| op.ty == OperationType::Subscription)
     })
 }
 
@@ -121,6 +125,11 @@ impl Extension for Running {
         // each small, and must not add up over its life.
         if !subscribes(&mut request) {
             request = request.data(AnswerSize::default());
+            let name = request.operation_name.clone();
+            if let Ok(document) = request.parsed_query() {
+                *self.order.lock().unwrap_or_else(PoisonError::into_inner) =
+                    Order::of(document, name.as_deref());
+            }
         }
         next.run(ctx, request).await
     }
@@ -161,10 +170,19 @@ impl Extension for Running {
         next: NextExecute<'_>,
     ) -> Response {
         operation::record(ctx, operation_name);
-        match self.heavy.load(Ordering::Relaxed) {
+        let mut response = match self.heavy.load(Ordering::Relaxed) {
             true => on_heavy_pool(ctx, operation_name, next).await,
             false => next.run(ctx, operation_name).await,
+        };
+        let order = self
+            .order
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .take();
+        if let Some(order) = order {
+            order.apply(&mut response.data);
         }
+        response
     }
 
     async fn resolve(

@@ -15,6 +15,7 @@ mod limits;
 pub mod loaders;
 pub mod mutation;
 pub mod operation;
+mod order;
 pub mod posts;
 pub mod query;
 mod shared;

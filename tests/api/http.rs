@@ -124,5 +124,37 @@ db_test!(
         assert!(at("zz") < at("aa"), "{text}");
         assert!(at("subject") < at("roles"), "{text}");
         assert!(at("roles") < at("id"), "{text}");
+
+        // Root fields of different kinds finish in whatever order their reads do; the
+        // answer is the same bytes every time, in the order asked, fragments in place.
+        let query = "query Many { networks { key used } integrationCounts { status count } \
+                     ...Me posts(first: 1) { edges { cursor } } __typename \
+                     integrations(first: 1) { totalCount edges { cursor } } } \
+                     fragment Me on QueryRoot { viewer { roles __typename id } }";
+        let mut answers = Vec::new();
+        for _ in 0..12 {
+            let response = app
+                .http
+                .post(format!("{}/graphql", app.base))
+                .bearer_auth(&token)
+                .json(&serde_json::json!({ "query": query }))
+                .send()
+                .await
+                .expect("post");
+            answers.push(response.text().await.expect("body"));
+        }
+        let first = &answers[0];
+        assert!(answers.iter().all(|a| a == first), "{answers:#?}");
+        let keys = [
+            "networks",
+            "integrationCounts",
+            "viewer",
+            "roles",
+            "__typename",
+            "posts",
+            "integrations",
+        ];
+        let at = |key: &str| first.find(&format!("\"{key}\"")).expect(key);
+        assert!(keys.windows(2).all(|w| at(w[0]) < at(w[1])), "{first}");
     }
 );
