@@ -63,6 +63,21 @@ export function createActions(deps) {
         return null;
       }
     },
+    revoke(item) {
+      openDialog({
+        title: `Revoke the approval of ${item.displayName}?`,
+        description: `It is Active now. Revoking withdraws the approval: it stops publishing (its scheduled posts are held) and ${personName(item.owner)} sees your note and can resubmit it by reconnecting.`,
+        fields: [{ name: 'note', label: 'Why the approval is revoked', required: true, hint: `Shown to ${personName(item.owner)} and kept in the audit trail.` }],
+        confirm: 'Revoke approval',
+        tone: 'danger',
+        testid: 'revoke-dialog',
+        onConfirm: async ({ note }) => {
+          const data = await guarded(deps, item, () => deps.api(REJECT, { id: item.id, note, expectedVersion: item.version }));
+          deps.board().upsert(data.rejectIntegration);
+          notify(`The approval of ${item.displayName} is revoked.`, { tone: 'success' });
+        },
+      });
+    },
     async addNote(item, body) {
       try {
         await deps.api(ADD_NOTE, { integrationId: item.id, body });

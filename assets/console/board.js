@@ -107,6 +107,7 @@ export class Board {
     let reason = null;
     if (!n.supported) reason = n.unsupportedReason || 'Not supported.';
     else if (n.limit === 0) reason = 'Your firm does not allow connecting this network.';
+    else if (full && n.limit === 1) reason = `Your one ${name} slot is in use. Disconnect that account to connect another.`;
     else if (full) reason = `You use all ${n.limit} of your ${name} slots. Disconnect one to connect another.`;
     const waiting = this.waiting && this.waiting.network === n.network && !this.waiting.integrationId;
     const held = !!this.waiting && !waiting;
@@ -182,6 +183,7 @@ export class Board {
     return {
       viewer: this.viewer,
       devMode: this.devMode,
+      simulations: (network) => (this.networks.find((n) => n.network === network) || {}).sandboxSimulations || [],
       showOwner: this.reviewer,
       actions: this.actions,
       waitingFor: this.waiting && this.waiting.integrationId,

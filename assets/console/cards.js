@@ -44,6 +44,12 @@ const REASON_WORDS = {
   REFRESH_REVOKED: 'Renewal refused',
 };
 
+/** Reasons that are a person's decision, worded to be followed by who made it. */
+const DECISION_WORDS = {
+  COMPLIANCE_APPROVED: 'Approved',
+  COMPLIANCE_REJECTED: 'Rejected',
+};
+
 export function reasonWords(reason) {
   if (!reason) return '';
   return REASON_WORDS[reason] || reason.charAt(0) + reason.slice(1).toLowerCase().replace(/_/g, ' ');
@@ -144,7 +150,9 @@ function historyItem(event) {
   else {
     const from = event.fromStatus ? STATUS_LABELS[event.fromStatus] : 'New';
     const to = STATUS_LABELS[event.toStatus] || event.toStatus;
-    what = `${from} → ${to} · ${reasonWords(event.reason)} ${who}`;
+    // A decision names who made it ("Approved by Casey Lin"), not the role twice.
+    const decided = event.actor && DECISION_WORDS[event.reason];
+    what = decided ? `${from} → ${to} · ${decided} ${who}` : `${from} → ${to} · ${reasonWords(event.reason)} ${who}`;
   }
   return h(
     'li',
@@ -245,7 +253,10 @@ export function renderCard(item, ctx) {
   if (can.has('APPROVE')) {
     buttons.push(h('button', { type: 'button', class: 'button primary', 'data-focus': 'approve', onclick: () => act.approve(item) }, 'Approve'));
   }
-  if (can.has('REJECT')) {
+  if (can.has('REJECT') && item.status === 'ACTIVE') {
+    // Rejecting an approved account withdraws the approval: say so on the button.
+    buttons.push(h('button', { type: 'button', class: 'button danger-outline', 'data-focus': 'reject', onclick: () => act.revoke(item) }, 'Revoke approval'));
+  } else if (can.has('REJECT')) {
     buttons.push(h('button', { type: 'button', class: 'button danger-outline', 'data-focus': 'reject', onclick: () => act.reject(item) }, 'Reject'));
   }
   const review = [];
@@ -264,11 +275,14 @@ export function renderCard(item, ctx) {
   if (review.length) buttons.push(menu('Review', review, { focusKey: 'review', testid: 'review-menu' }));
   const mine = ctx.viewer && item.owner.subject === ctx.viewer.subject;
   const watched = item.status === 'PENDING' || item.status === 'ACTIVE';
-  if (ctx.devMode && mine && watched && !item.disconnectedAt) {
+  // Only what this network can report: a LinkedIn profile has no Page role to lose.
+  const offered = new Set(ctx.simulations ? ctx.simulations(item.network) : []);
+  const simulations = SIMULATIONS.filter(([event]) => offered.has(event));
+  if (ctx.devMode && mine && watched && !item.disconnectedAt && simulations.length) {
     buttons.push(
       menu(
         'Simulate',
-        SIMULATIONS.map(([event, label]) => ({ key: event, label, onSelect: () => act.simulate(item, event, label) })),
+        simulations.map(([event, label]) => ({ key: event, label, onSelect: () => act.simulate(item, event, label) })),
         { focusKey: 'simulate', testid: 'simulate-menu' },
       ),
       h('button', { type: 'button', class: 'button secondary', 'data-focus': 'check', onclick: () => act.check(item) }, 'Check now'),

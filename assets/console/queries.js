@@ -25,12 +25,12 @@ ${HISTORY_ENTRY}`;
 export const VIEWER = `
 query Viewer {
   viewer { id subject roles tenant { externalId complianceMode } }
-  networks { key network supported unsupportedReason accountKind description limit used }
+  networks { key network supported unsupportedReason accountKind description limit used sandboxSimulations }
 }`;
 
 export const NETWORKS = `
 query Networks {
-  networks { key network supported unsupportedReason accountKind description limit used }
+  networks { key network supported unsupportedReason accountKind description limit used sandboxSimulations }
 }`;
 
 export const INTEGRATIONS = `

@@ -38,8 +38,47 @@ pub fn explanation(reason: StatusReason) -> &'static str {
     }
 }
 
-/// What to do about an integration in `status` for `reason`, in one sentence; `None`
-/// when nothing is needed. An active integration needs nothing, whatever brought it
+/// Who a remedy speaks to: a compliance officer looking at an advisor's account must
+/// not be told to wait for compliance, nor to reconnect what only its owner can.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Audience {
+    /// The person whose account it is: they reconnect or disconnect it.
+    Owner,
+    /// Someone who reviews the tenant's accounts (compliance, admins): they approve
+    /// or reject it.
+    Reviewer,
+}
+
+/// What `audience` should do about an integration in `status` for `reason`, in one
+/// sentence; `None` when nothing is needed.
+pub fn remedy_for(
+    status: Status,
+    reason: StatusReason,
+    audience: Audience,
+) -> Option<&'static str> {
+    if audience == Audience::Owner {
+        return remedy(status, reason);
+    }
+    match (status, reason) {
+        (Status::Active, _) => None,
+        (Status::Pending, StatusReason::PermissionsReduced) => Some(
+            "Compare the permissions it has now with what was approved, then approve it again \
+             or reject it with a note for its owner.",
+        ),
+        (Status::Pending, _) => {
+            Some("Review the account, then approve it or reject it with a note for its owner.")
+        }
+        (Status::Rejected, _) => {
+            Some("Nothing to do now: its owner can reconnect it to resubmit it, or disconnect it.")
+        }
+        (Status::Expired | Status::Invalid, _) => {
+            Some("Only its owner can fix this, by reconnecting it; they are told how.")
+        }
+    }
+}
+
+/// What the owner should do about an integration in `status` for `reason`, in one
+/// sentence; `None` when nothing is needed. An active integration needs nothing, whatever brought it
 /// there (a reconnect of an approved account stays approved).
 pub fn remedy(status: Status, reason: StatusReason) -> Option<&'static str> {
     use StatusReason::*;
@@ -72,5 +111,34 @@ pub fn remedy(status: Status, reason: StatusReason) -> Option<&'static str> {
         }
         PermissionRevoked => Some("Reconnect and grant every requested permission."),
         AccountUnlinked => Some("Link the Instagram account to its Page again, then reconnect."),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn each_audience_is_told_its_own_next_step() {
+        let pending = (Status::Pending, StatusReason::Connected);
+        assert_eq!(
+            remedy_for(pending.0, pending.1, Audience::Owner),
+            Some("Wait for compliance to review the account.")
+        );
+        let reviewer = remedy_for(pending.0, pending.1, Audience::Reviewer).unwrap_or_default();
+        assert!(reviewer.starts_with("Review the account"), "{reviewer}");
+        let expired = (Status::Expired, StatusReason::TokenExpired);
+        assert_eq!(
+            remedy_for(expired.0, expired.1, Audience::Owner),
+            Some("Reconnect the account to restore access.")
+        );
+        let reviewer = remedy_for(expired.0, expired.1, Audience::Reviewer).unwrap_or_default();
+        assert!(reviewer.starts_with("Only its owner"), "{reviewer}");
+        for audience in [Audience::Owner, Audience::Reviewer] {
+            assert_eq!(
+                remedy_for(Status::Active, StatusReason::ComplianceApproved, audience),
+                None
+            );
+        }
     }
 }

@@ -238,10 +238,11 @@ fn renew(
     policy::reconnect(current.owner_id == actor.user_id)?;
     if current.external_account_id != account.external_account_id {
         return Err(AppError::AccountMismatch(format!(
-            "this integration is {} on {}; the login returned another account. Sign in to \
-             the network as that account, or connect the other one separately",
+            "This integration is {} on {}, but the sign-in returned another account. Sign \
+             in to the network as {}, or connect the other account separately.",
             current.display_name,
-            name(current.network)
+            name(current.network),
+            current.display_name
         )));
     }
     let reduced = permissions_reduced(current.approved_scopes.as_deref(), &account.scopes);

@@ -23,6 +23,8 @@ pub struct NetworkView {
     pub used: i32,
     /// Why it cannot be connected now (X, or no app credentials and no sandbox).
     pub unavailable: Option<String>,
+    /// What `sandboxSimulate` can make it report: empty unless it is a sandbox.
+    pub simulations: Vec<super::simulate::Simulated>,
 }
 
 pub async fn list(app: &App, actor: &Actor) -> AppResult<Vec<NetworkView>> {
@@ -39,12 +41,14 @@ pub async fn list(app: &App, actor: &Actor) -> AppResult<Vec<NetworkView>> {
                 limit: limit_of(&actor.tenant, network),
                 used: used_in(&used, network) as i32,
                 unavailable: (!app.providers.connectable(network)).then(|| not_configured(network)),
+                simulations: super::simulate::Simulated::offered(app, network),
             },
             ListedNetwork::X => NetworkView {
                 listed,
                 limit: 0,
                 used: 0,
                 unavailable: Some(X_UNSUPPORTED_REASON.to_owned()),
+                simulations: Vec::new(),
             },
         })
         .collect())

@@ -7,7 +7,7 @@ use std::fmt::Debug;
 
 use crate::{
     auth::Actor,
-    domain::IntegrationId,
+    domain::{IntegrationId, Network},
     error::{AppError, AppResult},
     service::{App, integrations, tokens},
 };
@@ -37,6 +37,50 @@ pub enum Simulated {
     Restore,
 }
 
+impl Simulated {
+    /// Every event, in the order a menu offers them.
+    pub const ALL: [Simulated; 9] = [
+        Simulated::Expire,
+        Simulated::PasswordChange,
+        Simulated::RevokeAccess,
+        Simulated::LosePageRole,
+        Simulated::Checkpoint,
+        Simulated::Outage,
+        Simulated::RefusePostsAsDuplicates,
+        Simulated::ReachPublishingLimit,
+        Simulated::Restore,
+    ];
+
+    /// Whether `network` has this condition at all, as its documentation tells it: a
+    /// Page role and a security checkpoint are Facebook's (Graph subcodes 492 and
+    /// 459), a password change is reported by Meta's APIs (460), and Instagram
+    /// documents no duplicate refusal. Offering "lose the Page role" for a LinkedIn
+    /// profile would teach a frontend a state that cannot happen.
+    pub fn applies_to(self, network: Network) -> bool {
+        match self {
+            Simulated::LosePageRole | Simulated::Checkpoint => network == Network::Facebook,
+            Simulated::PasswordChange => network != Network::Linkedin,
+            Simulated::RefusePostsAsDuplicates => network != Network::Instagram,
+            Simulated::Expire
+            | Simulated::RevokeAccess
+            | Simulated::Outage
+            | Simulated::ReachPublishingLimit
+            | Simulated::Restore => true,
+        }
+    }
+
+    /// The events `network` can be told to report, when it is a sandbox of `app`.
+    pub fn offered(app: &App, network: Network) -> Vec<Simulated> {
+        match app.simulator.is_some() && app.providers.sandboxed().contains(&network) {
+            true => Simulated::ALL
+                .into_iter()
+                .filter(|event| event.applies_to(network))
+                .collect(),
+            false => Vec::new(),
+        }
+    }
+}
+
 /// A network that can be told what to report: the sandbox.
 pub trait Simulate: Send + Sync + Debug {
     /// Makes the network report `event` for `access_token` from now on; false when it
@@ -64,6 +108,12 @@ pub async fn simulate(
             ));
         }
     };
+    if !event.applies_to(current.network) {
+        return Err(AppError::BadUserInput(format!(
+            "{} has no such condition to simulate",
+            crate::domain::network::name(current.network)
+        )));
+    }
     let stored = tokens::open(app, current.tenant_id, current.id)
         .await?
         .ok_or_else(|| AppError::BadUserInput("no token is stored for this integration".into()))?;

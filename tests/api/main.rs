@@ -50,6 +50,7 @@ mod proxy;
 mod publish_faults;
 mod publishing;
 mod refresh;
+mod remedies;
 mod review;
 mod revocation;
 mod schedule;

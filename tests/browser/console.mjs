@@ -126,6 +126,7 @@ async function main() {
     await expectVisible(queue.getByRole('article', { name: 'Avery Chen', exact: true }), 'LinkedIn in the approval queue');
     await expectVisible(queue.getByRole('article', { name: 'Lindqvist Wealth Partners', exact: true }), 'Facebook in the approval queue');
 
+    await expectText(card(page, 'Avery Chen').getByTestId('remedy'), 'Review the account, then approve it', 'compliance is asked to review, not to wait');
     await card(page, 'Avery Chen').getByRole('button', { name: 'Approve' }).click();
     const approve = page.getByRole('dialog', { name: /Approve Avery Chen/ });
     await approve.getByLabel('Note').fill('Profile matches the registered representative.');
@@ -157,9 +158,12 @@ async function main() {
     await switchTo(page, 'Advisor: Alex Rivera', 'Alex Rivera');
     await expectText(status(page, 'Avery Chen'), 'Active', 'LinkedIn for the advisor');
     await expectText(status(page, 'Lindqvist Wealth Partners'), 'Rejected', 'Facebook for the advisor');
+    const told = await expectText(card(page, 'Lindqvist Wealth Partners').getByTestId('remedy'), "Read compliance's note", 'the advisor of a rejected account');
+    if (told.includes('Wait for compliance')) throw new Error(`the rejected card tells the advisor to wait: ${told}`);
     const fb = card(page, 'Lindqvist Wealth Partners');
     await fb.getByText(/^History/).click();
     await expectText(fb.locator('.history'), 'Use the firm-approved Page name', 'rejection note in the history');
+    await expectText(fb.locator('.history'), 'Rejected by Casey Lin', 'who decided, said once');
     await watcher.context().close();
     watcher = null;
   });
@@ -167,6 +171,7 @@ async function main() {
   await step('a simulated expiry shows Expired with its remedy', 'linkedin-expired', () => [page], async () => {
     const li = card(page, 'Avery Chen');
     await li.getByRole('button', { name: 'Simulate' }).click();
+    if (await li.getByRole('button', { name: 'Lose the Page role' }).count()) throw new Error('a LinkedIn profile is offered a Page role to lose');
     await li.getByRole('button', { name: 'Expire the token' }).click();
     await li.getByRole('button', { name: 'Check now' }).click();
     await expectText(status(page, 'Avery Chen'), 'Expired', 'LinkedIn after the simulated expiry');

@@ -119,6 +119,21 @@ async function main() {
     await expectVisible(left.getByTestId('permalink'), 'the link once it left');
   });
 
+  await step('compliance revokes an approval with a note; each side is told its next step', 'approval-revoked', () => [page], async () => {
+    await switchTo(page, 'Compliance: Casey Lin', 'Casey Lin');
+    const li = card(page, 'Avery Chen');
+    if (await li.getByRole('button', { name: 'Reject', exact: true }).count()) throw new Error('an Active card offers a bare Reject');
+    await li.getByRole('button', { name: 'Revoke approval' }).click();
+    const dialog = page.getByRole('dialog', { name: /Revoke the approval of Avery Chen/ });
+    await expectText(dialog, 'withdraws the approval', 'the dialog says what revoking does');
+    await dialog.getByLabel('Why the approval is revoked').fill('The profile headline promises returns.');
+    await dialog.getByRole('button', { name: 'Revoke approval' }).click();
+    await expectText(status(page, 'Avery Chen'), 'Rejected', 'the account after the revocation');
+    await expectText(li.getByTestId('remedy'), 'its owner can reconnect it', 'compliance is not told to reconnect');
+    await switchTo(page, 'Advisor: Alex Rivera', 'Alex Rivera');
+    await expectText(card(page, 'Avery Chen').getByTestId('remedy'), "Read compliance's note", 'the advisor is told what to do');
+  });
+
   await browser.close();
   console.log(`all ${steps()} steps passed; screenshots in ${SHOTS}`);
 }

@@ -16,7 +16,10 @@
 use chrono::{DateTime, Duration, Utc};
 use entity::{enums::DeliveryState, integration, post_delivery};
 
-use super::{IntegrationId, Network, Status, StatusReason, UserId, reason};
+use super::{
+    IntegrationId, Network, Status, StatusReason, UserId,
+    reason::{self, Audience},
+};
 
 /// Most items of one kind listed; the rest are counted in [`Digest::left_out`] so a
 /// tenant with thousands pending gets a readable mail.
@@ -232,11 +235,11 @@ fn item(row: &integration::Model, kind: ItemKind) -> Item {
             "The network's sign-in for this account ends soon.",
             Some("Reconnect the account before then to renew it."),
         ),
-        ItemKind::AwaitingApproval => (
+        ItemKind::AwaitingApproval | ItemKind::NewProblem => (
             reason::explanation(row.status_reason),
-            Some("Review it: approve or reject it."),
+            reason::remedy_for(row.status, row.status_reason, Audience::Reviewer),
         ),
-        ItemKind::Problem | ItemKind::NewProblem | ItemKind::HeldPost | ItemKind::PostAtRisk => (
+        ItemKind::Problem | ItemKind::HeldPost | ItemKind::PostAtRisk => (
             reason::explanation(row.status_reason),
             reason::remedy(row.status, row.status_reason),
         ),

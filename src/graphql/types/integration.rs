@@ -11,9 +11,10 @@ use super::{
     },
 };
 use crate::{
+    auth::Actor,
     domain::{
         coverage, reason,
-        status::{Situation, available_actions, expires_soon},
+        status::{Action, Situation, available_actions, expires_soon},
     },
     error::AppError,
     graphql::{
@@ -64,9 +65,25 @@ impl Integration {
     async fn status_explanation(&self) -> &'static str {
         reason::explanation(self.0.status_reason)
     }
-    /// What the user should do about it; null when nothing.
-    async fn status_remedy(&self) -> Option<&'static str> {
-        reason::remedy(self.0.status, self.0.status_reason)
+    /// What the viewer should do about it, in words for who they are: its owner is
+    /// told to reconnect or wait for review, a reviewer to approve or reject; null
+    /// when nothing.
+    async fn status_remedy(
+        &self,
+        ctx: &Context<'_>,
+    ) -> async_graphql::Result<Option<&'static str>> {
+        let actor = ctx.actor().await?;
+        let audience = match actor.user_id == self.0.owner_id
+            && !available_actions(self.situation(&actor)).contains(&Action::Approve)
+        {
+            true => reason::Audience::Owner,
+            false => reason::Audience::Reviewer,
+        };
+        Ok(reason::remedy_for(
+            self.0.status,
+            self.0.status_reason,
+            audience,
+        ))
     }
     async fn status_changed_at(&self) -> DateTime<Utc> {
         self.0.status_changed_at
@@ -215,14 +232,21 @@ impl Integration {
         ctx: &Context<'_>,
     ) -> async_graphql::Result<Vec<IntegrationAction>> {
         let actor = ctx.actor().await?;
-        let actions = available_actions(Situation {
+        let actions = available_actions(self.situation(&actor));
+        Ok(actions.into_iter().map(IntegrationAction::from).collect())
+    }
+}
+
+impl Integration {
+    /// Where the viewer stands with this integration.
+    fn situation<'a>(&self, actor: &'a Actor) -> Situation<'a> {
+        Situation {
             viewer_roles: &actor.roles,
             viewer_is_owner: actor.user_id == self.0.owner_id,
             mode: actor.tenant.compliance_mode,
             status: self.0.status,
             disconnected: self.0.disconnected_at.is_some(),
-        });
-        Ok(actions.into_iter().map(IntegrationAction::from).collect())
+        }
     }
 }
 

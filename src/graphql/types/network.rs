@@ -34,6 +34,15 @@ impl NetworkInfo {
     async fn supported(&self) -> bool {
         self.0.unavailable.is_none()
     }
+    /// What `sandboxSimulate` can make an integration of this network report: the
+    /// conditions the network has, and only while it is a sandbox (empty otherwise).
+    async fn sandbox_simulations(&self) -> Vec<crate::graphql::simulate::SandboxEvent> {
+        self.0
+            .simulations
+            .iter()
+            .map(|&event| event.into())
+            .collect()
+    }
     /// Why the network cannot be connected now; null when it can.
     async fn unsupported_reason(&self) -> Option<&str> {
         self.0.unavailable.as_deref()

@@ -119,6 +119,32 @@ db_test!(
             body["data"]["checkIntegration"]["statusReason"], "PASSWORD_CHANGED",
             "{body}"
         );
+
+        // Only conditions the network has: a LinkedIn profile has no Page role.
+        let body = app
+            .gql(
+                Some(&jordan),
+                simulate,
+                json!({ "id": revoked, "e": "LOSE_PAGE_ROLE" }),
+            )
+            .await;
+        assert_eq!(codes(&body), ["BAD_USER_INPUT"], "{body}");
+        let offered = app
+            .gql(
+                Some(&advisor),
+                "{ networks { key sandboxSimulations } }",
+                json!({}),
+            )
+            .await;
+        let offered = |key: &str| -> Vec<String> {
+            let networks = offered["data"]["networks"].as_array().expect("networks");
+            let network = networks.iter().find(|n| n["key"] == key).expect(key);
+            serde_json::from_value(network["sandboxSimulations"].clone()).expect("list")
+        };
+        assert!(offered("FACEBOOK").contains(&"LOSE_PAGE_ROLE".to_owned()));
+        assert!(!offered("LINKEDIN").contains(&"LOSE_PAGE_ROLE".to_owned()));
+        assert!(!offered("INSTAGRAM").contains(&"REFUSE_POSTS_AS_DUPLICATES".to_owned()));
+        assert_eq!(offered("X"), Vec::<String>::new());
     }
 );
 
