@@ -74,7 +74,7 @@ impl Integration {
     ) -> async_graphql::Result<Option<&'static str>> {
         let actor = ctx.actor().await?;
         let audience = match actor.user_id == self.0.owner_id
-            && !available_actions(self.situation(&actor)).contains(&Action::Approve)
+            && !available_actions(self.situation(actor)).contains(&Action::Approve)
         {
             true => reason::Audience::Owner,
             false => reason::Audience::Reviewer,
@@ -232,7 +232,7 @@ impl Integration {
         ctx: &Context<'_>,
     ) -> async_graphql::Result<Vec<IntegrationAction>> {
         let actor = ctx.actor().await?;
-        let actions = available_actions(self.situation(&actor));
+        let actions = available_actions(self.situation(actor));
         Ok(actions.into_iter().map(IntegrationAction::from).collect())
     }
 }
