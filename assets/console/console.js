@@ -166,6 +166,9 @@ async function load() {
     const waiting = held;
     held = null;
     for (const event of waiting) applyEvent(event);
+    // A link from the Daily Digest names the account to review: `?integration={id}`.
+    const linked = new URLSearchParams(location.search).get('integration');
+    if (linked) focusIntegration(linked);
     // Were the socket to drop before its first event, it resumes after what was read.
     const last = board.lastSequence();
     if (last > 0) unsubscribe.resumeAfter(String(last));

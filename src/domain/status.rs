@@ -159,6 +159,17 @@ pub fn destroys_credentials(reason: StatusReason) -> bool {
     reason == StatusReason::DataDeletionRequested
 }
 
+/// The status in the word a person reads, the same the console shows.
+pub fn label(status: Status) -> &'static str {
+    match status {
+        Status::Pending => "Pending",
+        Status::Active => "Active",
+        Status::Expired => "Expired",
+        Status::Invalid => "Invalid",
+        Status::Rejected => "Rejected",
+    }
+}
+
 /// What a viewer can do to an integration now.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Action {

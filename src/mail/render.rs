@@ -165,7 +165,7 @@ fn item_view(item: &Item, cx: &Context<'_>) -> ItemView {
     ItemView {
         network: network::name(item.network),
         account: input::plain(&item.account_name),
-        status: format!("{:?}", item.status).to_uppercase(),
+        status: crate::domain::status::label(item.status).to_owned(),
         owner: match item.kind {
             ItemKind::AwaitingApproval | ItemKind::NewProblem => {
                 cx.owners.get(&item.owner_id).map(|name| input::plain(name))

@@ -343,12 +343,17 @@ async fn waiting_posts(
 
 /// The link a digest gives for reviewing integration `id` (its API id): under the
 /// configured frontend URL, or that URL with `{id}` replaced when it has the placeholder.
+/// Without one, the built-in console's view of the account when the console is served
+/// (a link must lead somewhere a person can act), else the server's own URL.
 pub fn review_url(app: &App, id: &str) -> String {
     let config = &app.config;
-    let base = config
-        .frontend_url
-        .clone()
-        .unwrap_or_else(|| config.public_url());
+    let base = match &config.frontend_url {
+        Some(url) => url.clone(),
+        None if config.console_enabled() => {
+            return format!("{}/console/?integration={id}", config.public_url());
+        }
+        None => config.public_url(),
+    };
     if base.contains("{id}") {
         base.replace("{id}", id)
     } else {

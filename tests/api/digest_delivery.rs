@@ -272,6 +272,27 @@ db_test!(
             "{text}"
         );
         assert!(text.contains("Dev Account"), "{text}");
+        // Statuses in words, and a review link that leads to the console's view of the
+        // account (no frontend is configured in dev mode).
+        let plain = text.replace("=\r\n", "").replace("=3D", "=");
+        assert!(
+            plain.contains("(Expired)") && !plain.contains("(EXPIRED)"),
+            "{plain}"
+        );
+        let start = plain
+            .find("/console/?integration=")
+            .expect("a console link");
+        let link: String = plain[start..]
+            .chars()
+            .take_while(|c| !c.is_whitespace() && *c != '"')
+            .collect();
+        let page = app
+            .http
+            .get(format!("{}{link}", app.base))
+            .send()
+            .await
+            .expect("console");
+        assert_eq!(page.status(), 200, "{link}");
         std::fs::remove_dir_all(&app.app.config.data_dir).ok();
     }
 );
