@@ -9,6 +9,16 @@ use crate::otlp;
 /// configured filter says, so no token reaches a log line.
 const PAYLOAD_LOGGERS: [&str; 2] = ["tungstenite=info", "tokio_tungstenite=info"];
 
+/// Libraries whose INFO lines bury the server's own at start: the migrator says one
+/// line per migration applied (the store logs one summary instead). Quiet unless the
+/// log filter names them.
+const QUIET_UNLESS_ASKED: [(&str, &str); 1] = [("sea_orm_migration", "sea_orm_migration=warn")];
+
+/// Whether the log filter the operator gave mentions `target`.
+fn filter_text_names(filter: &str, target: &str) -> bool {
+    filter.split(',').any(|part| part.trim().starts_with(target))
+}
+
 /// Where log lines go: the server's to stdout, a command's to stderr.
 #[derive(Clone, Copy, PartialEq, Eq)]
 pub enum Output {
@@ -29,10 +39,18 @@ pub fn init_tracing(
 ) -> Telemetry {
     use std::io::IsTerminal;
     use tracing_subscriber::{Layer, layer::SubscriberExt, util::SubscriberInitExt};
+    let filter_text = filter;
     let mut filter = tracing_subscriber::EnvFilter::try_new(filter)
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
     for directive in PAYLOAD_LOGGERS {
         if let Ok(directive) = directive.parse() {
+            filter = filter.add_directive(directive);
+        }
+    }
+    for (target, directive) in QUIET_UNLESS_ASKED {
+        if !filter_text_names(filter_text, target)
+            && let Ok(directive) = directive.parse()
+        {
             filter = filter.add_directive(directive);
         }
     }

@@ -111,9 +111,10 @@ pub(super) async fn run(jobs: &Jobs) -> AppResult<usize> {
                     let probed = match health::probe(app, &integration).await {
                         Ok(probed) => probed,
                         // No token, or the network is no longer configured: nothing to
-                        // ask; the integration waits for a person.
+                        // ask; the integration waits for a person. A steady state, not
+                        // news: it would say so again every round.
                         Err(error) => {
-                            tracing::info!(integration = %integration.id, %error, "not probed");
+                            tracing::debug!(integration = %integration.id, %error, "not probed");
                             return Ok(false);
                         }
                     };

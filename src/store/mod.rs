@@ -151,9 +151,15 @@ impl Store {
         Scoped::new(&self.db, scope)
     }
 
-    /// Applies pending migrations.
+    /// Applies pending migrations, and says so in one line.
     pub async fn migrate(&self) -> AppResult<()> {
+        let pending = Migrator::get_pending_migrations(&self.db).await?.len();
         Migrator::up(&self.db, None).await?;
+        let total = Migrator::migrations().len();
+        match pending {
+            0 => tracing::debug!(migrations = total, "database schema up to date"),
+            applied => tracing::info!(applied, migrations = total, "database schema migrated"),
+        }
         Ok(())
     }
 
