@@ -16,7 +16,9 @@ const QUIET_UNLESS_ASKED: [(&str, &str); 1] = [("sea_orm_migration", "sea_orm_mi
 
 /// Whether the log filter the operator gave mentions `target`.
 fn filter_text_names(filter: &str, target: &str) -> bool {
-    filter.split(',').any(|part| part.trim().starts_with(target))
+    filter
+        .split(',')
+        .any(|part| part.trim().starts_with(target))
 }
 
 /// Where log lines go: the server's to stdout, a command's to stderr.

@@ -313,15 +313,15 @@ impl Config {
             .collect();
         // The console is served from our own origin: its popups post there and its
         // socket opens from there.
-        let own = self
-            .console_enabled()
-            .then(|| url::Url::parse(&self.public_url()).ok())
-            .flatten()
+        let own_origin = url::Url::parse(&self.public_url())
+            .ok()
             .map(|u| u.origin().ascii_serialization());
+        let own = own_origin.clone().filter(|_| self.console_enabled());
         Origins {
             any: listed.is_empty() && self.dev,
             listed,
             own,
+            own_redirect: own_origin.filter(|_| self.dev),
         }
     }
 

@@ -15,7 +15,10 @@ use axum::{
 };
 use serde::Deserialize;
 
-use super::{HttpState, html::escape};
+use super::{
+    HttpState,
+    html::{self, escape},
+};
 use crate::{error::AppError, service::digest};
 
 #[derive(Deserialize)]
@@ -25,14 +28,7 @@ pub(super) struct Link {
 }
 
 fn page(status: StatusCode, title: &str, body: &str) -> Response {
-    let html = format!(
-        "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>{title}</title>\
-         <meta name=\"viewport\" content=\"width=device-width\"></head>\
-         <body style=\"font-family: sans-serif; max-width: 480px; margin: 48px auto;\">\
-         <h1 style=\"font-size: 20px;\">{title}</h1>{body}</body></html>",
-        title = escape(title),
-    );
-    (status, Html(html)).into_response()
+    (status, Html(html::document(title, body, None))).into_response()
 }
 
 /// The confirm page.

@@ -19,7 +19,10 @@ use axum::{
 };
 use serde_json::json;
 
-use super::{HttpState, html::escape};
+use super::{
+    HttpState,
+    html::{self, escape},
+};
 use crate::{
     domain::{
         Network,
@@ -124,12 +127,11 @@ pub(super) async fn deletion_status(
             .into_response(),
         (None, false) => (
             StatusCode::NOT_FOUND,
-            Html(
-                "<!doctype html><html><head><meta charset=\"utf-8\"><title>Data deletion \
-                 request</title></head><body><p>No data deletion request has this \
-                 confirmation code.</p></body></html>"
-                    .to_owned(),
-            ),
+            Html(html::document(
+                "Data deletion request",
+                "<p>No data deletion request has this confirmation code.</p>",
+                None,
+            )),
         )
             .into_response(),
     }
@@ -137,18 +139,16 @@ pub(super) async fn deletion_status(
 
 /// The human-readable status page.
 fn page(status: &DeletionStatus) -> String {
-    format!(
-        "<!doctype html><html><head><meta charset=\"utf-8\"><title>Data deletion request \
-         </title></head><body style=\"font-family:sans-serif;max-width:36rem;margin:3rem auto\">\
-         <h1>Your data deletion request</h1>\
-         <p>Confirmation code: <code id=\"code\">{}</code></p>\
+    let body = format!(
+        "<p>Confirmation code: <code id=\"code\">{}</code></p>\
          <p>Requested through {} on <time id=\"requested\">{}</time>. Status: \
          <strong id=\"status\">completed</strong>.</p>\
-         <p id=\"done\">{}</p><p id=\"kept\">{}</p></body></html>",
+         <p id=\"done\">{}</p><p id=\"kept\">{}</p>",
         escape(&status.confirmation_code),
         escape(name(status.network)),
         escape(&status.requested_at.format("%Y-%m-%d %H:%M UTC").to_string()),
         escape(&status.done()),
         escape(status.kept()),
-    )
+    );
+    html::document("Your data deletion request", &body, None)
 }

@@ -107,7 +107,9 @@ pub(super) async fn callback(
 /// The popup's page. The message carries a completion code, which must reach only the
 /// product's own frontend: it is posted to allowed origins, and broadcast to pages of
 /// this server's own origin (the console), which is how a popup that lost its opener
-/// still finishes there.
+/// still finishes there. A page that no window opened (the sign-in URL pasted into a
+/// browser from GraphiQL or curl) shows how to finish right there: the mutation to send,
+/// with the attempt and its code, which stay on this page.
 fn page(state: &HttpState, told: &Told, payload: &serde_json::Value, nonce: &str) -> String {
     let targets = state.app.config.origins().message_targets();
     // JSON inside <script>: escape `<` so no value can close the tag.
@@ -116,8 +118,8 @@ fn page(state: &HttpState, told: &Told, payload: &serde_json::Value, nonce: &str
         .unwrap_or_else(|_| "[]".into())
         .replace('<', "\\u003c");
     let text = told.message.clone().unwrap_or_else(|| {
-        "Signed in. Go back to the window where you clicked Connect to finish connecting; \
-         you can close this one."
+        "Signed in. If a window is waiting for this sign-in it finishes there, and this one \
+         closes."
             .to_owned()
     });
     let console = if state.app.config.console_enabled() && told.status == "confirm" {
@@ -126,20 +128,46 @@ fn page(state: &HttpState, told: &Told, payload: &serde_json::Value, nonce: &str
     } else {
         ""
     };
-    format!(
-        "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\">\
-         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
-         <title>Connecting your account</title></head>\
-         <body style=\"font-family:system-ui,sans-serif;max-width:32rem;margin:3rem auto;padding:0 1rem;line-height:1.5\">\
-         <h1 style=\"font-size:1.25rem\">Connecting your account</h1>\
-         <p id=\"result\" data-status=\"{status}\" role=\"status\">{text}</p>{console}<script nonce=\"{nonce}\">\
-         (function(){{var d={data};var t={targets};\
-         try{{var c=new BroadcastChannel('socialgate:connection');c.postMessage(d);c.close();}}catch(e){{}}\
-         if(window.opener){{t.forEach(function(o){{try{{window.opener.postMessage(d,o);}}catch(e){{}}}});window.close();}}\
-         else{{var p=document.getElementById('console');if(p)p.hidden=false;}}}})();\
-         </script></body></html>",
+    let finish = finish_here(told, payload);
+    let body = format!(
+        "<p id=\"result\" data-status=\"{status}\" role=\"status\">{text}</p>{console}{finish}",
         status = told.status,
         text = escape(&text),
+    );
+    let script = format!(
+        "(function(){{var d={data};var t={targets};\
+         try{{var c=new BroadcastChannel('socialgate:connection');c.postMessage(d);c.close();}}catch(e){{}}\
+         if(window.opener){{t.forEach(function(o){{try{{window.opener.postMessage(d,o);}}catch(e){{}}}});window.close();}}\
+         else{{['console','finish'].forEach(function(i){{var p=document.getElementById(i);if(p)p.hidden=false;}});}}}})();"
+    );
+    html::document("Connecting your account", &body, Some((nonce, &script)))
+}
+
+/// The "finish here" step of a confirmed sign-in: the mutation that completes it, for
+/// a person who started it from GraphiQL or a script (no window waits for it). Hidden
+/// while a window opened this page.
+fn finish_here(told: &Told, payload: &serde_json::Value) -> String {
+    let (Some(code), Some(attempt)) = (&told.completion, payload["attemptId"].as_str()) else {
+        return String::new();
+    };
+    let choose = match told.accounts {
+        Some(n) if n > 1 => format!(
+            "<p>This sign-in offers {n} accounts: first ask \
+             <code>connectionAttempt(id: \"{attempt}\") {{ candidates {{ id name }} }}</code>, \
+             then add <code>accountId: \"…\"</code> with the one to connect.</p>",
+            attempt = escape(attempt)
+        ),
+        _ => String::new(),
+    };
+    format!(
+        "<section id=\"finish\" hidden><h2>Finish here</h2>\
+         <p>No window is waiting for this sign-in (it was started from GraphiQL or a \
+         script?). Send this mutation with the same token that started it; the code \
+         works once, for a few minutes:</p>\
+         <pre id=\"finish-mutation\">mutation {{\n  completeConnection(\n    attemptId: \"{attempt}\"\n    \
+         completionCode: \"{code}\"\n  ) {{ id status displayName }}\n}}</pre>{choose}</section>",
+        attempt = escape(attempt),
+        code = escape(code),
     )
 }
 

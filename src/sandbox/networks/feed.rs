@@ -11,16 +11,11 @@ use axum::{
 use super::{SandboxPost, state::Sandbox};
 use crate::{
     domain::{Network, network},
-    http::html::escape,
+    http::html::{self, escape},
 };
 
 fn page(title: &str, body: &str) -> Response {
-    Html(format!(
-        "<!doctype html><html><head><meta charset=\"utf-8\"><title>{}</title></head>\
-         <body style=\"font-family:sans-serif;max-width:40rem;margin:2rem auto\">{body}</body></html>",
-        escape(title)
-    ))
-    .into_response()
+    Html(html::document(title, body, None)).into_response()
 }
 
 fn card(post: &SandboxPost) -> String {

@@ -15,7 +15,7 @@ use serde_json::json;
 use super::{Answer, CLIENT_ID, Sandbox, feed, logins};
 use crate::{
     domain::{Network, input, network::from_slug},
-    http::html::escape,
+    http::html::{self, escape},
     service::App,
 };
 
@@ -75,7 +75,11 @@ fn consent_page(app: &App, net: &str, network: Network, q: &HashMap<String, Stri
     {
         return (
             StatusCode::BAD_REQUEST,
-            Html("Sandbox: unknown client_id or redirect_uri.".to_owned()),
+            Html(html::document(
+                "Sandbox sign-in refused",
+                "<p>Unknown <code>client_id</code> or <code>redirect_uri</code>.</p>",
+                None,
+            )),
         )
             .into_response();
     }
@@ -103,15 +107,20 @@ fn consent_page(app: &App, net: &str, network: Network, q: &HashMap<String, Stri
             escape(login.label)
         ));
     }
-    let page = format!(
-        "<!doctype html><html><head><meta charset=\"utf-8\"><title>Sandbox {net} sign-in</title></head>\
-         <body style=\"font-family:sans-serif;max-width:32rem;margin:3rem auto\">\
-         <h1>Sandbox {net}</h1><p>This stands in for {net}'s sign-in and consent screen. \
-         socialgate asks to read your profile and post on your behalf.</p><ul>{items}</ul>\
-         <p><a class=\"deny\" href=\"{}\">Cancel</a></p></body></html>",
+    let name = crate::domain::network::name(network);
+    let body = format!(
+        "<p>This stands in for {name}'s sign-in and consent screen: no real {name} \
+         account is involved. socialgate asks to read the profile and post on its behalf. \
+         Pick who signs in:</p><ul class=\"choices\">{items}</ul>\
+         <p><a class=\"deny\" href=\"{}\">Cancel</a></p>",
         link(&[("deny", "1")])
     );
-    Html(page).into_response()
+    Html(html::document(
+        &format!("Sign in to {name} (sandbox)"),
+        &body,
+        None,
+    ))
+    .into_response()
 }
 
 /// The user's choice on the consent page: back to the app with a code or an error.

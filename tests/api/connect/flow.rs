@@ -237,3 +237,38 @@ db_test!(
         );
     }
 );
+
+db_test!(
+    a_connect_is_finished_from_the_callback_page_without_a_console,
+    config = |c: &mut socialgate::Config| c.dev = true,
+    async |app: TestApp| {
+        let advisor = app.token("anywhere", "riley", &[Advisor]);
+        // In dev mode the server's own origin is a place to come back to.
+        let own = format!("{}/graphiql", app.base);
+        let body = app
+            .gql(Some(&advisor), CONNECT, json!({ "n": "LINKEDIN", "r": own }))
+            .await;
+        assert!(body["errors"].is_null(), "{body}");
+
+        // Started from GraphiQL: no window waits, so the page says how to finish.
+        let (attempt, url) = connect(&app, &advisor, "LINKEDIN").await;
+        let callback = consent(&app, &url, Some("li-avery")).await;
+        let page = reqwest::get(&callback)
+            .await
+            .expect("callback")
+            .text()
+            .await
+            .expect("html");
+        assert!(page.contains("<h2>Finish here</h2>"), "{page}");
+        let start = page.find("<pre id=\"finish-mutation\">").expect("mutation")
+            + "<pre id=\"finish-mutation\">".len();
+        let mutation = page[start..].split("</pre>").next().expect("end");
+        let mutation = mutation.replace("&quot;", "\"");
+        assert!(mutation.contains(&attempt), "{mutation}");
+        let body = app.gql(Some(&advisor), &mutation, json!({})).await;
+        assert_eq!(
+            body["data"]["completeConnection"]["status"], "PENDING",
+            "the mutation shown on the page completes the connection: {body}"
+        );
+    }
+);
