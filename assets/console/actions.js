@@ -5,6 +5,7 @@
 import { ACCOUNT_KINDS, networkName, personName } from './dom.js';
 import { GraphQLError } from './graphql.js';
 import { ADD_NOTE, APPROVE, CHECK, REJECT, REVIEW, SIMULATE, TRAIL } from './queries.js';
+import { checkWords } from './cards.js';
 import { notify, notifyError, openDialog } from './ui.js';
 
 /** A CONFLICT means the card changed under the person: show the new one, then say so. */
@@ -108,7 +109,10 @@ export function createActions(deps) {
     async simulate(item, event, label) {
       try {
         await deps.api(SIMULATE, { integrationId: item.id, event });
-        notify(`Sandbox ${networkName(item.network)}: “${label}” is set for ${item.displayName}. It shows at the next check; press Check now to see it at once.`);
+        notify(`Sandbox ${networkName(item.network)}: “${label}” is set for ${item.displayName}. It shows at the next check; press Check now to see it at once.`, {
+          key: `card:${item.id}`,
+          about: item.id,
+        });
       } catch (e) {
         notifyError(e, 'Simulation not set');
       }
@@ -118,7 +122,8 @@ export function createActions(deps) {
         const data = await deps.api(CHECK, { id: item.id });
         const now = data.checkIntegration;
         deps.board().upsert(now);
-        notify(`${networkName(item.network)} answered for ${item.displayName}: ${now.statusExplanation}`);
+        // Said from the same fields the card shows, so the two never disagree.
+        notify(checkWords(now), { key: `card:${now.id}`, about: now.id });
       } catch (e) {
         notifyError(e, 'Check failed');
       }

@@ -15,6 +15,7 @@ import {
   timeEl,
   timeOfDay,
 } from './dom.js';
+import { forgetNoticesAbout } from './ui.js';
 
 const FEED_LIMIT = 40;
 const EARLIER_IN_FEED = 12;
@@ -203,6 +204,8 @@ export class Board {
   upsert(item, { force = false } = {}) {
     const known = this.items.get(item.id);
     if (!force && known && known.version > item.version) return;
+    const changed = known && (known.version !== item.version || known.lastCheckedAt !== item.lastCheckedAt);
+    if (changed) forgetNoticesAbout(item.id);
     if (item.disconnectedAt) {
       this.remove(item.id);
       return;

@@ -63,6 +63,27 @@ const OUTCOME_WORDS = {
   FAILED: 'no answer, will retry',
 };
 
+/**
+ * What the last check found, in words, from the fields the card shows: the network
+ * answered (and the account works, or why not), or it did not (and the status stays).
+ */
+export function checkWords(item) {
+  const network = networkName(item.network);
+  const status = STATUS_LABELS[item.status] || item.status;
+  switch (item.lastCheckOutcome) {
+    case 'OK':
+      return item.status === 'PENDING'
+        ? `${network} answered: ${item.displayName} works. It still waits for compliance review.`
+        : `${network} answered: ${item.displayName} works.`;
+    case 'FAILED':
+      return `${network} did not answer for ${item.displayName}; socialgate tries again. It stays ${status} meanwhile.`;
+    case 'THROTTLED':
+      return `${network} is busy and asked to wait; socialgate tries again later. ${item.displayName} stays ${status}.`;
+    default:
+      return `${network} answered for ${item.displayName}: ${item.statusExplanation}`;
+  }
+}
+
 /** Menus open one at a time and close on Escape or a click elsewhere. */
 let openMenu = null;
 /** Each menu's opener, so a redrawn card can reopen the menu that was open. */

@@ -4,17 +4,18 @@
 
 import { h, newId } from './dom.js';
 
-const MAX_NOTICES = 4;
+const MAX_NOTICES = 3;
 const MAX_SPOKEN = 3;
 
 /**
  * Says `text` to screen readers through the live regions the page has had since it
  * loaded (a region inserted already filled is often not read): `alert` interrupts,
- * otherwise it waits its turn.
+ * otherwise it waits its turn. The same words twice in a row are said once.
  */
 export function announce(text, { alert = false } = {}) {
   const region = document.getElementById(alert ? 'announce-alert' : 'announce-polite');
   if (!region) return;
+  if (region.lastElementChild && region.lastElementChild.textContent === text) return;
   region.append(h('p', {}, text));
   while (region.children.length > MAX_SPOKEN) region.firstElementChild.remove();
 }
@@ -28,12 +29,38 @@ export function clearNotices() {
 }
 
 /**
- * Shows a notice and announces it. Errors stay until dismissed and interrupt; others
- * leave after a while.
+ * Forgets the notices about integration `id`: its card changed, so what they said
+ * (a simulation waiting for the next check, the last check's answer) is stale.
  */
-export function notify(message, { tone = 'info', code, title } = {}) {
+export function forgetNoticesAbout(id) {
+  const stack = document.getElementById('notices');
+  if (!stack) return;
+  for (const notice of [...stack.children]) {
+    if (notice.dataset.about === id) notice.remove();
+  }
+}
+
+/** Removes `notice` after `ms`, later while the pointer or focus is on it. */
+function fadeAfter(notice, ms) {
+  setTimeout(() => {
+    if (!notice.isConnected) return;
+    if (notice.matches(':hover, :focus-within')) fadeAfter(notice, 2000);
+    else notice.remove();
+  }, ms);
+}
+
+/**
+ * Shows a notice and announces it. A notice with the same `key` (or, without one, the
+ * same words) replaces the earlier one instead of stacking; `about` ties it to an
+ * integration, whose next change removes it. Errors stay longer (30 s, more while
+ * read); others leave after 8 s.
+ */
+export function notify(message, { tone = 'info', code, title, key, about } = {}) {
   const stack = document.getElementById('notices');
   const isError = tone === 'error';
+  const same = key || `${tone}:${title || ''}:${message}`;
+  const before = [...stack.children].find((n) => n.dataset.key === same);
+  if (before) before.remove();
   const notice = h(
     'div',
     {
@@ -41,6 +68,8 @@ export function notify(message, { tone = 'info', code, title } = {}) {
       'data-testid': 'notice',
       'data-tone': tone,
       'data-code': code,
+      'data-key': same,
+      'data-about': about,
     },
     h(
       'div',
@@ -53,7 +82,7 @@ export function notify(message, { tone = 'info', code, title } = {}) {
   stack.prepend(notice);
   while (stack.children.length > MAX_NOTICES) stack.lastElementChild.remove();
   announce(title ? `${title}: ${message}` : message, { alert: isError });
-  if (!isError) setTimeout(() => notice.remove(), 8000);
+  fadeAfter(notice, isError ? 30000 : 8000);
   return notice;
 }
 

@@ -168,10 +168,24 @@ async function main() {
     watcher = null;
   });
 
+  await step('during an outage the notice says what the card says, and replaces the stale one', 'linkedin-outage', () => [page], async () => {
+    const li = card(page, 'Avery Chen');
+    const notices = page.locator('#notices');
+    await li.getByRole('button', { name: 'Simulate' }).click();
+    if (await li.getByRole('button', { name: 'Lose the Page role' }).count()) throw new Error('a LinkedIn profile is offered a Page role to lose');
+    await li.getByRole('button', { name: 'Start an outage' }).click();
+    await expectText(notices, 'It shows at the next check', 'the simulation notice');
+    await li.getByRole('button', { name: 'Check now' }).click();
+    await expectText(li, 'no answer, will retry', 'the card after a check during the outage');
+    const said = await expectText(notices, 'did not answer for Avery Chen', 'the notice after the check');
+    if (said.includes('It shows at the next check')) throw new Error(`the stale simulation notice stayed: ${said}`);
+    const about = await notices.locator('[data-about]').count();
+    if (about !== 1) throw new Error(`${about} notices about one card`);
+  });
+
   await step('a simulated expiry shows Expired with its remedy', 'linkedin-expired', () => [page], async () => {
     const li = card(page, 'Avery Chen');
     await li.getByRole('button', { name: 'Simulate' }).click();
-    if (await li.getByRole('button', { name: 'Lose the Page role' }).count()) throw new Error('a LinkedIn profile is offered a Page role to lose');
     await li.getByRole('button', { name: 'Expire the token' }).click();
     await li.getByRole('button', { name: 'Check now' }).click();
     await expectText(status(page, 'Avery Chen'), 'Expired', 'LinkedIn after the simulated expiry');
