@@ -33,12 +33,17 @@ async function api(query, variables) {
       return request(httpUrl, () => session.token, query, variables);
     }
     if (e.code === 'UNAUTHENTICATED' && !session.devMode && session.token) tokenRefused(e.message);
+    if (e.code === 'UNAUTHENTICATED' && session.host) {
+      session.host = false;
+      showSignIn(`Not signed in any more: ${e.message}`);
+    }
     throw e;
   }
 }
 
 const live = new SubscriptionClient(wsUrl, {
-  connectionPayload: async () => ({ Authorization: `Bearer ${session.token}` }),
+  // Under a host's sign-in the cookie on the upgrade request says who it is.
+  connectionPayload: async () => (session.token ? { Authorization: `Bearer ${session.token}` } : {}),
   onState: showLive,
   onAuthFailed: async (reason) => {
     if (await session.renew()) return true;
@@ -231,14 +236,14 @@ function arrange() {
 
 function showIdentity(viewer) {
   const roles = viewer.roles.map((r) => ROLE_NAMES[r] || r).join(', ');
-  const name = (session.identity && session.identity.name) || viewer.subject;
+  const name = (session.identity && session.identity.name) || (viewer.user && viewer.user.name) || viewer.subject;
   fill(
     document.getElementById('identity'),
     h('span', { class: 'identity-name', 'data-testid': 'identity-name' }, name),
     h('span', { class: 'identity-role', 'data-testid': 'identity-role' }, `${roles} · ${viewer.tenant.externalId}`),
   );
   const signOut = document.getElementById('sign-out');
-  signOut.hidden = session.devMode;
+  signOut.hidden = session.devMode || session.host;
 }
 
 function renderPersonSwitch() {
@@ -356,11 +361,14 @@ async function start() {
   renderPersonSwitch();
   // Relative times ("expires in 3 days") age; only their words are rewritten.
   setInterval(() => board.refreshTimes(), 60_000);
-  if (!session.token) {
+  if (!session.token && !session.host) {
     showSignIn(
       session.refusal
         ? `${session.refusal} Paste an access token to continue.`
-        : 'This server issues no sample tokens. Paste an access token to continue.',
+        : session.anonymous && !/bearer token/i.test(session.anonymous)
+          ? // A host's own sign-in: its words say where to sign in.
+            `${session.anonymous.charAt(0).toUpperCase()}${session.anonymous.slice(1)}.`
+          : 'This server issues no sample tokens. Paste an access token to continue.',
     );
     return;
   }

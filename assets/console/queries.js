@@ -24,7 +24,7 @@ ${HISTORY_ENTRY}`;
 
 export const VIEWER = `
 query Viewer {
-  viewer { id subject roles tenant { externalId complianceMode } }
+  viewer { id subject roles user { name } tenant { externalId complianceMode } }
   networks { key network supported unsupportedReason accountKind description limit used sandboxSimulations }
 }`;
 

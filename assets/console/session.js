@@ -1,6 +1,8 @@
 // Who the console acts as. In dev mode the server mints tokens for two sample people
-// at ../dev/token; elsewhere a person pastes a token. Tokens live in sessionStorage
-// (this tab only, gone when it closes) and never in the URL.
+// at ../dev/token. Under a host application that signs people in its own way (a
+// session cookie), the host vouches for each request and no token is needed.
+// Elsewhere a person pastes a token. Tokens live in sessionStorage (this tab only,
+// gone when it closes) and never in the URL.
 
 const TOKEN_KEY = 'socialgate.console.token';
 const PERSON_KEY = 'socialgate.console.person';
@@ -21,6 +23,10 @@ export class Session {
     this.identity = null;
     /** Why the server refused a dev token, when it has the endpoint but said no. */
     this.refusal = null;
+    /** Whether the host's own sign-in vouches for this browser (no token needed). */
+    this.host = false;
+    /** What the server said when asked who this browser is without a token. */
+    this.anonymous = null;
   }
 
   /** Finds out whether dev tokens are offered and gets a token if it can. */
@@ -34,6 +40,27 @@ export class Session {
     }
     this.devMode = false;
     this.token = sessionStorage.getItem(TOKEN_KEY);
+    if (!this.token) await this.askHost();
+  }
+
+  /**
+   * Asks the server who this browser is without a token: under a host that signs
+   * people in with a cookie, the answer is the person (the host vouched for them).
+   */
+  async askHost() {
+    try {
+      const response = await fetch(new URL('../graphql', location.href).href, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json', Accept: 'application/json' },
+        body: JSON.stringify({ query: '{ viewer { id } }' }),
+        credentials: 'same-origin',
+      });
+      const body = await response.json();
+      this.host = !!(body && body.data && body.data.viewer);
+      if (!this.host && body && Array.isArray(body.errors) && body.errors[0]) this.anonymous = body.errors[0].message;
+    } catch {
+      this.host = false;
+    }
   }
 
   /**

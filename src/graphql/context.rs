@@ -94,6 +94,14 @@ impl ContextExt for Context<'_> {
         let auth = request_auth(self)?;
         let claims = match &auth.claims {
             Ok(Some(claims)) => claims,
+            // A host that signs people in its own way is where they sign in; a bearer
+            // token would not help them.
+            Ok(None) if app.authenticate.is_some() => {
+                return Err(AppError::Unauthenticated(
+                    "not signed in: sign in to the application this page belongs to".into(),
+                )
+                .extend());
+            }
             Ok(None) => {
                 return Err(AppError::Unauthenticated(
                     "a bearer token is required: send `Authorization: Bearer <token>`".into(),

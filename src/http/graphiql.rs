@@ -133,8 +133,9 @@ fn asset_tags(local: bool) -> (String, String, &'static str) {
     let styles: String = styles.into_iter().map(tag).collect();
     let scripts: String = scripts.into_iter().map(tag).collect();
     let why = if local {
-        "Its scripts are served by this server from the folder SOCIALGATE_GRAPHIQL_ASSETS \
-         names, and at least one is missing there or is another version than the page \
+        "Its scripts are served by this server from the folder its GraphiQL assets \
+         setting names (SOCIALGATE_GRAPHIQL_ASSETS for the socialgate server, \
+         <code>Config::graphiql_assets</code> for a host that embeds it), and at least one is missing there or is another version than the page \
          pins (React 18.3.1, GraphiQL 4.1.2): the server's log says which."
     } else {
         "Its scripts come from unpkg.com (React 18.3.1 and GraphiQL 4.1.2, checked against \
@@ -142,6 +143,20 @@ fn asset_tags(local: bool) -> (String, String, &'static str) {
          block unpkg.com, or be offline."
     };
     (styles, scripts, why)
+}
+
+/// GraphiQL's first query, as a JavaScript string: under a host's own sign-in the
+/// browser's session is who asks, so the token hint would send people looking for a
+/// token that does not exist.
+fn default_query(host_signs_in: bool) -> &'static str {
+    match host_signs_in {
+        true => {
+            "'# You are signed in through the application that embeds this server: no token needed.\\n{\\n  viewer { subject roles }\\n}\\n'"
+        }
+        false => {
+            "'# Put your token under Headers: {\"Authorization\": \"Bearer <token>\"}\\n{\\n  viewer { subject roles }\\n}\\n'"
+        }
+    }
 }
 
 pub(super) async fn page(
@@ -172,7 +187,8 @@ body {{ margin: 0; }}
 <h1>GraphiQL could not load</h1>
 <p>{why}</p>
 <p>To serve them from this server instead, run <code>{install}</code>, set
-<code>SOCIALGATE_GRAPHIQL_ASSETS=/srv/graphiql/node_modules</code> and restart it.</p>
+<code>SOCIALGATE_GRAPHIQL_ASSETS=/srv/graphiql/node_modules</code> (a host that embeds
+socialgate sets <code>Config::graphiql_assets</code>) and restart it.</p>
 <p>The API itself works without GraphiQL: POST your queries to <code>graphql</code> beside this page.</p>
 </div>
 {scripts}
@@ -188,7 +204,7 @@ body {{ margin: 0; }}
   var fetcher = GraphiQL.createFetcher({{ url: url, subscriptionUrl: url.replace(/^http/, 'ws') + '/ws' }});
   ReactDOM.createRoot(root).render(React.createElement(GraphiQL, {{
     fetcher: fetcher,
-    defaultQuery: '# Put your token under Headers: {{"Authorization": "Bearer <token>"}}\n{{\n  viewer {{ subject roles }}\n}}\n',
+    defaultQuery: {hint},
   }}));
 }})();
 </script>
@@ -196,6 +212,7 @@ body {{ margin: 0; }}
 </html>
 "#,
             install = escape(INSTALL),
+            hint = default_query(state.app.authenticate.is_some()),
         )),
     )
 }

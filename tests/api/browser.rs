@@ -35,7 +35,7 @@ fn chromium() -> PathBuf {
 }
 
 /// What is missing to drive Chromium, if anything.
-fn missing(walk: &Path) -> Option<String> {
+pub fn missing(walk: &Path) -> Option<String> {
     if let Some(missing) = missing_package(walk, "playwright-core") {
         return Some(missing);
     }
@@ -186,7 +186,7 @@ fn walk(names: &[&str], package: &str, env: &[(&str, String)]) -> Completion {
 }
 
 /// Runs `tests/browser/{script}.mjs` against `base`, its screenshots in `shots`.
-fn run_script(folder: &Path, script: &str, base: &str, shots: &Path, log: &Path) {
+pub fn run_script(folder: &Path, script: &str, base: &str, shots: &Path, log: &Path) {
     let mut node = Running(
         Command::new("node")
             .arg(format!("{script}.mjs"))

@@ -53,7 +53,7 @@ db_test!(
 
         // The host's own route, and its own authentication in place of bearer tokens.
         let home = http.get(&base).send().await.expect("home");
-        assert_eq!(home.text().await.expect("text"), "the host's own home page");
+        assert!(home.text().await.expect("text").contains("The host's own app"));
         let viewer = "{ viewer { subject roles tenant { externalId } } }";
         let body = gql(Some("acme:alice:advisor"), viewer, json!({})).await;
         assert_eq!(
@@ -63,6 +63,11 @@ db_test!(
         );
         let body = gql(None, viewer, json!({})).await;
         assert_eq!(crate::common::codes(&body), ["UNAUTHENTICATED"], "{body}");
+        let said = body["errors"][0]["message"].as_str().unwrap_or_default();
+        assert!(
+            said.contains("sign in to the application") && !said.contains("Bearer"),
+            "a host's caller is told where to sign in, not to send a token: {said}"
+        );
         let bearer = app.token("acme", "mallory", &[socialgate::auth::Role::Admin]);
         let body: Value = http
             .post(format!("{social}/graphql"))

@@ -7,6 +7,7 @@ mod audit;
 mod auth;
 mod bounds;
 mod browser;
+mod browser_embed;
 mod callers;
 mod commands;
 mod concurrency;

@@ -246,7 +246,11 @@ db_test!(
         // In dev mode the server's own origin is a place to come back to.
         let own = format!("{}/graphiql", app.base);
         let body = app
-            .gql(Some(&advisor), CONNECT, json!({ "n": "LINKEDIN", "r": own }))
+            .gql(
+                Some(&advisor),
+                CONNECT,
+                json!({ "n": "LINKEDIN", "r": own }),
+            )
             .await;
         assert!(body["errors"].is_null(), "{body}");
 
