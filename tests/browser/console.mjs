@@ -212,6 +212,33 @@ async function main() {
     if (overflow > 0) throw new Error(`the page scrolls sideways by ${overflow} px at 375 px`);
   });
 
+  let tab = null;
+  await step('a connect started outside the console is finished on the callback page', 'connect-finish-here', () => [tab], async () => {
+    await page.setViewportSize({ width: 1280, height: 900 });
+    // As from GraphiQL or curl: the mutation with a token, the sign-in in a plain tab.
+    const token = await page.evaluate(async () => {
+      const r = await fetch('../dev/token', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ person: 'advisor' }) });
+      return (await r.json()).token;
+    });
+    const gql = (query) =>
+      page.evaluate(
+        async ({ query, token }) => {
+          const r = await fetch('../graphql', { method: 'POST', headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${token}` }, body: JSON.stringify({ query }) });
+          return r.json();
+        },
+        { query, token },
+      );
+    const started = await gql('mutation { connectIntegration(network: INSTAGRAM) { authorizationUrl } }');
+    tab = await page.context().newPage();
+    await tab.goto(started.data.connectIntegration.authorizationUrl);
+    await tab.locator('a[data-login="ig-lindqvist"]').click();
+    await expectVisible(tab.getByRole('heading', { name: 'Finish here' }), 'the finish-here step on a page no window opened');
+    const mutation = await tab.locator('#finish-mutation').innerText();
+    const done = await gql(mutation);
+    const connected = done.data && done.data.completeConnection;
+    if (!connected || connected.status !== 'PENDING') throw new Error(`the mutation on the page did not connect: ${JSON.stringify(done)}`);
+  });
+
   await browser.close();
   console.log(`all ${steps()} steps passed; screenshots in ${SHOTS}`);
 }
