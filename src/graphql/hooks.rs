@@ -86,11 +86,43 @@ async fn on_heavy_pool(
         .and_then(|auth| auth.tenant())
         .unwrap_or_default();
     match app.heavy.enter(tenant).await {
-        Ok(_place) => next.run(ctx, operation_name).await,
+        Ok(_place) => on_own_thread(next.run(ctx, operation_name)).await,
         Err(refused) => Response::from_errors(vec![codes::with_code(
             async_graphql::ServerError::new(refused.public_message(), None),
             crate::error::Code::RateLimited,
         )]),
+    }
+}
+
+/// Runs an expensive request on an operating-system thread of its own. tokio shares
+/// a worker between tasks only when one yields, so a cheap request of another tenant
+/// that lands on the worker running an export waited for the export's next yield (a
+/// few milliseconds of resolving or serializing). Handed to its own thread
+/// (`block_in_place`: the worker's other tasks move to a fresh worker), the expensive
+/// request is one more runnable thread, and the kernel preempts it the moment a
+/// sleeping worker wakes with a cheap request. On a single-threaded runtime (tests,
+/// some embedders) it runs in place, as before. A thread of its own is out of reach of
+/// the HTTP layer's timeout, so it keeps the same 30 s deadline itself.
+async fn on_own_thread(run: impl Future<Output = Response>) -> Response {
+    use tokio::runtime::{Handle, RuntimeFlavor};
+    const DEADLINE: std::time::Duration = std::time::Duration::from_secs(30);
+    let bounded = async move {
+        tokio::time::timeout(DEADLINE, run).await.unwrap_or_else(|_| {
+            Response::from_errors(vec![codes::with_code(
+                async_graphql::ServerError::new(
+                    "the request took longer than 30 s and was stopped; ask for less at once \
+                     (a smaller page, fewer fields)",
+                    None,
+                ),
+                crate::error::Code::RateLimited,
+            )])
+        })
+    };
+    match Handle::try_current() {
+        Ok(handle) if handle.runtime_flavor() == RuntimeFlavor::MultiThread => {
+            tokio::task::block_in_place(move || handle.block_on(bounded))
+        }
+        _ => bounded.await,
     }
 }
 
