@@ -106,8 +106,9 @@ async fn on_heavy_pool(
 async fn on_own_thread(run: impl Future<Output = Response>) -> Response {
     use tokio::runtime::{Handle, RuntimeFlavor};
     const DEADLINE: std::time::Duration = std::time::Duration::from_secs(30);
-    let bounded = async move {
-        tokio::time::timeout(DEADLINE, run).await.unwrap_or_else(|_| {
+    let bounded =
+        async move {
+            tokio::time::timeout(DEADLINE, run).await.unwrap_or_else(|_| {
             Response::from_errors(vec![codes::with_code(
                 async_graphql::ServerError::new(
                     "the request took longer than 30 s and was stopped; ask for less at once \
@@ -117,7 +118,7 @@ async fn on_own_thread(run: impl Future<Output = Response>) -> Response {
                 crate::error::Code::RateLimited,
             )])
         })
-    };
+        };
     match Handle::try_current() {
         Ok(handle) if handle.runtime_flavor() == RuntimeFlavor::MultiThread => {
             tokio::task::block_in_place(move || handle.block_on(bounded))

@@ -17,7 +17,7 @@ use crate::{
     domain::{IntegrationId, UserId},
     error::{AppError, AppResult},
     service::App,
-    service::relations,
+    service::{integrations, relations},
 };
 
 /// What every loader holds: the server and the caller it loads for.
@@ -56,12 +56,15 @@ impl Loader<IntegrationId> for IntegrationLoader {
     }
 }
 
-/// A relation of integrations to many rows each, loaded by one service call.
+/// A relation of integrations to many rows each, loaded by one service call: every
+/// row, or only the first `limit` of each in the relation's order (the newest notes
+/// and history entries, the soonest deliveries).
 pub trait Related: Clone + Send + Sync + 'static {
     fn fetch(
         app: &App,
         actor: &Actor,
         ids: &[IntegrationId],
+        limit: Option<u64>,
     ) -> impl Future<Output = AppResult<HashMap<IntegrationId, Vec<Self>>>> + Send;
 }
 
@@ -70,8 +73,9 @@ impl Related for compliance_note::Model {
         app: &App,
         actor: &Actor,
         ids: &[IntegrationId],
+        limit: Option<u64>,
     ) -> AppResult<HashMap<IntegrationId, Vec<Self>>> {
-        relations::notes(app, actor, ids, Some(relations::MAX_LAST)).await
+        relations::notes(app, actor, ids, limit).await
     }
 }
 
@@ -80,8 +84,9 @@ impl Related for integration_event::Model {
         app: &App,
         actor: &Actor,
         ids: &[IntegrationId],
+        limit: Option<u64>,
     ) -> AppResult<HashMap<IntegrationId, Vec<Self>>> {
-        relations::histories(app, actor, ids, false, Some(relations::MAX_LAST)).await
+        relations::histories(app, actor, ids, false, limit).await
     }
 }
 
@@ -90,23 +95,35 @@ impl Related for post_delivery::Model {
         app: &App,
         actor: &Actor,
         ids: &[IntegrationId],
+        limit: Option<u64>,
     ) -> AppResult<HashMap<IntegrationId, Vec<Self>>> {
-        relations::upcoming(app, actor, ids).await
+        relations::upcoming(app, actor, ids, limit).await
     }
 }
+
+/// An integration and how many of its rows a field asks for (`None`: all of them, as
+/// `coverage` reads the whole history). A page whose fields ask the same number costs
+/// one statement; each other number asked costs one more.
+pub type Rows = (IntegrationId, Option<u64>);
 
 /// The rows of one relation per integration id.
 pub struct PerIntegration<T>(Caller, PhantomData<T>);
 
-impl<T: Related> Loader<IntegrationId> for PerIntegration<T> {
+impl<T: Related> Loader<Rows> for PerIntegration<T> {
     type Value = Vec<T>;
     type Error = Arc<AppError>;
 
-    async fn load(
-        &self,
-        ids: &[IntegrationId],
-    ) -> Result<HashMap<IntegrationId, Vec<T>>, Self::Error> {
-        Ok(T::fetch(&self.0.app, &self.0.actor, ids).await?)
+    async fn load(&self, keys: &[Rows]) -> Result<HashMap<Rows, Vec<T>>, Self::Error> {
+        let mut by_limit: HashMap<Option<u64>, Vec<IntegrationId>> = HashMap::new();
+        for (id, limit) in keys {
+            by_limit.entry(*limit).or_default().push(*id);
+        }
+        let mut found = HashMap::with_capacity(keys.len());
+        for (limit, ids) in by_limit {
+            let rows = T::fetch(&self.0.app, &self.0.actor, &ids, limit).await?;
+            found.extend(rows.into_iter().map(|(id, rows)| ((id, limit), rows)));
+        }
+        Ok(found)
     }
 }
 
@@ -176,21 +193,30 @@ impl Loaders {
             users.extend(page.iter().map(|m| m.owner_id));
         }
         let history = node.field("history");
-        if history.exists() {
-            let loaded = self.history.load_many(ids.iter().copied()).await?;
+        for limit in sizes(&history, "last", relations::DEFAULT_LAST) {
+            let keys = ids.iter().map(|id| (*id, Some(limit)));
+            let loaded = self.history.load_many(keys).await?;
             if history.field("actor").exists() {
                 users.extend(loaded.values().flatten().filter_map(|e| e.actor_id));
             }
         }
+        if node.field("coverage").exists() {
+            self.history
+                .load_many(ids.iter().map(|id| (*id, None)))
+                .await?;
+        }
         let notes = node.field("complianceNotes");
-        if notes.exists() {
-            let loaded = self.notes.load_many(ids.iter().copied()).await?;
+        for limit in sizes(&notes, "last", relations::DEFAULT_LAST) {
+            let keys = ids.iter().map(|id| (*id, Some(limit)));
+            let loaded = self.notes.load_many(keys).await?;
             if notes.field("author").exists() {
                 users.extend(loaded.values().flatten().map(|n| n.author_id));
             }
         }
-        if node.field("upcomingDeliveries").exists() {
-            self.upcoming.load_many(ids.iter().copied()).await?;
+        let upcoming = node.field("upcomingDeliveries");
+        for limit in sizes(&upcoming, "first", integrations::DEFAULT_PAGE) {
+            let keys = ids.iter().map(|id| (*id, Some(limit)));
+            self.upcoming.load_many(keys).await?;
         }
         if !users.is_empty() {
             users.sort();
@@ -199,4 +225,25 @@ impl Loaders {
         }
         Ok(())
     }
+}
+
+/// The sizes (`argument`, `default` when absent) the selections of `field` ask for,
+/// each once. A size that is not a number the field accepts is left out: the field
+/// refuses it when it resolves.
+fn sizes(field: &Lookahead<'_>, argument: &str, default: u64) -> Vec<u64> {
+    let mut sizes: Vec<u64> = field
+        .selection_fields()
+        .iter()
+        .filter_map(|selection| {
+            let arguments = selection.arguments().ok()?;
+            match arguments.iter().find(|(name, _)| name.as_str() == argument) {
+                None | Some((_, async_graphql::Value::Null)) => Some(default),
+                Some((_, async_graphql::Value::Number(n))) => n.as_u64(),
+                Some(_) => None,
+            }
+        })
+        .collect();
+    sizes.sort_unstable();
+    sizes.dedup();
+    sizes
 }

@@ -62,17 +62,18 @@ impl PerIntegration for entity::post_delivery::Model {
 }
 
 /// What is still to leave through the integrations `ids`: deliveries approved,
-/// scheduled or held, soonest first.
+/// scheduled or held, soonest first; only the `soonest` of each when given.
 pub async fn upcoming(
     app: &App,
     actor: &Actor,
     ids: &[IntegrationId],
+    soonest: Option<u64>,
 ) -> AppResult<HashMap<IntegrationId, Vec<entity::post_delivery::Model>>> {
     use entity::enums::DeliveryState as D;
     let rows = app
         .store
         .tenant(scope_of(actor))
-        .deliveries_to(ids, &[D::Approved, D::Scheduled, D::Held])
+        .deliveries_to(ids, &[D::Approved, D::Scheduled, D::Held], soonest)
         .await?;
     Ok(grouped(ids, rows))
 }

@@ -1,6 +1,6 @@
 //! The audit trail: appending under the tenant's chain head, and batch reads.
 
-use super::{Scope, Scoped, newest::newest_per_integration, now};
+use super::{Scope, Scoped, first_rows::first_per_integration, now};
 use crate::{
     domain::audit::{canonical, chain_hash},
     error::{AppError, AppResult},
@@ -207,7 +207,7 @@ impl<C: ConnectionTrait> Scoped<'_, C> {
             .filter(integration_event::Column::IntegrationId.is_in(integration_ids.iter().copied()))
             .filter(self.owned_integrations(integration_event::Column::IntegrationId));
         match newest {
-            Some(limit) => newest_per_integration(self.db, find, "seq DESC", limit, &["seq"]).await,
+            Some(limit) => first_per_integration(self.db, find, "seq DESC", limit, &["seq"]).await,
             None => Ok(find
                 .order_by_asc(integration_event::Column::Seq)
                 .all(self.db)

@@ -9,7 +9,7 @@ use sea_orm::{
     QueryOrder,
 };
 
-use super::{Scoped, newest::newest_per_integration, now};
+use super::{Scoped, first_rows::first_per_integration, now};
 use crate::error::AppResult;
 
 impl<C: ConnectionTrait> Scoped<'_, C> {
@@ -26,7 +26,7 @@ impl<C: ConnectionTrait> Scoped<'_, C> {
             .filter(self.owned_integrations(compliance_note::Column::IntegrationId));
         match newest {
             Some(limit) => {
-                newest_per_integration(
+                first_per_integration(
                     self.db,
                     find,
                     "created_at DESC, id DESC",

@@ -144,15 +144,30 @@ impl<C: ConnectionTrait> Scoped<'_, C> {
         &self,
         ids: &[IntegrationId],
         states: &[DeliveryState],
+        soonest: Option<u64>,
     ) -> AppResult<Vec<post_delivery::Model>> {
-        Ok(post_delivery::Entity::find()
+        let find = post_delivery::Entity::find()
             .filter(post_delivery::Column::TenantId.eq(self.tenant_id()))
             .filter(post_delivery::Column::IntegrationId.is_in(ids.iter().copied()))
             .filter(self.owned_integrations(post_delivery::Column::IntegrationId))
-            .filter(post_delivery::Column::Status.is_in(states.iter().copied()))
-            .order_by_asc(post_delivery::Column::DueAt)
-            .all(self.db)
-            .await?)
+            .filter(post_delivery::Column::Status.is_in(states.iter().copied()));
+        match soonest {
+            Some(limit) => {
+                super::first_rows::first_per_integration(
+                    self.db,
+                    find,
+                    "due_at ASC, id ASC",
+                    limit,
+                    &["due_at", "id"],
+                )
+                .await
+            }
+            None => Ok(find
+                .order_by_asc(post_delivery::Column::DueAt)
+                .order_by_asc(post_delivery::Column::Id)
+                .all(self.db)
+                .await?),
+        }
     }
 
     /// When deliveries of content with `spread_key`, other than `post`'s, leave or left

@@ -1,6 +1,6 @@
 //! The N+1 guard: a page of 5 and a page of 100 integrations, with owner, notes,
-//! history (and their authors and actors) and upcoming deliveries, cost the same
-//! number of SQL statements,
+//! history (and their authors and actors), coverage and upcoming deliveries, cost the
+//! same number of SQL statements,
 //! and no more than one per relation.
 
 use serde_json::json;
@@ -13,7 +13,8 @@ const PAGE: &str = r#"query($first: Int!) { integrations(first: $first) { totalC
   owner { id subject name }
   complianceNotes(last: 5) { body author { subject } }
   history(last: 5) { sequence toStatus reason actor { subject } }
-  upcomingDeliveries { status dueAt }
+  upcomingDeliveries(first: 3) { status dueAt }
+  coverage { activeSeconds }
 } } } }"#;
 
 db_test!(
@@ -54,9 +55,9 @@ db_test!(
             measured[0], measured[1],
             "statement count grows with page size"
         );
-        // The page, its total, history, notes, upcoming deliveries, and the users of
-        // owners, authors and actors together; the caller was remembered, so nothing
-        // before the page.
-        assert_eq!(measured[0], 6, "statements per page");
+        // The page, its total, the newest history, the whole history (coverage), notes,
+        // upcoming deliveries, and the users of owners, authors and actors together;
+        // the caller was remembered, so nothing before the page.
+        assert_eq!(measured[0], 7, "statements per page");
     }
 );

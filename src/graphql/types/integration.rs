@@ -21,7 +21,10 @@ use crate::{
         context::ContextExt,
         ids::{IntegrationGid, NoteGid, UserGid},
     },
-    service::{integrations::ListFilter, now, relations},
+    service::{
+        integrations::{self, ListFilter},
+        now, relations,
+    },
 };
 
 /// A connected account of one user.
@@ -149,24 +152,30 @@ impl Integration {
             .loaders()
             .await?
             .notes
-            .load_one(self.0.id)
+            .load_one((self.0.id, Some(last)))
             .await
             .map_err(|e| e.extend())?;
-        Ok(newest(notes.unwrap_or_default(), last)
+        Ok(notes
+            .unwrap_or_default()
+            .into_iter()
             .map(ComplianceNote)
             .collect())
     }
     /// Posts still to leave through this account (approved, scheduled or held),
-    /// soonest first: what a broken connection would hold.
+    /// soonest first: what a broken connection would hold. The `first` (default 20,
+    /// at most 100); `posts` pages through every one.
+    #[graphql(complexity = "crate::graphql::query::page_cost(first, child_complexity)")]
     async fn upcoming_deliveries(
         &self,
         ctx: &Context<'_>,
+        first: Option<i32>,
     ) -> async_graphql::Result<Vec<super::post::PostDelivery>> {
+        let first = integrations::page_size(first).extend()?;
         let rows = ctx
             .loaders()
             .await?
             .upcoming
-            .load_one(self.0.id)
+            .load_one((self.0.id, Some(first)))
             .await
             .map_err(|e| e.extend())?;
         Ok(rows
@@ -188,10 +197,12 @@ impl Integration {
             .loaders()
             .await?
             .history
-            .load_one(self.0.id)
+            .load_one((self.0.id, Some(last)))
             .await
             .map_err(|e| e.extend())?;
-        Ok(newest(events.unwrap_or_default(), last)
+        Ok(events
+            .unwrap_or_default()
+            .into_iter()
             .map(AuditEvent)
             .collect())
     }
@@ -203,12 +214,15 @@ impl Integration {
         from: Option<DateTime<Utc>>,
         to: Option<DateTime<Utc>>,
     ) -> async_graphql::Result<Coverage> {
-        let mut events =
-            relations::histories(ctx.app()?, ctx.actor().await?, &[self.0.id], false, None)
-                .await
-                .extend()?;
+        // The whole history: the card's `history` is only the newest entries.
+        let events = ctx
+            .loaders()
+            .await?
+            .history
+            .load_one((self.0.id, None))
+            .await
+            .map_err(|e| e.extend())?;
         let changes: Vec<_> = events
-            .remove(&self.0.id)
             .unwrap_or_default()
             .into_iter()
             .filter_map(|e| {
@@ -350,14 +364,6 @@ pub struct CoverageGap {
     pub to: DateTime<Utc>,
     /// The status then; null before connection or after disconnection.
     pub status: Option<IntegrationStatus>,
-}
-
-/// The newest `last` of rows in oldest-first order, still oldest first.
-fn newest<T>(rows: Vec<T>, last: u64) -> impl Iterator<Item = T> {
-    let skip = rows
-        .len()
-        .saturating_sub(usize::try_from(last).unwrap_or(usize::MAX));
-    rows.into_iter().skip(skip)
 }
 
 /// A newest-first list costs what it may hold: `last` (default 20) times its children.

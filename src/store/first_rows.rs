@@ -1,8 +1,8 @@
-//! The newest rows of each integration in one statement: what a card shows of a long
-//! history or many notes. Reading every row and cutting in memory would make the cost
-//! of a page follow the length of its integrations' pasts; a window function lets the
-//! database stop at `limit` per integration on both engines (SQLite has had window
-//! functions since 3.25).
+//! The first rows of each integration in some order, in one statement: what a card
+//! shows of a long history, many notes or many posts to come. Reading every row and
+//! cutting in memory would make the cost of a page follow the length of its
+//! integrations' pasts; a window function lets the database stop at `limit` per
+//! integration on both engines (SQLite has had window functions since 3.25).
 
 use sea_orm::{
     ConnectionTrait, EntityTrait, FromQueryResult, QuerySelect, QueryTrait, Select,
@@ -11,16 +11,16 @@ use sea_orm::{
 
 use crate::error::AppResult;
 
-/// Rank column added by [`newest_per_integration`]; not part of any model.
+/// Rank column added by [`first_per_integration`]; not part of any model.
 const RANK: &str = "newest_rank";
 
 /// Runs `select` keeping, per `integration_id`, the `limit` rows that come first in
-/// `newest_first` (an SQL ordering such as `seq DESC`), answered in `answer_order`
-/// (an unqualified column, ascending: oldest first, as every list of the API reads).
-pub(super) async fn newest_per_integration<E, C>(
+/// `ranked_by` (an SQL ordering such as `seq DESC`), answered in `answer_order`
+/// (unqualified columns, ascending: oldest or soonest first, as the API's lists read).
+pub(super) async fn first_per_integration<E, C>(
     db: &C,
     select: Select<E>,
-    newest_first: &str,
+    ranked_by: &str,
     limit: u64,
     answer_order: &[&'static str],
 ) -> AppResult<Vec<E::Model>>
@@ -32,7 +32,7 @@ where
     let ranked = select
         .expr_as(
             Expr::cust(format!(
-                "ROW_NUMBER() OVER (PARTITION BY integration_id ORDER BY {newest_first})"
+                "ROW_NUMBER() OVER (PARTITION BY integration_id ORDER BY {ranked_by})"
             )),
             RANK,
         )
