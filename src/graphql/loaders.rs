@@ -80,13 +80,19 @@ impl Related for compliance_note::Model {
 }
 
 impl Related for integration_event::Model {
+    /// The newest `limit` entries of each history; without a limit, only the status
+    /// changes (all of them): coverage, the one reader of whole histories, needs
+    /// nothing else.
     async fn fetch(
         app: &App,
         actor: &Actor,
         ids: &[IntegrationId],
         limit: Option<u64>,
     ) -> AppResult<HashMap<IntegrationId, Vec<Self>>> {
-        relations::histories(app, actor, ids, false, limit).await
+        match limit {
+            Some(_) => relations::histories(app, actor, ids, false, limit).await,
+            None => relations::status_changes(app, actor, ids).await,
+        }
     }
 }
 
@@ -101,8 +107,8 @@ impl Related for post_delivery::Model {
     }
 }
 
-/// An integration and how many of its rows a field asks for (`None`: all of them, as
-/// `coverage` reads the whole history). A page whose fields ask the same number costs
+/// An integration and how many of its rows a field asks for (`None`: all of them; for
+/// history, all its status changes, which `coverage` reads). A page whose fields ask the same number costs
 /// one statement; each other number asked costs one more.
 pub type Rows = (IntegrationId, Option<u64>);
 

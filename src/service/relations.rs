@@ -142,3 +142,19 @@ pub async fn histories(
     let rows = scoped.events_for(ids, with_deliveries, newest).await?;
     Ok(grouped(ids, rows))
 }
+
+/// The status changes of the integrations `ids`, in sequence order (coverage reads
+/// these; notes and deliveries are left out, so a page's coverage does not carry their
+/// text).
+pub async fn status_changes(
+    app: &App,
+    actor: &Actor,
+    ids: &[IntegrationId],
+) -> AppResult<HashMap<IntegrationId, Vec<integration_event::Model>>> {
+    let rows = app
+        .store
+        .tenant(scope_of(actor))
+        .status_changes_for(ids)
+        .await?;
+    Ok(grouped(ids, rows))
+}

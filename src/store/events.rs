@@ -215,6 +215,23 @@ impl<C: ConnectionTrait> Scoped<'_, C> {
         }
     }
 
+    /// The status changes (events with a new status) of the tenant's integrations among
+    /// `integration_ids`, in sequence order, in one statement: what coverage is derived
+    /// from, without the notes' text.
+    pub async fn status_changes_for(
+        &self,
+        integration_ids: &[IntegrationId],
+    ) -> AppResult<Vec<integration_event::Model>> {
+        Ok(integration_event::Entity::find()
+            .filter(integration_event::Column::TenantId.eq(self.tenant_id()))
+            .filter(integration_event::Column::IntegrationId.is_in(integration_ids.iter().copied()))
+            .filter(self.owned_integrations(integration_event::Column::IntegrationId))
+            .filter(integration_event::Column::ToStatus.is_not_null())
+            .order_by_asc(integration_event::Column::Seq)
+            .all(self.db)
+            .await?)
+    }
+
     /// Up to `limit` events of the tenant after sequence `after`, in order
     /// (verification walks the chain in such pages so memory stays bounded).
     pub async fn events_after(

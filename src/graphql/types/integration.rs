@@ -214,7 +214,7 @@ impl Integration {
         from: Option<DateTime<Utc>>,
         to: Option<DateTime<Utc>>,
     ) -> async_graphql::Result<Coverage> {
-        // The whole history: the card's `history` is only the newest entries.
+        // Every status change: the card's `history` is only the newest entries.
         let events = ctx
             .loaders()
             .await?
