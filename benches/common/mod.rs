@@ -212,3 +212,176 @@ pub async fn actor(
         .await
         .expect("provision the caller")
 }
+
+/// The CPU time, user and system, in ms of a process's `/proc/…/stat` line (Linux,
+/// 100 ticks a second).
+fn stat_cpu_ms(stat: &str) -> f64 {
+    let fields: Vec<&str> = stat[stat.rfind(')').expect("comm") + 2..]
+        .split_whitespace()
+        .collect();
+    let ticks = |i: usize| fields[i].parse::<u64>().expect("ticks");
+    (ticks(11) + ticks(12)) as f64 * 10.0
+}
+
+/// This process's CPU time so far, in ms.
+pub fn cpu_ms() -> f64 {
+    stat_cpu_ms(&std::fs::read_to_string("/proc/self/stat").expect("stat"))
+}
+
+/// The CPU time so far, in ms, of the processes named `postgres` on this machine (a
+/// local PostgreSQL server's backends and workers; those that exit meanwhile drop out).
+pub fn postgres_cpu_ms() -> f64 {
+    let Ok(dir) = std::fs::read_dir("/proc") else {
+        return 0.0;
+    };
+    dir.filter_map(|e| std::fs::read_to_string(e.ok()?.path().join("stat")).ok())
+        .filter(|stat| stat.contains(" (postgres) "))
+        .map(|stat| stat_cpu_ms(&stat))
+        .sum()
+}
+
+/// The `key` line (`VmRSS:`, `VmHWM:` …) of `/proc/self/status`, in KiB.
+pub fn status_kib(key: &str) -> f64 {
+    let status = std::fs::read_to_string("/proc/self/status").expect("status");
+    status
+        .lines()
+        .find_map(|l| l.strip_prefix(key)?.split_whitespace().next()?.parse().ok())
+        .expect("status line")
+}
+
+/// An extension for the data-free schema that keeps each request's validated
+/// complexity and executes nothing: `Schema::execute` then only prices a document.
+#[derive(Clone, Default)]
+pub struct Price(pub std::sync::Arc<std::sync::atomic::AtomicUsize>);
+
+impl async_graphql::extensions::ExtensionFactory for Price {
+    fn create(&self) -> std::sync::Arc<dyn async_graphql::extensions::Extension> {
+        std::sync::Arc::new(self.clone())
+    }
+}
+
+#[async_trait::async_trait]
+impl async_graphql::extensions::Extension for Price {
+    async fn validation(
+        &self,
+        ctx: &async_graphql::extensions::ExtensionContext<'_>,
+        next: async_graphql::extensions::NextValidation<'_>,
+    ) -> Result<async_graphql::ValidationResult, Vec<async_graphql::ServerError>> {
+        let validated = next.run(ctx).await?;
+        self.0
+            .store(validated.complexity, std::sync::atomic::Ordering::Relaxed);
+        Ok(validated)
+    }
+
+    async fn execute(
+        &self,
+        _: &async_graphql::extensions::ExtensionContext<'_>,
+        _: Option<&str>,
+        _: async_graphql::extensions::NextExecute<'_>,
+    ) -> async_graphql::Response {
+        async_graphql::Response::default()
+    }
+}
+
+/// A LinkedIn member account `id` as a sign-in would bring it (no tokens, no end).
+pub fn linkedin_account(id: &str) -> socialgate::service::lifecycle::NewAccount {
+    socialgate::service::lifecycle::NewAccount {
+        network: socialgate::domain::Network::Linkedin,
+        external_account_id: id.into(),
+        network_user_id: None,
+        display_name: format!("Member {id}"),
+        profile_url: Some(format!("https://www.linkedin.com/in/{id}")),
+        scopes: vec!["openid".into(), "w_member_social".into()],
+        token_expires_at: None,
+        tokens: None,
+    }
+}
+
+static COUNTING: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+static LIVE: std::sync::atomic::AtomicIsize = std::sync::atomic::AtomicIsize::new(0);
+static PEAK: std::sync::atomic::AtomicIsize = std::sync::atomic::AtomicIsize::new(0);
+
+/// mimalloc (as the server binary), counting the heap bytes allocated and freed while
+/// [`heap_count`] is on, and their peak: what a request holds at most, whatever the
+/// allocator keeps mapped between requests. Off, it costs one relaxed load a call.
+pub struct Counting;
+
+fn counted(bytes: isize) {
+    if COUNTING.load(std::sync::atomic::Ordering::Relaxed) {
+        let now = LIVE.fetch_add(bytes, std::sync::atomic::Ordering::Relaxed) + bytes;
+        PEAK.fetch_max(now, std::sync::atomic::Ordering::Relaxed);
+    }
+}
+
+// SAFETY: every call is passed on to mimalloc unchanged; only counters are added.
+unsafe impl std::alloc::GlobalAlloc for Counting {
+    unsafe fn alloc(&self, layout: std::alloc::Layout) -> *mut u8 {
+        counted(layout.size() as isize);
+        // SAFETY: the caller's contract, passed on.
+        unsafe { mimalloc::MiMalloc.alloc(layout) }
+    }
+
+    unsafe fn alloc_zeroed(&self, layout: std::alloc::Layout) -> *mut u8 {
+        counted(layout.size() as isize);
+        // SAFETY: the caller's contract, passed on.
+        unsafe { mimalloc::MiMalloc.alloc_zeroed(layout) }
+    }
+
+    unsafe fn dealloc(&self, ptr: *mut u8, layout: std::alloc::Layout) {
+        counted(-(layout.size() as isize));
+        // SAFETY: the caller's contract, passed on.
+        unsafe { mimalloc::MiMalloc.dealloc(ptr, layout) }
+    }
+
+    unsafe fn realloc(&self, ptr: *mut u8, layout: std::alloc::Layout, size: usize) -> *mut u8 {
+        counted(size as isize - layout.size() as isize);
+        // SAFETY: the caller's contract, passed on.
+        unsafe { mimalloc::MiMalloc.realloc(ptr, layout, size) }
+    }
+}
+
+/// Turns the heap count of [`Counting`] on (from zero) or off; on, the peak so far in
+/// bytes.
+pub fn heap_count(on: bool) -> isize {
+    use std::sync::atomic::Ordering::Relaxed;
+    if on {
+        LIVE.store(0, Relaxed);
+        PEAK.store(0, Relaxed);
+    }
+    COUNTING.store(on, Relaxed);
+    PEAK.load(Relaxed)
+}
+
+/// Posts `query` to `url` with `token` and reads the answer as it streams, keeping only
+/// its last MiB (errors come after `data`, so their codes are there): its size, whether
+/// it accepts the request (HTTP 200 and no `BAD_USER_INPUT` or `RATE_LIMITED`), and in
+/// words.
+pub async fn post_streamed(
+    client: &reqwest::Client,
+    (url, token): (&str, &str),
+    query: &str,
+) -> (usize, (bool, String)) {
+    const TAIL: usize = 1 << 20;
+    let request = client.post(url).bearer_auth(token);
+    let sent = request.json(&serde_json::json!({ "query": query })).send();
+    let mut response = sent.await.expect("send");
+    let (mut bytes, mut tail) = (0, Vec::new());
+    while let Some(chunk) = response.chunk().await.expect("body") {
+        bytes += chunk.len();
+        tail.extend_from_slice(&chunk);
+        if tail.len() > 2 * TAIL {
+            tail.drain(..tail.len() - TAIL);
+        }
+    }
+    let text = String::from_utf8_lossy(&tail);
+    let refused = ["BAD_USER_INPUT", "RATE_LIMITED"]
+        .into_iter()
+        .find(|code| text.contains(&format!("\"code\":\"{code}\"")));
+    let verdict = match (response.status().as_u16(), refused) {
+        (200, None) if text.contains("\"errors\":[") => (true, "yes, other errors".into()),
+        (200, None) => (true, "yes".into()),
+        (200, Some(code)) => (false, format!("no ({code})")),
+        (status, _) => (false, format!("no (HTTP {status})")),
+    };
+    (bytes, verdict)
+}
