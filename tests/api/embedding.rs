@@ -53,7 +53,12 @@ db_test!(
 
         // The host's own route, and its own authentication in place of bearer tokens.
         let home = http.get(&base).send().await.expect("home");
-        assert!(home.text().await.expect("text").contains("The host's own app"));
+        assert!(
+            home.text()
+                .await
+                .expect("text")
+                .contains("The host's own app")
+        );
         let viewer = "{ viewer { subject roles tenant { externalId } } }";
         let body = gql(Some("acme:alice:advisor"), viewer, json!({})).await;
         assert_eq!(
