@@ -2,7 +2,7 @@
 // activity feed, kept in step with the server. A card is redrawn in place when its
 // integration changes, whether the change came from this tab or from the live feed.
 
-import { renderCard, reasonWords, skeletonCard, swapCard } from './cards.js';
+import { renderCard, skeletonCard, swapCard, whyAndWho } from './cards.js';
 import {
   BUSY_HINT,
   NETWORK_MONOGRAMS,
@@ -10,7 +10,6 @@ import {
   fill,
   h,
   networkName,
-  personName,
   refreshTimes,
   timeEl,
   timeOfDay,
@@ -277,7 +276,7 @@ export class Board {
         h('strong', {}, item.displayName),
         ` (${networkName(item.network)}) `,
         h('span', { class: `feed-change feed-${(to || '').toLowerCase()}` }, change),
-        ` · ${reasonWords(event.reason)} · ${event.actor ? personName(event.actor) : 'system'}`,
+        ` · ${whyAndWho(event)}`,
         event.note && [' · ', h('q', {}, event.note)],
       ),
     );

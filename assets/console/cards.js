@@ -50,6 +50,17 @@ const DECISION_WORDS = {
   COMPLIANCE_REJECTED: 'Rejected',
 };
 
+/**
+ * Why a status changed and who changed it, in one phrase for the history and the
+ * activity feed alike: a decision names who made it ("Approved by Casey Lin"), not the
+ * role twice; anything else says why, then who ("Sign-in expired by the system").
+ */
+export function whyAndWho(event) {
+  const decided = event.actor && DECISION_WORDS[event.reason];
+  if (decided) return `${decided} by ${personName(event.actor)}`;
+  return `${reasonWords(event.reason)} ${event.actor ? `by ${personName(event.actor)}` : 'by the system'}`;
+}
+
 export function reasonWords(reason) {
   if (!reason) return '';
   return REASON_WORDS[reason] || reason.charAt(0) + reason.slice(1).toLowerCase().replace(/_/g, ' ');
@@ -171,9 +182,7 @@ function historyItem(event) {
   else {
     const from = event.fromStatus ? STATUS_LABELS[event.fromStatus] : 'New';
     const to = STATUS_LABELS[event.toStatus] || event.toStatus;
-    // A decision names who made it ("Approved by Casey Lin"), not the role twice.
-    const decided = event.actor && DECISION_WORDS[event.reason];
-    what = decided ? `${from} → ${to} · ${decided} ${who}` : `${from} → ${to} · ${reasonWords(event.reason)} ${who}`;
+    what = `${from} → ${to} · ${whyAndWho(event)}`;
   }
   return h(
     'li',

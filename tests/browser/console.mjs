@@ -142,7 +142,7 @@ async function main() {
     await expectText(status(page, 'Lindqvist Wealth Partners'), 'Rejected', 'Facebook after rejection');
     await expectGone(page.getByRole('dialog'), 'reject dialog closes');
 
-    await expectText(page.getByTestId('feed'), 'Pending → Rejected', 'live feed shows the rejection');
+    await expectText(page.getByTestId('feed'), 'Pending → Rejected · Rejected by Casey Lin', 'live feed shows the rejection and who made it');
     await page.getByRole('button', { name: 'Verify audit trail' }).click();
     await expectText(page.getByTestId('audit-verdict'), 'Intact', 'audit trail verification');
   });
