@@ -25,7 +25,9 @@ use socialgate::{
 
 /// The host's own sign-in, standing in for a session lookup: the cookie `host_user`
 /// (set by the home page's form) or, for scripts, the header `x-host-user` holds
-/// `tenant:subject:role`.
+/// `tenant:subject:role`. Both are unsigned, so anyone can claim to be anyone: a demo
+/// only. A real host looks its signed session up here, or trusts a header only from
+/// the gateway that set it.
 pub struct HostSessions;
 
 /// The people the home page offers: subject, role, name.

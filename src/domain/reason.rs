@@ -60,7 +60,8 @@ pub fn remedy_for(
         return remedy(status, reason);
     }
     match (status, reason) {
-        (Status::Active, _) => None,
+        // A disconnected account keeps its last status; nobody has anything to do.
+        (_, StatusReason::Disconnected) | (Status::Active, _) => None,
         (Status::Pending, StatusReason::PermissionsReduced) => Some(
             "Compare the permissions it has now with what was approved, then approve it again \
              or reject it with a note for its owner.",
@@ -139,6 +140,13 @@ mod tests {
                 remedy_for(Status::Active, StatusReason::ComplianceApproved, audience),
                 None
             );
+            for status in [Status::Pending, Status::Expired] {
+                assert_eq!(
+                    remedy_for(status, StatusReason::Disconnected, audience),
+                    None,
+                    "a disconnected account asks nothing of anyone"
+                );
+            }
         }
     }
 }

@@ -86,7 +86,10 @@ async fn on_heavy_pool(
         .and_then(|auth| auth.tenant())
         .unwrap_or_default();
     match app.heavy.enter(tenant).await {
-        Ok(_place) => on_own_thread(next.run(ctx, operation_name)).await,
+        Ok(_place) => {
+            let own = ctx.data_opt::<super::Standalone>().is_some();
+            on_own_thread(next.run(ctx, operation_name), own).await
+        }
         Err(refused) => Response::from_errors(vec![codes::with_code(
             async_graphql::ServerError::new(refused.public_message(), None),
             crate::error::Code::RateLimited,
@@ -100,10 +103,13 @@ async fn on_heavy_pool(
 /// few milliseconds of resolving or serializing). Handed to its own thread
 /// (`block_in_place`: the worker's other tasks move to a fresh worker), the expensive
 /// request is one more runnable thread, and the kernel preempts it the moment a
-/// sleeping worker wakes with a cheap request. On a single-threaded runtime (tests,
-/// some embedders) it runs in place, as before. A thread of its own is out of reach of
-/// the HTTP layer's timeout, so it keeps the same 30 s deadline itself.
-async fn on_own_thread(run: impl Future<Output = Response>) -> Response {
+/// sleeping worker wakes with a cheap request. Only a request that is the only work of
+/// its task (`own`: one over HTTP, see [`super::Standalone`]) leaves: a WebSocket runs
+/// every operation of the socket in one task, whose subscriptions would stall behind
+/// it. On a single-threaded runtime (tests, some embedders) it runs in place, as
+/// before. A thread of its own is out of reach of the HTTP layer's timeout, so it keeps
+/// the same 30 s deadline itself.
+async fn on_own_thread(run: impl Future<Output = Response>, own: bool) -> Response {
     use tokio::runtime::{Handle, RuntimeFlavor};
     const DEADLINE: std::time::Duration = std::time::Duration::from_secs(30);
     let bounded =
@@ -120,7 +126,7 @@ async fn on_own_thread(run: impl Future<Output = Response>) -> Response {
         })
         };
     match Handle::try_current() {
-        Ok(handle) if handle.runtime_flavor() == RuntimeFlavor::MultiThread => {
+        Ok(handle) if own && handle.runtime_flavor() == RuntimeFlavor::MultiThread => {
             tokio::task::block_in_place(move || handle.block_on(bounded))
         }
         _ => bounded.await,

@@ -199,7 +199,12 @@ impl Loaders {
             users.extend(page.iter().map(|m| m.owner_id));
         }
         let history = node.field("history");
-        for limit in sizes(&history, "last", relations::DEFAULT_LAST) {
+        for limit in sizes(
+            &history,
+            "last",
+            relations::DEFAULT_LAST,
+            relations::MAX_LAST,
+        ) {
             let keys = ids.iter().map(|id| (*id, Some(limit)));
             let loaded = self.history.load_many(keys).await?;
             if history.field("actor").exists() {
@@ -212,7 +217,7 @@ impl Loaders {
                 .await?;
         }
         let notes = node.field("complianceNotes");
-        for limit in sizes(&notes, "last", relations::DEFAULT_LAST) {
+        for limit in sizes(&notes, "last", relations::DEFAULT_LAST, relations::MAX_LAST) {
             let keys = ids.iter().map(|id| (*id, Some(limit)));
             let loaded = self.notes.load_many(keys).await?;
             if notes.field("author").exists() {
@@ -220,7 +225,12 @@ impl Loaders {
             }
         }
         let upcoming = node.field("upcomingDeliveries");
-        for limit in sizes(&upcoming, "first", integrations::DEFAULT_PAGE) {
+        for limit in sizes(
+            &upcoming,
+            "first",
+            integrations::DEFAULT_PAGE,
+            integrations::MAX_PAGE,
+        ) {
             let keys = ids.iter().map(|id| (*id, Some(limit)));
             self.upcoming.load_many(keys).await?;
         }
@@ -234,9 +244,9 @@ impl Loaders {
 }
 
 /// The sizes (`argument`, `default` when absent) the selections of `field` ask for,
-/// each once. A size that is not a number the field accepts is left out: the field
-/// refuses it when it resolves.
-fn sizes(field: &Lookahead<'_>, argument: &str, default: u64) -> Vec<u64> {
+/// each once. A size that is not a number the field accepts (above `most`, say) is
+/// left out, so nothing is read for it: the field refuses it when it resolves.
+fn sizes(field: &Lookahead<'_>, argument: &str, default: u64, most: u64) -> Vec<u64> {
     let mut sizes: Vec<u64> = field
         .selection_fields()
         .iter()
@@ -244,7 +254,7 @@ fn sizes(field: &Lookahead<'_>, argument: &str, default: u64) -> Vec<u64> {
             let arguments = selection.arguments().ok()?;
             match arguments.iter().find(|(name, _)| name.as_str() == argument) {
                 None | Some((_, async_graphql::Value::Null)) => Some(default),
-                Some((_, async_graphql::Value::Number(n))) => n.as_u64(),
+                Some((_, async_graphql::Value::Number(n))) => n.as_u64().filter(|n| *n <= most),
                 Some(_) => None,
             }
         })

@@ -90,6 +90,12 @@ pub const MAX_ARGUMENTS: usize = 16;
 /// thousands of errors).
 pub const MAX_VARIABLES: usize = 64;
 
+/// Request data saying the request is the only work of the task that runs it (one
+/// over HTTP, not an operation of a WebSocket, whose task serves every operation of
+/// the socket): an expensive one may then take a thread of its own.
+#[derive(Debug, Clone, Copy)]
+pub struct Standalone;
+
 /// The schema with its limits and without data: for SDL export and as the base of
 /// [`build`].
 pub fn schema_builder() -> SchemaBuilder<QueryRoot, MutationRoot, SubscriptionRoot> {

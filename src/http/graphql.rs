@@ -277,7 +277,11 @@ pub(super) async fn handle(
     let auth = RequestAuth::new(claims, Some(request_id));
     let signed_in = auth.is_signed_in();
     let from_browser = crate::graphql::host_access::FromBrowser(headers.contains_key(ORIGIN));
-    let request = request.data(auth).data(named.clone()).data(from_browser);
+    let request = request
+        .data(auth)
+        .data(named.clone())
+        .data(from_browser)
+        .data(crate::graphql::Standalone);
     let mut response = state.schema.execute(request).await;
     // Every error the request could cause carries its code from where it was raised
     // (resolvers, argument parsing, parse and validation). One without is a mapping

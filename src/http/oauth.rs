@@ -161,8 +161,8 @@ fn finish_here(told: &Told, payload: &serde_json::Value) -> String {
     };
     format!(
         "<section id=\"finish\" hidden><h2>Finish here</h2>\
-         <p>No window is waiting for this sign-in (it was started from GraphiQL or a \
-         script?). Send this mutation with the same token that started it; the code \
+         <p>If no other window finished this sign-in (it was started from GraphiQL or \
+         a script?), send this mutation with the same token that started it; the code \
          works once, for a few minutes:</p>\
          <pre id=\"finish-mutation\">mutation {{\n  completeConnection(\n    attemptId: \"{attempt}\"\n    \
          completionCode: \"{code}\"\n  ) {{ id status displayName }}\n}}</pre>{choose}</section>",

@@ -111,8 +111,18 @@ pub async fn update(
     Ok(Settings::from(&row))
 }
 
-/// Mails `address` the link that makes it `person`'s digest address, bound to their
-/// settings as they are now (a later change, or a newer address, voids it).
+/// The signer of confirmation links for `address`: its key is derived for that address
+/// (ignoring case), so a link confirms only the address it was mailed to, whatever
+/// waits when it is followed.
+fn confirming(app: &App, address: &str) -> crate::mail::unsubscribe::Signer {
+    app.mailer
+        .confirmations()
+        .for_purpose(&address.to_ascii_lowercase(), confirm::VALID_FOR)
+}
+
+/// Mails `address` the link that makes it `person`'s digest address. The link names
+/// the person and is signed for that address: a newer address chosen meanwhile voids
+/// it, other settings changes do not.
 async fn send_confirmation(
     app: &App,
     person: &user::Model,
@@ -122,9 +132,9 @@ async fn send_confirmation(
     let link = Link {
         tenant: person.tenant_id,
         user: person.id,
-        version: Some(person.digest_version),
+        version: None,
     };
-    let token = app.mailer.confirmations().sign(link, now);
+    let token = confirming(app, address).sign(link, now);
     let url = format!(
         "{}/digest/confirm-address?token={token}",
         app.config.public_url()
@@ -165,37 +175,45 @@ async fn send_confirmation(
 /// sign-in needed, the signed link (bound to the settings it was sent under) is the
 /// credential.
 pub async fn confirm_address(app: &App, token: &str, now: DateTime<Utc>) -> AppResult<String> {
-    let link = app
+    let refused = |why: Refused| {
+        AppError::BadUserInput(match why {
+            Refused::Forged => "this confirmation link is not valid: it was changed, or another \
+                                address was chosen after it was sent"
+                .to_owned(),
+            Refused::Expired => "this confirmation link has expired; choose the address \
+                                 again in your settings to get a new one"
+                .to_owned(),
+        })
+    };
+    // Who the link names is read before its signature can be checked: the key is the
+    // waiting address's. Nothing is changed unless the signature then holds.
+    let named = app
         .mailer
         .confirmations()
-        .verify(token, now)
-        .map_err(|why| {
-            AppError::BadUserInput(match why {
-                Refused::Forged => "this confirmation link is not valid".to_owned(),
-                Refused::Expired => "this confirmation link has expired; choose the address \
-                                 again in your settings to get a new one"
-                    .to_owned(),
-            })
-        })?;
-    let data = app.store.tenant(Scope::tenant(link.tenant));
+        .unverified_names(token)
+        .ok_or_else(|| refused(Refused::Forged))?;
+    let data = app.store.tenant(Scope::tenant(named.tenant));
     let person = data
-        .user(link.user)
+        .user(named.user)
         .await?
         .ok_or(AppError::NotFound("person"))?;
     let stale = || {
         AppError::BadUserInput(
-            "this confirmation link was already used, or your digest settings changed after \
+            "this confirmation link was already used, or another address was chosen after \
              it was sent; choose the address again in your settings to get a new one"
                 .to_owned(),
         )
     };
-    let (Some(version), Some(address)) = (link.version, person.digest_email_pending) else {
+    let Some(address) = person.digest_email_pending else {
         return Err(stale());
     };
-    if !data
-        .confirm_digest_email(link.user, version, &address)
-        .await?
-    {
+    let link = confirming(app, &address)
+        .verify(token, now)
+        .map_err(|why| match why {
+            Refused::Forged => stale(),
+            Refused::Expired => refused(why),
+        })?;
+    if link.user != person.id || !data.confirm_digest_email(person.id, &address).await? {
         return Err(stale());
     }
     tracing::info!(tenant = %link.tenant, user = %link.user, "digest address confirmed");

@@ -207,7 +207,7 @@ impl<C: ConnectionTrait> Scoped<'_, C> {
             .filter(integration_event::Column::IntegrationId.is_in(integration_ids.iter().copied()))
             .filter(self.owned_integrations(integration_event::Column::IntegrationId));
         match newest {
-            Some(limit) => first_per_integration(self.db, find, "seq DESC", limit, &["seq"]).await,
+            Some(limit) => first_per_integration(self.db, find, "seq DESC", limit, "seq").await,
             None => Ok(find
                 .order_by_asc(integration_event::Column::Seq)
                 .all(self.db)

@@ -15,14 +15,16 @@ use crate::error::AppResult;
 const RANK: &str = "newest_rank";
 
 /// Runs `select` keeping, per `integration_id`, the `limit` rows that come first in
-/// `ranked_by` (an SQL ordering such as `seq DESC`), answered in `answer_order`
-/// (unqualified columns, ascending: oldest or soonest first, as the API's lists read).
+/// `ranked_by` (an SQL ordering such as `seq DESC`), answered in `answer_order` (an SQL
+/// ordering of unqualified columns: oldest or soonest first, as the API's lists read).
+/// Where a column may be NULL both orderings say where NULLs go, since SQLite and
+/// PostgreSQL disagree by default.
 pub(super) async fn first_per_integration<E, C>(
     db: &C,
     select: Select<E>,
     ranked_by: &str,
     limit: u64,
-    answer_order: &[&'static str],
+    answer_order: &'static str,
 ) -> AppResult<Vec<E::Model>>
 where
     E: EntityTrait,
@@ -42,9 +44,7 @@ where
         .column(Asterisk)
         .from_subquery(ranked, Alias::new("ranked"))
         .and_where(Expr::col(Alias::new(RANK)).lte(limit));
-    for column in answer_order {
-        outer.order_by(Alias::new(*column), Order::Asc);
-    }
+    outer.order_by_expr(Expr::cust(answer_order), Order::Asc);
     let statement = db.get_database_backend().build(&outer);
     Ok(E::Model::find_by_statement(statement).all(db).await?)
 }

@@ -31,7 +31,7 @@ impl<C: ConnectionTrait> Scoped<'_, C> {
                     find,
                     "created_at DESC, id DESC",
                     limit,
-                    &["created_at", "id"],
+                    "created_at, id",
                 )
                 .await
             }

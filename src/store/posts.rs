@@ -156,13 +156,21 @@ impl<C: ConnectionTrait> Scoped<'_, C> {
                 super::first_rows::first_per_integration(
                     self.db,
                     find,
-                    "due_at ASC, id ASC",
+                    // Deliveries not yet given a time (approved, unscheduled) last,
+                    // on both engines.
+                    "due_at IS NULL, due_at ASC, id ASC",
                     limit,
-                    &["due_at", "id"],
+                    "due_at IS NULL, due_at, id",
                 )
                 .await
             }
             None => Ok(find
+                .order_by(
+                    sea_orm::sea_query::ExprTrait::is_null(sea_orm::sea_query::Expr::col(
+                        post_delivery::Column::DueAt,
+                    )),
+                    sea_orm::Order::Asc,
+                )
                 .order_by_asc(post_delivery::Column::DueAt)
                 .order_by_asc(post_delivery::Column::Id)
                 .all(self.db)

@@ -138,14 +138,9 @@ impl<C: ConnectionTrait> Scoped<'_, C> {
         Ok(user::Entity::update(row).exec(self.db).await?)
     }
 
-    /// Makes the address that waited the digest's (its confirmation link), if the
-    /// settings are still at `version` and `address` still waits; false otherwise.
-    pub async fn confirm_digest_email(
-        &self,
-        id: UserId,
-        version: i32,
-        address: &str,
-    ) -> AppResult<bool> {
+    /// Makes the address that waited the digest's (its confirmation link), if `address`
+    /// still waits; false otherwise (used, or another chosen since).
+    pub async fn confirm_digest_email(&self, id: UserId, address: &str) -> AppResult<bool> {
         use sea_orm::sea_query::{Expr, ExprTrait};
         let done = user::Entity::update_many()
             .col_expr(user::Column::DigestEmail, Expr::value(address))
@@ -159,7 +154,6 @@ impl<C: ConnectionTrait> Scoped<'_, C> {
             )
             .filter(user::Column::TenantId.eq(self.tenant_id()))
             .filter(user::Column::Id.eq(id))
-            .filter(user::Column::DigestVersion.eq(version))
             .filter(user::Column::DigestEmailPending.eq(address))
             .exec(self.db)
             .await?;

@@ -103,6 +103,23 @@ db_test!(
                 .contains("choose the address again")
         );
 
+        // A link confirms only the address it was mailed to, whatever waits now.
+        app.gql(Some(&ada), UPDATE, choose(json!("ada@one.test")))
+            .await;
+        let first = confirmation_link(&smtp, "ada@one.test");
+        app.gql(Some(&ada), UPDATE, choose(json!("ada@two.test")))
+            .await;
+        let second = confirmation_link(&smtp, "ada@two.test");
+        let refused = app.http.post(&first).send().await.expect("first");
+        assert_eq!(
+            refused.status(),
+            400,
+            "the first link cannot confirm the second address"
+        );
+        let (status, page) = follow(&app, &second).await;
+        assert_eq!(status, 200, "{page}");
+        assert!(page.contains("ada@two.test"), "{page}");
+
         // The token's own address, or the one confirmed before, needs no link.
         let own = app
             .gql(Some(&ada), UPDATE, choose(json!("ADA@s.test")))

@@ -75,6 +75,9 @@ impl Integration {
         &self,
         ctx: &Context<'_>,
     ) -> async_graphql::Result<Option<&'static str>> {
+        if self.0.disconnected_at.is_some() {
+            return Ok(None);
+        }
         let actor = ctx.actor().await?;
         let audience = match actor.user_id == self.0.owner_id
             && !available_actions(self.situation(actor)).contains(&Action::Approve)
