@@ -228,6 +228,22 @@ fn answer(media: Media, response: async_graphql::Response) -> Response {
     }
 }
 
+/// The request's id, which lands in the audit trail: the caller's only when it is a
+/// plain token of at most 64 characters, otherwise our own.
+fn request_id(headers: &HeaderMap) -> String {
+    headers
+        .get(REQUEST_ID)
+        .and_then(|v| v.to_str().ok())
+        .filter(|id| {
+            !id.is_empty()
+                && id.len() <= 64
+                && id
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b"-_.:".contains(&b))
+        })
+        .map_or_else(|| uuid::Uuid::new_v4().to_string(), str::to_owned)
+}
+
 pub(super) async fn handle(
     State(state): State<HttpState>,
     method: Method,
@@ -256,19 +272,7 @@ pub(super) async fn handle(
             "mutations are accepted only over POST",
         );
     }
-    // The id lands in the audit trail: take the caller's only when it is a plain token
-    // of at most 64 characters, otherwise make our own.
-    let request_id = headers
-        .get(REQUEST_ID)
-        .and_then(|v| v.to_str().ok())
-        .filter(|id| {
-            !id.is_empty()
-                && id.len() <= 64
-                && id
-                    .bytes()
-                    .all(|b| b.is_ascii_alphanumeric() || b"-_.:".contains(&b))
-        })
-        .map_or_else(|| uuid::Uuid::new_v4().to_string(), str::to_owned);
+    let request_id = request_id(&headers);
     // The fairness middleware verified the token already.
     let claims = match verified {
         Some(Extension(Verified(claims))) => claims,
